@@ -1,0 +1,67 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * The one-way imports of ARCHITECTURE.md:
+ *   cli/commands → config, inventory, plan, render, apply → registry, util
+ * plan and render are pure: they import only plan types and util (plan may read config types).
+ */
+const layer = (name) => [`**/${name}`, `**/${name}/**`, `**/${name}.js`];
+const forbid = (message, ...names) => ({ group: names.flatMap(layer), message });
+
+/** @type {Record<string, string[]>} */
+const forbiddenByLayer = {
+  'src/util/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'render', 'apply', 'registry'],
+  'src/registry/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'render', 'apply'],
+  'src/config/**': ['cli', 'commands', 'inventory', 'plan', 'render', 'apply', 'registry'],
+  'src/plan/**': ['cli', 'commands', 'inventory', 'render', 'apply', 'registry'],
+  'src/render/**': ['cli', 'commands', 'config', 'inventory', 'apply', 'registry'],
+  'src/inventory/**': ['cli', 'commands', 'render', 'apply'],
+  'src/apply/**': ['cli', 'commands', 'inventory', 'render'],
+};
+const pureModules = ['execa', 'listr2', 'undici', 'node:http', 'node:https', 'node:net', 'node:child_process'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'coverage/**', 'test/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  ...Object.entries(forbiddenByLayer).map(([files, names]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            forbid(`ARCHITECTURE.md: ${files.split('/')[1]} must not import ${names.join(', ')}`, ...names),
+            ...(files === 'src/plan/**' || files === 'src/render/**'
+              ? [{ group: pureModules, message: 'plan and render are pure: no network, processes or task runners' }]
+              : []),
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    files: ['test/**', 'bench/**', '*.js', '*.mjs'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

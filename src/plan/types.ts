@@ -1,0 +1,125 @@
+/**
+ * The Plan model (formatVersion 1) and the Inventory the pure planner reads.
+ * The Plan is data: it is rendered, saved, read back and executed as the same objects.
+ */
+
+export type Action = 'create' | 'update' | 'delete' | 'noop';
+export type ExecutorName = 'docker' | 'registry';
+export type SkipFilter = 'include' | 'exclude' | 'semver' | 'maxAge' | 'minAge' | 'latest' | 'date-unknown';
+
+/** Why a change has its action; for people only, apply decides from `action` and the digests. */
+export type ChangeReason =
+  | 'missing-in-destination'
+  | 'content-differs'
+  | 'up-to-date'
+  | 'overwrite-disabled'
+  | 'not-in-selection'
+  | 'digest-shared-with-kept-tag';
+
+export interface ChangeSource {
+  ref: string;
+  digest: string;
+  mediaType: string;
+  /** ISO 8601, or null when it was not needed or not readable. */
+  created: string | null;
+  /** For the docker executor: config digest of the platform pulled; otherwise of a single-platform image; null for an index. */
+  configDigest: string | null;
+  platforms: string[];
+}
+
+export interface ChangeTarget {
+  ref: string;
+  digest: string | null;
+  configDigest: string | null;
+}
+
+export interface Change {
+  /** `${mirror}:${target.ref}` */
+  id: string;
+  mirror: string;
+  action: Action;
+  reason: ChangeReason;
+  executor: ExecutorName;
+  source: ChangeSource | null;
+  target: ChangeTarget;
+  /** Human-readable warnings, e.g. an index that the docker executor flattens to one platform. */
+  warnings?: string[];
+}
+
+export interface Skipped {
+  mirror: string;
+  ref: string;
+  filter: SkipFilter;
+  detail: string;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  noop: number;
+  skipped: number;
+}
+
+export interface PlanStats {
+  requests: number;
+  durationMs: number;
+}
+
+export interface Plan {
+  formatVersion: 1;
+  regsyncVersion: string;
+  createdAt: string;
+  configDigest: string;
+  changes: Change[];
+  skipped: Skipped[];
+  summary: PlanSummary;
+  stats: PlanStats;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inventory: facts gathered by src/inventory with registry reads only; the planner decides.
+
+/** One platform of an image, content-addressed: never changes for a given manifest digest. */
+export interface PlatformFacts {
+  /** "os/architecture" or "os/architecture/variant". */
+  platform: string;
+  manifestDigest: string;
+  configDigest: string;
+  /** ISO 8601 from the image config, or null when absent or unreadable. */
+  created: string | null;
+}
+
+/** What a tag points at. `platforms` is present only when the inventory read the manifest and configs. */
+export interface TagFacts {
+  digest: string;
+  mediaType: string;
+  /** true for an OCI index or a Docker manifest list. */
+  isIndex: boolean;
+  platforms?: PlatformFacts[];
+}
+
+export interface RepositoryFacts {
+  /** Full repository path at the registry (prefix included). */
+  repository: string;
+  /** false when the repository does not exist (404 on tags/list or no tags). */
+  exists: boolean;
+  /** Every tag name listed. */
+  tags: string[];
+  /** Facts for the tags the inventory looked at; a tag missing here was not looked at. */
+  facts: Record<string, TagFacts>;
+}
+
+export interface MirrorInventory {
+  mirror: string;
+  /** Repository paths relative to the source prefix, as listed (catalog) or configured (names). */
+  sourceRepositories: string[];
+  /** Keyed by repository path relative to the source prefix. */
+  source: Record<string, RepositoryFacts>;
+  /** Keyed by full destination repository path. */
+  destination: Record<string, RepositoryFacts>;
+}
+
+export interface Inventory {
+  mirrors: MirrorInventory[];
+}

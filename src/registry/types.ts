@@ -1,0 +1,145 @@
+import type { Readable } from 'node:stream';
+
+/** A parsed image reference. `registry` is host[:port] for HTTP registries, or the absolute directory for ocidir. */
+export interface ImageRef {
+  scheme: 'registry' | 'ocidir';
+  registry: string;
+  repository: string;
+  tag: string | null;
+  digest: string | null;
+}
+
+export const MEDIA_TYPES = {
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+  dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+} as const;
+
+/** What a HEAD of a manifest tells: enough to compare two tags without reading them. */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export interface IndexEntry extends Descriptor {
+  platform?: Platform;
+  annotations?: Record<string, string>;
+}
+
+export interface ImageManifest {
+  kind: 'manifest';
+  mediaType: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export interface ImageIndex {
+  kind: 'index';
+  mediaType: string;
+  manifests: IndexEntry[];
+  annotations?: Record<string, string>;
+}
+
+export type Manifest = ImageManifest | ImageIndex;
+
+/** A manifest as fetched: its exact bytes (the digest is their sha256) and the parsed form. */
+export interface FetchedManifest {
+  descriptor: Descriptor;
+  bytes: Buffer;
+  manifest: Manifest;
+}
+
+export interface BlobStream {
+  size: number;
+  stream: Readable;
+}
+
+/** Requests and bytes a client has moved, for `--verbose` and the plan's `stats`. */
+export interface RequestStats {
+  requests: number;
+  /** key: `${host} ${METHOD}` */
+  byHostAndMethod: Record<string, number>;
+  bytesDownloaded: number;
+  bytesUploaded: number;
+}
+
+/**
+ * One repository store: an HTTP registry host or an ocidir directory.
+ * Every method names the repository explicitly; `reference` is a tag or a digest.
+ */
+export interface Registry {
+  /** host[:port] or directory, for messages. */
+  readonly name: string;
+  ping(): Promise<void>;
+  /** Every repository, following pagination to the end. */
+  listRepositories(): Promise<string[]>;
+  /** Every tag of a repository, following pagination; [] for an empty or missing repository. */
+  listTags(repository: string): Promise<string[]>;
+  /** null when the manifest does not exist. Falls back to GET when the registry omits the digest. */
+  headManifest(repository: string, reference: string): Promise<Descriptor | null>;
+  /** Throws NOT_FOUND when missing; verifies the digest when `reference` is a digest. */
+  getManifest(repository: string, reference: string): Promise<FetchedManifest>;
+  /** Returns the digest the registry stored. */
+  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string>;
+  /** null when missing. */
+  headBlob(repository: string, digest: string): Promise<Descriptor | null>;
+  getBlob(repository: string, digest: string): Promise<BlobStream>;
+  /** Reads a small blob (an image config) fully and verifies its digest. */
+  getBlobBytes(repository: string, digest: string): Promise<Buffer>;
+  /** Streams a blob in, verifying `digest` as it flows. */
+  uploadBlob(repository: string, digest: string, size: number, body: Readable): Promise<void>;
+  stats(): RequestStats;
+}
+
+/** Optional ability: copy a blob from another repository of the same registry without moving bytes. */
+export interface BlobMounter {
+  /** true when mounted; false when the registry declined (the caller then uploads). */
+  mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean>;
+}
+
+/** Optional ability: delete a manifest by digest (removes every tag pointing at it). */
+export interface ManifestDeleter {
+  deleteManifest(repository: string, digest: string): Promise<void>;
+}
+
+export function canMount(registry: Registry): registry is Registry & BlobMounter {
+  return typeof (registry as Partial<BlobMounter>).mountBlob === 'function';
+}
+
+export function canDelete(registry: Registry): registry is Registry & ManifestDeleter {
+  return typeof (registry as Partial<ManifestDeleter>).deleteManifest === 'function';
+}
+
+/** Per-host client settings; the command layer maps config `registries.<host>` onto these. */
+export interface HostOptions {
+  username?: string | null;
+  password?: string | null;
+  credentialHelper?: string | null;
+  /** Unset: loopback hosts speak plain HTTP, every other host verified TLS. */
+  tls?: 'enabled' | 'insecure' | 'disabled' | null;
+  /** Absolute path of an extra CA bundle (PEM) trusted for this host. */
+  caFile?: string | null;
+  /** Parallel requests to this host; default 8. */
+  maxConcurrency?: number;
+}
+
+/** Hands out one shared client per registry host (or ocidir directory) so limits, tokens and stats are shared. */
+export interface RegistryPool {
+  /** `location` is host[:port] for scheme 'registry', an absolute directory for 'ocidir'. */
+  get(scheme: ImageRef['scheme'], location: string): Registry;
+  stats(): RequestStats;
+  close(): Promise<void>;
+}
