@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RegsyncError } from '../../util/errors.js';
+import { blobPath, ensureLayout, tempPath } from './layout.js';
+
+/**
+ * Streams `body` into the layout's blob store. The bytes land in a temp file and are renamed into
+ * place only once their sha256 and size match, so a failed or lying upload leaves nothing behind.
+ * Returns the number of bytes written.
+ */
+export async function writeBlob(
+  repoDir: string,
+  repository: string,
+  digest: string,
+  size: number,
+  body: Readable,
+): Promise<number> {
+  const final = blobPath(repoDir, digest);
+  await ensureLayout(repoDir);
+  const temp = tempPath(repoDir);
+  const hash = createHash('sha256');
+  let written = 0;
+  try {
+    await pipeline(
+      body,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          written += chunk.length;
+          yield chunk;
+        }
+      },
+      createWriteStream(temp),
+    );
+    const actual = `sha256:${hash.digest('hex')}`;
+    if (actual !== digest || (size >= 0 && written !== size)) {
+      throw new RegsyncError(`blob ${digest} for ${repository} did not match: got ${actual} (${written} bytes, expected ${size}); nothing was stored`, {
+        code: 'DIGEST_MISMATCH',
+        repository,
+        reference: digest,
+      });
+    }
+    await rename(temp, final);
+    return written;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

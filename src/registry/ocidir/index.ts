@@ -1,0 +1,2 @@
+export { createOcidirRegistry } from './registry.js';
+export { REF_NAME } from './layout.js';

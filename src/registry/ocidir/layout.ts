@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RegsyncError } from '../../util/errors.js';
+import { MEDIA_TYPES } from '../types.js';
+import type { IndexEntry } from '../types.js';
+
+/** The annotation an OCI image layout uses to name a tag. */
+export const REF_NAME = 'org.opencontainers.image.ref.name';
+
+const LAYOUT_FILE = 'oci-layout';
+const INDEX_FILE = 'index.json';
+const LAYOUT_CONTENT = JSON.stringify({ imageLayoutVersion: '1.0.0' });
+
+/** index.json as stored: descriptors keep every field they had, so rewriting never loses data. */
+export interface LayoutIndex {
+  schemaVersion: number;
+  mediaType?: string;
+  manifests: (IndexEntry & Record<string, unknown>)[];
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+// Distribution's repository name grammar: lowercase path components, never `.` or `..`.
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** The directory of a repository; refuses names that could leave the root. */
+export function repositoryDir(root: string, repository: string): string {
+  const components = repository.split('/');
+  if (repository === '' || !components.every((c) => COMPONENT.test(c))) {
+    throw new RegsyncError(`repository name "${repository}" is not valid: use lowercase path components like team/app`, {
+      code: 'USAGE',
+      host: root,
+      repository,
+    });
+  }
+  return path.join(root, ...components);
+}
+
+export function blobPath(repoDir: string, digest: string): string {
+  const [algorithm, hex] = digest.split(':');
+  if (algorithm !== 'sha256' || hex === undefined || !/^[a-f0-9]{64}$/.test(hex)) {
+    throw new RegsyncError(`"${digest}" is not a sha256 digest`, { code: 'USAGE', reference: digest });
+  }
+  return path.join(repoDir, 'blobs', 'sha256', hex);
+}
+
+/** A temp path inside the layout, so the final rename stays on one filesystem and is atomic. */
+export function tempPath(repoDir: string): string {
+  return path.join(repoDir, 'blobs', `.regsync-tmp-${randomUUID()}`);
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+export function emptyIndex(): LayoutIndex {
+  return { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
+}
+
+/** null when the repository has no index.json. */
+export async function readIndex(repoDir: string, repository: string): Promise<LayoutIndex | null> {
+  let text: string;
+  try {
+    text = await readFile(path.join(repoDir, INDEX_FILE), 'utf8');
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new RegsyncError(`${path.join(repoDir, INDEX_FILE)} is not JSON: repair or remove the layout`, {
+      code: 'MANIFEST_INVALID',
+      repository,
+      cause: error,
+    });
+  }
+  const manifests = (parsed as { manifests?: unknown } | null)?.manifests;
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(manifests)) {
+    throw new RegsyncError(`${path.join(repoDir, INDEX_FILE)} has no manifests list: repair or remove the layout`, {
+      code: 'MANIFEST_INVALID',
+      repository,
+    });
+  }
+  return parsed as LayoutIndex;
+}
+
+/** Writes a file so that readers see the old or the new content, never a partial one. */
+export async function writeAtomic(repoDir: string, file: string, content: string | Buffer): Promise<void> {
+  const temp = tempPath(repoDir);
+  try {
+    await writeFile(temp, content);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export async function writeIndex(repoDir: string, index: LayoutIndex): Promise<void> {
+  await writeAtomic(repoDir, path.join(repoDir, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
+}
+
+/** Creates a file only if absent, atomically: readers never see it empty or half-written. */
+async function createIfAbsent(repoDir: string, file: string, content: string): Promise<void> {
+  const temp = tempPath(repoDir);
+  await writeFile(temp, content);
+  try {
+    await link(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Creates the layout skeleton (oci-layout, blobs/sha256, an empty index.json) if it is not there yet. */
+export async function ensureLayout(repoDir: string): Promise<void> {
+  await mkdir(path.join(repoDir, 'blobs', 'sha256'), { recursive: true });
+  await createIfAbsent(repoDir, path.join(repoDir, LAYOUT_FILE), LAYOUT_CONTENT);
+  await createIfAbsent(repoDir, path.join(repoDir, INDEX_FILE), `${JSON.stringify(emptyIndex(), null, 2)}\n`);
+}
+
+export const LAYOUT_MARKER = LAYOUT_FILE;

@@ -1,0 +1,301 @@
+import { createReadStream } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { RegsyncError } from '../../util/errors.js';
+import { isDigest, sha256Digest } from '../digest.js';
+import { parseManifest } from '../manifest.js';
+import type { BlobStream, Descriptor, FetchedManifest, ManifestDeleter, Manifest, Registry, RequestStats } from '../types.js';
+import { writeBlob } from './blobs.js';
+import { LAYOUT_MARKER, REF_NAME, blobPath, ensureLayout, readIndex, repositoryDir, writeAtomic, writeIndex } from './layout.js';
+
+// Manifests are small; anything larger than this asked for as a manifest is a layer, not a manifest.
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function fileSize(file: string): Promise<number | null> {
+  try {
+    const info = await stat(file);
+    return info.isFile() ? info.size : null;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+/** Serialises read-modify-write of one repository's index.json within this process. */
+class RepositoryLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+/** A directory of OCI image layouts, one per repository (`root/team/app` holds `oci-layout`, `index.json`, `blobs/`). */
+class OcidirRegistry implements Registry, ManifestDeleter {
+  readonly name: string;
+  private readonly locks = new RepositoryLocks();
+  private readonly counters: RequestStats = { requests: 0, byHostAndMethod: {}, bytesDownloaded: 0, bytesUploaded: 0 };
+
+  constructor(private readonly root: string) {
+    this.name = root;
+  }
+
+  private count(method: string): void {
+    this.counters.requests += 1;
+    const key = `${this.name} ${method}`;
+    this.counters.byHostAndMethod[key] = (this.counters.byHostAndMethod[key] ?? 0) + 1;
+  }
+
+  private notFound(what: string, repository: string, reference: string): RegsyncError {
+    return new RegsyncError(`${what} ${repository}:${reference} not found in ${this.root}`, {
+      code: 'NOT_FOUND',
+      host: this.root,
+      repository,
+      reference,
+    });
+  }
+
+  stats(): RequestStats {
+    return { ...this.counters, byHostAndMethod: { ...this.counters.byHostAndMethod } };
+  }
+
+  async ping(): Promise<void> {
+    this.count('HEAD');
+    try {
+      const info = await stat(this.root);
+      if (info.isDirectory()) return;
+    } catch (error) {
+      // A destination directory that does not exist yet is created by the first write.
+      if (isMissing(error)) return;
+      throw error;
+    }
+    throw new RegsyncError(`${this.root} is not a directory: point ocidir:// at a directory`, { code: 'USAGE', host: this.root });
+  }
+
+  async listRepositories(): Promise<string[]> {
+    this.count('GET');
+    const found: string[] = [];
+    const walk = async (dir: string, prefix: string[]): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if (isMissing(error)) return;
+        throw error;
+      }
+      const isLayout = entries.some((e) => e.isFile() && e.name === LAYOUT_MARKER);
+      if (isLayout && prefix.length > 0) found.push(prefix.join('/'));
+      for (const entry of entries) {
+        if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+        if (isLayout && entry.name === 'blobs') continue;
+        await walk(path.join(dir, entry.name), [...prefix, entry.name]);
+      }
+    };
+    await walk(this.root, []);
+    return found.sort();
+  }
+
+  async listTags(repository: string): Promise<string[]> {
+    this.count('GET');
+    const index = await readIndex(repositoryDir(this.root, repository), repository);
+    if (!index) return [];
+    const tags = new Set<string>();
+    for (const entry of index.manifests) {
+      const tag = entry.annotations?.[REF_NAME];
+      if (tag !== undefined && TAG.test(tag)) tags.add(tag);
+    }
+    return [...tags].sort();
+  }
+
+  /** The digest (and media type when index.json knows it) a reference points at, or null. */
+  private async resolve(repository: string, reference: string): Promise<{ digest: string; mediaType: string | null } | null> {
+    const dir = repositoryDir(this.root, repository);
+    const index = await readIndex(dir, repository);
+    if (isDigest(reference)) {
+      const known = index?.manifests.find((e) => e.digest === reference);
+      if (known) return { digest: reference, mediaType: known.mediaType || null };
+      return (await fileSize(blobPath(dir, reference))) === null ? null : { digest: reference, mediaType: null };
+    }
+    const entry = index?.manifests.findLast((e) => e.annotations?.[REF_NAME] === reference);
+    return entry ? { digest: entry.digest, mediaType: entry.mediaType || null } : null;
+  }
+
+  /** Reads and verifies a manifest blob; null when it is missing or is not a manifest at all. */
+  private async load(repository: string, reference: string): Promise<FetchedManifest | null> {
+    const resolved = await this.resolve(repository, reference);
+    if (!resolved) return null;
+    const file = blobPath(repositoryDir(this.root, repository), resolved.digest);
+    const size = await fileSize(file);
+    if (size === null) {
+      if (isDigest(reference)) return null;
+      throw new RegsyncError(`tag ${repository}:${reference} in ${this.root} points at ${resolved.digest}, which is missing from blobs/: the layout is damaged`, {
+        code: 'MANIFEST_INVALID',
+        host: this.root,
+        repository,
+        reference,
+      });
+    }
+    if (size > MAX_MANIFEST_BYTES) return null;
+    const bytes = await readFile(file);
+    const actual = sha256Digest(bytes);
+    if (actual !== resolved.digest) {
+      throw new RegsyncError(`manifest ${repository}:${reference} in ${this.root} is corrupt: its bytes hash to ${actual}, not ${resolved.digest}`, {
+        code: 'DIGEST_MISMATCH',
+        host: this.root,
+        repository,
+        reference,
+      });
+    }
+    let manifest: Manifest;
+    try {
+      manifest = parseManifest(bytes, resolved.mediaType, `${repository}:${reference}`);
+    } catch (error) {
+      // A digest that names a layer is "no such manifest"; a tag that names garbage is a damaged layout.
+      if (isDigest(reference) && resolved.mediaType === null) return null;
+      throw error;
+    }
+    this.counters.bytesDownloaded += bytes.length;
+    return { descriptor: { mediaType: manifest.mediaType, digest: resolved.digest, size: bytes.length }, bytes, manifest };
+  }
+
+  async headManifest(repository: string, reference: string): Promise<Descriptor | null> {
+    this.count('HEAD');
+    return (await this.load(repository, reference))?.descriptor ?? null;
+  }
+
+  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    this.count('GET');
+    const fetched = await this.load(repository, reference);
+    if (!fetched) throw this.notFound('manifest', repository, reference);
+    return fetched;
+  }
+
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    this.count('PUT');
+    const dir = repositoryDir(this.root, repository);
+    const digest = sha256Digest(bytes);
+    if (isDigest(reference) && reference !== digest) {
+      throw new RegsyncError(`manifest for ${repository}@${reference} hashes to ${digest}: nothing was stored`, {
+        code: 'DIGEST_MISMATCH',
+        host: this.root,
+        repository,
+        reference,
+      });
+    }
+    if (!isDigest(reference) && !TAG.test(reference)) {
+      throw new RegsyncError(`"${reference}" is not a valid tag`, { code: 'USAGE', host: this.root, repository, reference });
+    }
+    const manifest = parseManifest(bytes, mediaType, `${repository}:${reference}`);
+    await this.requireReferenced(dir, repository, reference, manifest);
+    await ensureLayout(dir);
+    await writeAtomic(dir, blobPath(dir, digest), bytes);
+    this.counters.bytesUploaded += bytes.length;
+    if (!isDigest(reference)) {
+      await this.locks.run(dir, async () => {
+        const index = (await readIndex(dir, repository)) ?? { schemaVersion: 2, manifests: [] };
+        // One tag, one descriptor: retagging replaces the old entry.
+        index.manifests = index.manifests.filter((e) => e.annotations?.[REF_NAME] !== reference);
+        index.manifests.push({ mediaType: manifest.mediaType, digest, size: bytes.length, annotations: { [REF_NAME]: reference } });
+        await writeIndex(dir, index);
+      });
+    }
+    return digest;
+  }
+
+  /** Like a registry's MANIFEST_BLOB_UNKNOWN: refuse a manifest whose blobs or children are not stored. */
+  private async requireReferenced(dir: string, repository: string, reference: string, manifest: Manifest): Promise<void> {
+    const needed = manifest.kind === 'index' ? manifest.manifests : [manifest.config, ...manifest.layers];
+    for (const descriptor of needed) {
+      if ((await fileSize(blobPath(dir, descriptor.digest))) === null) {
+        throw new RegsyncError(`manifest ${repository}:${reference} refers to ${descriptor.digest}, which is not in ${this.root}: copy it first`, {
+          code: 'NOT_FOUND',
+          host: this.root,
+          repository,
+          reference,
+        });
+      }
+    }
+  }
+
+  async headBlob(repository: string, digest: string): Promise<Descriptor | null> {
+    this.count('HEAD');
+    const size = await fileSize(blobPath(repositoryDir(this.root, repository), digest));
+    return size === null ? null : { mediaType: 'application/octet-stream', digest, size };
+  }
+
+  async getBlob(repository: string, digest: string): Promise<BlobStream> {
+    this.count('GET');
+    const file = blobPath(repositoryDir(this.root, repository), digest);
+    const size = await fileSize(file);
+    if (size === null) throw this.notFound('blob', repository, digest);
+    const stream = createReadStream(file);
+    stream.on('data', (chunk: Buffer | string) => {
+      this.counters.bytesDownloaded += chunk.length;
+    });
+    return { size, stream };
+  }
+
+  async getBlobBytes(repository: string, digest: string): Promise<Buffer> {
+    this.count('GET');
+    const file = blobPath(repositoryDir(this.root, repository), digest);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      if (isMissing(error)) throw this.notFound('blob', repository, digest);
+      throw error;
+    }
+    if (sha256Digest(bytes) !== digest) {
+      throw new RegsyncError(`blob ${repository}@${digest} in ${this.root} is corrupt: its bytes do not match the digest`, {
+        code: 'DIGEST_MISMATCH',
+        host: this.root,
+        repository,
+        reference: digest,
+      });
+    }
+    this.counters.bytesDownloaded += bytes.length;
+    return bytes;
+  }
+
+  async uploadBlob(repository: string, digest: string, size: number, body: Readable): Promise<void> {
+    this.count('PUT');
+    const written = await writeBlob(repositoryDir(this.root, repository), repository, digest, size, body);
+    this.counters.bytesUploaded += written;
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    this.count('DELETE');
+    const dir = repositoryDir(this.root, repository);
+    await this.locks.run(dir, async () => {
+      const index = await readIndex(dir, repository);
+      const kept = index?.manifests.filter((e) => e.digest !== digest) ?? [];
+      if (!index || kept.length === index.manifests.length) {
+        // An untagged child of an index has no descriptor to remove; only a digest stored nowhere is an error.
+        if ((await fileSize(blobPath(dir, digest))) !== null) return;
+        throw this.notFound('manifest', repository, digest);
+      }
+      // Blobs stay: other tags or indexes may share them, and a layout has no garbage collector to consult.
+      await writeIndex(dir, { ...index, manifests: kept });
+    });
+  }
+}
+
+/** An ocidir:// store rooted at `rootDir` (absolute). */
+export function createOcidirRegistry(rootDir: string): Registry & ManifestDeleter {
+  return new OcidirRegistry(path.resolve(rootDir));
+}
