@@ -1,0 +1,78 @@
+import { isRegsyncError, RegsyncError } from '../util/errors.js';
+import type { ErrorCode } from '../util/errors.js';
+import { CancelledError } from './limiter.js';
+import type { Limiter } from './limiter.js';
+
+/** What was being read when a request failed: enough for a message naming host and repository. */
+export interface ReadContext {
+  mirror: string;
+  host: string;
+  repository: string;
+  what: string;
+}
+
+/**
+ * Collects every failing read (no repository is silently dropped) and stops queued work after the
+ * first, so an unreachable registry fails the plan quickly with its host and cause.
+ */
+export class Failures {
+  readonly errors: RegsyncError[] = [];
+
+  constructor(private readonly limiter: Limiter) {}
+
+  /** Runs one read through the limiter; a failure is recorded with its context and rethrown. */
+  async read<T>(context: ReadContext, task: () => Promise<T>): Promise<T> {
+    try {
+      return await this.limiter.run(task);
+    } catch (error) {
+      if (!(error instanceof CancelledError) && !(error instanceof RecordedError)) {
+        this.errors.push(wrap(context, error));
+        this.limiter.cancel();
+        throw new RecordedError();
+      }
+      throw error;
+    }
+  }
+
+  /** One error for the command: the first failure in the message, all of them in details. */
+  toError(): RegsyncError | null {
+    const [first, ...rest] = this.errors;
+    if (first === undefined) return null;
+    if (rest.length === 0) return first;
+    const more = rest.length === 1 ? '1 more read failed' : `${rest.length} more reads failed`;
+    return new RegsyncError(`${first.message} (${more}; --verbose lists them)`, {
+      code: first.code,
+      cause: first,
+      ...(first.host === undefined ? {} : { host: first.host }),
+      ...(first.repository === undefined ? {} : { repository: first.repository }),
+      details: this.errors.map((error) => error.message).join('\n'),
+    });
+  }
+}
+
+/** Marks an error already recorded, so callers up the chain do not record it twice. */
+export class RecordedError extends Error {
+  constructor() {
+    super('recorded');
+    this.name = 'RecordedError';
+  }
+}
+
+/** True for the markers above: the real cause is in Failures.errors. */
+export function isRecordedOrCancelled(error: unknown): boolean {
+  return error instanceof RecordedError || error instanceof CancelledError;
+}
+
+function wrap(context: ReadContext, error: unknown): RegsyncError {
+  const cause = error instanceof Error ? error.message : String(error);
+  const code: ErrorCode = isRegsyncError(error) ? error.code : 'REGISTRY';
+  const where = context.repository === '' ? context.host : `${context.host}/${context.repository}`;
+  return new RegsyncError(`mirror ${context.mirror}: cannot ${context.what} ${where}: ${cause}`, {
+    code,
+    cause: error,
+    host: context.host,
+    repository: context.repository,
+    ...(isRegsyncError(error) && error.status !== undefined ? { status: error.status } : {}),
+    ...(isRegsyncError(error) && error.details !== undefined ? { details: error.details } : {}),
+  });
+}

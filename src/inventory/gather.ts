@@ -1,0 +1,37 @@
+import type { Inventory, MirrorInventory } from '../plan/types.js';
+import { Failures, isRecordedOrCancelled } from './failures.js';
+import { createLimiter } from './limiter.js';
+import { gatherMirror } from './mirror.js';
+import type { GatherOptions } from './types.js';
+
+const DEFAULT_CONCURRENCY = 32;
+
+/**
+ * Gathers the facts the planner needs for each mirror, with registry reads only. Every failing
+ * read is reported (host, repository, cause); facts learnt are written to the on-disk cache even
+ * when the plan fails, so a retry is cheaper.
+ */
+export async function gatherInventory(options: GatherOptions): Promise<Inventory> {
+  const limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const failures = new Failures(limiter);
+  const context = {
+    pool: options.pool,
+    selection: options.selection,
+    cache: options.cache,
+    failures,
+    onProgress: options.onProgress ?? (() => undefined),
+  };
+  try {
+    const results = await Promise.allSettled(options.mirrors.map((mirror) => gatherMirror(context, mirror)));
+    const failure = failures.toError();
+    if (failure) throw failure;
+    const mirrors: MirrorInventory[] = [];
+    for (const result of results) {
+      if (result.status === 'fulfilled') mirrors.push(result.value);
+      else if (!isRecordedOrCancelled(result.reason)) throw result.reason;
+    }
+    return { mirrors };
+  } finally {
+    await options.cache.flush();
+  }
+}

@@ -1,0 +1,34 @@
+import type { Config, MirrorConfig } from '../config/types.js';
+import type { RegistryPool } from '../registry/types.js';
+import type { FactsCache } from './facts-cache.js';
+
+/**
+ * The planner's pure selection functions, injected by the command: the inventory reads only what
+ * the selection keeps, but never decides itself (ARCHITECTURE.md: inventory gathers, plan decides).
+ */
+export interface InventorySelection {
+  selectRepositories(mirror: MirrorConfig, listed: string[]): { selected: string[] };
+  matchTagNames(mirror: MirrorConfig, tags: string[]): { kept: string[] };
+  mapRepository(mirror: MirrorConfig, sourceRepository: string): { repository: string } | { error: string };
+  needsImageFacts(mirror: MirrorConfig): boolean;
+  dockerPlatform(mirror: MirrorConfig): string;
+}
+
+/** Progress for a listr2 task or a counter line; never needed for correctness. */
+export type InventoryEvent =
+  | { kind: 'mirror-start'; mirror: string }
+  | { kind: 'repositories'; mirror: string; total: number }
+  | { kind: 'repository-done'; mirror: string; repository: string; done: number; total: number; tags: number }
+  | { kind: 'mirror-done'; mirror: string; repositories: number; tags: number };
+
+export interface GatherOptions {
+  config: Config;
+  /** The mirrors to gather, in output order (the command applies --mirror). */
+  mirrors: MirrorConfig[];
+  pool: RegistryPool;
+  selection: InventorySelection;
+  cache: FactsCache;
+  onProgress?: (event: InventoryEvent) => void;
+  /** Registry requests in flight across all mirrors; the pool also caps each host. Default 32. */
+  concurrency?: number;
+}
