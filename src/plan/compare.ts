@@ -1,0 +1,83 @@
+import type { MirrorConfig } from '../config/types.js';
+import { dockerPlatform } from './filters.js';
+import { destinationConfigDigest, sameChildren } from './image-facts.js';
+import type { CopiedContent } from './image-facts.js';
+import type { Change, TagFacts } from './types.js';
+
+/** One selected source tag and where it goes. */
+export interface SelectedTag {
+  mirror: MirrorConfig;
+  tag: string;
+  sourceRef: string;
+  targetRef: string;
+  source: TagFacts;
+  content: CopiedContent;
+  /** The destination tag's facts, or null when the destination has no such tag. */
+  destination: TagFacts | null;
+}
+
+/**
+ * "Same content" per executor. registry: equal manifest digests; with a `platforms` subset of an index the
+ * copy is a new index whose digest differs by design, so the destination's children (their manifest digests)
+ * are compared with the selected source children instead. docker: it re-encodes on push, so the config digest
+ * of the pulled platform is compared; when either config digest is unknown, manifest digests decide.
+ */
+export function sameContent(selected: SelectedTag): boolean {
+  const { mirror, source, content, destination } = selected;
+  if (destination === null) return false;
+  if (destination.digest === source.digest) return true;
+  if (mirror.executor === 'docker') {
+    const target = destinationConfigDigest(mirror, destination);
+    return content.configDigest !== null && target !== null && content.configDigest === target;
+  }
+  if (mirror.platforms !== null && source.isIndex && destination.isIndex && destination.platforms !== undefined) {
+    return sameChildren(content.platforms, destination.platforms);
+  }
+  return false;
+}
+
+function sourcePlatforms(mirror: MirrorConfig, content: CopiedContent): string[] {
+  if (content.platforms.length > 0) return content.platforms.map((p) => p.platform);
+  // Without facts the docker executor still knows what it will ask for.
+  return mirror.executor === 'docker' ? [dockerPlatform(mirror)] : [];
+}
+
+function dockerFlattenWarning(mirror: MirrorConfig, facts: TagFacts): string {
+  const count = facts.platforms?.length;
+  const what = count === undefined ? 'an index' : `an index of ${count} platform${count === 1 ? '' : 's'}`;
+  return `the source is ${what}; the docker executor copies only ${dockerPlatform(mirror)}, so the destination gets a single-platform image`;
+}
+
+/** The Change for one selected tag: create, update, or noop (up-to-date / overwrite-disabled). */
+export function diffTag(selected: SelectedTag): Change {
+  const { mirror, source, content, destination, sourceRef, targetRef } = selected;
+  const same = sameContent(selected);
+  const action = destination === null ? 'create' : same ? 'noop' : mirror.overwrite ? 'update' : 'noop';
+  const reason =
+    destination === null ? 'missing-in-destination' : same ? 'up-to-date' : mirror.overwrite ? 'content-differs' : 'overwrite-disabled';
+  const change: Change = {
+    id: `${mirror.name}:${targetRef}`,
+    mirror: mirror.name,
+    action,
+    reason,
+    executor: mirror.executor,
+    source: {
+      ref: sourceRef,
+      digest: source.digest,
+      mediaType: source.mediaType,
+      created: content.created,
+      configDigest: content.configDigest,
+      platforms: sourcePlatforms(mirror, content),
+    },
+    target: {
+      ref: targetRef,
+      digest: destination?.digest ?? null,
+      configDigest: destination === null ? null : destinationConfigDigest(mirror, destination),
+    },
+  };
+  // A warning is about what apply will do, so a noop carries none.
+  if (mirror.executor === 'docker' && source.isIndex && (action === 'create' || action === 'update')) {
+    change.warnings = [dockerFlattenWarning(mirror, source)];
+  }
+  return change;
+}

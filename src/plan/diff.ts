@@ -1,0 +1,79 @@
+import type { Config } from '../config/types.js';
+import { planMirror } from './plan-mirror.js';
+import { sortChanges, sortSkipped } from './sort.js';
+import { summarize } from './summary.js';
+import type { Change, Inventory, Plan, PlanStats, Skipped } from './types.js';
+
+export interface PlanInput {
+  config: Config;
+  inventory: Inventory;
+  now: Date;
+  regsyncVersion: string;
+  configDigest: string;
+  stats: PlanStats;
+  /** --mirror filter; undefined = all. */
+  mirrors?: string[];
+}
+
+/**
+ * Removes every change whose target another source also writes, and names both sources: "last push wins"
+ * would make the destination depend on apply order. Checked across mirrors, which may share a destination.
+ */
+function dropCollisions(changes: Change[]): { changes: Change[]; problems: string[] } {
+  const writers = new Map<string, Change[]>();
+  for (const change of changes) {
+    if (change.source === null) continue;
+    const list = writers.get(change.target.ref) ?? [];
+    list.push(change);
+    writers.set(change.target.ref, list);
+  }
+  const problems: string[] = [];
+  const colliding = new Set<Change>();
+  for (const [target, list] of writers) {
+    if (list.length < 2) continue;
+    list.forEach((change) => colliding.add(change));
+    const sources = list.map((c) => `${c.source?.ref ?? ''} (mirror ${c.mirror})`).sort();
+    problems.push(`${sources.join(' and ')} both map to ${target}: change the rename rule or narrow the selection`);
+  }
+  // A delete of a ref some source writes is also a conflict between mirrors; keep the write, drop the delete.
+  const kept = changes.filter((change) => !colliding.has(change) && !(change.source === null && writers.has(change.target.ref)));
+  return { changes: kept, problems: problems.sort() };
+}
+
+/** The pure planner: Config + Inventory + now → Plan, plus the problems that must make `plan` exit 1. */
+export function buildPlan(input: PlanInput): { plan: Plan; problems: string[] } {
+  const problems: string[] = [];
+  const wanted = input.mirrors === undefined ? null : new Set(input.mirrors);
+  for (const name of wanted ?? []) {
+    if (!input.config.mirrors.some((m) => m.name === name)) problems.push(`no mirror named ${name} in the config`);
+  }
+  const changes: Change[] = [];
+  const skipped: Skipped[] = [];
+  for (const mirror of input.config.mirrors) {
+    if (wanted !== null && !wanted.has(mirror.name)) continue;
+    const inventory = input.inventory.mirrors.find((m) => m.mirror === mirror.name);
+    if (inventory === undefined) {
+      problems.push(`mirror ${mirror.name}: the inventory has no facts for this mirror (internal error)`);
+      continue;
+    }
+    const planned = planMirror(mirror, inventory, input.now);
+    changes.push(...planned.changes);
+    skipped.push(...planned.skipped);
+    problems.push(...planned.problems);
+  }
+  const checked = dropCollisions(changes);
+  problems.push(...checked.problems);
+  const sortedChanges = sortChanges(checked.changes);
+  const sortedSkipped = sortSkipped(skipped);
+  const plan: Plan = {
+    formatVersion: 1,
+    regsyncVersion: input.regsyncVersion,
+    createdAt: input.now.toISOString(),
+    configDigest: input.configDigest,
+    changes: sortedChanges,
+    skipped: sortedSkipped,
+    summary: summarize({ changes: sortedChanges, skipped: sortedSkipped }),
+    stats: input.stats,
+  };
+  return { plan, problems };
+}

@@ -1,0 +1,101 @@
+import type { MirrorConfig } from '../config/types.js';
+import { RegsyncError } from '../util/errors.js';
+import { semverRejection } from './semver-tag.js';
+
+/** The platform docker pulls when the mirror does not name one. */
+export const DEFAULT_DOCKER_PLATFORM = 'linux/amd64';
+
+function compile(pattern: string, where: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    // Config validation compiles these too; this guards callers that build a MirrorConfig by hand.
+    throw new RegsyncError(`${where}: ${JSON.stringify(pattern)} is not a valid regular expression`, { code: 'CONFIG_INVALID', cause: error });
+  }
+}
+
+/** Applies include (any match keeps; none configured keeps all) then exclude (any match drops). */
+function includeExclude(
+  name: string,
+  include: RegExp[],
+  exclude: RegExp[],
+): { filter: 'include' | 'exclude'; detail: string } | null {
+  if (include.length > 0 && !include.some((re) => re.test(name))) {
+    return { filter: 'include', detail: `matches none of include ${include.map((re) => re.source).join(', ')}` };
+  }
+  const dropping = exclude.find((re) => re.test(name));
+  if (dropping) return { filter: 'exclude', detail: `matches exclude ${dropping.source}` };
+  return null;
+}
+
+/**
+ * Repositories of a mirror, relative to the source prefix: `names` when configured, else the listed catalog;
+ * then include and exclude (unanchored JavaScript regexes). `selected` is sorted and free of duplicates.
+ */
+export function selectRepositories(
+  mirror: MirrorConfig,
+  listed: string[],
+): { selected: string[]; skipped: Array<{ repository: string; filter: 'include' | 'exclude'; detail: string }> } {
+  const where = `mirror ${mirror.name}`;
+  const include = mirror.repositories.include.map((p) => compile(p, `${where}: repositories.include`));
+  const exclude = mirror.repositories.exclude.map((p) => compile(p, `${where}: repositories.exclude`));
+  const candidates = [...new Set(mirror.repositories.names ?? listed)].sort(compareStrings);
+  const selected: string[] = [];
+  const skipped: Array<{ repository: string; filter: 'include' | 'exclude'; detail: string }> = [];
+  for (const repository of candidates) {
+    const rejection = includeExclude(repository, include, exclude);
+    if (rejection) skipped.push({ repository, ...rejection });
+    else selected.push(repository);
+  }
+  return { selected, skipped };
+}
+
+/** The name-only tag filters, in order: include → exclude → semver. Date filters need facts and come later. */
+export function matchTagNames(
+  mirror: MirrorConfig,
+  tags: string[],
+): { kept: string[]; skipped: Array<{ tag: string; filter: 'include' | 'exclude' | 'semver'; detail: string }> } {
+  const where = `mirror ${mirror.name}`;
+  const include = mirror.tags.include.map((p) => compile(p, `${where}: tags.include`));
+  const exclude = mirror.tags.exclude.map((p) => compile(p, `${where}: tags.exclude`));
+  const range = mirror.tags.semver;
+  const kept: string[] = [];
+  const skipped: Array<{ tag: string; filter: 'include' | 'exclude' | 'semver'; detail: string }> = [];
+  for (const tag of [...new Set(tags)].sort(compareStrings)) {
+    const rejection = includeExclude(tag, include, exclude);
+    if (rejection) {
+      skipped.push({ tag, ...rejection });
+      continue;
+    }
+    const semverDetail = range === null ? null : semverRejection(tag, range);
+    if (semverDetail !== null) skipped.push({ tag, filter: 'semver', detail: semverDetail });
+    else kept.push(tag);
+  }
+  return { kept, skipped };
+}
+
+/**
+ * true when the planner will need TagFacts.platforms (created dates, config digests, child manifests):
+ * any of maxAge, minAge, latest; the docker executor (it compares config digests); or a `platforms`
+ * subset with the registry executor (it copies and compares only the selected children of an index).
+ */
+export function needsImageFacts(mirror: MirrorConfig): boolean {
+  const { maxAge, minAge, latest } = mirror.tags;
+  return maxAge !== null || minAge !== null || latest !== null || mirror.executor === 'docker' || mirror.platforms !== null;
+}
+
+/** true when the planner needs a `created` date for every kept tag. */
+export function needsCreatedDate(mirror: MirrorConfig): boolean {
+  const { maxAge, minAge, latest } = mirror.tags;
+  return maxAge !== null || minAge !== null || latest !== null;
+}
+
+/** The platform the docker executor pulls: platforms[0] or linux/amd64. */
+export function dockerPlatform(mirror: MirrorConfig): string {
+  return mirror.platforms?.[0] ?? DEFAULT_DOCKER_PLATFORM;
+}
+
+/** Code-unit order: locale-independent, so plans are byte-identical on every machine. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

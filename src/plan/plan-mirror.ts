@@ -1,0 +1,136 @@
+import type { MirrorConfig } from '../config/types.js';
+import { diffTag } from './compare.js';
+import type { SelectedTag } from './compare.js';
+import { applyDateFilters } from './date-filters.js';
+import { matchTagNames, needsCreatedDate, selectRepositories } from './filters.js';
+import { copiedContent, newestCreated } from './image-facts.js';
+import { planPrune } from './prune.js';
+import { repositoryRef, sourceRepositoryPath, tagRef } from './refs.js';
+import { mapRepository } from './rename.js';
+import { isValidRange } from './semver-tag.js';
+import type { Change, MirrorInventory, RepositoryFacts, Skipped } from './types.js';
+
+export interface MirrorPlan {
+  changes: Change[];
+  skipped: Skipped[];
+  problems: string[];
+}
+
+/** Every selected tag of one destination repository, for prune. */
+export interface DestinationSelection {
+  repository: string;
+  facts: RepositoryFacts | null;
+  selected: SelectedTag[];
+  /** Tag names the selection keeps, even those with a problem: prune must never delete them. */
+  kept: Set<string>;
+}
+
+/** Plans one mirror: selection, rename, diff per selected tag, then prune per destination repository. */
+export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now: Date): MirrorPlan {
+  const problems: string[] = [];
+  const skipped: Skipped[] = [];
+  const problem = (text: string): void => void problems.push(`mirror ${mirror.name}: ${text}`);
+  const skip = (ref: string, filter: Skipped['filter'], detail: string): void => void skipped.push({ mirror: mirror.name, ref, filter, detail });
+
+  if (mirror.tags.semver !== null && !isValidRange(mirror.tags.semver)) {
+    problem(`tags.semver ${JSON.stringify(mirror.tags.semver)} is not a semver range (e.g. ">=1.2.0 <2")`);
+    return { changes: [], skipped, problems };
+  }
+
+  const repositories = selectRepositories(mirror, inventory.sourceRepositories);
+  for (const { repository, filter, detail } of repositories.skipped) {
+    skip(repositoryRef(mirror.source, sourceRepositoryPath(mirror.source, repository)), filter, detail);
+  }
+
+  const byDestination = new Map<string, DestinationSelection>();
+  for (const relative of repositories.selected) {
+    const sourcePath = sourceRepositoryPath(mirror.source, relative);
+    const sourceName = repositoryRef(mirror.source, sourcePath);
+    const mapped = mapRepository(mirror, relative);
+    if ('error' in mapped) {
+      problem(`${sourceName}: ${mapped.error}`);
+      continue;
+    }
+    const facts = inventory.source[relative];
+    if (facts === undefined) {
+      problem(`${sourceName}: the inventory has no facts for this repository (internal error)`);
+      continue;
+    }
+    if (!facts.exists && mirror.repositories.names !== null) {
+      problem(`${sourceName}: the repository does not exist or has no tags; fix repositories.names`);
+    }
+    const destinationFacts = inventory.destination[mapped.repository];
+    if (destinationFacts === undefined) {
+      problem(`${repositoryRef(mirror.destination, mapped.repository)}: the inventory has no facts for this destination repository (internal error)`);
+      continue;
+    }
+    const group = byDestination.get(mapped.repository) ?? { repository: mapped.repository, facts: destinationFacts, selected: [], kept: new Set<string>() };
+    byDestination.set(mapped.repository, group);
+
+    const names = matchTagNames(mirror, facts.exists ? facts.tags : []);
+    for (const { tag, filter, detail } of names.skipped) skip(tagRef(mirror.source, sourcePath, tag), filter, detail);
+
+    const candidates: Array<Omit<SelectedTag, 'destination'>> = [];
+    for (const tag of names.kept) {
+      const sourceRef = tagRef(mirror.source, sourcePath, tag);
+      const tagFacts = facts.facts[tag];
+      if (tagFacts === undefined) {
+        group.kept.add(tag);
+        problem(`${sourceRef}: the inventory did not read this tag (internal error)`);
+        continue;
+      }
+      candidates.push({
+        mirror,
+        tag,
+        sourceRef,
+        targetRef: tagRef(mirror.destination, mapped.repository, tag),
+        source: tagFacts,
+        content: copiedContent(mirror, tagFacts),
+      });
+    }
+
+    let kept = candidates;
+    if (needsCreatedDate(mirror)) {
+      const dated = applyDateFilters(
+        mirror,
+        candidates.map((c) => ({
+          tag: c.tag,
+          // A tag whose platforms are missing still has a date, so an old one is dropped by age, not reported.
+          created: c.content.problem === null ? c.content.created : newestCreated(c.source.platforms ?? []),
+        })),
+        now,
+      );
+      for (const { tag, filter, detail } of dated.skipped) skip(tagRef(mirror.source, sourcePath, tag), filter, detail);
+      const keptTags = new Set(dated.kept);
+      kept = candidates.filter((c) => keptTags.has(c.tag));
+    }
+
+    for (const candidate of kept) {
+      group.kept.add(candidate.tag);
+      if (candidate.content.problem !== null) {
+        problem(`${candidate.sourceRef}: ${candidate.content.problem}`);
+        continue;
+      }
+      const tag = candidate.tag;
+      const present = destinationFacts.exists && destinationFacts.tags.includes(tag);
+      const destination = present ? destinationFacts.facts[tag] : null;
+      if (destination === undefined) {
+        problem(`${candidate.targetRef}: the inventory did not read this destination tag (internal error)`);
+        continue;
+      }
+      group.selected.push({ ...candidate, destination });
+    }
+  }
+
+  const changes: Change[] = [];
+  for (const group of byDestination.values()) {
+    changes.push(...group.selected.map(diffTag));
+    if (mirror.prune) {
+      const pruned = planPrune(mirror, group);
+      changes.push(...pruned.changes);
+      problems.push(...pruned.problems.map((text) => `mirror ${mirror.name}: ${text}`));
+    }
+  }
+  return { changes, skipped, problems };
+}
+

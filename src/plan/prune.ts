@@ -1,0 +1,49 @@
+import type { MirrorConfig } from '../config/types.js';
+import { compareStrings } from './filters.js';
+import { destinationConfigDigest } from './image-facts.js';
+import type { DestinationSelection } from './plan-mirror.js';
+import { tagRef } from './refs.js';
+import type { Change } from './types.js';
+
+/**
+ * With prune: every destination tag of the repository that the selection does not keep is deleted, except
+ * one whose digest a kept tag points at (now, or after a registry copy): registries delete manifests by
+ * digest, which would take the kept tag with it. Such a tag becomes a noop `digest-shared-with-kept-tag`.
+ */
+export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { changes: Change[]; problems: string[] } {
+  const facts = group.facts;
+  if (facts === null || !facts.exists) return { changes: [], problems: [] };
+  const protectedDigests = new Set<string>();
+  for (const tag of group.kept) {
+    const current = facts.tags.includes(tag) ? facts.facts[tag]?.digest : undefined;
+    if (current !== undefined) protectedDigests.add(current);
+  }
+  for (const selected of group.selected) {
+    // A registry copy of a whole index or image lands under the source digest; a delete of that digest after the copy would remove it.
+    const wholeCopy = !selected.source.isIndex || mirror.platforms === null;
+    if (mirror.executor === 'registry' && wholeCopy) protectedDigests.add(selected.source.digest);
+  }
+
+  const changes: Change[] = [];
+  const problems: string[] = [];
+  for (const tag of [...new Set(facts.tags)].sort(compareStrings)) {
+    if (group.kept.has(tag)) continue;
+    const ref = tagRef(mirror.destination, group.repository, tag);
+    const tagFacts = facts.facts[tag];
+    if (tagFacts === undefined) {
+      problems.push(`${ref}: the inventory did not read this destination tag, so prune cannot check it (internal error)`);
+      continue;
+    }
+    const shared = protectedDigests.has(tagFacts.digest);
+    changes.push({
+      id: `${mirror.name}:${ref}`,
+      mirror: mirror.name,
+      action: shared ? 'noop' : 'delete',
+      reason: shared ? 'digest-shared-with-kept-tag' : 'not-in-selection',
+      executor: mirror.executor,
+      source: null,
+      target: { ref, digest: tagFacts.digest, configDigest: destinationConfigDigest(mirror, tagFacts) },
+    });
+  }
+  return { changes, problems };
+}

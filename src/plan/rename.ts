@@ -1,0 +1,51 @@
+import type { MirrorConfig, RenameRule } from '../config/types.js';
+import { joinRepositoryPath } from './refs.js';
+
+/** One path component of the distribution spec: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+function applyRule(rule: RenameRule, source: string): { path: string } | { error: string } {
+  if (rule.kind === 'regex') {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(rule.match);
+    } catch {
+      return { error: `rename match ${JSON.stringify(rule.match)} is not a valid regular expression` };
+    }
+    return { path: source.replace(pattern, rule.replace) };
+  }
+  const parts = source.split('/');
+  let error: string | null = null;
+  // \1..\5 name the `/`-separated parts of the source path, as in the original tool.
+  const path = rule.template.replace(/\\([1-9])/g, (_token, digit: string) => {
+    const index = Number(digit);
+    const part = parts[index - 1];
+    if (part === undefined || index > 5) {
+      error ??=
+        index > 5
+          ? `rename template ${JSON.stringify(rule.template)} uses \\${digit}; only \\1 to \\5 exist`
+          : `rename template ${JSON.stringify(rule.template)} uses \\${digit} but ${JSON.stringify(source)} has only ${parts.length} path part${parts.length === 1 ? '' : 's'}`;
+      return '';
+    }
+    return part;
+  });
+  return error === null ? { path } : { error };
+}
+
+/**
+ * Source repository path relative to the source prefix → full destination repository path (rename applied,
+ * joined under the destination prefix). A template token beyond the path depth (e.g. \3 for "a/b") returns an
+ * error string, never a literal "\3"; so does a result that is not a valid repository name.
+ */
+export function mapRepository(mirror: MirrorConfig, sourceRepository: string): { repository: string } | { error: string } {
+  const renamed = mirror.rename === null ? { path: sourceRepository } : applyRule(mirror.rename, sourceRepository);
+  if ('error' in renamed) return renamed;
+  const repository = joinRepositoryPath(mirror.destination.prefix, renamed.path);
+  const relative = joinRepositoryPath(renamed.path);
+  if (relative === '') return { error: `rename of ${JSON.stringify(sourceRepository)} gives an empty repository name` };
+  const bad = repository.split('/').find((component) => !COMPONENT.test(component));
+  if (bad !== undefined) {
+    return { error: `rename of ${JSON.stringify(sourceRepository)} gives ${JSON.stringify(repository)}, not a valid repository name (bad part ${JSON.stringify(bad)})` };
+  }
+  return { repository };
+}

@@ -1,0 +1,31 @@
+import semver from 'semver';
+
+/**
+ * A tag is a version when it starts with one (after an optional `v`): `v1.2.3`, `1.2.3-alpine`, `1.2`, `v0.9`.
+ * Only the MAJOR.MINOR.PATCH core counts, so `1.2.3-alpine` is 1.2.3, not a prerelease; `latest` is no version.
+ */
+// The core must end the tag or be followed by a separator, so a commit tag like `3f2a1bc` is no version.
+const VERSION_PREFIX = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?=$|[-+_.~])/;
+
+/** The version core of a tag (`"1.2.0"`), or null when the tag does not start with a version. */
+export function tagVersion(tag: string): string | null {
+  const match = VERSION_PREFIX.exec(tag);
+  if (!match) return null;
+  // Number() drops leading zeros, which strict semver rejects ("01.2.3" is version 1.2.3 here).
+  const [major, minor, patch] = [match[1], match[2], match[3]].map((part) => Number(part ?? '0'));
+  if (![major, minor, patch].every((n) => Number.isSafeInteger(n))) return null;
+  return `${major}.${minor}.${patch}`;
+}
+
+/** true when the range is one semver understands (config validation should already have said so). */
+export function isValidRange(range: string): boolean {
+  return semver.validRange(range) !== null;
+}
+
+/** Why a tag fails the range, or null when it passes. */
+export function semverRejection(tag: string, range: string): string | null {
+  const version = tagVersion(tag);
+  if (version === null) return `${tag} is not a version`;
+  if (!semver.satisfies(version, range)) return `${version} does not satisfy ${range}`;
+  return null;
+}
