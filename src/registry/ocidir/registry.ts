@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Transform, pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { RegsyncError } from '../../util/errors.js';
 import { isDigest, sha256Digest } from '../digest.js';
@@ -243,11 +244,15 @@ class OcidirRegistry implements Registry, ManifestDeleter {
     const file = blobPath(repositoryDir(this.root, repository), digest);
     const size = await fileSize(file);
     if (size === null) throw this.notFound('blob', repository, digest);
-    const stream = createReadStream(file);
-    stream.on('data', (chunk: Buffer | string) => {
-      this.counters.bytesDownloaded += chunk.length;
+    // Count in a pass-through: a 'data' listener on the file stream would start it flowing before the caller reads.
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        this.counters.bytesDownloaded += chunk.length;
+        done(null, chunk);
+      },
     });
-    return { size, stream };
+    pipeline(createReadStream(file), counter, () => undefined);
+    return { size, stream: counter };
   }
 
   async getBlobBytes(repository: string, digest: string): Promise<Buffer> {

@@ -1,0 +1,143 @@
+import { RegsyncError } from '../util/errors.js';
+import { createLimiter } from '../util/concurrency.js';
+import { copyBlob } from './copy-blob.js';
+import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
+import { sha256Digest } from './digest.js';
+import { selectPlatforms } from './copy-platforms.js';
+import type { Descriptor, FetchedManifest, Registry } from './types.js';
+
+/** What copyImage reports as it goes, for progress output. */
+export type CopyProgressEvent =
+  | { type: 'blob'; digest: string; size: number; outcome: BlobOutcome }
+  | { type: 'manifest'; digest: string; mediaType: string; reference: string }
+  | { type: 'retry'; digest: string; attempt: number; message: string };
+
+export interface CopyImageOptions {
+  source: Registry;
+  sourceRepository: string;
+  /** A tag or a digest. */
+  sourceReference: string;
+  target: Registry;
+  targetRepository: string;
+  targetTag: string;
+  /** "os/arch[/variant]" to keep from an index; null or absent keeps every child. */
+  platforms?: string[] | null;
+  onProgress?: (event: CopyProgressEvent) => void;
+}
+
+export interface CopyImageResult {
+  /** The digest now at targetTag: the source digest, or a new one when a platform subset was written. */
+  digest: string;
+  mediaType: string;
+  blobsCopied: number;
+  blobsMounted: number;
+  /** Already at the target, or moved by a concurrent copy of the same blob. */
+  blobsSkipped: number;
+  bytesCopied: number;
+}
+
+/** Blobs of one manifest moved at once; the client's per-host cap bounds the total. */
+const BLOB_CONCURRENCY = 4;
+const CHILD_CONCURRENCY = 2;
+
+interface CopyRun {
+  options: CopyImageOptions;
+  blobContext: BlobCopyContext;
+  result: CopyImageResult;
+}
+
+function mismatch(run: CopyRun, reference: string, expected: string, actual: string, where: string): RegsyncError {
+  const { sourceRepository, targetRepository } = run.options;
+  const repository = where === 'source' ? sourceRepository : targetRepository;
+  const host = where === 'source' ? run.options.source.name : run.options.target.name;
+  return new RegsyncError(`manifest ${host}/${repository}@${reference} does not match its digest (expected ${expected}, got ${actual}): nothing was tagged; retry, and report the registry if it persists`, {
+    code: 'DIGEST_MISMATCH',
+    host,
+    repository,
+    reference,
+  });
+}
+
+/** Fetches a manifest and proves its bytes are the ones its digest names. */
+async function fetchVerified(run: CopyRun, reference: string, expectedDigest: string | null): Promise<FetchedManifest> {
+  const fetched = await run.options.source.getManifest(run.options.sourceRepository, reference);
+  const actual = sha256Digest(fetched.bytes);
+  const expected = expectedDigest ?? fetched.descriptor.digest;
+  if (actual !== expected) throw mismatch(run, reference, expected, actual, 'source');
+  return fetched;
+}
+
+async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
+  const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
+  const limiter = createLimiter(BLOB_CONCURRENCY);
+  await Promise.all(
+    unique.map((blob) =>
+      limiter.run(async () => {
+        const { outcome, bytes } = await copyBlob(run.blobContext, blob);
+        if (outcome === 'copied') run.result.blobsCopied += 1;
+        else if (outcome === 'mounted') run.result.blobsMounted += 1;
+        else run.result.blobsSkipped += 1;
+        run.result.bytesCopied += bytes;
+        run.options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome });
+      }),
+    ),
+  );
+}
+
+/** PUTs exact bytes and checks the target stored them under the digest they hash to. */
+async function putVerified(run: CopyRun, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  const expected = sha256Digest(bytes);
+  const stored = await run.options.target.putManifest(run.options.targetRepository, reference, bytes, mediaType);
+  if (stored !== expected) throw mismatch(run, reference, expected, stored, 'target');
+  run.options.onProgress?.({ type: 'manifest', digest: stored, mediaType, reference });
+  return stored;
+}
+
+/** Copies everything a manifest refers to (children first, then blobs), not the manifest itself. */
+async function copyContent(run: CopyRun, fetched: FetchedManifest): Promise<void> {
+  const { manifest } = fetched;
+  if (manifest.kind === 'manifest') {
+    await copyBlobs(run, [manifest.config, ...manifest.layers]);
+    return;
+  }
+  const limiter = createLimiter(CHILD_CONCURRENCY);
+  await Promise.all(manifest.manifests.map((child) => limiter.run(() => copyByDigest(run, child.digest))));
+}
+
+async function copyByDigest(run: CopyRun, digest: string): Promise<void> {
+  const fetched = await fetchVerified(run, digest, digest);
+  await copyContent(run, fetched);
+  await putVerified(run, digest, fetched.bytes, fetched.descriptor.mediaType);
+}
+
+/**
+ * Copies one image (a manifest or an index with its children) so the target holds byte-identical
+ * manifests. Children and blobs land before the manifests that name them, and the tag is PUT
+ * last: a failure part way leaves untagged content, never a tag over a partial image.
+ */
+export async function copyImage(options: CopyImageOptions): Promise<CopyImageResult> {
+  const result: CopyImageResult = { digest: '', mediaType: '', blobsCopied: 0, blobsMounted: 0, blobsSkipped: 0, bytesCopied: 0 };
+  const run: CopyRun = {
+    options,
+    result,
+    blobContext: {
+      source: options.source,
+      sourceRepository: options.sourceRepository,
+      target: options.target,
+      targetRepository: options.targetRepository,
+      onRetry: (digest, attempt, error) =>
+        options.onProgress?.({ type: 'retry', digest, attempt, message: error instanceof Error ? error.message : String(error) }),
+    },
+  };
+  const expected = /^sha256:[a-f0-9]{64}$/.test(options.sourceReference) ? options.sourceReference : null;
+  let top = await fetchVerified(run, options.sourceReference, expected);
+  const mediaType = top.descriptor.mediaType;
+  if (top.manifest.kind === 'index' && options.platforms) {
+    const subset = selectPlatforms(top, options.platforms, `${options.source.name}/${options.sourceRepository}:${options.sourceReference}`);
+    top = subset;
+  }
+  await copyContent(run, top);
+  result.digest = await putVerified(run, options.targetTag, top.bytes, mediaType);
+  result.mediaType = mediaType;
+  return result;
+}
