@@ -53,6 +53,9 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
   const wanted: PlatformWanted = platformMatcher(docker ? [selection.dockerPlatform(mirror)] : mirror.platforms);
   // Destination content is compared by config digest (docker) or child digests (platform subset).
   const destinationNeedsFacts = docker || mirror.platforms !== null;
+  // A destination index is compared child by child with the copied subset: every child counts, so
+  // only the docker executor (one platform pulled, one compared) narrows what it reads there.
+  const destinationWanted: PlatformWanted = docker ? wanted : null;
   const read = <T>(registry: Registry, repository: string, what: string, task: () => Promise<T>): Promise<T> =>
     failures.read({ mirror: mirror.name, host: registry.name, repository, what }, task);
 
@@ -99,7 +102,7 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
         const facts = state.facts.facts[tag];
         if (facts === undefined) return;
         facts.platforms = await read(destination, repository, `read image ${tag} of`, () =>
-          readPlatformFacts(destination, repository, facts.digest, wanted, cache),
+          readPlatformFacts(destination, repository, facts.digest, destinationWanted, cache),
         );
       });
       state.details.set(tag, detail);

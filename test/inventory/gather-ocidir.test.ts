@@ -1,0 +1,213 @@
+/**
+ * gatherInventory against the real ocidir backend (files on disk, no network): what is read, what
+ * is not, and that a second run answers image facts from the on-disk cache. Each Registry method
+ * call is counted by a thin wrapper that delegates to the real backend.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { MirrorConfig } from '../../src/config/types.js';
+import { openFactsCache } from '../../src/inventory/facts-cache.js';
+import { gatherInventory } from '../../src/inventory/gather.js';
+import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../../src/plan/filters.js';
+import { mapRepository } from '../../src/plan/rename.js';
+import { createOcidirRegistry } from '../../src/registry/ocidir/index.js';
+import type { Registry, RegistryPool, RequestStats } from '../../src/registry/types.js';
+import { MEDIA_TYPES } from '../../src/registry/types.js';
+import { blob, imageManifest, indexManifest, streamOf } from '../registry/ocidir-fixtures.js';
+
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'regsync-inv-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
+
+type Calls = Record<string, number>;
+function counting(registry: Registry, calls: Calls): Registry {
+  const count = (name: string): void => {
+    calls[name] = (calls[name] ?? 0) + 1;
+  };
+  return new Proxy(registry, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        count(String(property));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+function ocidirPool(calls: Calls): RegistryPool {
+  const registries = new Map<string, Registry>();
+  return {
+    get(scheme, location) {
+      assert.equal(scheme, 'ocidir');
+      let registry = registries.get(location);
+      if (!registry) {
+        registry = counting(createOcidirRegistry(location), calls);
+        registries.set(location, registry);
+      }
+      return registry;
+    },
+    stats(): RequestStats {
+      return { requests: 0, byHostAndMethod: {}, bytesDownloaded: 0, bytesUploaded: 0 };
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Writes a one-layer image (or an index of several) and tags it; returns the tag's digest. */
+async function put(root: string, repository: string, tag: string, created: string, platforms: string[] = ['linux/amd64'], format: 'oci' | 'docker' = 'oci'): Promise<string> {
+  const registry = createOcidirRegistry(root);
+  const children = [];
+  for (const platform of platforms) {
+    const [os = 'linux', architecture = 'amd64'] = platform.split('/');
+    const layer = blob(`layer ${tag} ${platform} ${created}`);
+    const config = blob(JSON.stringify({ created, os, architecture, rootfs: { type: 'layers', diff_ids: [] } }));
+    for (const part of [layer, config]) await registry.uploadBlob(repository, part.digest, part.size, streamOf(part.bytes));
+    const manifest = imageManifest(config, [layer], format === 'docker' ? MEDIA_TYPES.dockerManifest : MEDIA_TYPES.ociManifest);
+    children.push({ manifest, os, architecture });
+  }
+  if (children.length === 1) {
+    const { manifest } = children[0]!;
+    await registry.putManifest(repository, tag, manifest.bytes, manifest.mediaType);
+    return manifest.digest;
+  }
+  for (const { manifest } of children) await registry.putManifest(repository, manifest.digest, manifest.bytes, manifest.mediaType);
+  const index = indexManifest(children, format === 'docker' ? MEDIA_TYPES.dockerManifestList : MEDIA_TYPES.ociIndex);
+  await registry.putManifest(repository, tag, index.bytes, index.mediaType);
+  return index.digest;
+}
+
+function mirrorConfig(source: string, destination: string, overrides: Partial<MirrorConfig> = {}): MirrorConfig {
+  return {
+    name: 'apps',
+    source: { scheme: 'ocidir', path: source, prefix: 'team' },
+    destination: { scheme: 'ocidir', path: destination, prefix: 'mirror' },
+    executor: 'registry',
+    repositories: { names: null, include: [], exclude: [] },
+    tags: { include: ['.*'], exclude: [], semver: null, maxAge: null, minAge: null, latest: null },
+    rename: null,
+    platforms: null,
+    overwrite: true,
+    prune: false,
+    removalQueue: 20,
+    ...overrides,
+  };
+}
+
+describe('gatherInventory (ocidir backend)', async () => {
+  const src = await tempDir();
+  const dst = await tempDir();
+  const digests = {
+    app1v1: await put(src, 'team/app1', 'v1.0.0', '2024-01-10T00:00:00Z'),
+    app1v2: await put(src, 'team/app1', 'v1.1.0', '2024-02-10T00:00:00Z', ['linux/amd64'], 'docker'),
+    app2multi: await put(src, 'team/app2', 'v2.0.0', '2024-03-01T00:00:00Z', ['linux/amd64', 'linux/arm64']),
+  };
+  await put(src, 'other/outside', 'v1', '2024-01-01T00:00:00Z');
+  await put(dst, 'mirror/app1', 'v1.0.0', '2024-01-10T00:00:00Z'); // identical content → same digest
+  await put(dst, 'mirror/app1', 'old', '2023-01-01T00:00:00Z'); // only at the destination
+
+  const run = async (mirror: MirrorConfig, cacheDir: string | null, calls: Calls = {}) => {
+    const cache = await openFactsCache({ dir: cacheDir });
+    const events: string[] = [];
+    const inventory = await gatherInventory({
+      config: { version: 1, file: null, registries: {}, mirrors: [mirror] },
+      mirrors: [mirror],
+      pool: ocidirPool(calls),
+      selection,
+      cache,
+      onProgress: (event) => events.push(event.kind),
+    });
+    return { inventory, calls, cache, events };
+  };
+
+  it('lists the catalog under the source prefix, reads kept tags and only the destination tags they map to', async () => {
+    const { inventory, calls, events } = await run(mirrorConfig(src, dst, { tags: { ...mirrorConfig(src, dst).tags, exclude: ['^v2'] } }), null);
+    const [mirror] = inventory.mirrors;
+    assert.ok(mirror);
+    assert.deepEqual(mirror.sourceRepositories, ['app1', 'app2']);
+    assert.deepEqual(Object.keys(mirror.source).sort(), ['app1', 'app2']);
+    assert.deepEqual(mirror.source.app1, {
+      repository: 'team/app1',
+      exists: true,
+      tags: ['v1.0.0', 'v1.1.0'],
+      facts: {
+        'v1.0.0': { digest: digests.app1v1, mediaType: MEDIA_TYPES.ociManifest, isIndex: false },
+        'v1.1.0': { digest: digests.app1v2, mediaType: MEDIA_TYPES.dockerManifest, isIndex: false },
+      },
+    });
+    // v2.0.0 excluded by name: never HEADed.
+    assert.deepEqual(mirror.source.app2?.facts, {});
+    assert.deepEqual(mirror.destination['mirror/app1'], {
+      repository: 'mirror/app1',
+      exists: true,
+      tags: ['old', 'v1.0.0'],
+      facts: { 'v1.0.0': { digest: digests.app1v1, mediaType: MEDIA_TYPES.ociManifest, isIndex: false } },
+    });
+    assert.deepEqual(mirror.destination['mirror/app2'], { repository: 'mirror/app2', exists: false, tags: [], facts: {} });
+    // No image facts needed: no manifest or blob reads at all; HEADs: 2 source + 1 destination.
+    assert.equal(calls.getManifest, undefined);
+    assert.equal(calls.getBlobBytes, undefined);
+    assert.equal(calls.headManifest, 3);
+    assert.equal(calls.listRepositories, 1);
+    assert.equal(calls.listTags, 4);
+    assert.deepEqual(events, ['mirror-start', 'repositories', 'repository-done', 'repository-done', 'mirror-done']);
+  });
+
+  it('with prune, also HEADs destination tags outside the selection', async () => {
+    const { inventory } = await run(mirrorConfig(src, dst, { prune: true, repositories: { names: ['app1'], include: [], exclude: [] } }), null);
+    const facts = inventory.mirrors[0]?.destination['mirror/app1']?.facts ?? {};
+    assert.deepEqual(Object.keys(facts).sort(), ['old', 'v1.0.0']);
+  });
+
+  it('with age filters reads created dates (per platform of an index), and a second run reads no manifest or config blob', async () => {
+    const cacheDir = await tempDir();
+    const mirror = mirrorConfig(src, dst, { tags: { ...mirrorConfig(src, dst).tags, maxAge: { text: '10y', ms: 10 * 365 * 86_400_000 } } });
+    const first = await run(mirror, cacheDir);
+    const app2 = first.inventory.mirrors[0]?.source.app2?.facts['v2.0.0'];
+    assert.equal(app2?.isIndex, true);
+    assert.deepEqual(
+      app2?.platforms?.map((p) => [p.platform, p.created]),
+      [
+        ['linux/amd64', '2024-03-01T00:00:00Z'],
+        ['linux/arm64', '2024-03-01T00:00:00Z'],
+      ],
+    );
+    assert.equal(first.inventory.mirrors[0]?.source.app1?.facts['v1.1.0']?.platforms?.[0]?.created, '2024-02-10T00:00:00Z');
+    // 2 single images + 1 index with 2 children: 5 manifests, 4 config blobs.
+    assert.equal(first.calls.getManifest, 5);
+    assert.equal(first.calls.getBlobBytes, 4);
+
+    const second = await run(mirror, cacheDir);
+    assert.equal(second.calls.getManifest, undefined);
+    assert.equal(second.calls.getBlobBytes, undefined);
+    assert.equal(second.cache.stats().loaded, 5);
+    assert.deepEqual(second.inventory, first.inventory);
+  });
+
+  it('docker executor: reads only the pulled platform of an index, and the destination config digest', async () => {
+    const mirror = mirrorConfig(src, dst, { executor: 'docker', platforms: ['linux/arm64'] });
+    const { inventory } = await run(mirror, null);
+    const [m] = inventory.mirrors;
+    assert.deepEqual(m?.source.app2?.facts['v2.0.0']?.platforms?.map((p) => p.platform), ['linux/arm64']);
+    assert.equal(m?.destination['mirror/app1']?.facts['v1.0.0']?.platforms?.length, 1);
+  });
+
+  it('a rename error leaves the destination unread for that repository (the planner reports it)', async () => {
+    const mirror = mirrorConfig(src, dst, { rename: { kind: 'template', template: 'x/\\3' } });
+    const { inventory } = await run(mirror, null);
+    assert.deepEqual(inventory.mirrors[0]?.destination, {});
+    assert.deepEqual(Object.keys(inventory.mirrors[0]?.source ?? {}).sort(), ['app1', 'app2']);
+  });
+});
