@@ -42,10 +42,8 @@ function sourcePlatforms(mirror: MirrorConfig, content: CopiedContent): string[]
   return mirror.executor === 'docker' ? [dockerPlatform(mirror)] : [];
 }
 
-function dockerFlattenWarning(mirror: MirrorConfig, facts: TagFacts): string {
-  const count = facts.platforms?.length;
-  const what = count === undefined ? 'an index' : `an index of ${count} platform${count === 1 ? '' : 's'}`;
-  return `the source is ${what}; the docker executor copies only ${dockerPlatform(mirror)}, so the destination gets a single-platform image`;
+function dockerFlattenWarning(mirror: MirrorConfig): string {
+  return `the source is a multi-platform index; the docker executor copies only ${dockerPlatform(mirror)}, so the destination gets a single-platform image`;
 }
 
 /** The Change for one selected tag: create, update, or noop (up-to-date / overwrite-disabled). */
@@ -77,7 +75,7 @@ export function diffTag(selected: SelectedTag): Change {
   };
   // A warning is about what apply will do, so a noop carries none.
   if (mirror.executor === 'docker' && source.isIndex && (action === 'create' || action === 'update')) {
-    change.warnings = [dockerFlattenWarning(mirror, source)];
+    change.warnings = [dockerFlattenWarning(mirror)];
   }
   return change;
 }

@@ -76,7 +76,7 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
       const tagFacts = facts.facts[tag];
       if (tagFacts === undefined) {
         group.kept.add(tag);
-        problem(`${sourceRef}: the inventory did not read this tag (internal error)`);
+        problem(`${sourceRef}: the tag was listed but could not be read (deleted while planning?); run plan again`);
         continue;
       }
       candidates.push({
@@ -115,7 +115,7 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
       const present = destinationFacts.exists && destinationFacts.tags.includes(tag);
       const destination = present ? destinationFacts.facts[tag] : null;
       if (destination === undefined) {
-        problem(`${candidate.targetRef}: the inventory did not read this destination tag (internal error)`);
+        problem(`${candidate.targetRef}: the tag was listed but could not be read (deleted while planning?); run plan again`);
         continue;
       }
       group.selected.push({ ...candidate, destination });

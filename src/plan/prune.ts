@@ -31,7 +31,7 @@ export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { 
     const ref = tagRef(mirror.destination, group.repository, tag);
     const tagFacts = facts.facts[tag];
     if (tagFacts === undefined) {
-      problems.push(`${ref}: the inventory did not read this destination tag, so prune cannot check it (internal error)`);
+      problems.push(`${ref}: the tag was listed but could not be read, so prune cannot check it; run plan again`);
       continue;
     }
     const shared = protectedDigests.has(tagFacts.digest);

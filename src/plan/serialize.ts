@@ -1,0 +1,46 @@
+import type { Change, Plan, Skipped } from './types.js';
+
+/** Fixed key order, whatever order the object was built or parsed in: reviewers diff plan files. */
+function orderedChange(change: Change): Record<string, unknown> {
+  const { source, target } = change;
+  return {
+    id: change.id,
+    mirror: change.mirror,
+    action: change.action,
+    reason: change.reason,
+    executor: change.executor,
+    source:
+      source === null
+        ? null
+        : {
+            ref: source.ref,
+            digest: source.digest,
+            mediaType: source.mediaType,
+            created: source.created,
+            configDigest: source.configDigest,
+            platforms: source.platforms,
+          },
+    target: { ref: target.ref, digest: target.digest, configDigest: target.configDigest },
+    ...(change.warnings !== undefined && change.warnings.length > 0 ? { warnings: change.warnings } : {}),
+  };
+}
+
+function orderedSkipped(skipped: Skipped): Record<string, unknown> {
+  return { mirror: skipped.mirror, ref: skipped.ref, filter: skipped.filter, detail: skipped.detail };
+}
+
+/** The plan JSON: stable key order, 2-space indentation, a final newline. */
+export function serializePlan(plan: Plan): string {
+  const { summary, stats } = plan;
+  const ordered = {
+    formatVersion: plan.formatVersion,
+    regsyncVersion: plan.regsyncVersion,
+    createdAt: plan.createdAt,
+    configDigest: plan.configDigest,
+    changes: plan.changes.map(orderedChange),
+    skipped: plan.skipped.map(orderedSkipped),
+    summary: { create: summary.create, update: summary.update, delete: summary.delete, noop: summary.noop, skipped: summary.skipped },
+    stats: { requests: stats.requests, durationMs: stats.durationMs },
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
