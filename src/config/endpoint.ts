@@ -1,0 +1,23 @@
+import path from 'node:path';
+import type { Endpoint } from './types.js';
+
+const OCIDIR = 'ocidir://';
+
+/**
+ * `127.0.0.1:5000/team` → registry host + prefix; `ocidir://./dir` → an absolute directory, relative paths taken
+ * from `baseDir` (the config file's directory, or the cwd for command-line flags). Assumes the schema's form.
+ */
+export function parseEndpoint(text: string, baseDir: string): Endpoint {
+  if (text.startsWith(OCIDIR)) {
+    return { scheme: 'ocidir', path: path.resolve(baseDir, text.slice(OCIDIR.length)), prefix: '' };
+  }
+  const slash = text.indexOf('/');
+  if (slash === -1) return { scheme: 'registry', host: text, prefix: '' };
+  return { scheme: 'registry', host: text.slice(0, slash), prefix: text.slice(slash + 1).replace(/\/+$/, '') };
+}
+
+/** The endpoint as a user writes it (the inverse of parseEndpoint). */
+export function formatEndpoint(endpoint: Endpoint): string {
+  if (endpoint.scheme === 'ocidir') return OCIDIR + endpoint.path;
+  return endpoint.prefix === '' ? endpoint.host : `${endpoint.host}/${endpoint.prefix}`;
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { redact } from '../util/redact.js';
+import type { UserConfig } from './document.js';
+import { expandEnv } from './env.js';
+import { locateConfig } from './locate.js';
+import { normalizeConfig } from './normalize.js';
+import { parseConfigText, positionOf } from './parse.js';
+import type { ParsedFile } from './parse.js';
+import { ConfigError, formatProblems, jsonPointer } from './problems.js';
+import type { Locator, Problem } from './problems.js';
+import { schemaProblems } from './schema.js';
+import { semanticProblems } from './semantic.js';
+import type { Config } from './types.js';
+
+/** A usable config plus what commands need around it. */
+export interface LoadedConfig {
+  config: Config;
+  /** Values that must never be printed (passwords, credentials taken from the environment). */
+  secrets: string[];
+  /** The expanded, validated document as the user wrote it (before defaults were merged). */
+  document: UserConfig;
+  origin: { kind: 'file'; file: string; displayName: string } | { kind: 'flags' };
+}
+
+export interface LoadOptions {
+  configFile?: string | undefined;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Finds, parses, expands, validates and normalises the config file; throws ConfigError listing every problem. */
+export async function loadConfig(options: LoadOptions): Promise<Config> {
+  return (await loadConfigFile(options)).config;
+}
+
+/** loadConfig, keeping the secrets and the user document for printing. */
+export async function loadConfigFile(options: LoadOptions): Promise<LoadedConfig> {
+  const { file, displayName, text } = await locateConfig(options);
+  return loadConfigText(text, { file, displayName, env: options.env });
+}
+
+/** The pipeline on text already read: parse → expand ${VAR} → schema → semantic checks → normalise. */
+export function loadConfigText(text: string, options: { file: string; displayName: string; env: NodeJS.ProcessEnv }): LoadedConfig {
+  const { parsed, syntaxErrors } = parseConfigText(text, options.file, options.displayName);
+  if (syntaxErrors.length > 0) {
+    const lines = syntaxErrors
+      .sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column)
+      .map((e) => `${options.displayName}:${e.position.line}:${e.position.column} YAML syntax error: ${e.message}`);
+    throw new ConfigError(lines, options.displayName);
+  }
+  const { document, secrets } = checkDocument(parsed.value, options.env, fileLocator(parsed), options.displayName);
+  const config = normalizeConfig(document, { file: options.file, baseDir: path.dirname(options.file) });
+  return { config, secrets, document, origin: { kind: 'file', file: options.file, displayName: options.displayName } };
+}
+
+/**
+ * Expands and validates a raw document (from a file or built from flags). With `env` null nothing is expanded
+ * (values from flags were already expanded by the shell). Throws ConfigError with every problem, redacted.
+ */
+export function checkDocument(
+  raw: unknown,
+  env: NodeJS.ProcessEnv | null,
+  locate: Locator,
+  origin: string,
+  knownSecrets: readonly string[] = [],
+): { document: UserConfig; secrets: string[] } {
+  if (raw === null || raw === undefined) {
+    throw new ConfigError([`${origin}: the config is empty (start from examples/quickstart/regsync.yaml)`], origin);
+  }
+  const expanded = env === null ? { value: raw, problems: [], secrets: [] } : expandEnv(raw, env);
+  const secrets = [...knownSecrets, ...expanded.secrets];
+  const fromSchema = schemaProblems(expanded.value);
+  const rejected = new Set(fromSchema.map((p) => jsonPointer(p.path)));
+  const problems: Problem[] = [...expanded.problems, ...fromSchema, ...semanticProblems(expanded.value, rejected)];
+  if (problems.length > 0) {
+    const lines = formatProblems(problems, locate).map((line) => redact(line, secrets));
+    throw new ConfigError(lines, origin);
+  }
+  return { document: expanded.value as UserConfig, secrets };
+}
+
+/** `regsync.yaml:14:9 /mirrors/1/tags/maxAge: message`. */
+export function fileLocator(parsed: ParsedFile): Locator {
+  return (problem) => {
+    const { line, column } = positionOf(parsed, problem);
+    return { line, column, text: `${parsed.displayName}:${line}:${column} ${jsonPointer(problem.path)}: ${problem.message}` };
+  };
+}

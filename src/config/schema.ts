@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { closest } from './problems.js';
+import type { DocPath, Problem } from './problems.js';
+
+const SCHEMA_URL = new URL('../../schemas/regsync.schema.json', import.meta.url);
+
+let cached: { schema: Record<string, unknown>; validate: ValidateFunction } | null = null;
+
+/** The JSON Schema of the config file, as shipped in schemas/regsync.schema.json. */
+export function configSchema(): Record<string, unknown> {
+  return compiled().schema;
+}
+
+/** The schema file's exact text, for `regsync schema`. */
+export function configSchemaText(): string {
+  return readFileSync(SCHEMA_URL, 'utf8');
+}
+
+function compiled(): { schema: Record<string, unknown>; validate: ValidateFunction } {
+  if (cached === null) {
+    const schema = JSON.parse(configSchemaText()) as Record<string, unknown>;
+    // verbose: errors carry parentSchema, which lists the allowed keys for "did you mean" suggestions.
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    cached = { schema, validate: ajv.compile(schema) };
+  }
+  return cached;
+}
+
+/** Validates the expanded document against the schema; every error becomes one friendly problem. */
+export function schemaProblems(value: unknown): Problem[] {
+  const { validate } = compiled();
+  if (validate(value)) return [];
+  const errors = validate.errors ?? [];
+  const problems: Problem[] = [];
+  for (const error of errors) {
+    // propertyNames reports twice (the inner pattern at the object, then propertyNames itself): keep the latter.
+    if (error.keyword === 'pattern' && error.schemaPath.includes('/$defs/host/')) continue;
+    problems.push(toProblem(error));
+  }
+  return problems;
+}
+
+function pathOf(instancePath: string): DocPath {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function toProblem(error: ErrorObject): Problem {
+  const path = pathOf(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
+      const guess = closest(key, allowed);
+      const hint = guess !== null ? ` (did you mean "${guess}"?)` : allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '';
+      return { path: [...path, key], at: 'key', message: `unknown key "${key}"${hint}` };
+    }
+    case 'required': {
+      const key = String(params.missingProperty);
+      return { path: [...path, key], message: `missing required key "${key}"` };
+    }
+    case 'propertyNames': {
+      const key = String(params.propertyName);
+      return { path: [...path, key], at: 'key', message: `"${key}" is not a registry host (write host[:port], e.g. 127.0.0.1:5000)` };
+    }
+    case 'type':
+      return { path, message: `expected ${describeType(params.type)}, got ${describeValue(error.data)}` };
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
+      return { path, message: `${JSON.stringify(error.data)} is not allowed (expected one of ${allowed})` };
+    }
+    case 'const':
+      return { path, message: `${JSON.stringify(error.data)} is not supported (expected ${JSON.stringify(params.allowedValue)})` };
+    case 'minItems':
+      return { path, message: path.length === 1 && path[0] === 'mirrors' ? 'at least one mirror is required' : `must not be empty (at least ${String(params.limit)} item)` };
+    case 'minLength':
+      return { path, message: 'must not be empty' };
+    case 'minimum':
+      return { path, message: `must be at least ${String(params.limit)}, got ${JSON.stringify(error.data)}` };
+    case 'pattern':
+      return { path, message: patternMessage(path, String(error.data)) };
+    default:
+      return { path, message: error.message ?? 'is invalid' };
+  }
+}
+
+function patternMessage(path: DocPath, value: string): string {
+  const last = path[path.length - 1];
+  const parent = path[path.length - 2];
+  if (last === 'name') return `"${value}" is not a valid mirror name (use lower-case letters, digits, ".", "_" and "-", starting with a letter or digit)`;
+  if (last === 'source' || last === 'destination') {
+    return `"${value}" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)`;
+  }
+  if (parent === 'platforms') return `"${value}" is not a platform (write os/arch[/variant], e.g. linux/amd64 or linux/arm/v7)`;
+  if (last === 'rename') {
+    const bad = /\\(?![1-5])(.?)/.exec(value);
+    const token = bad === null ? '\\' : `\\${bad[1] ?? ''}`;
+    return `"${value}" uses ${token}, but a rename template may only use \\1 to \\5 (the /-separated parts of the source path)`;
+  }
+  return `"${value}" does not have the expected form`;
+}
+
+function describeType(type: unknown): string {
+  const names = Array.isArray(type) ? type.map(String) : String(type).split(',');
+  const words = names.map((name) => (name === 'object' ? 'a mapping' : name === 'array' ? 'a list' : name === 'integer' ? 'an integer' : `a ${name}`));
+  return words.join(' or ');
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  // Never the value itself: a mistyped password must not end up in an error message.
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
+  return typeof value === 'boolean' ? 'a boolean' : 'a string';
+}

@@ -1,0 +1,95 @@
+import semver from 'semver';
+import { DURATION_HINT, parseDuration } from '../util/duration.js';
+import type { DocPath, Problem } from './problems.js';
+import { jsonPointer } from './problems.js';
+
+type Plain = Record<string, unknown>;
+
+/**
+ * Checks the schema cannot express, on the expanded document: regexes compile, durations and semver ranges
+ * parse, rename regexes compile, mirror names are unique. Paths the schema already rejected are skipped
+ * (`rejected` holds their JSON pointers) so one mistake is reported once.
+ */
+export function semanticProblems(value: unknown, rejected: ReadonlySet<string>): Problem[] {
+  const problems: Problem[] = [];
+  if (!isPlain(value)) return problems;
+  const report = (path: DocPath, message: string): void => {
+    const pointer = jsonPointer(path);
+    for (const bad of rejected) if (pointer === bad || pointer.startsWith(bad + '/')) return;
+    problems.push({ path, message });
+  };
+  if (isPlain(value.defaults)) checkMirrorFields(value.defaults, ['defaults'], report);
+  const mirrors = Array.isArray(value.mirrors) ? value.mirrors : [];
+  const seen = new Map<string, number>();
+  mirrors.forEach((mirror: unknown, index) => {
+    if (!isPlain(mirror)) return;
+    checkMirrorFields(mirror, ['mirrors', index], report);
+    if (typeof mirror.name === 'string') {
+      const first = seen.get(mirror.name);
+      if (first === undefined) seen.set(mirror.name, index);
+      else report(['mirrors', index, 'name'], `duplicate mirror name "${mirror.name}" (already used by /mirrors/${first}; names must be unique)`);
+    }
+  });
+  return problems;
+}
+
+type Report = (path: DocPath, message: string) => void;
+
+function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
+  if (isPlain(mirror.repositories)) {
+    checkRegexList(mirror.repositories.include, [...at, 'repositories', 'include'], report);
+    checkRegexList(mirror.repositories.exclude, [...at, 'repositories', 'exclude'], report);
+  }
+  if (isPlain(mirror.tags)) {
+    const tags = mirror.tags;
+    checkRegexList(tags.include, [...at, 'tags', 'include'], report);
+    checkRegexList(tags.exclude, [...at, 'tags', 'exclude'], report);
+    const maxAge = checkDuration(tags.maxAge, [...at, 'tags', 'maxAge'], report);
+    const minAge = checkDuration(tags.minAge, [...at, 'tags', 'minAge'], report);
+    if (maxAge !== null && minAge !== null && minAge >= maxAge) {
+      report([...at, 'tags', 'minAge'], `minAge (${String(tags.minAge)}) is not shorter than maxAge (${String(tags.maxAge)}): no image can match both`);
+    }
+    if (typeof tags.semver === 'string' && semver.validRange(tags.semver) === null) {
+      report([...at, 'tags', 'semver'], `"${tags.semver}" is not a semver range (e.g. ">=1.2.0 <2" or "^1.4")`);
+    }
+  }
+  if (isPlain(mirror.rename) && typeof mirror.rename.match === 'string') {
+    const problem = regexProblem(mirror.rename.match);
+    if (problem !== null) report([...at, 'rename', 'match'], problem);
+  }
+}
+
+function checkRegexList(list: unknown, path: DocPath, report: Report): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((item: unknown, index) => {
+    if (typeof item !== 'string') return;
+    const problem = regexProblem(item);
+    if (problem !== null) report([...path, index], problem);
+  });
+}
+
+/** A message when `source` is not a JavaScript regular expression, else null. */
+export function regexProblem(source: string): string | null {
+  try {
+    new RegExp(source);
+    return null;
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    // V8 says "Invalid regular expression: /(/: Unterminated group"; keep only the reason.
+    const reason = text.slice(text.lastIndexOf(': ') + 2);
+    return `"${source}" is not a valid regular expression: ${reason}`;
+  }
+}
+
+function checkDuration(raw: unknown, path: DocPath, report: Report): number | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw === 'number') return raw >= 0 ? raw * 1000 : (report(path, `${raw} is not a duration (${DURATION_HINT})`), null);
+  if (typeof raw !== 'string') return null;
+  const ms = parseDuration(raw);
+  if (ms === null) report(path, `"${raw}" is not a duration (${DURATION_HINT})`);
+  return ms;
+}
+
+function isPlain(value: unknown): value is Plain {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
