@@ -1,0 +1,7 @@
+import { serializePlan } from '../plan/serialize.js';
+import type { Plan } from '../plan/types.js';
+
+/** The plan JSON exactly as a plan file holds it. */
+export function renderJson(plan: Plan): string {
+  return serializePlan(plan);
+}

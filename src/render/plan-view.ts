@@ -1,0 +1,111 @@
+import { compareStrings } from '../plan/filters.js';
+import { splitTagRef } from '../plan/refs.js';
+import { hasChanges, summarize } from '../plan/summary.js';
+import type { Change, ChangeReason, Plan, SkipFilter, Skipped } from '../plan/types.js';
+
+/** One destination repository of a mirror, with its changes in plan order. */
+export interface RepositoryView {
+  repository: string;
+  /** Every change, in plan order (by tag). */
+  all: Change[];
+  visible: Change[];
+  unchanged: Change[];
+}
+
+/** A mirror as shown: its repositories, then what it skipped. */
+export interface MirrorView {
+  mirror: string;
+  executor: string | null;
+  repositories: RepositoryView[];
+  skipped: Skipped[];
+}
+
+/** Order the legend and the skipped counts follow: the order of the Plan JSON enums. */
+export const FILTER_ORDER: readonly SkipFilter[] = ['include', 'exclude', 'semver', 'maxAge', 'minAge', 'latest', 'date-unknown'];
+
+/** Groups the (already sorted) plan by mirror and destination repository; re-derives no decision. */
+export function mirrorViews(plan: Plan): MirrorView[] {
+  const names = [...new Set([...plan.changes.map((c) => c.mirror), ...plan.skipped.map((s) => s.mirror)])].sort(compareStrings);
+  return names.map((mirror) => {
+    const changes = plan.changes.filter((c) => c.mirror === mirror);
+    const repositories = new Map<string, RepositoryView>();
+    for (const change of changes) {
+      const repository = splitTagRef(change.target.ref).repository;
+      const view = repositories.get(repository) ?? { repository, all: [], visible: [], unchanged: [] };
+      view.all.push(change);
+      (change.action === 'noop' ? view.unchanged : view.visible).push(change);
+      repositories.set(repository, view);
+    }
+    return {
+      mirror,
+      executor: changes[0]?.executor ?? null,
+      repositories: [...repositories.values()],
+      skipped: plan.skipped.filter((s) => s.mirror === mirror),
+    };
+  });
+}
+
+/** "2 semver, 1 exclude" in FILTER_ORDER. */
+export function skippedCounts(skipped: Skipped[]): string {
+  return FILTER_ORDER.map((filter) => [filter, skipped.filter((s) => s.filter === filter).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([filter, count]) => `${count} ${filter}`)
+    .join(', ');
+}
+
+const REASON_TEXT: Record<ChangeReason, string> = {
+  'missing-in-destination': 'missing in destination',
+  'content-differs': 'content differs',
+  'up-to-date': 'up to date',
+  'overwrite-disabled': 'differs, overwrite disabled',
+  'not-in-selection': 'not in selection',
+  'digest-shared-with-kept-tag': 'kept: digest shared with a kept tag',
+};
+
+export function reasonText(reason: ChangeReason): string {
+  return REASON_TEXT[reason];
+}
+
+/** "3 unchanged" or "3 unchanged (1 differs, overwrite disabled)" when some noops are not plainly up to date. */
+export function unchangedCount(unchanged: Change[]): string {
+  const notable = (Object.keys(REASON_TEXT) as ChangeReason[])
+    .filter((reason) => reason !== 'up-to-date')
+    .map((reason) => [reason, unchanged.filter((c) => c.reason === reason).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([reason, count]) => `${count} ${REASON_TEXT[reason]}`);
+  return `${unchanged.length} unchanged${notable.length > 0 ? ` (${notable.join(', ')})` : ''}`;
+}
+
+/** `sha256:abcd1234`: the algorithm and the first 8 hex digits, enough to tell digests apart by eye. */
+export function shortDigest(digest: string): string {
+  const [algorithm, hex] = digest.split(':');
+  return hex === undefined ? digest : `${algorithm}:${hex.slice(0, 8)}`;
+}
+
+/** The UTC day of an ISO date (never the local zone: the same plan renders the same everywhere). */
+export function day(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : new Date(ms).toISOString().slice(0, 10);
+}
+
+/** `(sha256:abcd1234, created 2024-03-05)` details of a change's source, or of the target for a delete. */
+export function changeDetails(change: Change): string {
+  const parts: string[] = [];
+  if (change.source !== null) {
+    parts.push(shortDigest(change.source.digest));
+    if (change.source.created !== null) parts.push(`created ${day(change.source.created)}`);
+    if (change.action === 'update' && change.target.digest !== null) parts.push(`was ${shortDigest(change.target.digest)}`);
+    if (change.action === 'noop') parts.push(reasonText(change.reason));
+  } else {
+    if (change.target.digest !== null) parts.push(shortDigest(change.target.digest));
+    parts.push(reasonText(change.reason));
+  }
+  return `(${parts.join(', ')})`;
+}
+
+/** The footer line of every human rendering. */
+export function footer(plan: Plan): string {
+  if (!hasChanges(plan)) return 'No changes. The destination is up to date.';
+  const s = summarize(plan);
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.noop} unchanged.`;
+}
