@@ -65,7 +65,7 @@ export async function startDockerd(): Promise<DockerdInstance> {
       `--storage-driver=${driver}`,
       '--iptables=false', '--ip6tables=false', '--bridge=none', '--ip-masq=false',
     ];
-    const daemon = spawnDaemon('dockerd', args, { logFile, env: { ...process.env, ...NO_INTERNET, DOCKER_CONFIG: configDir } });
+    const daemon = spawnDaemon('dockerd', args, { logFile, env: { ...process.env, ...NO_INTERNET, DOCKER_CONFIG: configDir }, cleanupDir: dir });
     const deadline = Date.now() + 30_000;
     let ready = false;
     while (Date.now() < deadline && !daemon.exited()) {

@@ -47,6 +47,7 @@ export function parseChallenge(header: string | null): { scheme: string; params:
  */
 export class HarnessClient {
   private readonly tokens = new Map<string, string>();
+  private readonly pendingTokens = new Map<string, Promise<string>>();
   private basicOk = false;
 
   constructor(readonly target: HarnessTarget) {}
@@ -71,7 +72,13 @@ export class HarnessClient {
     if (challenge.scheme === 'bearer') {
       // Ask for the caller's scope (e.g. pull,push) rather than the challenge's, so one token serves a whole push.
       const scope = scopeHint ?? challenge.params.scope ?? '';
-      const token = await this.fetchToken({ ...challenge.params, scope });
+      // Parallel blob uploads hit the same challenge at once: share one token request.
+      let pending = this.pendingTokens.get(scope);
+      if (pending === undefined) {
+        pending = this.fetchToken({ ...challenge.params, scope }).finally(() => this.pendingTokens.delete(scope));
+        this.pendingTokens.set(scope, pending);
+      }
+      const token = await pending;
       this.tokens.set(scope, token);
       return rawFetch(url, { ...init, headers: { ...headers, authorization: `Bearer ${token}` } }, this.target.caFile);
     }

@@ -47,8 +47,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * exit handlers (SIGKILL, OOM): its stdin is a pipe from us, EOF means we are gone. A normal stop
  * writes a line, and the watchdog exits without killing anything.
  */
-function startWatchdog(pgid: number): ChildProcess {
-  const watchdog = spawn('bash', ['-c', `if read -r _; then exit 0; fi; kill -9 -- -${pgid} 2>/dev/null; exit 0`], {
+function startWatchdog(pgid: number, cleanupDir: string | undefined): ChildProcess {
+  // The directory is passed as $1, never spliced into the script.
+  const script = `if read -r _; then exit 0; fi; kill -9 -- -${pgid} 2>/dev/null; if [ -n "$1" ]; then sleep 0.3; awk '{print $5}' /proc/self/mountinfo | grep -F -- "$1/" | sort -r | xargs -r -n1 umount -l; rm -rf -- "$1"; fi; exit 0`;
+  const watchdog = spawn('bash', ['-c', script, 'regsync-watchdog', cleanupDir ?? ''], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
   });
@@ -58,7 +60,8 @@ function startWatchdog(pgid: number): ChildProcess {
   return watchdog;
 }
 
-export function spawnDaemon(command: string, args: string[], options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): Daemon {
+/** `cleanupDir` is removed by the watchdog when our process dies without cleaning up (normal paths remove it themselves). */
+export function spawnDaemon(command: string, args: string[], options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string; cleanupDir?: string }): Daemon {
   const fd = openSync(options.logFile, 'a');
   let child: ChildProcess;
   try {
@@ -90,7 +93,7 @@ export function spawnDaemon(command: string, args: string[], options: { logFile:
     return { pid: -1, logFile: options.logFile, exited: () => true, stop: async () => exitedPromise };
   }
   running.add(pid);
-  const watchdog = startWatchdog(pid);
+  const watchdog = startWatchdog(pid, options.cleanupDir);
 
   const stop = async (signal: NodeJS.Signals = 'SIGKILL', graceMs = 5000): Promise<void> => {
     killGroup(pid, signal);

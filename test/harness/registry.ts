@@ -98,7 +98,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     writeFileSync(configFile, registryConfig({ dataDir, port, auth: authYaml, tls: tlsYaml }));
-    const daemon = spawnDaemon('docker-registry', ['serve', configFile], { logFile });
+    const daemon = spawnDaemon('docker-registry', ['serve', configFile], { logFile, cleanupDir: dir });
     const url = `${scheme}://127.0.0.1:${port}`;
     const ready = await waitReady(url, caFile, () => daemon.exited());
     if (ready) {

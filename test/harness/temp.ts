@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onProcessExit } from './exit.js';
@@ -10,7 +11,25 @@ onProcessExit(() => {
   tempDirs.clear();
 });
 
+/** dockerd (overlay2) bind-mounts inside its data root; a killed dockerd leaves the mount behind. */
+function unmountUnder(dir: string): void {
+  let mountinfo: string;
+  try {
+    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return;
+  }
+  const decode = (field: string) => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  const mounts = mountinfo
+    .split('\n')
+    .map((line) => decode(line.split(' ')[4] ?? ''))
+    .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const mountPoint of mounts) spawnSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
+}
+
 function removeQuietly(dir: string): void {
+  unmountUnder(dir);
   try {
     rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
   } catch {
