@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { configDigest } from '../config/digest.js';
+import type { Config } from '../config/types.js';
+import { gatherInventory } from '../inventory/gather.js';
+import { openFactsCache, resolveCacheDir } from '../inventory/facts-cache.js';
+import type { InventoryEvent } from '../inventory/types.js';
+import { buildPlan } from '../plan/diff.js';
+import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
+import { writePlanFile } from '../plan/plan-file.js';
+import { mapRepository } from '../plan/rename.js';
+import { hasChanges } from '../plan/summary.js';
+import type { Plan } from '../plan/types.js';
+import type { RequestStats } from '../registry/types.js';
+import { renderHuman } from '../render/human.js';
+import { renderJson } from '../render/json.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { RegsyncError } from '../util/errors.js';
+import { createProgressLine } from '../util/progress.js';
+import { createPoolForConfig } from './registry-pool.js';
+
+/** What `regsync plan` needs around a resolved config: flags, streams and environment. */
+export interface PlanRunOptions {
+  mirrors: string[];
+  json: boolean;
+  out: string | null;
+  format: 'human' | 'markdown';
+  detailedExitcode: boolean;
+  showUnchanged: boolean;
+  showSkipped: boolean;
+  verbose: boolean;
+  quiet: boolean;
+  /** false with --no-color. */
+  color: boolean;
+}
+
+export interface PlanRunIo {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** The selection the inventory reads by: the planner's own pure functions, so both agree. */
+const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
+
+let version: string | null = null;
+export function regsyncVersion(): string {
+  version ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return version;
+}
+
+/**
+ * The clock of the plan. REGSYNC_NOW (an ISO 8601 date) fixes it, so tests and reviewers get
+ * byte-identical plans and age filters that do not drift; unset, it is the current time.
+ */
+export function planClock(env: NodeJS.ProcessEnv): Date {
+  const fixed = env.REGSYNC_NOW;
+  if (fixed === undefined || fixed === '') return new Date();
+  const date = new Date(fixed);
+  if (Number.isNaN(date.getTime())) {
+    throw new RegsyncError(`REGSYNC_NOW ${JSON.stringify(fixed)} is not a date: use ISO 8601 such as 2024-07-01T00:00:00Z, or unset it`, { code: 'USAGE' });
+  }
+  return date;
+}
+
+/** --mirror names, checked against the config: an unknown name lists the ones that exist. */
+export function selectMirrors(config: Config, names: string[]): Config['mirrors'] {
+  if (names.length === 0) return config.mirrors;
+  const known = config.mirrors.map((mirror) => mirror.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    const which = unknown.map((name) => JSON.stringify(name)).join(', ');
+    throw new RegsyncError(`no mirror named ${which} in the config; mirrors: ${known.join(', ')}`, { code: 'USAGE' });
+  }
+  return config.mirrors.filter((mirror) => names.includes(mirror.name));
+}
+
+/** "14 requests in 0.4 s: 127.0.0.1:5000 GET 5 HEAD 7; 127.0.0.1:5001 GET 2; 2.1 kB downloaded". */
+export function formatStats(stats: RequestStats, durationMs: number): string {
+  const hosts = new Map<string, string[]>();
+  for (const [key, count] of Object.entries(stats.byHostAndMethod).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const split = key.lastIndexOf(' ');
+    const host = key.slice(0, split);
+    hosts.set(host, [...(hosts.get(host) ?? []), `${key.slice(split + 1)} ${count}`]);
+  }
+  const perHost = [...hosts].map(([host, methods]) => `${host} ${methods.join(' ')}`).join('; ');
+  const kilobytes = (stats.bytesDownloaded / 1000).toFixed(1);
+  return `${stats.requests} requests in ${(durationMs / 1000).toFixed(1)} s${perHost === '' ? '' : `: ${perHost}`}; ${kilobytes} kB downloaded`;
+}
+
+function progressText(counts: Map<string, { done: number; total: number | null; tags: number }>): string {
+  const parts = [...counts].map(([mirror, { done, total, tags }]) =>
+    total === null ? `${mirror}: listing` : `${mirror}: ${done}/${total} repositories, ${tags} tags`,
+  );
+  return `Reading registries… ${parts.join(' · ')}`;
+}
+
+/** Progress on stderr only for a person at a terminal: a counter line, erased when the reading ends. */
+function progressReporter(io: PlanRunIo, options: PlanRunOptions): { onProgress?: (event: InventoryEvent) => void; done: () => void } {
+  if (io.stderr.isTTY !== true || options.quiet) return { done: () => undefined };
+  const line = createProgressLine(io.stderr);
+  const counts = new Map<string, { done: number; total: number | null; tags: number }>();
+  return {
+    onProgress(event) {
+      const entry = counts.get(event.mirror) ?? { done: 0, total: null, tags: 0 };
+      if (event.kind === 'repositories') entry.total = event.total;
+      if (event.kind === 'repository-done') {
+        entry.done = event.done;
+        entry.tags += event.tags;
+      }
+      counts.set(event.mirror, entry);
+      line.update(progressText(counts));
+    },
+    done: () => line.done(),
+  };
+}
+
+/** Colour only for a terminal, and never with --no-color or NO_COLOR (https://no-color.org). */
+function useColor(io: PlanRunIo, options: PlanRunOptions): boolean {
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  return options.color && !noColor && io.stdout.isTTY === true;
+}
+
+/** Gathers the inventory and builds the plan, with the problems (rename errors, collisions...) that make `plan` fail. */
+export async function computePlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<{ plan: Plan; problems: string[] }> {
+  const mirrors = selectMirrors(config, options.mirrors);
+  const now = planClock(io.env);
+  const verboseLine = (line: string): void => void io.stderr.write(`${line}\n`);
+  const pool = createPoolForConfig(config, { env: io.env, ...(options.verbose ? { logger: verboseLine } : {}) });
+  const cache = await openFactsCache({ dir: resolveCacheDir(io.env), ...(options.verbose ? { warn: (line: string) => verboseLine(`regsync: ${line}`) } : {}) });
+  const progress = progressReporter(io, options);
+  const started = Date.now();
+  let inventory;
+  try {
+    inventory = await gatherInventory({ config, mirrors, pool, selection, cache, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+  } finally {
+    progress.done();
+    const durationMs = Date.now() - started;
+    if (options.verbose) verboseLine(`regsync: ${formatStats(pool.stats(), durationMs)}`);
+    await pool.close();
+  }
+  const stats = { requests: pool.stats().requests, durationMs: Date.now() - started };
+  return buildPlan({
+    config,
+    inventory,
+    now,
+    regsyncVersion: regsyncVersion(),
+    configDigest: configDigest(config),
+    stats,
+    ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
+  });
+}
+
+/** `regsync plan`: compute, print (human, markdown or JSON), optionally save; the exit code. */
+export async function runPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<number> {
+  const { plan, problems } = await computePlan(config, options, io);
+  if (problems.length > 0) {
+    // Every problem at once, like config errors: fixing them one run at a time would be tedious.
+    for (const problem of problems) io.stderr.write(`regsync: ${problem}\n`);
+    io.stderr.write(`regsync: no plan: ${problems.length} problem${problems.length === 1 ? '' : 's'} to fix first\n`);
+    return 1;
+  }
+  if (options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
+  const renderOptions = { color: useColor(io, options), showUnchanged: options.showUnchanged, showSkipped: options.showSkipped };
+  if (options.json) io.stdout.write(renderJson(plan));
+  else if (options.format === 'markdown') io.stdout.write(renderMarkdown(plan, renderOptions));
+  else io.stdout.write(renderHuman(plan, renderOptions));
+  if (options.out !== null && !options.json && !options.quiet) io.stderr.write(`regsync: plan written to ${options.out}\n`);
+  return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+}

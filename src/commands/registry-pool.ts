@@ -1,0 +1,52 @@
+import type { Config, RegistrySettings } from '../config/types.js';
+import { createOcidirRegistry } from '../registry/ocidir/index.js';
+import { createRegistryPool } from '../registry/pool.js';
+import type { HostOptions, RegistryPool } from '../registry/types.js';
+
+/** Docker Hub is written `docker.io` in configs but served from registry-1.docker.io. */
+const DOCKER_HUB_ALIASES: Record<string, string[]> = {
+  'docker.io': ['registry-1.docker.io', 'index.docker.io'],
+  'index.docker.io': ['registry-1.docker.io', 'docker.io'],
+};
+
+export function hostOptions(settings: RegistrySettings): HostOptions {
+  return {
+    username: settings.username,
+    password: settings.password,
+    credentialHelper: settings.credentialHelper,
+    tls: settings.tls,
+    caFile: settings.caFile,
+    maxConcurrency: settings.maxConcurrency,
+  };
+}
+
+/** Config `registries` keyed as written, plus Docker Hub's aliases so either spelling finds the settings. */
+export function hostOptionsFor(config: Config): Record<string, HostOptions> {
+  const hosts: Record<string, HostOptions> = {};
+  for (const [host, settings] of Object.entries(config.registries)) {
+    const options = hostOptions(settings);
+    hosts[host] = options;
+    for (const alias of DOCKER_HUB_ALIASES[host] ?? []) {
+      if (!(alias in config.registries)) hosts[alias] = options;
+    }
+  }
+  return hosts;
+}
+
+export interface PoolForConfigOptions {
+  env: NodeJS.ProcessEnv;
+  /** Debug lines from the client (already redacted by it); shown with --verbose. */
+  logger?: (line: string) => void;
+}
+
+/** One pool per command run: limits, tokens, connections and request counts are shared by every mirror. */
+export function createPoolForConfig(config: Config, options: PoolForConfigOptions): RegistryPool {
+  const dockerConfigDir = options.env.DOCKER_CONFIG;
+  return createRegistryPool({
+    hosts: hostOptionsFor(config),
+    env: options.env,
+    ...(dockerConfigDir !== undefined && dockerConfigDir !== '' ? { dockerConfigDir } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    createOcidir: (path) => createOcidirRegistry(path),
+  });
+}
