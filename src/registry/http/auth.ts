@@ -1,0 +1,188 @@
+import { RegsyncError } from '../../util/errors.js';
+import { redactUrl } from '../../util/redact.js';
+import { parseChallenges } from './challenge.js';
+import { credentialSecrets, describeCredentials } from './credentials.js';
+import type { Credentials } from './credentials.js';
+import { registryErrorText } from './errors.js';
+import type { RequestContext } from './errors.js';
+import { mergeScopes, TokenCache } from './scopes.js';
+
+/** A small response, already read. */
+export interface TokenResponse {
+  status: number;
+  text: string;
+}
+
+export interface HostAuthDeps {
+  /** The host as written in the config, for messages. */
+  host: string;
+  /** Resolved once, on the first challenge (credential helpers are slow). */
+  credentials: () => Promise<Credentials>;
+  /** Sends a token request through the same transport (TLS, retries, counting). */
+  send: (url: URL, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }) => Promise<TokenResponse>;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+type Mode = { kind: 'unknown' } | { kind: 'none' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service: string | undefined };
+
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 60;
+
+/**
+ * Authentication for one host, driven by its `WWW-Authenticate` challenge: nothing until the registry asks,
+ * then Basic, or Bearer tokens cached per scope and shared by every request to the host.
+ */
+export class HostAuth {
+  private mode: Mode = { kind: 'unknown' };
+  private readonly tokens = new TokenCache();
+  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly seenSecrets = new Set<string>();
+  private lastChallengeError: string | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: HostAuthDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Every token and credential this host has handled, for redaction. */
+  secrets(): string[] {
+    return [...this.seenSecrets];
+  }
+
+  /** The Authorization header to send up front, once the host's scheme is known; null otherwise. */
+  async header(scopes: string[]): Promise<string | null> {
+    if (this.mode.kind === 'basic') {
+      const credentials = await this.credentials();
+      if (credentials.kind !== 'basic') return null;
+      return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    }
+    if (this.mode.kind === 'bearer') {
+      const cached = this.tokens.get(scopes, this.now());
+      return `Bearer ${cached ?? (await this.fetchToken(scopes))}`;
+    }
+    return null;
+  }
+
+  /**
+   * Learns from a 401 and returns the header to try once more, or null when there is nothing better to
+   * send (the caller then reports `failure`).
+   */
+  async challenged(wwwAuthenticate: string | null, scopes: string[], sent: string | null): Promise<string | null> {
+    const challenges = parseChallenges(wwwAuthenticate);
+    const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
+    const basic = challenges.find((challenge) => challenge.scheme === 'basic');
+    if (bearer?.params.realm) {
+      this.mode = { kind: 'bearer', realm: bearer.params.realm, service: bearer.params.service };
+      this.lastChallengeError = bearer.params.error;
+      if (sent?.startsWith('Bearer ')) this.tokens.drop(sent.slice('Bearer '.length));
+      // The registry names the scope it wants; ask for it too in case ours was not enough.
+      const wanted = bearer.params.scope ? mergeScopes([...scopes, ...bearer.params.scope.split(' ')]) : scopes;
+      const header = `Bearer ${await this.fetchToken(wanted)}`;
+      return header === sent ? null : header;
+    }
+    if (basic) {
+      this.mode = { kind: 'basic' };
+      const header = await this.header(scopes);
+      return header === null || header === sent ? null : header;
+    }
+    return null;
+  }
+
+  /** The error for a 401 that authenticating again did not fix. */
+  async failure(context: RequestContext): Promise<RegsyncError> {
+    const credentials = await this.credentials();
+    const { host } = this.deps;
+    const fields = { host, status: 401, repository: context.repository, reference: context.reference };
+    if (credentials.kind === 'anonymous') {
+      return new RegsyncError(
+        `authentication required for ${host}: add credentials under registries."${host}" in regsync.yaml or run docker login ${host}`,
+        { code: 'AUTH_REQUIRED', ...fields },
+      );
+    }
+    if (this.lastChallengeError === 'insufficient_scope') {
+      return new RegsyncError(
+        `${host} refused ${context.method} ${context.path} ${describeCredentials(credentials)}: the account lacks access (insufficient_scope)`,
+        { code: 'FORBIDDEN', ...fields, status: 401 },
+      );
+    }
+    return new RegsyncError(`authentication failed for ${host} ${describeCredentials(credentials)}: check the username and password`, {
+      code: 'AUTH_FAILED',
+      ...fields,
+    });
+  }
+
+  private async credentials(): Promise<Credentials> {
+    const credentials = await this.deps.credentials();
+    for (const secret of credentialSecrets(credentials)) this.seenSecrets.add(secret);
+    return credentials;
+  }
+
+  private fetchToken(scopes: string[]): Promise<string> {
+    const key = TokenCache.key(scopes);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const promise = this.requestToken(mergeScopes(scopes)).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private async requestToken(scopes: string[]): Promise<string> {
+    if (this.mode.kind !== 'bearer') throw new Error('requestToken outside bearer mode');
+    const { realm, service } = this.mode;
+    const credentials = await this.credentials();
+    const { host } = this.deps;
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegsyncError(`${host} names an invalid token realm ${JSON.stringify(realm)}`, { code: 'REGISTRY', host });
+    }
+    let response: TokenResponse;
+    if (credentials.kind === 'identityToken') {
+      // Docker's refresh-token grant: what `docker login` leaves in config.json for token registries.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.token, client_id: 'regsync' });
+      if (service) form.set('service', service);
+      if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      response = await this.deps.send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    } else {
+      if (service) url.searchParams.set('service', service);
+      for (const scope of scopes) url.searchParams.append('scope', scope);
+      const headers: Record<string, string> = {};
+      if (credentials.kind === 'basic') {
+        url.searchParams.set('account', credentials.username);
+        headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      }
+      response = await this.deps.send(url, { method: 'GET', headers });
+    }
+    const where = redactUrl(`${url.origin}${url.pathname}`);
+    if (response.status === 401 || response.status === 403) {
+      const code = credentials.kind === 'anonymous' ? 'AUTH_REQUIRED' : 'AUTH_FAILED';
+      const next = credentials.kind === 'anonymous' ? `add credentials under registries."${host}" in regsync.yaml or run docker login ${host}` : 'check the username and password';
+      throw new RegsyncError(`authentication ${code === 'AUTH_REQUIRED' ? 'required' : 'failed'} for ${host}: the token service ${where} refused ${describeCredentials(credentials)}: ${next}`, {
+        code,
+        host,
+        status: response.status,
+      });
+    }
+    if (response.status !== 200) {
+      throw new RegsyncError(`the token service ${where} of ${host} answered HTTP ${response.status} (${registryErrorText(response.text)})`, {
+        code: 'REGISTRY',
+        host,
+        status: response.status,
+      });
+    }
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      body = JSON.parse(response.text) as typeof body;
+    } catch {
+      throw new RegsyncError(`the token service ${where} of ${host} did not answer JSON`, { code: 'REGISTRY', host });
+    }
+    const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
+    if (typeof token !== 'string' || token === '') throw new RegsyncError(`the token service ${where} of ${host} answered without a token`, { code: 'REGISTRY', host });
+    this.seenSecrets.add(token);
+    const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_SECONDS;
+    this.tokens.set(scopes, token, expiresIn, this.now());
+    this.deps.log?.(`${host}: bearer token for ${scopes.join(' ') || '(no scope)'} ${describeCredentials(credentials)}, valid ${expiresIn} s`);
+    return token;
+  }
+}

@@ -1,0 +1,174 @@
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { sha256Digest } from '../digest.js';
+import { RegsyncError } from '../../util/errors.js';
+import type { BlobStream, Descriptor } from '../types.js';
+import { backoffDelay } from './backoff.js';
+import type { RetryPolicy } from './backoff.js';
+import { pullScope, pushScope } from './scopes.js';
+import type { StatsCounter } from './stats.js';
+import { drain, readText } from './transport-core.js';
+import type { Transport } from './transport-core.js';
+import { verifyingStream } from './verify-stream.js';
+
+/** A blob body: a stream (sent once) or a function that opens it afresh, so a failed upload restarts from byte 0. */
+export type BlobSource = Readable | (() => Promise<Readable>);
+
+const blobPath = (repository: string, digest: string): string => `/v2/${repository}/blobs/${digest}`;
+const uploadsPath = (repository: string): string => `/v2/${repository}/blobs/uploads/`;
+
+export class BlobOps {
+  constructor(
+    private readonly transport: Transport,
+    private readonly stats: StatsCounter,
+    private readonly retry: RetryPolicy,
+  ) {}
+
+  async head(repository: string, digest: string): Promise<Descriptor | null> {
+    const response = await this.transport.send({
+      method: 'HEAD',
+      url: blobPath(repository, digest),
+      scopes: [pullScope(repository)],
+      repository,
+      reference: digest,
+      accept: (status) => status === 200 || status === 404,
+    });
+    await drain(response);
+    if (response.status === 404) return null;
+    const size = Number(response.headers.get('content-length') ?? '-1');
+    return { mediaType: 'application/octet-stream', digest, size };
+  }
+
+  /** Streams a blob, verifying its sha256 and size as it flows; a broken connection surfaces as a NETWORK error on the stream. */
+  async get(repository: string, digest: string): Promise<BlobStream> {
+    const response = await this.transport.send({ method: 'GET', url: blobPath(repository, digest), scopes: [pullScope(repository)], repository, reference: digest });
+    const length = response.headers.get('content-length');
+    const size = length === null ? -1 : Number(length);
+    const verify = verifyingStream({ digest, size: size >= 0 ? size : null, onBytes: (n) => this.stats.download(n), describe: `from ${this.transport.host}/${repository}`, host: this.transport.host, repository });
+    if (!response.body) {
+      verify.end();
+      return { size, stream: verify };
+    }
+    const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    let received = 0;
+    source.on('data', (chunk: Buffer) => (received += chunk.length));
+    source.on('error', (error) => {
+      verify.destroy(
+        new RegsyncError(`GET ${this.transport.host}${blobPath(repository, digest)} broke after ${received} of ${size} bytes: ${error.message}`, {
+          code: 'NETWORK',
+          host: this.transport.host,
+          repository,
+          reference: digest,
+          cause: error,
+        }),
+      );
+    });
+    // A consumer that stops reading must not leave the connection half-read.
+    verify.on('close', () => source.destroy());
+    source.pipe(verify);
+    return { size, stream: verify };
+  }
+
+  async getBytes(repository: string, digest: string): Promise<Buffer> {
+    const response = await this.transport.send({ method: 'GET', url: blobPath(repository, digest), scopes: [pullScope(repository)], repository, reference: digest });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    this.stats.download(bytes.length);
+    const actual = sha256Digest(bytes);
+    if (actual !== digest) {
+      throw new RegsyncError(`blob ${digest} from ${this.transport.host}/${repository} does not match its digest (its sha256 is ${actual}): refusing it`, {
+        code: 'DIGEST_MISMATCH',
+        host: this.transport.host,
+        repository,
+        reference: digest,
+      });
+    }
+    return bytes;
+  }
+
+  /**
+   * POST an upload session, then PUT `<Location>&digest=` with the streamed body (Distribution 2.8 ignores a
+   * body on the POST). The body is chunked and hashed on the way: on a mismatch the stream fails before its
+   * end, the PUT is aborted and nothing is committed. With an opener, failures are retried from the start.
+   */
+  async upload(repository: string, digest: string, size: number, source: BlobSource): Promise<void> {
+    const attempts = typeof source === 'function' ? this.retry.attempts : 1;
+    for (let attempt = 1; ; attempt += 1) {
+      const body = typeof source === 'function' ? await source() : source;
+      try {
+        await this.uploadOnce(repository, digest, size, body);
+        return;
+      } catch (error) {
+        body.destroy();
+        const retryable = error instanceof RegsyncError && (error.code === 'NETWORK' || (error.code === 'REGISTRY' && (error.status ?? 0) >= 500));
+        if (!retryable || attempt >= attempts) throw error;
+        const delay = backoffDelay(this.retry, attempt);
+        this.transport.log(`upload of ${digest} to ${this.transport.host}/${repository} failed (${error.message}); restarting from the start in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async uploadOnce(repository: string, digest: string, size: number, body: Readable): Promise<void> {
+    const location = await this.startUpload(repository);
+    const url = new URL(location);
+    url.searchParams.set('digest', digest);
+    const verify = verifyingStream({ digest, size, onBytes: (n) => this.stats.upload(n), describe: `sent to ${this.transport.host}/${repository}`, host: this.transport.host, repository });
+    body.on('error', (error) => verify.destroy(error instanceof RegsyncError ? error : new RegsyncError(`reading blob ${digest} failed: ${error.message}`, { code: 'NETWORK', cause: error })));
+    body.pipe(verify);
+    try {
+      const response = await this.transport.send({
+        method: 'PUT',
+        url,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: verify,
+        scopes: [pushScope(repository)],
+        repository,
+        reference: digest,
+      });
+      await drain(response);
+    } catch (error) {
+      await this.cancel(location, repository);
+      throw error;
+    }
+  }
+
+  /** Opens an upload session; returns its absolute Location. */
+  private async startUpload(repository: string): Promise<string> {
+    const response = await this.transport.send({ method: 'POST', url: uploadsPath(repository), headers: { 'content-length': '0' }, body: Buffer.alloc(0), scopes: [pushScope(repository)], repository, accept: (status) => status === 202 });
+    await drain(response);
+    const location = response.headers.get('location');
+    if (!location) throw new RegsyncError(`${this.transport.host} opened an upload for ${repository} without a Location header`, { code: 'REGISTRY', host: this.transport.host, repository });
+    return new URL(location, this.transport.base).toString();
+  }
+
+  /** Cross-repository mount: 201 mounted; 202 means the registry opened an upload instead, which we cancel. */
+  async mount(repository: string, digest: string, fromRepository: string): Promise<boolean> {
+    const url = `${uploadsPath(repository)}?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`;
+    const response = await this.transport.send({
+      method: 'POST',
+      url,
+      headers: { 'content-length': '0' },
+      body: Buffer.alloc(0),
+      scopes: [pushScope(repository), pullScope(fromRepository)],
+      repository,
+      reference: digest,
+      accept: (status) => status === 201 || status === 202,
+    });
+    await readText(response);
+    if (response.status === 201) return true;
+    const location = response.headers.get('location');
+    if (location) await this.cancel(new URL(location, this.transport.base).toString(), repository);
+    return false;
+  }
+
+  /** Best effort: an abandoned session expires on its own anyway. */
+  private async cancel(location: string, repository: string): Promise<void> {
+    try {
+      const response = await this.transport.send({ method: 'DELETE', url: location, scopes: [pushScope(repository)], repository, accept: () => true });
+      await drain(response);
+    } catch {
+      // Nothing to do: the upload was not committed.
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import type { Readable } from 'node:stream';
+import type { Agent } from 'undici';
+import { createLimiter } from '../../util/concurrency.js';
+import { RegsyncError } from '../../util/errors.js';
+import { redact } from '../../util/redact.js';
+import { isDigest, sha256Digest } from '../digest.js';
+import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
+import type { BlobMounter, BlobStream, Descriptor, FetchedManifest, HostOptions, ManifestDeleter, Registry, RequestStats } from '../types.js';
+import { HostAuth } from './auth.js';
+import { DEFAULT_RETRY_POLICY } from './backoff.js';
+import type { RetryPolicy } from './backoff.js';
+import { BlobOps } from './blobs.js';
+import type { BlobSource } from './blobs.js';
+import { resolveCredentials } from './credentials.js';
+import type { Credentials } from './credentials.js';
+import { listAll } from './paging.js';
+import { CATALOG_SCOPE, pullScope, pushScope } from './scopes.js';
+import { StatsCounter } from './stats.js';
+import { drain } from './transport-core.js';
+import { Transport } from './transport-core.js';
+import { baseUrl, createHostAgent, effectiveTls } from './transport.js';
+
+export interface HttpRegistryOptions {
+  /** The host as written in the config or reference (`docker.io`, `127.0.0.1:5000`): names it in messages and credentials. */
+  host: string;
+  /** Where the API lives when it differs from `host` (docker.io → registry-1.docker.io). */
+  apiHost?: string;
+  options?: HostOptions;
+  /** For credential helpers (PATH) and DOCKER_CONFIG; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  dockerConfigDir?: string;
+  logger?: (line: string) => void;
+  retry?: Partial<RetryPolicy>;
+  /** Entries asked per page of `_catalog` and `tags/list`. */
+  pageSize?: number;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+/** Distribution refuses manifests over 4 MiB; anything much larger is not a manifest. */
+const MAX_MANIFEST_BYTES = 8 << 20;
+
+/** The OCI Distribution API client for one registry host. */
+export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter {
+  readonly name: string;
+  private readonly stats_ = new StatsCounter();
+  private readonly transport: Transport;
+  private readonly auth: HostAuth;
+  private readonly blobs: BlobOps;
+  private readonly pageSize: number;
+  private agent_: Agent | null = null;
+  private credentials_: Promise<Credentials> | null = null;
+
+  constructor(options: HttpRegistryOptions) {
+    const host = options.host;
+    const apiHost = options.apiHost ?? host;
+    const hostOptions = options.options ?? {};
+    const env = options.env ?? process.env;
+    const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const logger = options.logger ?? (() => undefined);
+    this.name = host;
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.auth = new HostAuth({
+      host,
+      credentials: () => (this.credentials_ ??= resolveCredentials({ host, options: hostOptions, env, dockerConfigDir: options.dockerConfigDir })),
+      send: (url, init) => this.transport.sendForToken(url, init),
+      log: (line) => logger(redact(line, this.auth.secrets())),
+    });
+    this.transport = new Transport({
+      host,
+      base: baseUrl(apiHost, effectiveTls(apiHost, hostOptions)),
+      agent: () => (this.agent_ ??= createHostAgent(apiHost, hostOptions)),
+      limiter: createLimiter(hostOptions.maxConcurrency ?? 8),
+      retry,
+      stats: this.stats_,
+      auth: () => this.auth,
+      log: logger,
+    });
+    this.blobs = new BlobOps(this.transport, this.stats_, retry);
+  }
+
+  async ping(): Promise<void> {
+    await drain(await this.transport.send({ method: 'GET', url: '/v2/', scopes: [] }));
+  }
+
+  async listRepositories(): Promise<string[]> {
+    const onBytes = (n: number): void => this.stats_.download(n);
+    return (await listAll(this.transport, { path: '/v2/_catalog', key: 'repositories', scopes: [CATALOG_SCOPE], pageSize: this.pageSize, onBytes })) ?? [];
+  }
+
+  async listTags(repository: string): Promise<string[]> {
+    const onBytes = (n: number): void => this.stats_.download(n);
+    const path = `/v2/${repository}/tags/list`;
+    return (await listAll(this.transport, { path, key: 'tags', scopes: [pullScope(repository)], repository, pageSize: this.pageSize, onBytes })) ?? [];
+  }
+
+  async headManifest(repository: string, reference: string): Promise<Descriptor | null> {
+    const response = await this.transport.send({
+      method: 'HEAD',
+      url: manifestPath(repository, reference),
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: [pullScope(repository)],
+      repository,
+      reference,
+      accept: (status) => status === 200 || status === 404,
+    });
+    await drain(response);
+    if (response.status === 404) return null;
+    const digest = response.headers.get('docker-content-digest');
+    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+    const size = Number(response.headers.get('content-length') ?? 'NaN');
+    if (digest && isDigest(digest) && mediaType && Number.isInteger(size)) return { mediaType, digest, size };
+    // The registry did not say (some proxies strip the header): read it and hash.
+    try {
+      return (await this.getManifest(repository, reference)).descriptor;
+    } catch (error) {
+      if (error instanceof RegsyncError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    const response = await this.transport.send({
+      method: 'GET',
+      url: manifestPath(repository, reference),
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: [pullScope(repository)],
+      repository,
+      reference,
+    });
+    const where = `${this.name}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+    if (Number(response.headers.get('content-length') ?? 0) > MAX_MANIFEST_BYTES) {
+      await drain(response);
+      throw new RegsyncError(`manifest ${where} is larger than ${MAX_MANIFEST_BYTES} bytes: refusing it`, { code: 'MANIFEST_INVALID', host: this.name, repository, reference });
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    this.stats_.download(bytes.length);
+    const digest = sha256Digest(bytes);
+    const claimed = response.headers.get('docker-content-digest');
+    const expected = isDigest(reference) ? reference : claimed !== null && claimed.startsWith('sha256:') ? claimed : null;
+    if (expected !== null && expected !== digest) {
+      throw new RegsyncError(`manifest ${where} does not match its digest: expected ${expected}, the bytes hash to ${digest}; refusing it`, {
+        code: 'DIGEST_MISMATCH',
+        host: this.name,
+        repository,
+        reference,
+      });
+    }
+    const manifest = parseManifest(bytes, response.headers.get('content-type'), where);
+    return { descriptor: { mediaType: manifest.mediaType, digest, size: bytes.length }, bytes, manifest };
+  }
+
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const response = await this.transport.send({
+      method: 'PUT',
+      url: manifestPath(repository, reference),
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: [pushScope(repository)],
+      repository,
+      reference,
+    });
+    await drain(response);
+    this.stats_.upload(bytes.length);
+    const stored = response.headers.get('docker-content-digest');
+    return stored && isDigest(stored) ? stored : sha256Digest(bytes);
+  }
+
+  headBlob(repository: string, digest: string): Promise<Descriptor | null> {
+    return this.blobs.head(repository, digest);
+  }
+
+  getBlob(repository: string, digest: string): Promise<BlobStream> {
+    return this.blobs.get(repository, digest);
+  }
+
+  getBlobBytes(repository: string, digest: string): Promise<Buffer> {
+    return this.blobs.getBytes(repository, digest);
+  }
+
+  /** `body` may be a function that opens the blob afresh: then failed uploads are retried from the start. */
+  uploadBlob(repository: string, digest: string, size: number, body: Readable | (() => Promise<Readable>)): Promise<void> {
+    return this.blobs.upload(repository, digest, size, body as BlobSource);
+  }
+
+  mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {
+    return this.blobs.mount(repository, digest, fromRepository);
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    if (!isDigest(digest)) {
+      throw new RegsyncError(`manifests are deleted by digest, not by tag (${repository}:${digest})`, { code: 'USAGE', host: this.name, repository, reference: digest });
+    }
+    const response = await this.transport.send({ method: 'DELETE', url: manifestPath(repository, digest), scopes: [`repository:${repository}:delete`], repository, reference: digest });
+    await drain(response);
+  }
+
+  stats(): RequestStats {
+    return this.stats_.snapshot();
+  }
+
+  /** Every secret this client has seen (passwords, tokens), so callers can redact their own output. */
+  secrets(): string[] {
+    return this.auth.secrets();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.agent_?.close(), this.transport.close()]);
+  }
+}
+
+function manifestPath(repository: string, reference: string): string {
+  return `/v2/${repository}/manifests/${reference}`;
+}
+
+export function createHttpRegistry(options: HttpRegistryOptions): HttpRegistry {
+  return new HttpRegistry(options);
+}

@@ -1,0 +1,64 @@
+import type { Transport } from './transport-core.js';
+import { readText } from './transport-core.js';
+import { nextLink } from './link.js';
+import { RegsyncError } from '../../util/errors.js';
+
+export interface ListRequest {
+  /** `/v2/_catalog` or `/v2/<name>/tags/list`. */
+  path: string;
+  key: 'repositories' | 'tags';
+  scopes: string[];
+  repository?: string;
+  pageSize: number;
+  /** Counts downloaded bytes. */
+  onBytes: (bytes: number) => void;
+}
+
+/**
+ * Every entry of a paginated list: follows `Link: <...>; rel="next"`; when a registry sends no Link but a
+ * full page, asks again with `last=` (registries that ignore `n` return everything at once and stop there).
+ * There is no page limit; a page that adds nothing new ends the walk so a registry ignoring `last` cannot loop us.
+ * Returns null when the list does not exist (404).
+ */
+export async function listAll(transport: Transport, request: ListRequest): Promise<string[] | null> {
+  const seen = new Set<string>();
+  let url: URL | null = new URL(`${request.path}?n=${request.pageSize}`, transport.base);
+  while (url !== null) {
+    const response = await transport.send({
+      method: 'GET',
+      url,
+      headers: { accept: 'application/json' },
+      scopes: request.scopes,
+      ...(request.repository ? { repository: request.repository } : {}),
+      accept: (status) => status === 200 || status === 404,
+    });
+    if (response.status === 404) {
+      await readText(response);
+      return seen.size === 0 ? null : [...seen];
+    }
+    const text = await readText(response, 256 << 20);
+    request.onBytes(Buffer.byteLength(text));
+    let page: unknown;
+    try {
+      page = (JSON.parse(text) as Record<string, unknown>)[request.key];
+    } catch {
+      throw new RegsyncError(`${transport.host}${request.path} did not answer JSON`, { code: 'REGISTRY', host: transport.host });
+    }
+    if (page !== null && page !== undefined && !Array.isArray(page)) {
+      throw new RegsyncError(`${transport.host}${request.path}: "${request.key}" is not a list`, { code: 'REGISTRY', host: transport.host });
+    }
+    const entries = (page ?? []).filter((entry): entry is string => typeof entry === 'string');
+    const before = seen.size;
+    for (const entry of entries) seen.add(entry);
+    if (seen.size === before) break;
+    const current: URL = url;
+    url = nextLink(response.headers.get('link'), current);
+    if (url === null && entries.length >= request.pageSize) {
+      url = new URL(request.path, current);
+      url.searchParams.set('last', entries[entries.length - 1] ?? '');
+      url.searchParams.set('n', String(request.pageSize));
+    }
+    if (url === null) break;
+  }
+  return [...seen];
+}

@@ -1,0 +1,42 @@
+import type { RequestStats } from '../types.js';
+
+/** Counts requests per `${host} ${METHOD}` and bytes moved. */
+export class StatsCounter {
+  private readonly counts = new Map<string, number>();
+  private downloaded = 0;
+  private uploaded = 0;
+
+  request(host: string, method: string): void {
+    const key = `${host} ${method}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  download(bytes: number): void {
+    this.downloaded += bytes;
+  }
+
+  upload(bytes: number): void {
+    this.uploaded += bytes;
+  }
+
+  snapshot(): RequestStats {
+    const byHostAndMethod = Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    const requests = [...this.counts.values()].reduce((sum, n) => sum + n, 0);
+    return { requests, byHostAndMethod, bytesDownloaded: this.downloaded, bytesUploaded: this.uploaded };
+  }
+}
+
+/** Adds several clients' stats together (the pool's total). */
+export function sumStats(all: RequestStats[]): RequestStats {
+  const byHostAndMethod: Record<string, number> = {};
+  let requests = 0;
+  let bytesDownloaded = 0;
+  let bytesUploaded = 0;
+  for (const stats of all) {
+    requests += stats.requests;
+    bytesDownloaded += stats.bytesDownloaded;
+    bytesUploaded += stats.bytesUploaded;
+    for (const [key, n] of Object.entries(stats.byHostAndMethod)) byHostAndMethod[key] = (byHostAndMethod[key] ?? 0) + n;
+  }
+  return { requests, byHostAndMethod, bytesDownloaded, bytesUploaded };
+}

@@ -1,0 +1,248 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, fetch } from 'undici';
+import type { Response } from 'undici';
+import type { Limiter } from '../../util/concurrency.js';
+import { RegsyncError } from '../../util/errors.js';
+import { redact, redactUrl } from '../../util/redact.js';
+import type { HostAuth, TokenResponse } from './auth.js';
+import { backoffDelay, retryDecision } from './backoff.js';
+import type { RetryPolicy } from './backoff.js';
+import { statusError } from './errors.js';
+import type { RequestContext } from './errors.js';
+import type { StatsCounter } from './stats.js';
+import { rootCause, tlsError } from './transport.js';
+
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+export type Body = Buffer | string | AsyncIterable<Uint8Array>;
+
+export interface SendRequest {
+  method: Method;
+  /** A path on the registry (`/v2/...`) or an absolute URL (an upload Location). */
+  url: string | URL;
+  headers?: Record<string, string>;
+  /** Buffers and strings are resent on retries; a stream is sent once. */
+  body?: Body;
+  /** Token scopes the request needs (`repository:x:pull`). */
+  scopes: string[];
+  repository?: string;
+  reference?: string;
+  /** Statuses handed back to the caller instead of becoming errors; default: 2xx. */
+  accept?: (status: number) => boolean;
+}
+
+export interface TransportDeps {
+  /** The host as written in the config (messages, config keys). */
+  host: string;
+  /** `scheme://host[:port]` of the registry API. */
+  base: string;
+  agent: () => Agent;
+  limiter: Limiter;
+  retry: RetryPolicy;
+  stats: StatsCounter;
+  auth: () => HostAuth;
+  log: (line: string) => void;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+const isStream = (body: Body | undefined): body is AsyncIterable<Uint8Array> => typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
+const is2xx = (status: number): boolean => status >= 200 && status < 300;
+
+/** Discards a body we do not read, so the keep-alive connection is reused. */
+export async function drain(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // The connection is closed either way.
+  }
+}
+
+/** Reads at most `limit` bytes of a body as text (error bodies, JSON lists). */
+export async function readText(response: Response, limit = 1 << 20): Promise<string> {
+  const text = await response.text().catch(() => '');
+  return text.length > limit ? text.slice(0, limit) : text;
+}
+
+function embeddedRegsyncError(error: unknown): RegsyncError | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    if (current instanceof RegsyncError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/**
+ * Every request to one registry host goes through here: the host's concurrency cap, authentication,
+ * retries with backoff, manual redirects (Authorization never leaves the registry's origin) and counting.
+ */
+export class Transport {
+  private foreign: Agent | null = null;
+  private readonly origin: string;
+
+  constructor(private readonly deps: TransportDeps) {
+    this.origin = new URL(deps.base).origin;
+  }
+
+  get host(): string {
+    return this.deps.host;
+  }
+
+  /** `scheme://host[:port]` of the registry API. */
+  get base(): string {
+    return this.deps.base;
+  }
+
+  log(line: string): void {
+    this.deps.log(redact(line, this.deps.auth().secrets()));
+  }
+
+  async close(): Promise<void> {
+    await this.foreign?.close();
+  }
+
+  /** Sends a request; returns the response when its status is accepted, throws a RegsyncError otherwise. */
+  async send(request: SendRequest): Promise<Response> {
+    const url = new URL(request.url, this.deps.base);
+    const context: RequestContext = { method: request.method, host: this.deps.host, path: url.pathname, repository: request.repository, reference: request.reference };
+    const accept = request.accept ?? is2xx;
+    const { retry } = this.deps;
+    let reauthenticated = false;
+    let nextAuth: string | null = null;
+    for (let attempt = 1; ; attempt += 1) {
+      const authorization = nextAuth ?? (await this.deps.auth().header(request.scopes));
+      nextAuth = null;
+      const release = await this.deps.limiter.acquire();
+      let response: Response;
+      try {
+        response = await this.fetchFollowingRedirects(url, request, authorization);
+      } catch (error) {
+        const known = embeddedRegsyncError(error) ?? tlsError(error, this.deps.host);
+        if (known) throw known;
+        const cause = rootCause(error).message;
+        if (!isStream(request.body) && attempt < retry.attempts) {
+          const delay = backoffDelay(retry, attempt);
+          this.log(`${request.method} ${this.deps.host}${url.pathname}: ${cause}; retry ${attempt + 1}/${retry.attempts} in ${delay} ms`);
+          await sleep(delay);
+          continue;
+        }
+        throw new RegsyncError(
+          `${request.method} ${this.deps.host}${url.pathname} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${redact(cause, this.deps.auth().secrets())}: check that ${this.deps.host} is running and reachable`,
+          { code: 'NETWORK', host: this.deps.host, cause: error, ...(request.repository ? { repository: request.repository } : {}) },
+        );
+      } finally {
+        // The slot covers sending and waiting for headers; bodies are read outside it (see createHostAgent).
+        release();
+      }
+      const { status } = response;
+      if (status === 401) {
+        await drain(response);
+        if (!reauthenticated) {
+          reauthenticated = true;
+          const header = await this.deps.auth().challenged(response.headers.get('www-authenticate'), request.scopes, authorization);
+          if (header !== null && !isStream(request.body)) {
+            nextAuth = header;
+            attempt -= 1;
+            continue;
+          }
+        }
+        throw await this.deps.auth().failure(context);
+      }
+      if (accept(status)) {
+        this.noteRateLimit(response);
+        return response;
+      }
+      const decision = retryDecision(retry, attempt, status, response.headers, Date.now());
+      if (decision.retry && !isStream(request.body)) {
+        await drain(response);
+        if (status === 429) this.deps.limiter.pauseUntil(Date.now() + decision.delayMs);
+        this.log(`${request.method} ${this.deps.host}${url.pathname}: HTTP ${status}; retry ${attempt + 1}/${retry.attempts} in ${decision.delayMs} ms`);
+        await sleep(decision.delayMs);
+        continue;
+      }
+      const text = await readText(response, 64 * 1024);
+      throw statusError(context, status, redact(text, this.deps.auth().secrets()), decision.retry ? undefined : (decision.why ?? undefined));
+    }
+  }
+
+  /** A token request: same retries and counting, no concurrency slot (it runs while a request waits for it). */
+  async sendForToken(url: URL, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<TokenResponse> {
+    const { retry } = this.deps;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        this.deps.stats.request(url.host, init.method);
+        const response = await fetch(url, { ...init, redirect: 'follow', dispatcher: url.origin === this.origin ? this.deps.agent() : this.foreignAgent() });
+        const text = await readText(response);
+        this.deps.stats.download(Buffer.byteLength(text));
+        const decision = retryDecision(retry, attempt, response.status, response.headers, Date.now());
+        if (decision.retry) {
+          await sleep(decision.delayMs);
+          continue;
+        }
+        return { status: response.status, text };
+      } catch (error) {
+        const tls = tlsError(error, url.host);
+        if (tls) throw tls;
+        if (attempt < retry.attempts) {
+          await sleep(backoffDelay(retry, attempt));
+          continue;
+        }
+        throw new RegsyncError(`${init.method} ${redactUrl(`${url.origin}${url.pathname}`)} (token service of ${this.deps.host}) failed after ${attempt} attempts: ${rootCause(error).message}`, {
+          code: 'NETWORK',
+          host: this.deps.host,
+          cause: error,
+        });
+      }
+    }
+  }
+
+  /** Docker Hub says `RateLimit-Remaining: 0` before it starts answering 429: hold new requests when it also says for how long. */
+  private noteRateLimit(response: Response): void {
+    const remaining = response.headers.get('ratelimit-remaining');
+    const retryAfter = response.headers.get('retry-after');
+    if (remaining !== null && /^\s*0\b/.test(remaining) && retryAfter !== null && /^\d+$/.test(retryAfter.trim())) {
+      this.deps.limiter.pauseUntil(Date.now() + Number(retryAfter.trim()) * 1000);
+    }
+  }
+
+  private foreignAgent(): Agent {
+    // Other origins (blob storage, token services) get verified TLS and none of this host's settings.
+    this.foreign ??= new Agent({ keepAliveTimeout: 30_000 });
+    return this.foreign;
+  }
+
+  private async fetchFollowingRedirects(start: URL, request: SendRequest, authorization: string | null): Promise<Response> {
+    let url = start;
+    let method: Method = request.method;
+    let body = request.body;
+    for (let hop = 0; ; hop += 1) {
+      const sameOrigin = url.origin === this.origin;
+      const headers: Record<string, string> = { ...request.headers };
+      // Credentials belong to the registry's origin only: a redirect to S3 or a CDN never sees them.
+      if (authorization !== null && sameOrigin) headers.authorization = authorization;
+      this.deps.stats.request(url.host, method);
+      const response = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body, duplex: 'half' as const }),
+        redirect: 'manual',
+        dispatcher: sameOrigin ? this.deps.agent() : this.foreignAgent(),
+      });
+      const location = response.headers.get('location');
+      if (!REDIRECTS.has(response.status) || location === null || method === 'POST' || method === 'PATCH' || (method === 'PUT' && response.status !== 307 && response.status !== 308)) {
+        return response;
+      }
+      await drain(response);
+      if (hop >= MAX_REDIRECTS) throw new RegsyncError(`${request.method} ${this.deps.host}${start.pathname}: more than ${MAX_REDIRECTS} redirects`, { code: 'REGISTRY', host: this.deps.host });
+      if (isStream(body)) throw new RegsyncError(`${request.method} ${this.deps.host}${start.pathname} was redirected, but a streamed body cannot be sent twice`, { code: 'REGISTRY', host: this.deps.host });
+      const next = new URL(location, url);
+      this.log(`${method} ${redactUrl(url)} redirected to ${redactUrl(next)}`);
+      if (response.status === 303) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+}

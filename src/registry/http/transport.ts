@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
+import { RegsyncError } from '../../util/errors.js';
+import type { HostOptions } from '../types.js';
+
+/** localhost, 127.0.0.0/8 and [::1]: Docker speaks plain HTTP to these, and so do we unless told otherwise. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+export type TlsMode = 'enabled' | 'insecure' | 'disabled';
+
+export function effectiveTls(host: string, options: HostOptions): TlsMode {
+  return options.tls ?? (isLoopbackHost(host) ? 'disabled' : 'enabled');
+}
+
+export function baseUrl(host: string, tls: TlsMode): string {
+  return `${tls === 'disabled' ? 'http' : 'https'}://${host}`;
+}
+
+function extraCaFromEnvironment(): string[] {
+  // An explicit `ca` replaces Node's defaults, NODE_EXTRA_CA_CERTS included; keep the machine's extra CAs trusted.
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return [];
+  }
+}
+
+/** One keep-alive connection pool for one host, with that host's TLS settings (and no others). */
+export function createHostAgent(host: string, options: HostOptions): Agent {
+  const tls = effectiveTls(host, options);
+  const connect: { rejectUnauthorized?: boolean; ca?: string[]; timeout: number } = { timeout: 15_000 };
+  if (tls === 'insecure') connect.rejectUnauthorized = false;
+  if (tls === 'enabled' && options.caFile) {
+    let pem: string;
+    try {
+      pem = readFileSync(options.caFile, 'utf8');
+    } catch (error) {
+      throw new RegsyncError(`cannot read caFile ${options.caFile} for ${host}: ${(error as Error).message}: fix registries."${host}".caFile`, {
+        code: 'TLS',
+        host,
+        cause: error,
+      });
+    }
+    connect.ca = [...rootCertificates, ...extraCaFromEnvironment(), pem];
+  }
+  // No cap on connections: streamed blob bodies hold theirs while a PUT to the same host needs another.
+  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connect });
+}
+
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+const TLS_REASONS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown issuer',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown issuer',
+  CERT_HAS_EXPIRED: 'certificate expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
+};
+
+/** The innermost error with a `code`, from undici's `TypeError: fetch failed` wrapping. */
+export function rootCause(error: unknown): { code: string | undefined; message: string } {
+  let current: unknown = error;
+  let found: { code: string | undefined; message: string } = { code: undefined, message: String((error as Error)?.message ?? error) };
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof message === 'string' && message !== 'fetch failed') found = { code: typeof code === 'string' ? code : found.code, message };
+    else if (typeof code === 'string') found = { ...found, code };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return found;
+}
+
+/** A TLS problem that retrying cannot fix, as a RegsyncError that says what to set; null for other errors. */
+export function tlsError(error: unknown, host: string): RegsyncError | null {
+  const { code, message } = rootCause(error);
+  if (code && TLS_TRUST_CODES.has(code)) {
+    const reason = TLS_REASONS[code] ?? message;
+    return new RegsyncError(
+      `TLS certificate of ${host} is not trusted (${reason}): set registries."${host}".caFile or tls: insecure`,
+      { code: 'TLS', host, cause: error, details: message },
+    );
+  }
+  if (/wrong version number|packet length too long|EPROTO/i.test(`${code ?? ''} ${message}`)) {
+    return new RegsyncError(`${host} does not speak TLS: set registries."${host}".tls: disabled`, { code: 'TLS', host, cause: error, details: message });
+  }
+  return null;
+}

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { RegsyncError } from '../../util/errors.js';
+
+export interface VerifyOptions {
+  digest: string;
+  /** Expected byte count, or null when unknown. */
+  size: number | null;
+  /** Called with every chunk's length (for byte counters). */
+  onBytes?: (bytes: number) => void;
+  /** For the error: where the bytes came from or were going. */
+  describe: string;
+  host?: string;
+  repository?: string;
+}
+
+/**
+ * Passes bytes through while hashing them; fails at the end (before signalling end-of-stream) when the
+ * sha256 or the size differ, so an upload fed by it is aborted instead of committed.
+ */
+export function verifyingStream(options: VerifyOptions): Transform {
+  const hash = createHash('sha256');
+  let count = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      hash.update(chunk);
+      count += chunk.length;
+      options.onBytes?.(chunk.length);
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      const actual = `sha256:${hash.digest('hex')}`;
+      const wrongSize = options.size !== null && options.size >= 0 && count !== options.size;
+      if (actual !== options.digest || wrongSize) {
+        const why = wrongSize ? `${count} bytes instead of ${options.size}` : `its sha256 is ${actual}`;
+        callback(
+          new RegsyncError(`blob ${options.digest} ${options.describe} does not match its digest (${why}): refusing it`, {
+            code: 'DIGEST_MISMATCH',
+            reference: options.digest,
+            ...(options.host ? { host: options.host } : {}),
+            ...(options.repository ? { repository: options.repository } : {}),
+          }),
+        );
+        return;
+      }
+      callback();
+    },
+  });
+}

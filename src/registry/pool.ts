@@ -1,0 +1,81 @@
+import { RegsyncError } from '../util/errors.js';
+import type { RetryPolicy } from './http/backoff.js';
+import { HttpRegistry } from './http/client.js';
+import { sumStats } from './http/stats.js';
+import { isDockerHub, registryHostForEndpoint } from './ref.js';
+import type { HostOptions, ImageRef, Registry, RegistryPool, RequestStats } from './types.js';
+
+export interface RegistryPoolOptions {
+  /** Per-host settings keyed by host[:port] as written in the config. */
+  hosts: Record<string, HostOptions>;
+  /** Overrides `$DOCKER_CONFIG` / `~/.docker` for credentials. */
+  dockerConfigDir?: string;
+  /** Environment for credential helpers (PATH) and DOCKER_CONFIG; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  logger?: (line: string) => void;
+  /** The ocidir backend (injected so the pool does not depend on it). */
+  createOcidir?: (path: string) => Registry;
+  /** Tests shorten backoff with this. */
+  retry?: Partial<RetryPolicy>;
+  pageSize?: number;
+}
+
+/** Settings for a host: as written, or under any Docker Hub alias for Docker Hub. */
+function hostOptionsFor(hosts: Record<string, HostOptions>, location: string): HostOptions {
+  const direct = hosts[location];
+  if (direct) return direct;
+  if (isDockerHub(location)) {
+    for (const [key, value] of Object.entries(hosts)) if (isDockerHub(key)) return value;
+  }
+  return {};
+}
+
+/** One client per registry host (and per ocidir directory), so limits, tokens, connections and stats are shared. */
+export function createRegistryPool(options: RegistryPoolOptions): RegistryPool & { secrets(): string[] } {
+  const http = new Map<string, HttpRegistry>();
+  const ocidirs = new Map<string, Registry>();
+
+  const getHttp = (location: string): HttpRegistry => {
+    const apiHost = registryHostForEndpoint(location);
+    let client = http.get(apiHost);
+    if (!client) {
+      client = new HttpRegistry({
+        host: isDockerHub(location) ? 'docker.io' : location,
+        apiHost,
+        options: hostOptionsFor(options.hosts, location),
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.dockerConfigDir ? { dockerConfigDir: options.dockerConfigDir } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      });
+      http.set(apiHost, client);
+    }
+    return client;
+  };
+
+  const getOcidir = (path: string): Registry => {
+    let registry = ocidirs.get(path);
+    if (!registry) {
+      if (!options.createOcidir) throw new RegsyncError(`ocidir://${path} cannot be used here: no OCI layout backend was configured`, { code: 'INTERNAL' });
+      registry = options.createOcidir(path);
+      ocidirs.set(path, registry);
+    }
+    return registry;
+  };
+
+  return {
+    get(scheme: ImageRef['scheme'], location: string): Registry {
+      return scheme === 'ocidir' ? getOcidir(location) : getHttp(location);
+    },
+    stats(): RequestStats {
+      return sumStats([...http.values(), ...ocidirs.values()].map((registry) => registry.stats()));
+    },
+    secrets(): string[] {
+      return [...http.values()].flatMap((client) => client.secrets());
+    },
+    async close(): Promise<void> {
+      await Promise.all([...http.values()].map((client) => client.close()));
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { isAbsolute, resolve } from 'node:path';
+import { RegsyncError } from '../util/errors.js';
+import type { ImageRef } from './types.js';
+
+/** Where Docker Hub's API lives; `docker.io` is only its name. */
+export const DOCKER_HUB_REGISTRY = 'registry-1.docker.io';
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+function invalid(text: string, why: string): never {
+  throw new RegsyncError(`invalid image reference "${text}": ${why}`, { code: 'USAGE', reference: text });
+}
+
+/** The host that serves a registry's API: docker.io and its aliases become registry-1.docker.io. */
+export function registryHostForEndpoint(host: string): string {
+  return DOCKER_HUB_ALIASES.has(host.toLowerCase()) ? DOCKER_HUB_REGISTRY : host;
+}
+
+export function isDockerHub(host: string): boolean {
+  return DOCKER_HUB_ALIASES.has(host.toLowerCase());
+}
+
+/** Splits `name[:tag][@digest]`; the tag colon is the last one after the last slash (a port colon is not a tag). */
+function splitTagAndDigest(text: string, rest: string): { name: string; tag: string | null; digest: string | null } {
+  let name = rest;
+  let digest: string | null = null;
+  const at = name.indexOf('@');
+  if (at >= 0) {
+    digest = name.slice(at + 1);
+    name = name.slice(0, at);
+    if (!DIGEST.test(digest)) invalid(text, `"${digest}" is not a sha256 digest`);
+  }
+  let tag: string | null = null;
+  const colon = name.lastIndexOf(':');
+  if (colon > name.lastIndexOf('/')) {
+    tag = name.slice(colon + 1);
+    name = name.slice(0, colon);
+    if (!TAG.test(tag)) invalid(text, `"${tag}" is not a valid tag`);
+  }
+  return { name, tag, digest };
+}
+
+function checkRepository(text: string, repository: string): void {
+  if (repository === '') invalid(text, 'the repository name is empty');
+  for (const component of repository.split('/')) {
+    if (!COMPONENT.test(component)) invalid(text, `"${component}" is not a valid repository path component (lowercase letters, digits and . _ - separators)`);
+  }
+}
+
+/**
+ * `ocidir://DIR/repo[:tag][@digest]`: the repository is the last path segment, or everything after
+ * a `//` when the repository itself has slashes (`ocidir:///data/mirror//team/app:v1`).
+ */
+function parseOcidir(text: string): ImageRef {
+  const body = text.slice('ocidir://'.length);
+  const { name, tag, digest } = splitTagAndDigest(text, body);
+  const split = name.indexOf('//', 1);
+  const cut = split > 0 ? split : name.lastIndexOf('/');
+  if (cut <= 0) invalid(text, 'expected ocidir://DIRECTORY/REPOSITORY[:TAG]');
+  const directory = name.slice(0, cut);
+  const repository = name.slice(cut + (split > 0 ? 2 : 1));
+  checkRepository(text, repository);
+  return { scheme: 'ocidir', registry: isAbsolute(directory) ? directory : resolve(directory), repository, tag, digest };
+}
+
+/** Parses an image reference the way Docker does, once, at the edge. */
+export function parseImageRef(text: string): ImageRef {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('ocidir://')) return parseOcidir(trimmed);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) invalid(text, 'only ocidir:// is a supported scheme; write registry references without one');
+  const slash = trimmed.indexOf('/');
+  const first = slash >= 0 ? trimmed.slice(0, slash) : '';
+  const hasHost = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const host = hasHost ? first : 'docker.io';
+  const { name, tag, digest } = splitTagAndDigest(text, hasHost ? trimmed.slice(slash + 1) : trimmed);
+  const registry = registryHostForEndpoint(host);
+  const repository = registry === DOCKER_HUB_REGISTRY && !name.includes('/') ? `library/${name}` : name;
+  checkRepository(text, repository);
+  return { scheme: 'registry', registry, repository, tag, digest };
+}
+
+/** The reference as people write it; `parseImageRef(formatImageRef(ref))` gives `ref` back. */
+export function formatImageRef(ref: ImageRef): string {
+  const suffix = `${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+  if (ref.scheme === 'ocidir') {
+    const separator = ref.repository.includes('/') ? '//' : '/';
+    return `ocidir://${ref.registry.replace(/\/+$/, '')}${separator}${ref.repository}${suffix}`;
+  }
+  const host = ref.registry === DOCKER_HUB_REGISTRY ? 'docker.io' : ref.registry;
+  return `${host}/${ref.repository}${suffix}`;
+}
