@@ -5,9 +5,15 @@ import { semverRejection } from './semver-tag.js';
 /** The platform docker pulls when the mirror does not name one. */
 export const DEFAULT_DOCKER_PLATFORM = 'linux/amd64';
 
-function compile(pattern: string, where: string): RegExp {
+/** A compiled pattern that remembers how the user wrote it (RegExp.source escapes `/`). */
+interface Pattern {
+  text: string;
+  re: RegExp;
+}
+
+function compile(pattern: string, where: string): Pattern {
   try {
-    return new RegExp(pattern);
+    return { text: pattern, re: new RegExp(pattern) };
   } catch (error) {
     // Config validation compiles these too; this guards callers that build a MirrorConfig by hand.
     throw new RegsyncError(`${where}: ${JSON.stringify(pattern)} is not a valid regular expression`, { code: 'CONFIG_INVALID', cause: error });
@@ -17,14 +23,14 @@ function compile(pattern: string, where: string): RegExp {
 /** Applies include (any match keeps; none configured keeps all) then exclude (any match drops). */
 function includeExclude(
   name: string,
-  include: RegExp[],
-  exclude: RegExp[],
+  include: Pattern[],
+  exclude: Pattern[],
 ): { filter: 'include' | 'exclude'; detail: string } | null {
-  if (include.length > 0 && !include.some((re) => re.test(name))) {
-    return { filter: 'include', detail: `matches none of include ${include.map((re) => re.source).join(', ')}` };
+  if (include.length > 0 && !include.some((p) => p.re.test(name))) {
+    return { filter: 'include', detail: `matches none of include ${include.map((p) => p.text).join(', ')}` };
   }
-  const dropping = exclude.find((re) => re.test(name));
-  if (dropping) return { filter: 'exclude', detail: `matches exclude ${dropping.source}` };
+  const dropping = exclude.find((p) => p.re.test(name));
+  if (dropping) return { filter: 'exclude', detail: `matches exclude ${dropping.text}` };
   return null;
 }
 

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mapRepository } from '../../src/plan/rename.js';
+import { mirrorConfig } from '../helpers/inventory-builder.js';
+import type { MirrorOverrides } from '../helpers/inventory-builder.js';
+
+const registry = (prefix: string) => ({ scheme: 'registry' as const, host: '127.0.0.1:5001', prefix });
+
+describe('mapRepository', () => {
+  const cases: Array<{ name: string; overrides: MirrorOverrides; source: string; expected: { repository: string } | { error: RegExp } }> = [
+    { name: 'no rename: same path under the prefix', overrides: {}, source: 'app1', expected: { repository: 'mirror/app1' } },
+    { name: 'no rename, nested path', overrides: {}, source: 'a/b/c', expected: { repository: 'mirror/a/b/c' } },
+    { name: 'empty destination prefix', overrides: { destination: registry('') }, source: 'app1', expected: { repository: 'app1' } },
+    { name: 'prefix with stray slashes', overrides: { destination: registry('/mirror/') }, source: 'app1', expected: { repository: 'mirror/app1' } },
+    { name: 'template picks parts', overrides: { rename: { kind: 'template', template: 'copies/\\2' } }, source: 'team/app1', expected: { repository: 'mirror/copies/app1' } },
+    { name: 'template reorders parts', overrides: { rename: { kind: 'template', template: '\\2/\\1' } }, source: 'a/b', expected: { repository: 'mirror/b/a' } },
+    { name: 'template with \\5', overrides: { rename: { kind: 'template', template: 'x/\\5' } }, source: 'a/b/c/d/e', expected: { repository: 'mirror/x/e' } },
+    {
+      name: 'template token beyond the depth is an error, never a literal',
+      overrides: { rename: { kind: 'template', template: 'flat/\\3' } },
+      source: 'a/b',
+      expected: { error: /uses \\3 but "a\/b" has only 2 path parts/ },
+    },
+    { name: 'template \\6 is an error', overrides: { rename: { kind: 'template', template: '\\6' } }, source: 'a/b/c/d/e/f', expected: { error: /only \\1 to \\5/ } },
+    { name: 'regex with groups', overrides: { rename: { kind: 'regex', match: '^team-(.*)$', replace: 'apps/$1' } }, source: 'team-web', expected: { repository: 'mirror/apps/web' } },
+    { name: 'regex that does not match keeps the path', overrides: { rename: { kind: 'regex', match: '^zzz', replace: 'y' } }, source: 'app1', expected: { repository: 'mirror/app1' } },
+    { name: 'a result that is not a repository name is an error', overrides: { rename: { kind: 'regex', match: 'app', replace: 'App' } }, source: 'app1', expected: { error: /not a valid repository name/ } },
+    { name: 'an empty result is an error', overrides: { destination: registry(''), rename: { kind: 'regex', match: '.*', replace: '' } }, source: 'app1', expected: { error: /empty repository name/ } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const result = mapRepository(mirrorConfig(c.overrides), c.source);
+      if ('error' in c.expected) {
+        assert.ok('error' in result, `expected an error, got ${JSON.stringify(result)}`);
+        assert.match(result.error, c.expected.error);
+        assert.doesNotMatch(result.error, /mirror\/flat\/\\3/);
+      } else {
+        assert.deepEqual(result, c.expected);
+      }
+    });
+  }
+});
