@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createLimiter } from '../../src/util/concurrency.js';
+
+test('a limiter never runs more than its cap and serves waiters in order', async () => {
+  const limiter = createLimiter(2);
+  let running = 0;
+  let peak = 0;
+  const order: number[] = [];
+  const gates: Array<() => void> = [];
+  const tasks = [0, 1, 2, 3, 4].map((i) =>
+    limiter.run(async () => {
+      running += 1;
+      peak = Math.max(peak, running);
+      order.push(i);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running -= 1;
+    }),
+  );
+  for (let released = 0; released < 5; released += 1) {
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(limiter.active <= 2);
+    gates.shift()?.();
+  }
+  await Promise.all(tasks);
+  assert.equal(peak, 2);
+  assert.deepEqual(order, [0, 1, 2, 3, 4]);
+  assert.equal(limiter.active, 0);
+});
+
+test('a failing task gives its slot back; a release function works once', async () => {
+  const limiter = createLimiter(1);
+  await assert.rejects(limiter.run(() => Promise.reject(new Error('boom'))), /boom/);
+  const release = await limiter.acquire();
+  release();
+  release();
+  assert.equal(limiter.active, 0);
+  assert.throws(() => createLimiter(0), RangeError);
+});

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDecision } from '../../src/registry/http/backoff.js';
+import { parseChallenges } from '../../src/registry/http/challenge.js';
+import { normalizeConfigKey } from '../../src/registry/http/credentials.js';
+import { registryErrorText } from '../../src/registry/http/errors.js';
+import { nextLink } from '../../src/registry/http/link.js';
+import { grantedAtoms, mergeScopes, TokenCache } from '../../src/registry/http/scopes.js';
+import { isLoopbackHost, tlsError } from '../../src/registry/http/transport.js';
+import { redact, redactUrl } from '../../src/util/redact.js';
+
+const challengeCases: Array<[string, ReturnType<typeof parseChallenges>]> = [
+  ['Basic realm="test"', [{ scheme: 'basic', params: { realm: 'test' } }]],
+  [
+    'Bearer realm="http://127.0.0.1:9/token",service="reg",scope="repository:a/b:pull,push"',
+    [{ scheme: 'bearer', params: { realm: 'http://127.0.0.1:9/token', service: 'reg', scope: 'repository:a/b:pull,push' } }],
+  ],
+  [
+    'Bearer realm="https://auth.docker.io/token", service="registry.docker.io", error="insufficient_scope"',
+    [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', error: 'insufficient_scope' } }],
+  ],
+  ['Basic realm="a, b", Bearer realm=x,service=y', [
+    { scheme: 'basic', params: { realm: 'a, b' } },
+    { scheme: 'bearer', params: { realm: 'x', service: 'y' } },
+  ]],
+  ['bearer REALM="q\\"uoted"', [{ scheme: 'bearer', params: { realm: 'q"uoted' } }]],
+  ['', []],
+];
+for (const [header, expected] of challengeCases) {
+  test(`parseChallenges(${JSON.stringify(header)})`, () => assert.deepEqual(parseChallenges(header), expected));
+}
+
+const base = 'http://127.0.0.1:5000/v2/_catalog?n=2';
+const linkCases: Array<[string | null, string | null]> = [
+  ['</v2/_catalog?last=b&n=2>; rel="next"', 'http://127.0.0.1:5000/v2/_catalog?last=b&n=2'],
+  ['<https://other.example/v2/x/tags/list?last=t>; rel=next', 'https://other.example/v2/x/tags/list?last=t'],
+  ['</prev>; rel="prev", </next?n=2>; rel="next"', 'http://127.0.0.1:5000/next?n=2'],
+  ['</v2/_catalog?last=b>; rel="first"', null],
+  [null, null],
+];
+for (const [header, expected] of linkCases) {
+  test(`nextLink(${JSON.stringify(header)})`, () => assert.equal(nextLink(header, base)?.toString() ?? null, expected));
+}
+
+test('backoff grows exponentially, is capped, and jitters within [ceiling/2, ceiling]', () => {
+  const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
+  assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoffDelay(policy, attempt, () => 1)), [100, 200, 400, 800, 1000]);
+  assert.deepEqual([1, 2, 3].map((attempt) => backoffDelay(policy, attempt, () => 0)), [50, 100, 200]);
+});
+
+test('Retry-After accepts seconds and HTTP dates', () => {
+  const now = Date.parse('2024-01-01T00:00:00Z');
+  assert.equal(parseRetryAfter('3', now), 3000);
+  assert.equal(parseRetryAfter('Mon, 01 Jan 2024 00:00:10 GMT', now), 10_000);
+  assert.equal(parseRetryAfter('garbage', now), null);
+  assert.equal(parseRetryAfter(null, now), null);
+});
+
+const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
+const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
+const decisionCases: Array<[string, number, number, Record<string, string>, ReturnType<typeof retryDecision>]> = [
+  ['404 is final', 1, 404, {}, { retry: false, why: null }],
+  ['503 retries with backoff', 1, 503, {}, { retry: true, delayMs: 100 }],
+  ['429 honours Retry-After', 1, 429, { 'retry-after': '2' }, { retry: true, delayMs: 2000 }],
+  ['too long a Retry-After fails', 1, 429, { 'retry-after': '60' }, { retry: false, why: 'the registry asks to wait 60 s' }],
+  ['Docker Hub exhausted limit fails with a hint', 1, 429, { 'ratelimit-remaining': '0;w=21600' }, { retry: false, why: 'the registry asks to wait 21600 s (rate limit exhausted: add credentials or try later)' }],
+  ['attempts are bounded', 4, 503, {}, { retry: false, why: 'gave up after 4 attempts' }],
+];
+for (const [name, attempt, status, values, expected] of decisionCases) {
+  test(`retryDecision: ${name}`, () => assert.deepEqual(retryDecision(policy, attempt, status, headers(values), 0, () => 1), expected));
+}
+
+test('scopes merge per resource, sorted', () => {
+  assert.deepEqual(mergeScopes(['repository:dst:pull', 'repository:src:pull', 'repository:dst:push,pull']), ['repository:dst:pull,push', 'repository:src:pull']);
+});
+
+test('token cache: exact hit, covering hit, expiry', () => {
+  const cache = new TokenCache();
+  cache.set(['repository:dst:pull,push', 'repository:src:pull'], 'opaque-token', 60, 0);
+  assert.equal(cache.get(['repository:src:pull', 'repository:dst:pull,push'], 1000), 'opaque-token');
+  assert.equal(cache.get(['repository:dst:pull'], 1000), 'opaque-token', 'a token for more covers less');
+  assert.equal(cache.get(['repository:other:pull'], 1000), null);
+  assert.equal(cache.get(['repository:dst:pull'], 59_000), null, 'renewed before it expires');
+  cache.set(['repository:a:pull'], 'second', 60, 0);
+  cache.drop('second');
+  assert.equal(cache.get(['repository:a:pull'], 1), null);
+});
+
+test('token cache trusts a JWT access claim over what was asked for', () => {
+  const payload = Buffer.from(JSON.stringify({ access: [{ type: 'repository', name: 'a', actions: ['pull'] }] })).toString('base64url');
+  const jwt = `e30.${payload}.sig`;
+  assert.deepEqual([...(grantedAtoms(jwt) ?? [])], ['repository:a:pull']);
+  const cache = new TokenCache();
+  cache.set(['repository:a:pull,push'], jwt, 300, 0);
+  assert.equal(cache.get(['repository:a:pull,push'], 1), jwt, 'the exact request is still answered from the cache');
+  assert.equal(cache.get(['repository:a:push'], 1), null, 'but the token does not claim push for other requests');
+});
+
+test('loopback detection', () => {
+  for (const host of ['localhost', 'localhost:5000', '127.0.0.1', '127.1.2.3:80', '[::1]', '[::1]:5000']) assert.ok(isLoopbackHost(host), host);
+  for (const host of ['registry.example.com', '10.0.0.1:5000', 'ghcr.io', '127.example.com']) assert.ok(!isLoopbackHost(host), host);
+});
+
+test('Docker config keys normalise to hosts, Docker Hub aliases to docker.io', () => {
+  assert.equal(normalizeConfigKey('https://index.docker.io/v1/'), 'docker.io');
+  assert.equal(normalizeConfigKey('registry-1.docker.io'), 'docker.io');
+  assert.equal(normalizeConfigKey('http://127.0.0.1:5000/v2/'), '127.0.0.1:5000');
+  assert.equal(normalizeConfigKey('Registry.Example.com'), 'registry.example.com');
+});
+
+test('registry error bodies become CODE: message', () => {
+  assert.equal(registryErrorText('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'), 'NAME_UNKNOWN: repository name not known to registry');
+  assert.equal(registryErrorText('plain   text\n'), 'plain text');
+});
+
+test('TLS trust errors say what to set; other errors are not TLS', () => {
+  const wrapped = new TypeError('fetch failed', { cause: Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }) });
+  const error = tlsError(wrapped, '127.0.0.1:5003');
+  assert.equal(error?.code, 'TLS');
+  assert.equal(error?.message, 'TLS certificate of 127.0.0.1:5003 is not trusted (self-signed certificate): set registries."127.0.0.1:5003".caFile or tls: insecure');
+  assert.equal(tlsError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'h'), null);
+});
+
+test('redaction removes secrets and Authorization values', () => {
+  assert.equal(redact('user s3cret-pass failed', ['s3cret-pass']), 'user *** failed');
+  assert.equal(redact('Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.abc.def', []), 'Authorization: Bearer ***');
+  assert.equal(redactUrl('https://bucket.s3/blob?X-Amz-Signature=abc&partNumber=1'), 'https://bucket.s3/blob?X-Amz-Signature=***&partNumber=1');
+});
