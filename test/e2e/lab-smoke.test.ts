@@ -198,4 +198,28 @@ describe('dockerd', () => {
     assert.equal(missing.exitCode, 1);
     assert.match(missing.stderr, /manifest unknown/);
   });
+
+  test('docker login against a token registry uses the password grant, and the push then works', async () => {
+    const tokens = await startTokenServer();
+    const registry = await startRegistry({ auth: { token: tokens } });
+    try {
+      const from = `${source.host}/team/web:v1`;
+      await pushImage(source, 'team/web', 'v1', { created: CREATED, content: 'web' });
+      assert.equal((await docker.docker(['pull', from])).exitCode, 0);
+      const to = `${registry.host}/locked/web:v1`;
+      assert.equal((await docker.docker(['tag', from, to])).exitCode, 0);
+      const denied = await docker.docker(['push', to]);
+      assert.notEqual(denied.exitCode, 0, 'an anonymous push is refused');
+      const { username, password } = registry.credentials!;
+      const login = await docker.docker(['login', '-u', username, '--password-stdin', registry.host], { input: password });
+      assert.equal(login.exitCode, 0, login.stderr);
+      assert.ok(!login.stdout.includes(password) && !login.stderr.includes(password));
+      const push = await docker.docker(['push', to]);
+      assert.equal(push.exitCode, 0, push.stderr);
+      assert.ok(tokens.requests.some((r) => r.method === 'POST' && r.username === username && r.scopes.some((scope) => scope.startsWith('repository:locked/web:'))));
+    } finally {
+      await registry.stop();
+      await tokens.stop();
+    }
+  });
 });
