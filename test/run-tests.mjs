@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What `npm test` runs. Usage: node test/run-tests.mjs [--unit] [-- <node --test flags> <test files>]
+// What `npm test` runs. Usage: node test/run-tests.mjs [--unit] [--list] [-- <node --test flags> <test files>]
 //   1. makes sure the real registry / Docker engine / skopeo tools are there (apt-get as root on Debian);
 //   2. expands test/**/*.test.ts itself (Node 20's `node --test DIR` finds no .ts files);
 //   3. runs them with Node's test runner through tsx, spec reporter (CI reads the closing "ℹ pass N" / "ℹ fail N").
@@ -19,9 +19,10 @@ const dashdash = argv.indexOf('--');
 const own = dashdash < 0 ? argv : argv.slice(0, dashdash);
 const passthrough = dashdash < 0 ? [] : argv.slice(dashdash + 1);
 const unitOnly = own.includes('--unit');
-const unknown = own.filter((arg) => arg !== '--unit');
+const listOnly = own.includes('--list');
+const unknown = own.filter((arg) => arg !== '--unit' && arg !== '--list');
 if (unknown.length > 0) {
-  console.error(`run-tests: unknown argument(s) ${unknown.join(' ')}; usage: node test/run-tests.mjs [--unit] [-- <node --test flags> <files>]`);
+  console.error(`run-tests: unknown argument(s) ${unknown.join(' ')}; usage: node test/run-tests.mjs [--unit] [--list] [-- <node --test flags> <files>]`);
   process.exit(1);
 }
 
@@ -51,6 +52,11 @@ const files = passedFiles.length > 0
 if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
+}
+
+if (listOnly) {
+  console.log(files.join('\n'));
+  process.exit(0);
 }
 
 // The same check the harness uses, loaded through tsx so it is written once. Done before any test
