@@ -63,15 +63,18 @@ export function checkDocument(
   locate: Locator,
   origin: string,
   knownSecrets: readonly string[] = [],
+  earlier: readonly Problem[] = [],
 ): { document: UserConfig; secrets: string[] } {
   if (raw === null || raw === undefined) {
     throw new ConfigError([`${origin}: the config is empty (start from examples/quickstart/regsync.yaml)`], origin);
   }
   const expanded = env === null ? { value: raw, problems: [], secrets: [] } : expandEnv(raw, env);
   const secrets = [...knownSecrets, ...expanded.secrets];
-  const fromSchema = schemaProblems(expanded.value);
-  const rejected = new Set(fromSchema.map((p) => jsonPointer(p.path)));
-  const problems: Problem[] = [...expanded.problems, ...fromSchema, ...semanticProblems(expanded.value, rejected)];
+  // A place already reported (while reading flags, or by the schema) is not reported again by a later stage.
+  const reported = new Set(earlier.map((p) => jsonPointer(p.path)));
+  const fromSchema = schemaProblems(expanded.value).filter((p) => !reported.has(jsonPointer(p.path)));
+  const rejected = new Set([...reported, ...fromSchema.map((p) => jsonPointer(p.path))]);
+  const problems: Problem[] = [...earlier, ...expanded.problems, ...fromSchema, ...semanticProblems(expanded.value, rejected)];
   if (problems.length > 0) {
     const lines = formatProblems(problems, locate).map((line) => redact(line, secrets));
     throw new ConfigError(lines, origin);

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { renderConfigYaml } from '../config/print.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { SeedOptions } from '../config/seed-flags.js';
+import { redact } from '../util/redact.js';
+import { addSeedOptions, positionalsOf, resolveCommandConfig } from './shared.js';
+import type { CommandContext } from './shared.js';
+
+/**
+ * `regsync config`: the effective config as YAML in the file's own shape, secrets masked. From sync.sh flags it
+ * prints the equivalent regsync.yaml, with credentials as ${SYNC_SRC_PASSWORD}-style placeholders so the file
+ * works as soon as those variables are set, and the secret itself is never printed.
+ */
+export function registerConfigCommand(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('config')
+    .description('print the effective config (defaults merged, secrets hidden); with SOURCE DESTINATION and sync.sh flags, the equivalent regsync.yaml');
+  addSeedOptions(command).action(async (source: string | undefined, destination: string | undefined, options: SeedOptions, cmd: Command) => {
+    const resolved = await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);
+    ctx.io.stdout.write(redact(configText(resolved), resolved.secrets));
+  });
+}
+
+/** The YAML `regsync config` prints for a resolved config. */
+export function configText(resolved: ResolvedConfig): string {
+  if (resolved.origin.kind === 'file') {
+    return renderConfigYaml(resolved.config, {
+      secrets: resolved.secrets,
+      header: [`Effective configuration of ${resolved.origin.displayName}: defaults merged, secrets shown as ***.`],
+    });
+  }
+  const sides = resolved.credentialSides;
+  const variables = [...new Set(sides.values())].flatMap((side) => [`SYNC_${side}_USERNAME`, `SYNC_${side}_PASSWORD`]);
+  const header = ['regsync.yaml equivalent to the sync.sh-style command line: save it and run regsync with -c.'];
+  if (variables.length > 0) header.push(`Credentials are read from the environment: set ${variables.join(', ')}.`);
+  return renderConfigYaml(resolved.config, {
+    secrets: resolved.secrets,
+    header,
+    placeholder: (host, field) => {
+      const side = sides.get(host);
+      return side === undefined ? null : `\${SYNC_${side}_${field.toUpperCase()}}`;
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import type { SeedOptions } from '../config/seed-flags.js';
+import { runPlan } from './plan-run.js';
+import { addSeedOptions, positionalsOf, resolveCommandConfig } from './shared.js';
+import type { CommandContext } from './shared.js';
+
+/** Options of `regsync plan` besides the sync.sh flags. */
+export interface PlanCommandOptions extends SeedOptions {
+  mirror: string[];
+  json?: boolean;
+  out?: string;
+  format: 'human' | 'markdown';
+  detailedExitcode?: boolean;
+  showUnchanged?: boolean;
+  showSkipped?: boolean;
+}
+
+/** `regsync plan`: reads both sides of every mirror, prints what apply would change; exit 2 with --detailed-exitcode when anything would. */
+export function registerPlanCommand(program: Command, ctx: CommandContext): void {
+  const command = program.command('plan').description('show what apply would create, update or delete');
+  addSeedOptions(command)
+    .option('--mirror <name>', 'plan only this mirror (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--json', 'print the plan JSON on stdout and nothing else')
+    .option('-o, --out <file>', 'also write the plan JSON to FILE')
+    .addOption(new Option('--format <format>', 'human output format').choices(['human', 'markdown']).default('human'))
+    .option('--detailed-exitcode', 'exit 2 when the plan has changes')
+    .option('--show-unchanged', 'list unchanged tags')
+    .option('--show-skipped', 'list each skipped tag with its reason')
+    .action(async (source: string | undefined, destination: string | undefined, options: PlanCommandOptions, cmd: Command) => {
+      const { config } = await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);
+      const globals = ctx.globals(cmd);
+      const code = await runPlan(
+        config,
+        {
+          version: ctx.version,
+          mirrors: options.mirror,
+          json: options.json === true,
+          out: options.out ?? null,
+          format: options.format,
+          detailedExitcode: options.detailedExitcode === true,
+          showUnchanged: options.showUnchanged === true,
+          showSkipped: options.showSkipped === true,
+          verbose: globals.verbose,
+          quiet: globals.quiet,
+          color: globals.color,
+        },
+        ctx.io,
+      );
+      ctx.setExitCode(code);
+    });
+}

@@ -1,0 +1,107 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { resolveConfig } from '../config/resolve.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { SeedOptions } from '../config/seed-flags.js';
+
+/** A stream the CLI writes to: process.stdout/stderr in production, a string collector in tests. */
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Everything the CLI touches outside itself, so tests run it in-process. */
+export interface CliIo {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Options every command sees (declared on the program). */
+export interface GlobalOptions {
+  verbose: boolean;
+  quiet: boolean;
+  /** false with --no-color or NO_COLOR, or when stdout is not a terminal. */
+  color: boolean;
+  config: string | undefined;
+}
+
+/** What a `register<Name>Command(program, ctx)` function receives. */
+export interface CommandContext {
+  io: CliIo;
+  /** regsync's version, from package.json. */
+  version: string;
+  /** The process exit code for this run (0 unless set; errors thrown from an action give 1). */
+  setExitCode(code: number): void;
+  /** The global options as seen from `command` (pass the action's command argument). */
+  globals(command: Command): GlobalOptions;
+}
+
+/** Reads the global options off any command: commander keeps them on the program. */
+export function readGlobals(command: Command, io: CliIo): GlobalOptions {
+  const all = command.optsWithGlobals<{ verbose?: boolean; quiet?: boolean; color?: boolean; config?: string }>();
+  const noColorEnv = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  return {
+    verbose: all.verbose === true,
+    quiet: all.quiet === true,
+    color: all.color !== false && !noColorEnv && io.stdout.isTTY === true,
+    config: all.config,
+  };
+}
+
+/**
+ * The original sync.sh flags, for commands that accept `SOURCE DESTINATION`. Aliases are hidden options that
+ * resolveConfig folds together (commander allows one long name per option).
+ */
+export function addSeedOptions(command: Command, options: { dryRun?: boolean } = {}): Command {
+  command
+    .argument('[source]', 'source registry host[:port] (sync.sh style; replaces the config file)')
+    .argument('[destination]', 'destination registry host[:port] (sync.sh style)')
+    .option('-i, --images <regex>', 'sync.sh: repositories to mirror (regex; env SYNC_IMAGES)')
+    .option('-t, --tags <regex>', 'sync.sh: tags to mirror (regex; env SYNC_TAGS)')
+    .option('-x, --exclude <regex>', 'sync.sh: tags to drop (regex; env SYNC_EXCLUDE)')
+    .option('-a, --age <duration>', 'sync.sh: only images younger than this, e.g. 3d (env SYNC_AGE)')
+    .option('-m, --max <n>', 'sync.sh: keep only the N most recent tags (env SYNC_MAX)')
+    .addOption(new Option('--maximum <n>').hideHelp())
+    .option('-r, --rename <template>', 'sync.sh: destination path template using \\1..\\5 (env SYNC_RENAME)')
+    .option('--queue <n>', 'sync.sh: docker executor removal queue size (env SYNC_QUEUE)')
+    .option('--src-auth <user:password>', 'sync.sh: source credentials (env SYNC_SRC_AUTH)')
+    .addOption(new Option('--source-auth <user:password>').hideHelp())
+    .option('--dst-auth <user:password>', 'sync.sh: destination credentials (env SYNC_DST_AUTH)')
+    .addOption(new Option('--dest-auth <user:password>').hideHelp())
+    .addOption(new Option('--destination-auth <user:password>').hideHelp());
+  if (options.dryRun === true) {
+    command
+      .option('-n, --dry-run', 'only plan, change nothing (env SYNC_DRYRUN=1)')
+      .addOption(new Option('--dryrun').hideHelp());
+  }
+  return command;
+}
+
+/** Positionals as commander hands them to an action (undefined when absent). */
+export function positionalsOf(source: string | undefined, destination: string | undefined): string[] {
+  return [source, destination].filter((value): value is string => value !== undefined);
+}
+
+/**
+ * Resolves the config for a command (file or sync.sh flags) and prints its warnings on stderr unless --quiet.
+ * `options` are the command's own options (commander's `opts()`).
+ */
+export async function resolveCommandConfig(
+  ctx: CommandContext,
+  command: Command,
+  positionals: string[],
+  options: SeedOptions,
+): Promise<ResolvedConfig> {
+  const globals = ctx.globals(command);
+  const resolved = await resolveConfig({
+    positionals,
+    options: { ...options, config: globals.config },
+    env: ctx.io.env,
+    cwd: ctx.io.cwd,
+  });
+  if (!globals.quiet) for (const warning of resolved.warnings) ctx.io.stderr.write(`regsync: warning: ${warning}\n`);
+  return resolved;
+}

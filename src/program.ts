@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isConfigError } from './config/problems.js';
+import { registerApplyCommand } from './commands/apply.js';
+import { registerConfigCommand } from './commands/config.js';
+import { registerPlanCommand } from './commands/plan.js';
+import { registerSchemaCommand } from './commands/schema.js';
+import { readGlobals } from './commands/shared.js';
+import type { CliIo, CommandContext } from './commands/shared.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { isRegsyncError } from './util/errors.js';
+
+export type { CliIo, OutStream } from './commands/shared.js';
+
+/** Exit codes: 0 success, 1 error (2, "plan has changes", is set by plan with --detailed-exitcode). */
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+
+const PACKAGE_JSON = new URL('../package.json', import.meta.url);
+
+/** regsync's version from package.json (src/ and dist/ both sit one level below it). */
+export function regsyncVersion(): string {
+  const parsed = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version?: string };
+  return parsed.version ?? '0.0.0';
+}
+
+/** Builds a fresh program (commander keeps parse state, so one per run). */
+export function buildProgram(ctx: CommandContext): Command {
+  const { io } = ctx;
+  const program = new Command('regsync')
+    .description('Mirror container images between registries from a config file you review like code: plan, then apply.')
+    .version(ctx.version, '-V, --version', 'print the version')
+    .option('-c, --config <file>', 'config file (default: regsync.yaml in the current directory; env REGSYNC_CONFIG)')
+    .option('-v, --verbose', 'more detail, and error details/stacks')
+    .option('-q, --quiet', 'print only errors and requested output')
+    .option('--no-color', 'no colours (also when NO_COLOR is set)')
+    .showHelpAfterError('(run regsync --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      // Commander says "error: ..."; every regsync error line starts with "regsync: ".
+      outputError: (text, write) => write(`regsync: ${text.replace(/^error: /, '')}`),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
+  registerValidateCommand(program, ctx);
+  registerPlanCommand(program, ctx);
+  registerApplyCommand(program, ctx);
+  registerConfigCommand(program, ctx);
+  registerSchemaCommand(program, ctx);
+  // Subcommands inherit exitOverride/output settings only when added after those are set; make sure.
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Runs regsync with `argv` (the arguments after the program name) and returns the exit code; never exits. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const ctx: CommandContext = {
+    io,
+    version: regsyncVersion(),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    globals: (command) => readGlobals(command, io),
+  };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version "errors" are successful exits; usage errors were already printed by outputError.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
+    }
+    const verbose = argv.includes('-v') || argv.includes('--verbose') || program.opts<{ verbose?: boolean }>().verbose === true;
+    reportError(error, io, verbose);
+    return EXIT_ERROR;
+  }
+}
+
+/** One clear line (or one per config problem); details and stack only with --verbose. */
+function reportError(error: unknown, io: CliIo, verbose: boolean): void {
+  if (isConfigError(error)) {
+    for (const problem of error.problems) io.stderr.write(`${problem}\n`);
+    const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
+    io.stderr.write(`regsync: invalid config (${count})\n`);
+    return;
+  }
+  if (isRegsyncError(error)) {
+    io.stderr.write(`regsync: ${error.message}\n`);
+    if (verbose && error.details !== undefined) io.stderr.write(`${error.details}\n`);
+    if (verbose && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`regsync: unexpected error: ${message}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+  if (verbose && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+}
