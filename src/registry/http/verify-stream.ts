@@ -22,7 +22,7 @@ export interface VerifyOptions {
 export function verifyingStream(options: VerifyOptions): Transform {
   const hash = createHash('sha256');
   let count = 0;
-  return new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       hash.update(chunk);
       count += chunk.length;
@@ -47,4 +47,8 @@ export function verifyingStream(options: VerifyOptions): Transform {
       callback();
     },
   });
+  // Readers that attach late (undici starts pulling only once connected) still see the error through the
+  // stream's errored state; without a listener, an early error would crash the process instead.
+  stream.on('error', () => undefined);
+  return stream;
 }

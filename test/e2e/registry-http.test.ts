@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { pushImage, rawManifest, seed } from '../harness/images.js';
+import { startRegistry } from '../harness/registry.js';
+import type { RegistryInstance } from '../harness/registry.js';
+import { ensureTools } from '../harness/tools.js';
+import { createRegistryPool } from '../../src/registry/pool.js';
+import { canDelete, canMount } from '../../src/registry/types.js';
+import type { Registry } from '../../src/registry/types.js';
+import { isRegsyncError } from '../../src/util/errors.js';
+
+const CREATED = '2024-03-01T12:00:00Z';
+const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const code = (expected: string) => (error: unknown) => isRegsyncError(error) && error.code === expected;
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('HTTP registry client against a plain-HTTP Distribution registry', () => {
+  let registry: RegistryInstance;
+  let client: Registry;
+  const pool = createRegistryPool({ hosts: {}, pageSize: 2 });
+
+  before(async () => {
+    await ensureTools();
+    registry = await startRegistry();
+    client = pool.get('registry', registry.host);
+  });
+  after(async () => {
+    await pool.close();
+    await registry?.stop();
+  });
+
+  test('loopback hosts speak plain HTTP by default; ping works', async () => {
+    await client.ping();
+    assert.equal(client.name, registry.host);
+    assert.equal(pool.get('registry', registry.host), client, 'one client per host');
+  });
+
+  test('catalog of several pages (n=2) is listed to the end', async () => {
+    const names = ['pg/a', 'pg/b', 'pg/c', 'pg/d', 'pg/e'];
+    await seed(registry, names.map((repository) => ({ repository, tag: 'v1', spec: { created: CREATED, content: repository } })));
+    const before = client.stats().byHostAndMethod[`${registry.host} GET`] ?? 0;
+    const repositories = await client.listRepositories();
+    assert.deepEqual(repositories.filter((r) => r.startsWith('pg/')).sort(), names);
+    const pages = (client.stats().byHostAndMethod[`${registry.host} GET`] ?? 0) - before;
+    assert.ok(pages >= 3, `the catalog took ${pages} requests: it must have followed Link headers`);
+  });
+
+  test('a repository with 260 tags lists every tag (Distribution ignores n)', async () => {
+    const tags = Array.from({ length: 260 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+    const image = await pushImage(registry, 'many/tags', tags[0]!, { created: CREATED, content: 'many' });
+    const bytes = (await rawManifest(registry, 'many/tags', tags[0]!))!;
+    // Tags of one manifest: PUT the same bytes under each tag.
+    const writer = pool.get('registry', registry.host);
+    for (const tag of tags.slice(1)) await writer.putManifest('many/tags', tag, bytes.bytes, bytes.mediaType);
+    const reader = createRegistryPool({ hosts: {} }).get('registry', registry.host);
+    const listed = await reader.listTags('many/tags');
+    assert.deepEqual([...listed].sort(), tags);
+    assert.equal(reader.stats().requests, 1, 'default page size 1000: one request for 260 tags');
+    console.log(`listing 260 tags: ${JSON.stringify(reader.stats().byHostAndMethod)}`);
+    const head = await reader.headManifest('many/tags', 't007');
+    assert.deepEqual(head, { mediaType: image.mediaType, digest: image.digest, size: bytes.bytes.length });
+    assert.equal(reader.stats().byHostAndMethod[`${registry.host} HEAD`], 1, 'HEAD of a tag is one request');
+  });
+
+  test('empty and missing repositories list no tags', async () => {
+    assert.deepEqual(await client.listTags('does/not-exist'), []);
+    const image = await pushImage(registry, 'emptied/repo', 'only', { created: CREATED, content: 'emptied' });
+    assert.ok(canDelete(client));
+    await client.deleteManifest('emptied/repo', image.digest);
+    assert.deepEqual(await client.listTags('emptied/repo'), [], 'Distribution answers "tags": null');
+  });
+
+  test('HEAD and GET manifests; GET verifies the digest; missing → null / NOT_FOUND', async () => {
+    const index = await pushImage(registry, 'img/multi', '1.0', { created: CREATED, format: 'docker', platforms: ['linux/amd64', 'linux/arm64'] });
+    const raw = (await rawManifest(registry, 'img/multi', '1.0'))!;
+    const head = await client.headManifest('img/multi', '1.0');
+    assert.deepEqual(head, { mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', digest: index.digest, size: raw.bytes.length });
+    const byTag = await client.getManifest('img/multi', '1.0');
+    assert.ok(byTag.bytes.equals(raw.bytes));
+    assert.equal(byTag.descriptor.digest, index.digest);
+    assert.equal(byTag.manifest.kind, 'index');
+    const byDigest = await client.getManifest('img/multi', index.digest);
+    assert.equal(byDigest.descriptor.digest, index.digest);
+    assert.equal(await client.headManifest('img/multi', 'nope'), null);
+    await assert.rejects(client.getManifest('img/multi', 'nope'), (error: unknown) => {
+      assert.ok(isRegsyncError(error));
+      assert.equal(error.code, 'NOT_FOUND');
+      assert.match(error.message, /img\/multi:nope not found on 127\.0\.0\.1:\d+ \(MANIFEST_UNKNOWN/);
+      return true;
+    });
+  });
+
+  test('blobs: upload streamed, head, get streamed and verified, mount across repositories', async () => {
+    const content = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    for (let i = 0; i < content.length; i += 4096) content[i] = i % 251;
+    const digest = sha256(content);
+    const statsBefore = client.stats();
+    await client.uploadBlob('blobs/one', digest, content.length, Readable.from([content.subarray(0, 1000), content.subarray(1000)]));
+    assert.equal(client.stats().bytesUploaded - statsBefore.bytesUploaded, content.length);
+    assert.deepEqual(await client.headBlob('blobs/one', digest), { mediaType: 'application/octet-stream', digest, size: content.length });
+    const blob = await client.getBlob('blobs/one', digest);
+    assert.equal(blob.size, content.length);
+    assert.ok((await readAll(blob.stream)).equals(content));
+    assert.ok((await client.getBlobBytes('blobs/one', digest)).equals(content));
+    assert.ok(canMount(client));
+    assert.equal(await client.mountBlob('blobs/two', digest, 'blobs/one'), true);
+    assert.ok(await client.headBlob('blobs/two', digest));
+    const missing = sha256(Buffer.from('never uploaded'));
+    assert.equal(await client.mountBlob('blobs/three', missing, 'blobs/one'), false, '202: the registry opened an upload instead');
+    assert.equal(await client.headBlob('blobs/three', missing), null);
+  });
+
+  test('an upload whose bytes do not match the digest is aborted and nothing is stored', async () => {
+    const content = Buffer.from('the real bytes '.repeat(1000));
+    const claimed = sha256(Buffer.from('other bytes'));
+    await assert.rejects(client.uploadBlob('blobs/bad', claimed, content.length, Readable.from([content])), code('DIGEST_MISMATCH'));
+    assert.equal(await client.headBlob('blobs/bad', claimed), null);
+    assert.equal(await client.headBlob('blobs/bad', sha256(content)), null);
+  });
+
+  test('an opener makes uploads restartable; manifests PUT return the stored digest', async () => {
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: CREATED, rootfs: { type: 'layers', diff_ids: [] } }));
+    const configDigest = sha256(config);
+    let opened = 0;
+    await (client as Registry & { uploadBlob(r: string, d: string, s: number, b: () => Promise<Readable>): Promise<void> }).uploadBlob('put/manifest', configDigest, config.length, async () => {
+      opened += 1;
+      return Readable.from([config]);
+    });
+    assert.equal(opened, 1);
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers: [] }));
+    const stored = await client.putManifest('put/manifest', 'v1', manifest, 'application/vnd.oci.image.manifest.v1+json');
+    assert.equal(stored, sha256(manifest));
+    assert.ok((await rawManifest(registry, 'put/manifest', 'v1'))!.bytes.equals(manifest));
+  });
+
+  test('delete by digest removes the manifest; delete by tag is refused before any request', async () => {
+    const image = await pushImage(registry, 'del/me', 'v1', { created: CREATED, content: 'del' });
+    assert.ok(canDelete(client));
+    await assert.rejects(client.deleteManifest('del/me', 'v1'), code('USAGE'));
+    await client.deleteManifest('del/me', image.digest);
+    assert.equal(await client.headManifest('del/me', 'v1'), null);
+  });
+
+  test('stats count requests per host and method, and the pool sums them', () => {
+    const stats = pool.stats();
+    assert.ok(stats.requests > 0);
+    assert.equal(stats.requests, Object.values(stats.byHostAndMethod).reduce((a, b) => a + b, 0));
+    assert.ok((stats.byHostAndMethod[`${registry.host} PUT`] ?? 0) > 0);
+    assert.ok(stats.bytesDownloaded > 3 * 1024 * 1024);
+  });
+});
