@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -29,6 +30,15 @@ function causeCodes(error: unknown): string[] {
 test('tools: every program the harness runs is on PATH', async () => {
   await ensureTools();
   assert.deepEqual(missingTools(), []);
+});
+
+test('tools: without the programs and without apt-get, the check fails naming what to install', async () => {
+  const emptyPath = await makeTempDir('nopath');
+  const script = `import('${new URL('../harness/tools.ts', import.meta.url).href}').then((m) => m.ensureTools()).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); })`;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, PATH: emptyPath }, encoding: 'utf8', cwd: process.cwd() });
+  assert.equal(result.status, 3, result.stderr);
+  assert.match(result.stderr, /needs docker-registry, dockerd, docker, skopeo, htpasswd, openssl on PATH/);
+  assert.match(result.stderr, /apt-get install --no-install-recommends docker-registry docker\.io skopeo apache2-utils openssl/);
 });
 
 test('temp dirs and registries are cleaned up by stop()', async () => {
