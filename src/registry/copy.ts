@@ -1,6 +1,7 @@
 import { RegsyncError } from '../util/errors.js';
 import { createLimiter } from '../util/concurrency.js';
 import { copyBlob } from './copy-blob.js';
+import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
 import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
 import { sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
@@ -84,10 +85,14 @@ async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
   );
 }
 
-/** PUTs exact bytes and checks the target stored them under the digest they hash to. */
+/** PUTs exact bytes (under a tag, or by digest unless already there) and checks the digest the target stored. */
 async function putVerified(run: CopyRun, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  const { target, targetRepository } = run.options;
   const expected = sha256Digest(bytes);
-  const stored = await run.options.target.putManifest(run.options.targetRepository, reference, bytes, mediaType);
+  const stored =
+    reference === expected
+      ? (await ensureChildManifest(target, targetRepository, expected, bytes, mediaType)).digest
+      : await putTaggedManifest(target, targetRepository, reference, bytes, mediaType, expected);
   if (stored !== expected) throw mismatch(run, reference, expected, stored, 'target');
   run.options.onProgress?.({ type: 'manifest', digest: stored, mediaType, reference });
   return stored;
