@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { pushImage } from '../harness/images.js';
+import { startRegistry } from '../harness/registry.js';
+import type { RegistryInstance } from '../harness/registry.js';
+import { ensureTools } from '../harness/tools.js';
+import { createRegistryPool } from '../../src/registry/pool.js';
+import type { HostOptions } from '../../src/registry/types.js';
+import { isRegsyncError } from '../../src/util/errors.js';
+
+const CREATED = '2024-03-01T12:00:00Z';
+
+function expectError(code: string, message: string) {
+  return (error: unknown) => {
+    assert.ok(isRegsyncError(error), String(error));
+    assert.equal(error.code, code, error.message);
+    assert.equal(error.message, message);
+    return true;
+  };
+}
+
+describe('TLS', () => {
+  let secure: RegistryInstance;
+  let plain: RegistryInstance;
+  const pools: Array<ReturnType<typeof createRegistryPool>> = [];
+  const client = (host: string, options: HostOptions) => {
+    const pool = createRegistryPool({ hosts: { [host]: options }, retry: { baseDelayMs: 10 } });
+    pools.push(pool);
+    return pool.get('registry', host);
+  };
+
+  before(async () => {
+    await ensureTools();
+    [secure, plain] = await Promise.all([startRegistry({ tls: true }), startRegistry()]);
+    await pushImage(secure, 'tls/app', 'v1', { created: CREATED, content: 'tls' });
+  });
+  after(async () => {
+    await Promise.all(pools.map((pool) => pool.close()));
+    await Promise.all([secure?.stop(), plain?.stop()]);
+  });
+
+  test('tls: enabled with caFile verifies against that CA', async () => {
+    const registry = client(secure.host, { tls: 'enabled', caFile: secure.caFile! });
+    assert.deepEqual(await registry.listTags('tls/app'), ['v1']);
+  });
+
+  test('tls: enabled without the CA refuses the self-signed certificate, once, with code TLS', async () => {
+    const registry = client(secure.host, { tls: 'enabled' });
+    await assert.rejects(
+      registry.listTags('tls/app'),
+      expectError('TLS', `TLS certificate of ${secure.host} is not trusted (self-signed certificate): set registries."${secure.host}".caFile or tls: insecure`),
+    );
+    assert.equal(registry.stats().requests, 1, 'a TLS failure is not retried');
+  });
+
+  test('tls: insecure skips verification for that host only', async () => {
+    const registry = client(secure.host, { tls: 'insecure' });
+    assert.deepEqual(await registry.listTags('tls/app'), ['v1']);
+  });
+
+  test('a loopback host defaults to plain HTTP: an HTTPS-only registry says to enable TLS', async () => {
+    const registry = client(secure.host, {});
+    await assert.rejects(registry.ping(), expectError('TLS', `${secure.host} expects HTTPS: set registries."${secure.host}".tls: enabled (with caFile) or insecure`));
+  });
+
+  test('tls: enabled against a plain-HTTP registry says to disable TLS', async () => {
+    const registry = client(plain.host, { tls: 'enabled' });
+    await assert.rejects(registry.ping(), expectError('TLS', `${plain.host} does not speak TLS: set registries."${plain.host}".tls: disabled`));
+  });
+
+  test('an unreadable caFile is a TLS error naming the setting', async () => {
+    const registry = client(secure.host, { tls: 'enabled', caFile: '/nonexistent/ca.pem' });
+    await assert.rejects(registry.ping(), (error: unknown) => isRegsyncError(error) && error.code === 'TLS' && error.message.includes(`registries."${secure.host}".caFile`));
+  });
+});
