@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
@@ -21,6 +20,8 @@ import { createPoolForConfig } from './registry-pool.js';
 
 /** What `regsync plan` needs around a resolved config: flags, streams and environment. */
 export interface PlanRunOptions {
+  /** regsync's version, recorded in the plan. */
+  version: string;
   mirrors: string[];
   json: boolean;
   out: string | null;
@@ -43,12 +44,6 @@ export interface PlanRunIo {
 
 /** The selection the inventory reads by: the planner's own pure functions, so both agree. */
 const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
-
-let version: string | null = null;
-export function regsyncVersion(): string {
-  version ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  return version;
-}
 
 /**
  * The clock of the plan. REGSYNC_NOW (an ISO 8601 date) fixes it, so tests and reviewers get
@@ -145,7 +140,7 @@ export async function computePlan(config: Config, options: PlanRunOptions, io: P
     config,
     inventory,
     now,
-    regsyncVersion: regsyncVersion(),
+    regsyncVersion: options.version,
     configDigest: configDigest(config),
     stats,
     ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
