@@ -41,7 +41,9 @@ function semanticProblems(plan: Plan): string[] {
     if (change.id !== `${change.mirror}:${change.target.ref}`) problems.push(`/changes/${i}/id: must be "${change.mirror}:${change.target.ref}"`);
     if (seen.has(change.id)) problems.push(`/changes/${i}/id: ${change.id} appears twice`);
     seen.add(change.id);
-    if (change.action !== 'delete' && change.source === null) problems.push(`/changes/${i}/source: only a delete has no source`);
+    // A destination tag kept because a kept tag shares its digest (prune) has no source either.
+    const sourceless = change.action === 'delete' || change.reason === 'digest-shared-with-kept-tag';
+    if (!sourceless && change.source === null) problems.push(`/changes/${i}/source: only a delete has no source`);
   });
   const expected = summarize(plan);
   for (const key of ['create', 'update', 'delete', 'noop', 'skipped'] as const) {
