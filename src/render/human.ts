@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 import type { Action, Change, Plan } from '../plan/types.js';
 import type { RenderOptions } from './options.js';
-import { changeDetails, footer, mirrorViews, skippedCounts } from './plan-view.js';
+import { changeDetails, footer, mirrorViews, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView } from './plan-view.js';
 
 export type { RenderOptions };
@@ -34,7 +34,7 @@ function mirrorLines(chalk: ChalkInstance, view: MirrorView, options: RenderOpti
     const listed = options.showUnchanged ? repository.all : repository.visible;
     if (listed.length === 0) {
       // Only unchanged tags here: one line, so a large up-to-date mirror stays short.
-      lines.push(`  ${repository.repository}: ${repository.unchanged.length} unchanged`);
+      lines.push(`  ${repository.repository}: ${unchangedCount(repository.unchanged)}`);
       continue;
     }
     lines.push(`  ${repository.repository}`);
@@ -42,7 +42,7 @@ function mirrorLines(chalk: ChalkInstance, view: MirrorView, options: RenderOpti
       lines.push(changeLine(chalk, change));
       for (const warning of change.warnings ?? []) lines.push(`        ${chalk.yellow(`! ${warning}`)}`);
     }
-    if (!options.showUnchanged && repository.unchanged.length > 0) lines.push(chalk.dim(`    ${repository.unchanged.length} unchanged`));
+    if (!options.showUnchanged && repository.unchanged.length > 0) lines.push(chalk.dim(`    ${unchangedCount(repository.unchanged)}`));
   }
   if (view.skipped.length > 0) {
     if (options.showSkipped) {

@@ -1,6 +1,6 @@
 import type { Change, Plan } from '../plan/types.js';
 import type { RenderOptions } from './options.js';
-import { day, footer, mirrorViews, reasonText, shortDigest, skippedCounts } from './plan-view.js';
+import { day, footer, mirrorViews, reasonText, shortDigest, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView } from './plan-view.js';
 
 export type { RenderOptions };
@@ -26,12 +26,12 @@ function row(change: Change): string {
 function mirrorSection(view: MirrorView, options: RenderOptions): string[] {
   const lines = [`### Mirror \`${view.mirror}\`${view.executor === null ? '' : ` (${view.executor} executor)`}`, ''];
   const rows = view.repositories.flatMap((r) => (options.showUnchanged ? r.all : r.visible));
-  const unchanged = view.repositories.reduce((n, r) => n + r.unchanged.length, 0);
+  const unchanged = view.repositories.flatMap((r) => r.unchanged);
   if (rows.length > 0) {
     lines.push('| Action | Destination | Source | Digest | Created | Notes |', '|---|---|---|---|---|---|', ...rows.map(row), '');
   }
-  if (!options.showUnchanged && unchanged > 0) lines.push(`${unchanged} unchanged.`, '');
-  if (rows.length === 0 && unchanged === 0 && view.skipped.length === 0) lines.push('Nothing selected.', '');
+  if (!options.showUnchanged && unchanged.length > 0) lines.push(`${cell(unchangedCount(unchanged))}.`, '');
+  if (rows.length === 0 && unchanged.length === 0 && view.skipped.length === 0) lines.push('Nothing selected.', '');
   if (view.skipped.length > 0) {
     // Collapsed: reviewers open it when a tag they expected is missing.
     lines.push(`<details><summary>Skipped ${view.skipped.length} (${skippedCounts(view.skipped)})</summary>`, '');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { serializePlan } from '../../src/plan/serialize.js';
 import { actions, configDigest, days, indexDigest, inventoryFor, manifestDigest, mirrorConfig, planOf, skips } from '../helpers/inventory-builder.js';
+import type { MirrorOverrides } from '../helpers/inventory-builder.js';
 
 const S = '127.0.0.1:5000/team';
 const D = '127.0.0.1:5001/mirror';
@@ -61,7 +62,7 @@ describe('buildPlan: the diff', () => {
 
 describe('buildPlan: date filters', () => {
   const now = new Date('2026-11-28T10:00:00.000Z');
-  const build = (tags: Parameters<typeof mirrorConfig>[0]['tags']) => {
+  const build = (tags: MirrorOverrides['tags']) => {
     const mirror = mirrorConfig({ tags });
     const inventory = inventoryFor(mirror)
       .source('app1', (r) =>
@@ -76,7 +77,7 @@ describe('buildPlan: date filters', () => {
       .build();
     return planOf([mirror], [inventory], { now });
   };
-  const cases: Array<{ name: string; tags: Parameters<typeof mirrorConfig>[0]['tags']; created: string[]; skipped: string[] }> = [
+  const cases: Array<{ name: string; tags: MirrorOverrides['tags']; created: string[]; skipped: string[] }> = [
     {
       name: 'maxAge drops older tags',
       tags: { maxAge: days(20) },

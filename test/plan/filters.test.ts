@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../../src/plan/filters.js';
 import { semverRejection, tagVersion } from '../../src/plan/semver-tag.js';
 import { days, mirrorConfig } from '../helpers/inventory-builder.js';
+import type { MirrorOverrides } from '../helpers/inventory-builder.js';
 
 describe('selectRepositories', () => {
   const listed = ['app1', 'app2', 'tools/build', 'legacy/app1'];
-  const cases: Array<{ name: string; repositories: Parameters<typeof mirrorConfig>[0]['repositories']; selected: string[]; skipped: string[] }> = [
+  const cases: Array<{ name: string; repositories: MirrorOverrides['repositories']; selected: string[]; skipped: string[] }> = [
     { name: 'no filters keeps every listed repository, sorted', repositories: {}, selected: ['app1', 'app2', 'legacy/app1', 'tools/build'], skipped: [] },
     { name: 'include is unanchored', repositories: { include: ['app'] }, selected: ['app1', 'app2', 'legacy/app1'], skipped: ['include tools/build'] },
     { name: 'any include match keeps', repositories: { include: ['^app1$', '^tools/'] }, selected: ['app1', 'tools/build'], skipped: ['include app2', 'include legacy/app1'] },
@@ -35,7 +36,7 @@ describe('selectRepositories', () => {
 
 describe('matchTagNames', () => {
   const tags = ['latest', 'v0.9', 'v1.0.0', 'v1.2.3', '1.2.3-alpine', 'v2.0.0-rc1', 'nightly-2024', '3f2a1bc'];
-  const cases: Array<{ name: string; tags: Parameters<typeof mirrorConfig>[0]['tags']; kept: string[]; skipped: string[] }> = [
+  const cases: Array<{ name: string; tags: MirrorOverrides['tags']; kept: string[]; skipped: string[] }> = [
     { name: 'no filters keeps all', tags: {}, kept: [...tags].sort(), skipped: [] },
     { name: 'include', tags: { include: ['^v1'] }, kept: ['v1.0.0', 'v1.2.3'], skipped: ['include 1.2.3-alpine', 'include 3f2a1bc', 'include latest', 'include nightly-2024', 'include v0.9', 'include v2.0.0-rc1'] },
     { name: 'exclude', tags: { exclude: ['rc', 'nightly'] }, kept: ['1.2.3-alpine', '3f2a1bc', 'latest', 'v0.9', 'v1.0.0', 'v1.2.3'], skipped: ['exclude nightly-2024', 'exclude v2.0.0-rc1'] },
@@ -97,7 +98,7 @@ describe('tagVersion', () => {
 });
 
 describe('needsImageFacts and dockerPlatform', () => {
-  const cases: Array<[string, Parameters<typeof mirrorConfig>[0], boolean]> = [
+  const cases: Array<[string, MirrorOverrides, boolean]> = [
     ['plain registry mirror', {}, false],
     ['semver and name filters only', { tags: { semver: '>=1', include: ['x'] } }, false],
     ['maxAge', { tags: { maxAge: days(30) } }, true],

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readPlanFile, serializePlan, writePlanFile } from '../../src/plan/plan-file.js';
+import type { Plan } from '../../src/plan/types.js';
+import { isRegsyncError } from '../../src/util/errors.js';
+import { samplePlan } from '../helpers/sample-plan.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'regsync-plan-file-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function problemsOf(document: unknown): Promise<string[]> {
+  const file = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, typeof document === 'string' ? document : JSON.stringify(document));
+  try {
+    await readPlanFile(file);
+  } catch (error) {
+    assert.ok(isRegsyncError(error), `expected a RegsyncError, got ${String(error)}`);
+    assert.equal(error.code, 'PLAN_INVALID');
+    return [error.message, ...(error.details ?? '').split('\n')];
+  }
+  assert.fail('readPlanFile accepted an invalid plan');
+}
+
+describe('plan file', () => {
+  it('round trip: write then read gives an equal plan, and the file is the stable serialisation', async () => {
+    const plan = samplePlan();
+    const file = join(dir, 'plan.json');
+    await writePlanFile(file, plan);
+    assert.equal(readFileSync(file, 'utf8'), serializePlan(plan));
+    const read = await readPlanFile(file);
+    assert.deepEqual(read, JSON.parse(JSON.stringify(plan)) as Plan);
+    assert.equal(serializePlan(read), serializePlan(plan));
+  });
+
+  it('serialises keys in a fixed order whatever order the object has', () => {
+    const reverseKeys = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(reverseKeys)
+        : typeof value === 'object' && value !== null
+          ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]))
+          : value;
+    const plan = samplePlan();
+    const reversed = reverseKeys(plan) as Plan;
+    assert.notEqual(JSON.stringify(reversed), JSON.stringify(plan));
+    assert.equal(serializePlan(reversed), serializePlan(plan));
+    assert.ok(serializePlan(plan).startsWith('{\n  "formatVersion": 1,\n  "regsyncVersion": "0.1.0",'));
+    assert.ok(serializePlan(plan).endsWith('}\n'));
+  });
+
+  it('rejects a plan with every schema problem listed', async () => {
+    const plan = JSON.parse(serializePlan(samplePlan())) as Record<string, unknown> & { changes: Array<Record<string, unknown>> };
+    plan.formatVersion = 2;
+    plan.changes[0]!.action = 'replace';
+    delete plan.changes[1]!.target;
+    plan.extra = true;
+    const problems = await problemsOf(plan);
+    assert.match(problems[0]!, /is not a valid regsync plan \(\d+ problems\)/);
+    assert.ok(problems.includes('/formatVersion: must be 1'), problems.join('\n'));
+    assert.ok(problems.includes('/changes/0/action: must be one of "create", "update", "delete", "noop"'), problems.join('\n'));
+    assert.ok(problems.includes('/changes/1: missing key "target"'), problems.join('\n'));
+    assert.ok(problems.includes('the plan: unknown key "extra"'), problems.join('\n'));
+  });
+
+  it('rejects an unknown skip filter and a delete with a source', async () => {
+    const plan = JSON.parse(serializePlan(samplePlan())) as { skipped: Array<Record<string, unknown>>; changes: Array<Record<string, unknown>> };
+    plan.skipped[0]!.filter = 'age';
+    const deleteIndex = plan.changes.findIndex((c) => c.action === 'delete');
+    plan.changes[deleteIndex]!.source = plan.changes.find((c) => c.action === 'create')!.source;
+    const problems = await problemsOf(plan);
+    assert.ok(problems.some((p) => p.startsWith('/skipped/0/filter: must be one of')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith(`/changes/${deleteIndex}/source`)), problems.join('\n'));
+  });
+
+  it('rejects a plan whose summary or ids do not match its changes', async () => {
+    const plan = JSON.parse(serializePlan(samplePlan())) as { summary: { create: number }; changes: Array<{ id: string }> };
+    plan.summary.create += 1;
+    plan.changes[0]!.id = 'apps:elsewhere';
+    const problems = await problemsOf(plan);
+    assert.ok(problems.some((p) => p.startsWith('/summary/create: is 3 but the plan has 2')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('/changes/0/id: must be')), problems.join('\n'));
+  });
+
+  it('rejects text that is not JSON, and a missing file', async () => {
+    assert.match((await problemsOf('{"formatVersion": 1,'))[0]!, /is not JSON/);
+    await assert.rejects(readPlanFile(join(dir, 'nope.json')), (error: unknown) => isRegsyncError(error) && error.code === 'PLAN_INVALID' && /does not exist/.test(error.message));
+  });
+});
