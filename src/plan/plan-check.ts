@@ -43,7 +43,7 @@ function semanticProblems(plan: Plan): string[] {
     seen.add(change.id);
     // A destination tag kept because a kept tag shares its digest (prune) has no source either.
     const sourceless = change.action === 'delete' || change.reason === 'digest-shared-with-kept-tag';
-    if (!sourceless && change.source === null) problems.push(`/changes/${i}/source: only a delete has no source`);
+    if (!sourceless && change.source === null) problems.push(`/changes/${i}/source: only a delete or a noop digest-shared-with-kept-tag has no source`);
   });
   const expected = summarize(plan);
   for (const key of ['create', 'update', 'delete', 'noop', 'skipped'] as const) {

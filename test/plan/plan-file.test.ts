@@ -74,6 +74,14 @@ describe('plan file', () => {
     assert.ok(problems.some((p) => p.startsWith(`/changes/${deleteIndex}/source`)), problems.join('\n'));
   });
 
+  it('rejects an action with a reason that belongs to another action', async () => {
+    const plan = JSON.parse(serializePlan(samplePlan())) as { changes: Array<Record<string, unknown>> };
+    const createIndex = plan.changes.findIndex((c) => c.action === 'create');
+    plan.changes[createIndex]!.reason = 'up-to-date';
+    const problems = await problemsOf(plan);
+    assert.ok(problems.includes(`/changes/${createIndex}/reason: must be "missing-in-destination"`), problems.join('\n'));
+  });
+
   it('rejects a plan whose summary or ids do not match its changes', async () => {
     const plan = JSON.parse(serializePlan(samplePlan())) as { summary: { create: number }; changes: Array<{ id: string }> };
     plan.summary.create += 1;
