@@ -59,6 +59,9 @@ function toProblem(error: ErrorObject): Problem {
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
+      if (path.length === 1 && path[0] === 'defaults' && ['name', 'source', 'destination'].includes(key)) {
+        return { path: [...path, key], at: 'key', message: `"${key}" cannot be a default: set it on each mirror` };
+      }
       const allowed = Object.keys((error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
       const guess = closest(key, allowed);
       const hint = guess !== null ? ` (did you mean "${guess}"?)` : allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '';

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { configDigest } from '../../src/config/digest.js';
+import { loadConfig, loadConfigText } from '../../src/config/load.js';
+import { SEARCH_PLACES } from '../../src/config/locate.js';
+import { isConfigError } from '../../src/config/problems.js';
+import { isRegsyncError } from '../../src/util/errors.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'regsync-config-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const FULL = `
+version: 1
+registries:
+  "127.0.0.1:5000":
+    username: \${REG_USER}
+    password: \${REG_PASSWORD}
+    tls: insecure
+    caFile: ./certs/ca.pem
+    maxConcurrency: 3
+defaults:
+  executor: registry
+  tags:
+    include: ['^v']
+    maxAge: 90d
+  repositories:
+    exclude: ['-tmp$']
+  removalQueue: 5
+mirrors:
+  - name: apps
+    source: 127.0.0.1:5000/team
+    destination: 127.0.0.1:5001/mirror/deep
+    tags:
+      latest: 5
+      maxAge: P1W
+    rename: 'mirror/\\2'
+  - name: local
+    source: docker.io/library
+    destination: ocidir://./layouts/sub
+    executor: docker
+    repositories:
+      names: [nginx]
+    rename: { match: '^team/(.*)$', replace: 'copies/$1' }
+    platforms: [linux/amd64, linux/arm/v7]
+    overwrite: false
+    prune: true
+`;
+
+function load(text: string, env: NodeJS.ProcessEnv = {}) {
+  return loadConfigText(text, { file: path.join(root, 'regsync.yaml'), displayName: 'regsync.yaml', env });
+}
+
+test('normalisation: defaults merged field by field, built-in defaults, endpoints, durations, paths', () => {
+  const { config, secrets } = load(FULL, { REG_USER: 'robot', REG_PASSWORD: 's3cret-value' });
+  assert.equal(config.file, path.join(root, 'regsync.yaml'));
+  const [apps, local] = config.mirrors;
+  assert.ok(apps !== undefined && local !== undefined);
+  assert.deepEqual(apps.source, { scheme: 'registry', host: '127.0.0.1:5000', prefix: 'team' });
+  assert.deepEqual(apps.destination, { scheme: 'registry', host: '127.0.0.1:5001', prefix: 'mirror/deep' });
+  assert.equal(apps.executor, 'registry');
+  assert.deepEqual(apps.tags, {
+    include: ['^v'],
+    exclude: [],
+    semver: null,
+    maxAge: { text: 'P1W', ms: 7 * 86_400_000 },
+    minAge: null,
+    latest: 5,
+  });
+  assert.deepEqual(apps.repositories, { names: null, include: [], exclude: ['-tmp$'] });
+  assert.deepEqual(apps.rename, { kind: 'template', template: 'mirror/\\2' });
+  assert.equal(apps.platforms, null);
+  assert.equal(apps.overwrite, true);
+  assert.equal(apps.prune, false);
+  assert.equal(apps.removalQueue, 5);
+
+  assert.deepEqual(local.source, { scheme: 'registry', host: 'docker.io', prefix: 'library' });
+  assert.deepEqual(local.destination, { scheme: 'ocidir', path: path.join(root, 'layouts/sub'), prefix: '' });
+  assert.equal(local.executor, 'docker');
+  assert.deepEqual(local.repositories, { names: ['nginx'], include: [], exclude: ['-tmp$'] });
+  assert.deepEqual(local.tags.maxAge, { text: '90d', ms: 90 * 86_400_000 });
+  assert.deepEqual(local.rename, { kind: 'regex', match: '^team/(.*)$', replace: 'copies/$1' });
+  assert.deepEqual(local.platforms, ['linux/amd64', 'linux/arm/v7']);
+  assert.equal(local.overwrite, false);
+  assert.equal(local.prune, true);
+
+  assert.deepEqual(config.registries['127.0.0.1:5000'], {
+    host: '127.0.0.1:5000',
+    username: 'robot',
+    password: 's3cret-value',
+    credentialHelper: null,
+    tls: 'insecure',
+    caFile: path.join(root, 'certs/ca.pem'),
+    maxConcurrency: 3,
+  });
+  // Hosts used by mirrors but not configured get defaults; ocidir destinations do not.
+  assert.deepEqual(config.registries['docker.io'], {
+    host: 'docker.io', username: null, password: null, credentialHelper: null, tls: null, caFile: null, maxConcurrency: 8,
+  });
+  assert.deepEqual(Object.keys(config.registries).sort(), ['127.0.0.1:5000', '127.0.0.1:5001', 'docker.io']);
+  assert.ok(secrets.includes('s3cret-value') && secrets.includes('robot'));
+});
+
+test('minimal mirror: executor docker, include .*, overwrite true, prune false, queue 20', () => {
+  const { config } = load('mirrors: [{name: a, source: "127.0.0.1:5000", destination: "127.0.0.1:5001"}]');
+  assert.deepEqual(config.mirrors[0], {
+    name: 'a',
+    source: { scheme: 'registry', host: '127.0.0.1:5000', prefix: '' },
+    destination: { scheme: 'registry', host: '127.0.0.1:5001', prefix: '' },
+    executor: 'docker',
+    repositories: { names: null, include: [], exclude: [] },
+    tags: { include: ['.*'], exclude: [], semver: null, maxAge: null, minAge: null, latest: null },
+    rename: null,
+    platforms: null,
+    overwrite: true,
+    prune: false,
+    removalQueue: 20,
+  });
+});
+
+test('${VAR:-default}, $${ escapes, and regex $ anchors are left alone', () => {
+  const { config } = load(
+    'mirrors: [{name: a, source: "${SRC:-127.0.0.1:5000}/team", destination: "127.0.0.1:5001", tags: {exclude: ["-rc$", "lit$${x}"]}}]',
+  );
+  assert.equal(config.mirrors[0]?.source.scheme === 'registry' && config.mirrors[0].source.host, '127.0.0.1:5000');
+  assert.deepEqual(config.mirrors[0]?.tags.exclude, ['-rc$', 'lit${x}']);
+});
+
+test('a missing variable is a problem with its line; its secret value never shows in problems', () => {
+  assert.throws(
+    () => load('registries: {"127.0.0.1:5000": {password: "${NOPE}"}}\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "b"}]'),
+    (error: unknown) => isConfigError(error) && error.code === 'CONFIG_INVALID' && /^regsync\.yaml:1:\d+ \/registries\/127\.0\.0\.1:5000\/password: environment variable NOPE is not set/.test(error.problems[0] ?? ''),
+  );
+  assert.throws(
+    () => load('registries: {"127.0.0.1:5000": {password: "hunter22", tls: "${T}"}}\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "b"}]', { T: 'hunter22' }),
+    (error: unknown) => isConfigError(error) && error.problems.length === 1 && !error.problems.join('').includes('hunter22'),
+  );
+});
+
+test('configDigest: stable, sha256, ignores credentials and file location, changes with what is mirrored', () => {
+  const a = load(FULL, { REG_USER: 'robot', REG_PASSWORD: 'one' }).config;
+  const b = load(FULL, { REG_USER: 'other', REG_PASSWORD: 'two' }).config;
+  assert.match(configDigest(a), /^sha256:[0-9a-f]{64}$/);
+  assert.equal(configDigest(a), configDigest(b));
+  assert.equal(configDigest(a), configDigest({ ...a, file: '/elsewhere/regsync.yaml' }));
+  const c = load(FULL.replace('latest: 5', 'latest: 6'), { REG_USER: 'robot', REG_PASSWORD: 'one' }).config;
+  assert.notEqual(configDigest(a), configDigest(c));
+});
+
+const MINIMAL = 'version: 1\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "127.0.0.1:5001"}]\n';
+
+for (const place of SEARCH_PLACES) {
+  test(`discovers ${place} in the cwd`, async () => {
+    const dir = mkdtempSync(path.join(root, 'search-'));
+    const text = place.endsWith('.json') ? JSON.stringify({ version: 1, mirrors: [{ name: 'a', source: '127.0.0.1:5000', destination: '127.0.0.1:5001' }] }) : MINIMAL;
+    writeFileSync(path.join(dir, place), text);
+    const config = await loadConfig({ cwd: dir, env: {} });
+    assert.equal(config.file, path.join(dir, place));
+    assert.equal(config.mirrors[0]?.name, 'a');
+  });
+}
+
+test('JSON configs get line numbers too', async () => {
+  const dir = mkdtempSync(path.join(root, 'json-'));
+  writeFileSync(path.join(dir, 'regsync.json'), '{\n  "mirrors": [\n    {"name": "a", "source": "x", "destination": "y", "executor": "nope"}\n  ]\n}\n');
+  await assert.rejects(loadConfig({ cwd: dir, env: {} }), (error: unknown) => isConfigError(error) && error.problems[0]?.startsWith('regsync.json:3:') === true);
+});
+
+test('regsync.yaml wins over later search places; parent directories are not searched', async () => {
+  const dir = mkdtempSync(path.join(root, 'order-'));
+  writeFileSync(path.join(dir, 'regsync.yaml'), MINIMAL);
+  writeFileSync(path.join(dir, '.regsyncrc'), MINIMAL.replace('name: a', 'name: b'));
+  assert.equal((await loadConfig({ cwd: dir, env: {} })).mirrors[0]?.name, 'a');
+  const child = path.join(dir, 'child');
+  mkdirSync(child);
+  await assert.rejects(loadConfig({ cwd: child, env: {} }), (error: unknown) => isRegsyncError(error) && error.code === 'CONFIG_NOT_FOUND' && error.message.includes('create regsync.yaml') && error.message.includes('-c'));
+});
+
+test('REGSYNC_CONFIG names the file; -c wins over it; a missing -c file is CONFIG_NOT_FOUND', async () => {
+  const dir = mkdtempSync(path.join(root, 'env-'));
+  writeFileSync(path.join(dir, 'one.yaml'), MINIMAL);
+  writeFileSync(path.join(dir, 'two.yaml'), MINIMAL.replace('name: a', 'name: two'));
+  assert.equal((await loadConfig({ cwd: dir, env: { REGSYNC_CONFIG: 'two.yaml' } })).mirrors[0]?.name, 'two');
+  assert.equal((await loadConfig({ cwd: dir, configFile: 'one.yaml', env: { REGSYNC_CONFIG: 'two.yaml' } })).mirrors[0]?.name, 'a');
+  await assert.rejects(loadConfig({ cwd: dir, configFile: 'nope.yaml', env: {} }), (error: unknown) => isRegsyncError(error) && error.code === 'CONFIG_NOT_FOUND' && error.message === 'config file nope.yaml not found');
+});
