@@ -35,13 +35,35 @@ function configFacts(bytes: Buffer): { platform: string; created: string | null 
 }
 
 /**
+ * Reads of one digest in flight, shared: two mirrors (or two tags) reaching the same image at once
+ * must not read it twice. Per cache (one plan run), keyed by digest alone: the facts are
+ * content-addressed, so a read from either registry answers both (and any failure ends the plan).
+ */
+const inFlightByCache = new WeakMap<FactsCache, Map<string, Promise<ManifestFacts>>>();
+
+function manifestFacts(registry: Registry, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
+  const cached = cache.get(digest);
+  if (cached) return Promise.resolve(cached);
+  let inFlight = inFlightByCache.get(cache);
+  if (inFlight === undefined) {
+    inFlight = new Map();
+    inFlightByCache.set(cache, inFlight);
+  }
+  const shared = inFlight;
+  let pending = shared.get(digest);
+  if (pending === undefined) {
+    pending = readManifestFacts(registry, repository, digest, cache).finally(() => shared.delete(digest));
+    shared.set(digest, pending);
+  }
+  return pending;
+}
+
+/**
  * Facts of one manifest digest: from the cache, else one manifest GET (plus one config blob GET
  * for an image). A config blob the registry no longer has gives `created: null` and is not
  * cached, so a repaired registry is read again next time.
  */
-async function manifestFacts(registry: Registry, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
-  const cached = cache.get(digest);
-  if (cached) return cached;
+async function readManifestFacts(registry: Registry, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
   const { manifest } = await registry.getManifest(repository, digest);
   if (manifest.kind === 'index') {
     const facts: ManifestFacts = {

@@ -143,7 +143,7 @@ describe('plan cost against real registries', () => {
 
   it('an unreachable registry fails with exit 1, naming the host and the cause', async () => {
     const port = await freePort();
-    const config = await lab.writeConfig('down.yaml', MAIN_CONFIG.replaceAll(lab.destination.host, `127.0.0.1:${port}`));
+    const config = await lab.writeConfig('down.yaml', MAIN_CONFIG.replaceAll('DST', `127.0.0.1:${port}`));
     const result = await cli(['plan', '-c', config, '--json'], await planEnv(), lab.dir);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');

@@ -196,6 +196,24 @@ describe('gatherInventory (ocidir backend)', async () => {
     assert.deepEqual(second.inventory, first.inventory);
   });
 
+  it('two mirrors reading the same images at once read each manifest and config blob once', async () => {
+    const tags = { ...mirrorConfig(src, dst).tags, latest: 10 };
+    const one = mirrorConfig(src, dst, { tags });
+    const two = { ...mirrorConfig(src, dst, { tags }), name: 'copy', destination: { scheme: 'ocidir' as const, path: dst, prefix: 'copy' } };
+    const calls: Calls = {};
+    const cache = await openFactsCache({ dir: null });
+    const inventory = await gatherInventory({
+      config: { version: 1, file: null, registries: {}, mirrors: [one, two] },
+      mirrors: [one, two],
+      pool: ocidirPool(calls),
+      selection,
+      cache,
+    });
+    assert.equal(inventory.mirrors.length, 2);
+    assert.equal(calls.getManifest, 5);
+    assert.equal(calls.getBlobBytes, 4);
+  });
+
   it('docker executor: reads only the pulled platform of an index, and the destination config digest', async () => {
     const mirror = mirrorConfig(src, dst, { executor: 'docker', platforms: ['linux/arm64'] });
     const { inventory } = await run(mirror, null);
