@@ -62,7 +62,7 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
   context.onProgress({ kind: 'mirror-start', mirror: mirror.name });
   const listed =
     mirror.repositories.names ??
-    underPrefix(mirror.source.prefix, await read(source, mirror.source.prefix, 'list the catalog of', () => source.listRepositories()));
+    underPrefix(mirror.source.prefix, await read(source, '', 'list the catalog of', () => source.listRepositories()));
   const { selected } = selection.selectRepositories(mirror, listed);
   context.onProgress({ kind: 'repositories', mirror: mirror.name, total: selected.length });
 
