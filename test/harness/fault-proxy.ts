@@ -35,6 +35,8 @@ export interface ProxiedRequest {
   status: number;
   /** The action applied, or 'forward'. */
   fault: FaultAction['type'] | 'forward';
+  /** Whether the client sent an Authorization header (its value is never kept). */
+  hadAuthorization: boolean;
 }
 
 export interface FaultProxy {
@@ -90,7 +92,7 @@ export async function startFaultProxy(upstream: { host: string }): Promise<Fault
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const record: ProxiedRequest = { method: req.method ?? '', path: req.url ?? '', at: Date.now(), status: 0, fault: 'forward' };
+    const record: ProxiedRequest = { method: req.method ?? '', path: req.url ?? '', at: Date.now(), status: 0, fault: 'forward', hadAuthorization: req.headers.authorization !== undefined };
     requests.push(record);
     const rule = take(req);
     const action = rule?.action;
