@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+
+// Proves the one-way import rule of ARCHITECTURE.md is live: lint a probe file placed (virtually) in a layer.
+const cwd = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The probe files do not exist, so the type-aware parser cannot find them in the project: lint them without type
+// information (typescript-eslint's own preset for that). The import rules under test come from eslint.config.js untouched.
+const eslint = new ESLint({ cwd, overrideConfig: [{ ...tseslint.configs.disableTypeChecked, files: ['src/**/probe.ts'] }] });
+
+async function importErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  assert.ok(result !== undefined);
+  const fatal = result.messages.filter((m) => m.fatal === true);
+  assert.deepEqual(fatal, [], 'the probe could not be linted');
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports' && m.severity === 2).map((m) => m.message);
+}
+
+const cases: { file: string; code: string; forbidden: boolean }[] = [
+  { file: 'src/plan/probe.ts', code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n", forbidden: true },
+  { file: 'src/plan/probe.ts', code: "import type { Plan } from './types.js';\nexport type X = Plan;\n", forbidden: false },
+  { file: 'src/plan/probe.ts', code: "import type { Config } from '../config/types.js';\nexport type X = Config;\n", forbidden: false },
+  { file: 'src/plan/probe.ts', code: "import { execa } from 'execa';\nexport const x = execa;\n", forbidden: true },
+  { file: 'src/render/probe.ts', code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n", forbidden: true },
+  { file: 'src/config/probe.ts', code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n", forbidden: true },
+  { file: 'src/registry/probe.ts', code: "import type { Config } from '../config/types.js';\nexport type X = Config;\n", forbidden: true },
+  { file: 'src/util/probe.ts', code: "import type { Plan } from '../plan/types.js';\nexport type X = Plan;\n", forbidden: true },
+  { file: 'src/commands/probe.ts', code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n", forbidden: false },
+];
+
+for (const { file, code, forbidden } of cases) {
+  const what = code.split('\n')[0];
+  test(`${file}: ${what} is ${forbidden ? 'a lint error' : 'allowed'}`, async () => {
+    const errors = await importErrors(file, code);
+    if (forbidden) assert.ok(errors.length > 0, 'expected a no-restricted-imports error');
+    else assert.deepEqual(errors, []);
+  });
+}
+
+test('the plan → registry error message points at ARCHITECTURE.md', async () => {
+  const [message] = await importErrors('src/plan/probe.ts', "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n");
+  assert.match(message ?? '', /ARCHITECTURE\.md: plan must not import/);
+});
