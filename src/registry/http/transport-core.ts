@@ -121,6 +121,10 @@ export class Transport {
         const known = embeddedRegsyncError(error) ?? tlsError(error, this.deps.host);
         if (known) throw known;
         const cause = rootCause(error).message;
+        if (cause === 'bad port') {
+          // The fetch standard blocks some ports (e.g. 6000, 6665-6669); retrying cannot help.
+          throw new RegsyncError(`${this.deps.host}: fetch refuses to connect to port ${url.port} (a blocked port): run the registry on another port`, { code: 'NETWORK', host: this.deps.host, cause: error });
+        }
         if (!isStream(request.body) && attempt < retry.attempts) {
           const delay = backoffDelay(retry, attempt);
           this.log(`${request.method} ${this.deps.host}${url.pathname}: ${cause}; retry ${attempt + 1}/${retry.attempts} in ${delay} ms`);
