@@ -1,6 +1,6 @@
-import { RegsyncError } from '../util/errors.js';
 import type { RetryPolicy } from './http/backoff.js';
 import { HttpRegistry } from './http/client.js';
+import { createOcidirRegistry } from './ocidir/index.js';
 import { sumStats } from './http/stats.js';
 import { isDockerHub, registryHostForEndpoint } from './ref.js';
 import type { HostOptions, ImageRef, Registry, RegistryPool, RequestStats } from './types.js';
@@ -13,7 +13,7 @@ export interface RegistryPoolOptions {
   /** Environment for credential helpers (PATH) and DOCKER_CONFIG; default process.env. */
   env?: NodeJS.ProcessEnv;
   logger?: (line: string) => void;
-  /** The ocidir backend (injected so the pool does not depend on it). */
+  /** The ocidir backend; default createOcidirRegistry (tests inject their own). */
   createOcidir?: (path: string) => Registry;
   /** Tests shorten backoff with this. */
   retry?: Partial<RetryPolicy>;
@@ -57,8 +57,7 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool &
   const getOcidir = (path: string): Registry => {
     let registry = ocidirs.get(path);
     if (!registry) {
-      if (!options.createOcidir) throw new RegsyncError(`ocidir://${path} cannot be used here: no OCI layout backend was configured`, { code: 'INTERNAL' });
-      registry = options.createOcidir(path);
+      registry = (options.createOcidir ?? createOcidirRegistry)(path);
       ocidirs.set(path, registry);
     }
     return registry;

@@ -11,6 +11,7 @@ import { makeTempDir } from '../harness/temp.js';
 import { startTokenServer } from '../harness/token-server.js';
 import type { TokenServer } from '../harness/token-server.js';
 import { ensureTools } from '../harness/tools.js';
+import type { HttpRegistry } from '../../src/registry/http/client.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
 import type { RegistryPoolOptions } from '../../src/registry/pool.js';
 import type { HostOptions } from '../../src/registry/types.js';
@@ -168,7 +169,7 @@ describe('token (Bearer) registry', () => {
   });
 
   test('push with credentials: blobs, mount (scopes merged in one token request) and manifest', async () => {
-    const client = makePool({ [registry.host]: { username, password } }).get('registry', registry.host);
+    const client = makePool({ [registry.host]: { username, password } }).get('registry', registry.host) as HttpRegistry;
     const before = tokens.requests.length;
     const source = await client.getManifest('tok/app', 'v1');
     assert.equal(source.manifest.kind, 'manifest');

@@ -132,9 +132,9 @@ describe('transport faults injected by a proxy in front of a real registry', () 
     const digest = sha256(content);
     proxy.addRule({ method: 'PUT', path: /^\/v2\/faults\/upload\/blobs\/uploads\//, action: { type: 'drop-request', bytes: 50_000 } });
     let opened = 0;
-    await client.uploadBlob('faults/upload', digest, content.length, async () => {
+    await client.uploadBlob('faults/upload', digest, content.length, () => {
       opened += 1;
-      return Readable.from([content.subarray(0, 100_000), content.subarray(100_000)]);
+      return Promise.resolve(Readable.from([content.subarray(0, 100_000), content.subarray(100_000)]));
     });
     assert.equal(opened, 2);
     assert.ok((await client.getBlobBytes('faults/upload', digest)).equals(content));

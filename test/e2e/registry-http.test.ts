@@ -6,6 +6,7 @@ import { pushImage, rawManifest, seed } from '../harness/images.js';
 import { startRegistry } from '../harness/registry.js';
 import type { RegistryInstance } from '../harness/registry.js';
 import { ensureTools } from '../harness/tools.js';
+import type { HttpRegistry } from '../../src/registry/http/client.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
 import { canDelete, canMount } from '../../src/registry/types.js';
 import type { Registry } from '../../src/registry/types.js';
@@ -129,9 +130,9 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: CREATED, rootfs: { type: 'layers', diff_ids: [] } }));
     const configDigest = sha256(config);
     let opened = 0;
-    await (client as Registry & { uploadBlob(r: string, d: string, s: number, b: () => Promise<Readable>): Promise<void> }).uploadBlob('put/manifest', configDigest, config.length, async () => {
+    await (client as HttpRegistry).uploadBlob('put/manifest', configDigest, config.length, () => {
       opened += 1;
-      return Readable.from([config]);
+      return Promise.resolve(Readable.from([config]));
     });
     assert.equal(opened, 1);
     const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers: [] }));

@@ -10,7 +10,6 @@ import { HostAuth } from './auth.js';
 import { DEFAULT_RETRY_POLICY } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { BlobOps } from './blobs.js';
-import type { BlobSource } from './blobs.js';
 import { resolveCredentials } from './credentials.js';
 import type { Credentials } from './credentials.js';
 import { listAll } from './paging.js';
@@ -179,7 +178,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter {
 
   /** `body` may be a function that opens the blob afresh: then failed uploads are retried from the start. */
   uploadBlob(repository: string, digest: string, size: number, body: Readable | (() => Promise<Readable>)): Promise<void> {
-    return this.blobs.upload(repository, digest, size, body as BlobSource);
+    return this.blobs.upload(repository, digest, size, body);
   }
 
   mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {

@@ -83,8 +83,8 @@ async function readDockerConfig(dir: string): Promise<{ config: DockerConfig; fi
     return null;
   }
   try {
-    const config: unknown = JSON.parse(text);
-    return typeof config === 'object' && config !== null ? { config: config as DockerConfig, file } : null;
+    const config = JSON.parse(text) as DockerConfig | null;
+    return typeof config === 'object' && config !== null ? { config, file } : null;
   } catch {
     throw new RegsyncError(`the Docker config ${file} is not valid JSON: fix it or point DOCKER_CONFIG elsewhere`, { code: 'AUTH_FAILED' });
   }
