@@ -1,6 +1,5 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { sha256Digest } from '../digest.js';
 import { RegsyncError } from '../../util/errors.js';
 import type { BlobStream, Descriptor } from '../types.js';
@@ -46,11 +45,7 @@ export class BlobOps {
     const length = response.headers.get('content-length');
     const size = length === null ? -1 : Number(length);
     const verify = verifyingStream({ digest, size: size >= 0 ? size : null, onBytes: (n) => this.stats.download(n), describe: `from ${this.transport.host}/${repository}`, host: this.transport.host, repository });
-    if (!response.body) {
-      verify.end();
-      return { size, stream: verify };
-    }
-    const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    const source = response.body;
     let received = 0;
     source.on('data', (chunk: Buffer) => (received += chunk.length));
     source.on('error', (error) => {
@@ -72,7 +67,7 @@ export class BlobOps {
 
   async getBytes(repository: string, digest: string): Promise<Buffer> {
     const response = await this.transport.send({ method: 'GET', url: blobPath(repository, digest), scopes: [pullScope(repository)], repository, reference: digest });
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = await response.bytes();
     this.stats.download(bytes.length);
     const actual = sha256Digest(bytes);
     if (actual !== digest) {

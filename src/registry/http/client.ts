@@ -131,7 +131,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter {
       await drain(response);
       throw new RegsyncError(`manifest ${where} is larger than ${MAX_MANIFEST_BYTES} bytes: refusing it`, { code: 'MANIFEST_INVALID', host: this.name, repository, reference });
     }
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = await response.bytes();
     this.stats_.download(bytes.length);
     const digest = sha256Digest(bytes);
     const claimed = response.headers.get('docker-content-digest');

@@ -1,6 +1,6 @@
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, fetch } from 'undici';
-import type { Response } from 'undici';
+import { Agent, request as undiciRequest } from 'undici';
 import type { Limiter } from '../../util/concurrency.js';
 import { RegsyncError } from '../../util/errors.js';
 import { redact, redactUrl } from '../../util/redact.js';
@@ -13,7 +13,19 @@ import type { StatsCounter } from './stats.js';
 import { rootCause, tlsError } from './transport.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
-export type Body = Buffer | string | AsyncIterable<Uint8Array>;
+/** Buffers and strings can be resent; a Readable is sent once. */
+export type Body = Buffer | string | Readable;
+
+/** A response with its body still unread (a Node stream: bodies are never buffered unless asked). */
+export interface Response {
+  status: number;
+  /** The URL that answered (after redirects). */
+  url: string;
+  headers: { get(name: string): string | null };
+  body: Readable;
+  text(): Promise<string>;
+  bytes(): Promise<Buffer>;
+}
 
 export interface SendRequest {
   method: Method;
@@ -46,22 +58,46 @@ export interface TransportDeps {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
-const isStream = (body: Body | undefined): body is AsyncIterable<Uint8Array> => typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
+const isStream = (body: Body | undefined): body is Readable => typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
 const is2xx = (status: number): boolean => status >= 200 && status < 300;
 
-/** Discards a body we do not read, so the keep-alive connection is reused. */
+/** Discards a body we do not read: small ones are read to the end so the keep-alive connection is reused. */
 export async function drain(response: Response): Promise<void> {
   try {
-    await response.body?.cancel();
+    await (response.body as Readable & { dump?: (options: { limit: number }) => Promise<void> }).dump?.({ limit: 256 * 1024 });
   } catch {
     // The connection is closed either way.
   }
 }
 
-/** Reads at most `limit` bytes of a body as text (error bodies, JSON lists). */
+/** Reads at most `limit` characters of a body as text (error bodies, JSON lists). */
 export async function readText(response: Response, limit = 1 << 20): Promise<string> {
   const text = await response.text().catch(() => '');
   return text.length > limit ? text.slice(0, limit) : text;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * One HTTP exchange through undici's `request` (not `fetch`: fetch buffers a streamed request body without
+ * backpressure, so memory grew with the blob size; `request` waits for the socket to drain).
+ */
+async function exchange(url: URL, init: { method: Method; headers: Record<string, string>; body?: Body | undefined; dispatcher: Agent }): Promise<Response> {
+  const data = await undiciRequest(url, { method: init.method, headers: init.headers, body: init.body ?? null, dispatcher: init.dispatcher });
+  const headers = data.headers as Headers;
+  return {
+    status: data.statusCode,
+    url: url.toString(),
+    headers: {
+      get(name: string): string | null {
+        const value = headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+    body: data.body,
+    text: () => data.body.text(),
+    bytes: async () => Buffer.from(await data.body.arrayBuffer()),
+  };
 }
 
 function embeddedRegsyncError(error: unknown): RegsyncError | null {
@@ -176,7 +212,7 @@ export class Transport {
     for (let attempt = 1; ; attempt += 1) {
       try {
         this.deps.stats.request(url.host, init.method);
-        const response = await fetch(url, { ...init, redirect: 'follow', dispatcher: url.origin === this.origin ? this.deps.agent() : this.foreignAgent() });
+        const response = await exchange(url, { ...init, dispatcher: url.origin === this.origin ? this.deps.agent() : this.foreignAgent() });
         const text = await readText(response);
         this.deps.stats.download(Buffer.byteLength(text));
         const decision = retryDecision(retry, attempt, response.status, response.headers, Date.now());
@@ -226,13 +262,7 @@ export class Transport {
       // Credentials belong to the registry's origin only: a redirect to S3 or a CDN never sees them.
       if (authorization !== null && sameOrigin) headers.authorization = authorization;
       this.deps.stats.request(url.host, method);
-      const response = await fetch(url, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body, duplex: 'half' as const }),
-        redirect: 'manual',
-        dispatcher: sameOrigin ? this.deps.agent() : this.foreignAgent(),
-      });
+      const response = await exchange(url, { method, headers, body, dispatcher: sameOrigin ? this.deps.agent() : this.foreignAgent() });
       const location = response.headers.get('location');
       if (!REDIRECTS.has(response.status) || location === null || method === 'POST' || method === 'PATCH' || (method === 'PUT' && response.status !== 307 && response.status !== 308)) {
         return response;
