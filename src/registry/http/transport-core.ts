@@ -84,7 +84,7 @@ type Headers = Record<string, string | string[] | undefined>;
  */
 async function exchange(url: URL, init: { method: Method; headers: Record<string, string>; body?: Body | undefined; dispatcher: Agent }): Promise<Response> {
   const data = await undiciRequest(url, { method: init.method, headers: init.headers, body: init.body ?? null, dispatcher: init.dispatcher });
-  const headers = data.headers as Headers;
+  const headers = data.headers;
   return {
     status: data.statusCode,
     url: url.toString(),
