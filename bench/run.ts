@@ -1,0 +1,2 @@
+/** `npm run bench`: every benchmark, one after another (kept out of `npm test`). */
+await import('./copy-large-blob.js');
