@@ -76,8 +76,6 @@ export async function readText(response: Response, limit = 1 << 20): Promise<str
   return text.length > limit ? text.slice(0, limit) : text;
 }
 
-type Headers = Record<string, string | string[] | undefined>;
-
 /**
  * One HTTP exchange through undici's `request` (not `fetch`: fetch buffers a streamed request body without
  * backpressure, so memory grew with the blob size; `request` waits for the socket to drain).
