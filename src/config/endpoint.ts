@@ -9,15 +9,19 @@ const OCIDIR = 'ocidir://';
  */
 export function parseEndpoint(text: string, baseDir: string): Endpoint {
   if (text.startsWith(OCIDIR)) {
-    return { scheme: 'ocidir', path: path.resolve(baseDir, text.slice(OCIDIR.length)), prefix: '' };
+    const written = text.replace(/\/+$/, '');
+    return { scheme: 'ocidir', path: path.resolve(baseDir, text.slice(OCIDIR.length)), prefix: '', written };
   }
   const slash = text.indexOf('/');
   if (slash === -1) return { scheme: 'registry', host: text, prefix: '' };
   return { scheme: 'registry', host: text.slice(0, slash), prefix: text.slice(slash + 1).replace(/\/+$/, '') };
 }
 
-/** The endpoint as a user writes it (the inverse of parseEndpoint). */
-export function formatEndpoint(endpoint: Endpoint): string {
-  if (endpoint.scheme === 'ocidir') return OCIDIR + endpoint.path;
+/**
+ * The endpoint as a user writes it (the inverse of parseEndpoint). `resolved` gives an ocidir's absolute path,
+ * for printed configs that must mean the same wherever they are saved.
+ */
+export function formatEndpoint(endpoint: Endpoint, options: { resolved?: boolean } = {}): string {
+  if (endpoint.scheme === 'ocidir') return (options.resolved ? undefined : endpoint.written) ?? OCIDIR + endpoint.path;
   return endpoint.prefix === '' ? endpoint.host : `${endpoint.host}/${endpoint.prefix}`;
 }

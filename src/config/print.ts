@@ -66,8 +66,8 @@ function printMirror(mirror: MirrorConfig): UserMirror {
   if (mirror.tags.latest !== null) tags.latest = mirror.tags.latest;
   const out: UserMirror = {
     name: mirror.name,
-    source: formatEndpoint(mirror.source),
-    destination: formatEndpoint(mirror.destination),
+    source: formatEndpoint(mirror.source, { resolved: true }),
+    destination: formatEndpoint(mirror.destination, { resolved: true }),
     executor: mirror.executor,
     repositories: {
       ...(mirror.repositories.names === null ? {} : { names: mirror.repositories.names }),

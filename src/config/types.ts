@@ -9,7 +9,14 @@ export type ExecutorName = 'docker' | 'registry';
 /** Where images live: an HTTP registry (host[:port]) or a directory of OCI layouts (ocidir://PATH). */
 export type Endpoint =
   | { scheme: 'registry'; host: string; prefix: string }
-  | { scheme: 'ocidir'; path: string; prefix: string };
+  | {
+      scheme: 'ocidir';
+      /** Absolute directory, for I/O. */
+      path: string;
+      prefix: string;
+      /** `ocidir://…` as the user wrote it: refs in plans use it so a plan reads the same on every checkout. */
+      written?: string;
+    };
 
 /** Settings for one registry host, keyed in Config.registries by host[:port] exactly as written. */
 export interface RegistrySettings {

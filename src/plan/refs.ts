@@ -11,7 +11,8 @@ export function joinRepositoryPath(...parts: string[]): string {
 /** The part of a ref before the repository: `host[:port]` or `ocidir://PATH`. */
 export function endpointBase(endpoint: Endpoint): string {
   if (endpoint.scheme === 'registry') return endpoint.host;
-  return `ocidir://${endpoint.path.replace(/\/+$/, '')}`;
+  // As written (relative paths stay relative), so a plan committed to git is the same on every checkout.
+  return endpoint.written ?? `ocidir://${endpoint.path.replace(/\/+$/, '')}`;
 }
 
 /** `host/repository` (no tag), used for skipped repositories. */

@@ -57,13 +57,13 @@ test('validate on the quickstart example: exit 0, one line per mirror', async ()
   assert.equal(result.code, 0);
   assert.equal(
     result.stdout,
-    '✓ apps: 127.0.0.1:5000/team → 127.0.0.1:5001/mirror (registry executor)\nConfig examples/quickstart/regsync.yaml is valid: 1 mirror.\n',
+    '✓ team: ocidir://./images → ocidir://./mirrored (registry executor)\nConfig examples/quickstart/regsync.yaml is valid: 1 mirror.\n',
   );
   assert.equal((await run(['-q', 'validate', '-c', 'examples/quickstart/regsync.yaml'], { cwd: repo })).stdout, '');
 });
 
 test('every example config validates', async () => {
-  for (const dir of ['quickstart']) {
+  for (const dir of ['quickstart', 'local-registries']) {
     const result = await run(['validate', '-c', `examples/${dir}/regsync.yaml`], { cwd: repo });
     assert.equal(result.code, 0, result.stderr);
   }
@@ -120,7 +120,7 @@ test('config never prints a password or a credential taken from ${VAR}', async (
 
 test('config prints the effective config in the file shape, which validates again (round trip)', async () => {
   const dir = mkdtempSync(path.join(empty, 'round-'));
-  const result = await run(['config', '-c', path.join(repo, 'examples/quickstart/regsync.yaml')], { cwd: dir });
+  const result = await run(['config', '-c', path.join(repo, 'examples/local-registries/regsync.yaml')], { cwd: dir });
   assert.equal(result.code, 0, result.stderr);
   const doc = parse(result.stdout) as { mirrors: { executor: string; tags: { maxAge: string; include: string[] } }[] };
   assert.equal(doc.mirrors[0]?.executor, 'registry');

@@ -77,7 +77,7 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
   assert.equal(apps.removalQueue, 5);
 
   assert.deepEqual(local.source, { scheme: 'registry', host: 'docker.io', prefix: 'library' });
-  assert.deepEqual(local.destination, { scheme: 'ocidir', path: path.join(root, 'layouts/sub'), prefix: '' });
+  assert.deepEqual(local.destination, { scheme: 'ocidir', path: path.join(root, 'layouts/sub'), prefix: '', written: 'ocidir://./layouts/sub' });
   assert.equal(local.executor, 'docker');
   assert.deepEqual(local.repositories, { names: ['nginx'], include: [], exclude: ['-tmp$'] });
   assert.deepEqual(local.tags.maxAge, { text: '90d', ms: 90 * 86_400_000 });

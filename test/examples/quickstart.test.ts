@@ -1,0 +1,63 @@
+/** The Quickstart plans a real mirror with no server: committed OCI layouts in, a reviewed plan out. */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../harness/temp.js';
+import { writeQuickstartImages } from '../harness/quickstart-images.js';
+import { run } from '../cli/run.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const quickstart = join(repoRoot, 'examples', 'quickstart');
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name))).sort();
+}
+
+describe('examples/quickstart', () => {
+  it('ships exactly the images its generator writes (scripts/make-quickstart-images.ts)', async () => {
+    const fresh = await makeTempDir('regsync-quickstart-');
+    await writeQuickstartImages(fresh);
+    const committed = join(quickstart, 'images');
+    const files = await listFiles(fresh);
+    assert.deepEqual(await listFiles(committed), files);
+    for (const file of files) {
+      assert.ok((await readFile(join(committed, file))).equals(await readFile(join(fresh, file))), `${file} differs`);
+    }
+  });
+
+  it('plans creates for the selected releases and explains every tag left out', async () => {
+    const cacheDir = await makeTempDir('regsync-quickstart-cache-');
+    const result = await run(['plan', '-c', 'examples/quickstart/regsync.yaml', '--json'], {
+      cwd: repoRoot,
+      env: { REGSYNC_CACHE_DIR: cacheDir },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const plan = JSON.parse(result.stdout) as {
+      changes: Array<{ action: string; target: { ref: string }; source: { ref: string } | null }>;
+      skipped: Array<{ ref: string; filter: string }>;
+      summary: Record<string, number>;
+    };
+    assert.deepEqual(
+      plan.changes.map((change) => `${change.action} ${change.target.ref} <- ${change.source?.ref ?? ''}`),
+      [
+        'create ocidir://./mirrored/mirror/api:v1.1.0 <- ocidir://./images/team/api:v1.1.0',
+        'create ocidir://./mirrored/mirror/api:v1.2.0 <- ocidir://./images/team/api:v1.2.0',
+        'create ocidir://./mirrored/mirror/web:v3.4.1 <- ocidir://./images/team/web:v3.4.1',
+        'create ocidir://./mirrored/mirror/web:v3.5.0 <- ocidir://./images/team/web:v3.5.0',
+      ],
+    );
+    assert.deepEqual(
+      plan.skipped.map((skip) => `${skip.filter} ${skip.ref}`),
+      [
+        'semver ocidir://./images/team/api:latest',
+        'semver ocidir://./images/team/api:v1.0.0',
+        'exclude ocidir://./images/team/api:v2.0.0-rc.1',
+        'exclude ocidir://./images/team/web-tmp',
+      ],
+    );
+    assert.deepEqual(plan.summary, { create: 4, update: 0, delete: 0, noop: 0, skipped: 4 });
+  });
+});
