@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { RegsyncError } from '../util/errors.js';
 import { planProblems } from './plan-check.js';
 import { serializePlan } from './serialize.js';
@@ -9,8 +9,22 @@ export { serializePlan };
 /** Writes the plan JSON atomically: a reader (or an interrupted run) never sees half a plan. */
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, serializePlan(plan), 'utf8');
-  await rename(temporary, path);
+  try {
+    await writeFile(temporary, serializePlan(plan), 'utf8');
+    await rename(temporary, path);
+  } catch (error) {
+    // The temporary name is ours, not the user's: name the file they asked for and what to do.
+    await rm(temporary, { force: true }).catch(() => undefined);
+    throw new RegsyncError(`cannot write plan file ${path}: ${writeFailure(error)}; choose another --out path`, { code: 'USAGE', cause: error });
+  }
+}
+
+function writeFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'its directory does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** Reads and validates a plan file (schemas/plan.schema.json and consistency); PLAN_INVALID lists every problem. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readPlanFile, serializePlan, writePlanFile } from '../../src/plan/plan-file.js';
 import type { Plan } from '../../src/plan/types.js';
@@ -94,5 +94,20 @@ describe('plan file', () => {
   it('rejects text that is not JSON, and a missing file', async () => {
     assert.match((await problemsOf('{"formatVersion": 1,'))[0]!, /is not JSON/);
     await assert.rejects(readPlanFile(join(dir, 'nope.json')), (error: unknown) => isRegsyncError(error) && error.code === 'PLAN_INVALID' && /does not exist/.test(error.message));
+  });
+  it('a plan file that cannot be written is a clear error naming the path, not an unexpected error about a temp file', async () => {
+    for (const [target, why] of [
+      [join(dir, 'no-such-dir', 'plan.json'), /its directory does not exist/],
+      [dir, /it is a directory/],
+    ] as const) {
+      await assert.rejects(writePlanFile(target, samplePlan()), (error: unknown) => {
+        assert.ok(isRegsyncError(error), `expected a RegsyncError, got ${String(error)}`);
+        assert.equal(error.message.startsWith(`cannot write plan file ${target}: `), true, error.message);
+        assert.match(error.message, why);
+        assert.doesNotMatch(error.message, /\.tmp/);
+        return true;
+      });
+    }
+    assert.equal(readdirSync(dirname(dir)).some((name) => name.startsWith(`${basename(dir)}.`) && name.endsWith('.tmp')), false, 'no temp file left behind');
   });
 });
