@@ -1,5 +1,6 @@
 import type { Config } from '../config/types.js';
 import { planMirror } from './plan-mirror.js';
+import { spareSharedDigests } from './shared-digests.js';
 import { sortChanges, sortSkipped } from './sort.js';
 import { summarize } from './summary.js';
 import type { Change, Inventory, Plan, PlanStats, Skipped } from './types.js';
@@ -63,7 +64,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[] } 
   }
   const checked = dropCollisions(changes);
   problems.push(...checked.problems);
-  const sortedChanges = sortChanges(checked.changes);
+  const sortedChanges = sortChanges(spareSharedDigests(checked.changes, input.config.mirrors));
   const sortedSkipped = sortSkipped(skipped);
   const plan: Plan = {
     formatVersion: 1,

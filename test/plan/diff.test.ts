@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { serializePlan } from '../../src/plan/serialize.js';
 import { actions, configDigest, days, indexDigest, inventoryFor, manifestDigest, mirrorConfig, planOf, skips } from '../helpers/inventory-builder.js';
-import type { MirrorOverrides } from '../helpers/inventory-builder.js';
+import type { MirrorOverrides, RepoBuilder } from '../helpers/inventory-builder.js';
 
 const S = '127.0.0.1:5000/team';
 const D = '127.0.0.1:5001/mirror';
@@ -284,6 +284,29 @@ describe('buildPlan: prune', () => {
     const { plan } = planOf([mirror], [inventory]);
     assert.deepEqual(actions(plan), [`create missing-in-destination ${D}/app1:v1`]);
     assert.deepEqual(skips(plan), [`exclude ${S}/app2`]);
+  });
+
+  it('prune never deletes a digest that another mirror keeps in the same destination repository', () => {
+    // Mirror "a" prunes mirror/app1 and keeps only v2; mirror "b" writes v1 there. "alias" points at v1's digest:
+    // deleting it by digest would take b's v1 with it, so it is reported, not deleted. "stale" is deleted.
+    const a = mirrorConfig({ name: 'a', prune: true, tags: { include: ['^v2$'] } });
+    const b = mirrorConfig({ name: 'b', tags: { include: ['^v1$'] } });
+    const destination = (r: RepoBuilder) => r.image('v1', 'one').image('alias', 'one').image('stale', 'stale');
+    const source = (r: RepoBuilder) => r.image('v1', 'one').image('v2', 'two');
+    const inventories = [
+      inventoryFor(a).source('app1', source).destination('mirror/app1', destination).build(),
+      inventoryFor(b).source('app1', source).destination('mirror/app1', destination).build(),
+    ];
+    const { plan, problems } = planOf([a, b], inventories);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(actions(plan), [
+      `noop digest-shared-with-kept-tag ${D}/app1:alias`,
+      `delete not-in-selection ${D}/app1:stale`,
+      `create missing-in-destination ${D}/app1:v2`,
+      `noop up-to-date ${D}/app1:v1`,
+    ]);
+    assert.equal(plan.changes[0]!.source, null);
+    assert.deepEqual(plan.summary, { create: 1, update: 0, delete: 1, noop: 2, skipped: 2 });
   });
 
   it('a source tag that could not be read is a problem and keeps its destination copy', () => {
