@@ -1,10 +1,11 @@
 import { RegsyncError } from '../util/errors.js';
 import { createLimiter } from '../util/concurrency.js';
-import { copyBlob } from './copy-blob.js';
+import { copyBlob, sameRegistry } from './copy-blob.js';
 import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
 import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
 import { sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
+import { canAnnounceCopy } from './types.js';
 import type { Descriptor, FetchedManifest, Registry } from './types.js';
 
 /** What copyImage reports as it goes, for progress output. */
@@ -134,6 +135,11 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyImageRes
         options.onProgress?.({ type: 'retry', digest, attempt, message: error instanceof Error ? error.message : String(error) }),
     },
   };
+  // One token for the whole copy on a token registry: the target is told up front what it will be asked.
+  if (canAnnounceCopy(options.target)) {
+    const mountable = sameRegistry(options.source, options.target) && options.sourceRepository !== options.targetRepository;
+    options.target.announceCopy(options.targetRepository, mountable ? options.sourceRepository : undefined);
+  }
   const expected = /^sha256:[a-f0-9]{64}$/.test(options.sourceReference) ? options.sourceReference : null;
   let top = await fetchVerified(run, options.sourceReference, expected);
   const mediaType = top.descriptor.mediaType;

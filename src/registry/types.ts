@@ -115,6 +115,19 @@ export interface ManifestDeleter {
   deleteManifest(repository: string, digest: string): Promise<void>;
 }
 
+/**
+ * Optional ability: be told, before a copy starts, which repositories it will push to and mount from, so
+ * a token registry is asked once for all of it (`repository:dst:pull,push repository:src:pull`) instead
+ * of once per widening step (pull to read, then push to upload, then the mount source).
+ */
+export interface CopyAnnouncer {
+  announceCopy(targetRepository: string, mountFromRepository?: string): void;
+}
+
+export function canAnnounceCopy(registry: Registry): registry is Registry & CopyAnnouncer {
+  return typeof (registry as Partial<CopyAnnouncer>).announceCopy === 'function';
+}
+
 export function canMount(registry: Registry): registry is Registry & BlobMounter {
   return typeof (registry as Partial<BlobMounter>).mountBlob === 'function';
 }

@@ -12,6 +12,7 @@ import { startTokenServer } from '../harness/token-server.js';
 import type { TokenServer } from '../harness/token-server.js';
 import { ensureTools } from '../harness/tools.js';
 import type { HttpRegistry } from '../../src/registry/http/client.js';
+import { copyImage } from '../../src/registry/copy.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
 import type { RegistryPoolOptions } from '../../src/registry/pool.js';
 import type { HostOptions } from '../../src/registry/types.js';
@@ -186,6 +187,32 @@ describe('token (Bearer) registry', () => {
       [username, 'repository:tok/app:pull'],
       [username, 'repository:tok/app:pull repository:tok/copy:pull,push'],
     ]);
+  });
+
+  test('copyImage into another repository of the token registry asks for one token: target pull,push plus source pull', async () => {
+    const client = makePool({ [registry.host]: { username, password } }).get('registry', registry.host);
+    const before = tokens.requests.length;
+    const result = await copyImage({ source: client, sourceRepository: 'tok/app', sourceReference: 'v1', target: client, targetRepository: 'tok/announced', targetTag: 'v1' });
+    assert.equal(result.blobsMounted, 3, 'config and two layers mounted');
+    assert.deepEqual(
+      tokens.requests.slice(before).map((r) => r.scopes.join(' ')),
+      ['repository:tok/announced:pull,push repository:tok/app:pull'],
+      'one token request for the whole copy (reads of both repositories, mounts, manifest PUT)',
+    );
+  });
+
+  test('copyImage from another registry into the token registry asks the target for one pull,push token', async () => {
+    const plain = await startRegistry();
+    try {
+      await pushImage(plain, 'plain/app', 'v1', { created: CREATED, content: 'from a plain registry', layers: 2 });
+      const pool = makePool({ [registry.host]: { username, password } });
+      const before = tokens.requests.length;
+      const result = await copyImage({ source: pool.get('registry', plain.host), sourceRepository: 'plain/app', sourceReference: 'v1', target: pool.get('registry', registry.host), targetRepository: 'tok/from-plain', targetTag: 'v1' });
+      assert.equal(result.blobsCopied, 3);
+      assert.deepEqual(tokens.requests.slice(before).map((r) => r.scopes.join(' ')), ['repository:tok/from-plain:pull,push']);
+    } finally {
+      await plain.stop();
+    }
   });
 
   test('a wrong password is AUTH_FAILED at the token service', async () => {

@@ -155,6 +155,25 @@ describe('transport faults injected by a proxy in front of a real registry', () 
     assert.equal(far.received.length, 1);
   });
 
+  test('a HEAD and a GET of a manifest redirected to another origin do not carry the Authorization header', async () => {
+    const raw = (await rawManifest(registry, 'faults/app', 'v1'))!;
+    const mirror = await startRecordingServer(() => ({ status: 200, body: raw.bytes, headers: { 'content-type': raw.mediaType, 'docker-content-digest': raw.digest } }));
+    try {
+      const manifests = /^\/v2\/faults\/app\/manifests\/v1$/;
+      proxy.addRule({ method: 'HEAD', path: manifests, action: { type: 'redirect', status: 307, location: (p) => `${mirror.url}/cdn${p}` } });
+      assert.deepEqual(await client.headManifest('faults/app', 'v1'), { mediaType: raw.mediaType, digest: raw.digest, size: raw.bytes.length });
+      proxy.addRule({ method: 'GET', path: manifests, action: { type: 'redirect', location: (p) => `${mirror.url}/cdn${p}` } });
+      const fetched = await client.getManifest('faults/app', 'v1');
+      assert.ok(fetched.bytes.equals(raw.bytes));
+      assert.deepEqual(mirror.received.map((r) => r.method), ['HEAD', 'GET']);
+      for (const request of mirror.received) assert.equal(request.headers.authorization, undefined, `${request.method} to the other origin carried credentials`);
+      const viaProxy = proxy.requests.filter((r) => manifests.test(r.path)).slice(-2);
+      assert.deepEqual(viaProxy.map((r) => [r.method, r.hadAuthorization]), [['HEAD', true], ['GET', true]], 'the registry itself was asked with credentials');
+    } finally {
+      await mirror.stop();
+    }
+  });
+
   test('a registry that is down fails with NETWORK after bounded retries, naming the request', async () => {
     const host = `127.0.0.1:${await freePort()}`;
     const down = createRegistryPool({ hosts: {}, retry: { baseDelayMs: 5 } }).get('registry', host);

@@ -118,6 +118,28 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
     assert.equal(await client.headBlob('blobs/three', missing), null);
   });
 
+  test('maxConcurrency 1: uploads fed by downloads from the same host do not deadlock on the shared cap', async () => {
+    const capped = createRegistryPool({ hosts: { [registry.host]: { maxConcurrency: 1 } } });
+    try {
+      const host = capped.get('registry', registry.host);
+      // Several blobs of a few MiB each: more than socket buffers hold, so a download body is still being
+      // read while the upload it feeds holds the host's only slot, and other transfers wait for that slot.
+      const blobs = [1, 2, 3].map((n) => Buffer.alloc(4 * 1024 * 1024 + n, n));
+      for (const content of blobs) await host.uploadBlob('cap/src', sha256(content), content.length, Readable.from([content]));
+      const copies = blobs.map(async (content) => {
+        const digest = sha256(content);
+        const { stream, size } = await host.getBlob('cap/src', digest);
+        await host.uploadBlob('cap/dst', digest, size, stream);
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('deadlock: the copies did not finish in 20 s')), 20_000)));
+      await Promise.race([Promise.all(copies), timeout]).finally(() => clearTimeout(timer));
+      for (const content of blobs) assert.equal((await host.headBlob('cap/dst', sha256(content)))?.size, content.length);
+    } finally {
+      await capped.close();
+    }
+  });
+
   test('an upload whose bytes do not match the digest is aborted and nothing is stored', async () => {
     const content = Buffer.from('the real bytes '.repeat(1000));
     const claimed = sha256(Buffer.from('other bytes'));

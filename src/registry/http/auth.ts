@@ -37,11 +37,22 @@ export class HostAuth {
   private readonly tokens = new TokenCache();
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly seenSecrets = new Set<string>();
+  /** Scopes to ask for together with any scope on a repository (see `relate`): one token per copy. */
+  private readonly related = new Map<string, string[]>();
   private lastChallengeError: string | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: HostAuthDeps) {
     this.now = deps.now ?? Date.now;
+  }
+
+  /**
+   * From now on, a token for any of `repositories` also asks for `scopes` (the latest call wins, so the
+   * list stays as small as one copy's needs). Tokens already cached are kept.
+   */
+  relate(repositories: string[], scopes: string[]): void {
+    const merged = mergeScopes(scopes);
+    for (const repository of repositories) this.related.set(repository, merged);
   }
 
   /** Every token and credential this host has handled, for redaction. */
@@ -77,7 +88,10 @@ export class HostAuth {
       if (sent?.startsWith('Bearer ')) this.tokens.drop(sent.slice('Bearer '.length));
       // The registry names the scope it wants; ask for it too in case ours was not enough.
       const wanted = bearer.params.scope ? mergeScopes([...scopes, ...bearer.params.scope.split(' ')]) : scopes;
-      const header = `Bearer ${await this.fetchToken(wanted)}`;
+      // Requests sent together before the scheme was known (or with one refused token) all come back 401:
+      // the first to get here fetches the token, the others find it in the cache or in flight.
+      const cached = this.tokens.get(this.widen(wanted), this.now());
+      const header = `Bearer ${cached ?? (await this.fetchToken(wanted))}`;
       return header === sent ? null : header;
     }
     if (basic) {
@@ -117,7 +131,17 @@ export class HostAuth {
     return credentials;
   }
 
-  private fetchToken(scopes: string[]): Promise<string> {
+  /** `scopes` plus what `relate` attached to the repositories they name. */
+  private widen(scopes: string[]): string[] {
+    const extra = scopes.flatMap((scope) => {
+      const match = /^repository:(.+):[^:]*$/.exec(scope);
+      return (match?.[1] !== undefined && this.related.get(match[1])) || [];
+    });
+    return extra.length === 0 ? scopes : mergeScopes([...scopes, ...extra]);
+  }
+
+  private fetchToken(requested: string[]): Promise<string> {
+    const scopes = this.widen(requested);
     const key = TokenCache.key(scopes);
     const running = this.inflight.get(key);
     if (running) return running;

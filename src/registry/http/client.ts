@@ -5,7 +5,7 @@ import { RegsyncError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
 import { isDigest, sha256Digest } from '../digest.js';
 import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
-import type { BlobMounter, BlobStream, Descriptor, FetchedManifest, HostOptions, ManifestDeleter, Registry, RequestStats } from '../types.js';
+import type { BlobMounter, BlobStream, CopyAnnouncer, Descriptor, FetchedManifest, HostOptions, ManifestDeleter, Registry, RequestStats } from '../types.js';
 import { HostAuth } from './auth.js';
 import { DEFAULT_RETRY_POLICY } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
@@ -39,7 +39,7 @@ const DEFAULT_PAGE_SIZE = 1000;
 const MAX_MANIFEST_BYTES = 8 << 20;
 
 /** The OCI Distribution API client for one registry host. */
-export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter {
+export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, CopyAnnouncer {
   readonly name: string;
   private readonly stats_ = new StatsCounter();
   private readonly transport: Transport;
@@ -183,6 +183,12 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter {
 
   mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {
     return this.blobs.mount(repository, digest, fromRepository);
+  }
+
+  /** A copy into `targetRepository` (mounting from `mountFromRepository` on this host) asks for one token covering both. */
+  announceCopy(targetRepository: string, mountFromRepository?: string): void {
+    const scopes = [pushScope(targetRepository), ...(mountFromRepository ? [pullScope(mountFromRepository)] : [])];
+    this.auth.relate(mountFromRepository ? [targetRepository, mountFromRepository] : [targetRepository], scopes);
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
