@@ -53,6 +53,26 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
     assert.ok(pages >= 3, `the catalog took ${pages} requests: it must have followed Link headers`);
   });
 
+  test('a catalog whose maxentries is below our page size (n refused with PAGINATION_NUMBER_INVALID) is still listed to the end', async () => {
+    // Distribution reads its config from REGISTRY_* variables too: catalog.maxentries 2, so n=1000 is a 400.
+    process.env.REGISTRY_CATALOG_MAXENTRIES = '2';
+    const small = await startRegistry().finally(() => delete process.env.REGISTRY_CATALOG_MAXENTRIES);
+    const reader = createRegistryPool({ hosts: {} });
+    try {
+      const names = ['mx/a', 'mx/b', 'mx/c', 'mx/d', 'mx/e'];
+      await seed(small, names.map((repository) => ({ repository, tag: 'v1', spec: { created: CREATED, content: repository } })));
+      const probe = await fetch(`${small.url}/v2/_catalog?n=1000`);
+      assert.equal(probe.status, 400, 'the registry refuses n above its maxentries');
+      await probe.body?.cancel();
+      const client = reader.get('registry', small.host);
+      assert.deepEqual([...(await client.listRepositories())].sort(), names);
+      assert.ok(client.stats().requests >= 4, `one refused request, then pages of 2 by Link (${client.stats().requests} requests)`);
+    } finally {
+      await reader.close();
+      await small.stop();
+    }
+  });
+
   test('a repository with 260 tags lists every tag (Distribution ignores n)', async () => {
     const tags = Array.from({ length: 260 }, (_, i) => `t${String(i).padStart(3, '0')}`);
     const image = await pushImage(registry, 'many/tags', tags[0]!, { created: CREATED, content: 'many' });

@@ -85,6 +85,8 @@ export class BlobOps {
    * POST an upload session, then PUT `<Location>&digest=` with the streamed body (Distribution 2.8 ignores a
    * body on the POST). The body is chunked and hashed on the way: on a mismatch the stream fails before its
    * end, the PUT is aborted and nothing is committed. With an opener, failures are retried from the start.
+   * No chunked PATCH: Distribution accepts a streamed PUT of any size with flat memory, and chunks would only
+   * buy resuming, which the restart-from-byte-0 contract does not need (bench/README.md has the reasoning).
    */
   async upload(repository: string, digest: string, size: number, source: BlobSource): Promise<void> {
     const attempts = typeof source === 'function' ? this.retry.attempts : 1;

@@ -2,6 +2,7 @@ import type { Transport } from './transport-core.js';
 import { readText } from './transport-core.js';
 import { nextLink } from './link.js';
 import { RegsyncError } from '../../util/errors.js';
+import { statusError } from './errors.js';
 
 export interface ListRequest {
   /** `/v2/_catalog` or `/v2/<name>/tags/list`. */
@@ -22,6 +23,7 @@ export interface ListRequest {
  */
 export async function listAll(transport: Transport, request: ListRequest): Promise<string[] | null> {
   const seen = new Set<string>();
+  let pageSize: number | null = request.pageSize;
   let url: URL | null = new URL(`${request.path}?n=${request.pageSize}`, transport.base);
   while (url !== null) {
     const response = await transport.send({
@@ -30,11 +32,20 @@ export async function listAll(transport: Transport, request: ListRequest): Promi
       headers: { accept: 'application/json' },
       scopes: request.scopes,
       ...(request.repository ? { repository: request.repository } : {}),
-      accept: (status) => status === 200 || status === 404,
+      accept: (status) => status === 200 || status === 404 || (status === 400 && url?.searchParams.has('n') === true),
     });
     if (response.status === 404) {
       await readText(response);
       return seen.size === 0 ? null : [...seen];
+    }
+    if (response.status === 400) {
+      // Distribution answers PAGINATION_NUMBER_INVALID when n exceeds its catalog.maxentries (1000 by
+      // default, often less): ask again without n and let the registry's own page size and Link lead.
+      const body = await readText(response, 64 * 1024);
+      if (!/PAGINATION_NUMBER_INVALID/.test(body)) throw statusError({ method: 'GET', host: transport.host, path: url.pathname, repository: request.repository }, 400, body);
+      url.searchParams.delete('n');
+      pageSize = null;
+      continue;
     }
     const text = await readText(response, 256 << 20);
     request.onBytes(Buffer.byteLength(text));
@@ -53,10 +64,10 @@ export async function listAll(transport: Transport, request: ListRequest): Promi
     if (seen.size === before) break;
     const current: URL = url;
     url = nextLink(response.headers.get('link'), current);
-    if (url === null && entries.length >= request.pageSize) {
+    if (url === null && pageSize !== null && entries.length >= pageSize) {
       url = new URL(request.path, current);
       url.searchParams.set('last', entries[entries.length - 1] ?? '');
-      url.searchParams.set('n', String(request.pageSize));
+      url.searchParams.set('n', String(pageSize));
     }
     if (url === null) break;
   }
