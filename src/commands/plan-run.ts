@@ -7,6 +7,7 @@ import type { InventoryEvent } from '../inventory/types.js';
 import { buildPlan } from '../plan/diff.js';
 import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
 import { writePlanFile } from '../plan/plan-file.js';
+import { mirrorWarnings } from '../plan/warnings.js';
 import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
@@ -118,7 +119,7 @@ function useColor(io: PlanRunIo, options: PlanRunOptions): boolean {
 }
 
 /** Gathers the inventory and builds the plan, with the problems (rename errors, collisions...) that make `plan` fail. */
-export async function computePlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<{ plan: Plan; problems: string[] }> {
+export async function computePlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<{ plan: Plan; problems: string[]; warnings: string[] }> {
   const mirrors = selectMirrors(config, options.mirrors);
   const now = planClock(io.env);
   const verboseLine = (line: string): void => void io.stderr.write(`${line}\n`);
@@ -136,7 +137,7 @@ export async function computePlan(config: Config, options: PlanRunOptions, io: P
     await pool.close();
   }
   const stats = { requests: pool.stats().requests, durationMs: Date.now() - started };
-  return buildPlan({
+  const built = buildPlan({
     config,
     inventory,
     now,
@@ -145,11 +146,14 @@ export async function computePlan(config: Config, options: PlanRunOptions, io: P
     stats,
     ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
   });
+  return { ...built, warnings: mirrorWarnings(mirrors, inventory) };
 }
 
 /** `regsync plan`: compute, print (human, markdown or JSON), optionally save; the exit code. */
 export async function runPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<number> {
-  const { plan, problems } = await computePlan(config, options, io);
+  const { plan, problems, warnings } = await computePlan(config, options, io);
+  // On stderr, so --json keeps stdout to the plan alone.
+  if (!options.quiet) for (const warning of warnings) io.stderr.write(`regsync: warning: ${warning}\n`);
   if (problems.length > 0) {
     // Every problem at once, like config errors: fixing them one run at a time would be tedious.
     for (const problem of problems) io.stderr.write(`regsync: ${problem}\n`);
