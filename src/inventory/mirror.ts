@@ -110,15 +110,28 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
     return detail;
   };
 
+  const readSourceFacts = async (repository: string, tag: string, facts: TagFacts): Promise<void> => {
+    facts.platforms = await read(source, repository, `read image ${tag} of`, () => readPlatformFacts(source, repository, facts.digest, wanted, cache));
+  };
+
   const readSourceTag = async (repository: string, tag: string): Promise<[string, TagFacts] | null> => {
     const descriptor = await read(source, repository, `read tag ${tag} of`, () => source.headManifest(repository, tag));
     // Listed a moment ago but gone now: leave it unlooked-at rather than guess.
     if (descriptor === null) return null;
     const facts: TagFacts = { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) };
-    if (needsFacts) {
-      facts.platforms = await read(source, repository, `read image ${tag} of`, () => readPlatformFacts(source, repository, descriptor.digest, wanted, cache));
-    }
+    if (needsFacts) await readSourceFacts(repository, tag, facts);
     return [tag, facts];
+  };
+
+  /**
+   * A tag the destination lacks or holds at another digest will be written by apply, so a reviewer should see
+   * what it is: read its facts (created, platforms, config digest) too. Up-to-date tags stay at one HEAD each,
+   * and the facts cache makes a re-plan of the same images free.
+   */
+  const describeChangedTags = async (repository: string, entries: Array<[string, TagFacts]>, state: DestinationState | null): Promise<void> => {
+    if (needsFacts) return;
+    const unchanged = (tag: string, facts: TagFacts): boolean => state?.facts.facts[tag]?.digest === facts.digest;
+    await Promise.all(entries.filter(([tag, facts]) => !unchanged(tag, facts)).map(([tag, facts]) => readSourceFacts(repository, tag, facts)));
   };
 
   let done = 0;
@@ -133,12 +146,8 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
       Promise.all(kept.map((tag) => readSourceTag(repository, tag))),
       'error' in mapped ? Promise.resolve(null) : destinationState(mapped.repository),
     ]);
-    inventory.source[relative] = {
-      repository,
-      exists: tags.length > 0,
-      tags,
-      facts: Object.fromEntries(entries.filter((entry): entry is [string, TagFacts] => entry !== null)),
-    };
+    const looked = entries.filter((entry): entry is [string, TagFacts] => entry !== null);
+    inventory.source[relative] = { repository, exists: tags.length > 0, tags, facts: Object.fromEntries(looked) };
     if (state !== null) {
       const present = new Set(state.facts.tags);
       const keptSet = new Set(kept);
@@ -148,6 +157,7 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
         toHead.map((tag) => (destinationNeedsFacts && keptSet.has(tag) ? detailDestination(state, tag) : headDestination(state, tag))),
       );
     }
+    await describeChangedTags(repository, looked, state);
     done += 1;
     tagCount += kept.length;
     context.onProgress({ kind: 'repository-done', mirror: mirror.name, repository: relative, done, total: selected.length, tags: kept.length });

@@ -36,7 +36,7 @@ describe('examples/quickstart', () => {
     });
     assert.equal(result.code, 0, result.stderr);
     const plan = JSON.parse(result.stdout) as {
-      changes: Array<{ action: string; target: { ref: string }; source: { ref: string } | null }>;
+      changes: Array<{ action: string; target: { ref: string }; source: { ref: string; created: string | null; platforms: string[] } | null }>;
       skipped: Array<{ ref: string; filter: string }>;
       summary: Record<string, number>;
     };
@@ -56,6 +56,16 @@ describe('examples/quickstart', () => {
         'semver ocidir://./images/team/api:v1.0.0',
         'exclude ocidir://./images/team/api:v2.0.0-rc.1',
         'exclude ocidir://./images/team/web-tmp',
+      ],
+    );
+    // What apply would write is described for the reviewer even without age filters.
+    assert.deepEqual(
+      plan.changes.map((change) => [change.source?.created, change.source?.platforms.join(',')]),
+      [
+        ['2026-08-12T09:00:00Z', 'linux/amd64'],
+        ['2026-10-20T09:00:00Z', 'linux/amd64'],
+        ['2026-09-30T09:00:00Z', 'linux/amd64,linux/arm64'],
+        ['2026-11-15T09:00:00Z', 'linux/amd64'],
       ],
     );
     assert.deepEqual(plan.summary, { create: 4, update: 0, delete: 0, noop: 0, skipped: 4 });

@@ -134,6 +134,8 @@ describe('gatherInventory (ocidir backend)', async () => {
 
   it('lists the catalog under the source prefix, reads kept tags and only the destination tags they map to', async () => {
     const { inventory, calls, events } = await run(mirrorConfig(src, dst, { tags: { ...mirrorConfig(src, dst).tags, exclude: ['^v2'] } }), null);
+    const v110Created = '2024-02-10T00:00:00Z';
+    const v110ConfigDigest = blob(JSON.stringify({ created: v110Created, os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })).digest;
     const [mirror] = inventory.mirrors;
     assert.ok(mirror);
     assert.deepEqual(mirror.sourceRepositories, ['app1', 'app2']);
@@ -144,7 +146,12 @@ describe('gatherInventory (ocidir backend)', async () => {
       tags: ['v1.0.0', 'v1.1.0'],
       facts: {
         'v1.0.0': { digest: digests.app1v1, mediaType: MEDIA_TYPES.ociManifest, isIndex: false },
-        'v1.1.0': { digest: digests.app1v2, mediaType: MEDIA_TYPES.dockerManifest, isIndex: false },
+        'v1.1.0': {
+          digest: digests.app1v2,
+          mediaType: MEDIA_TYPES.dockerManifest,
+          isIndex: false,
+          platforms: [{ platform: 'linux/amd64', manifestDigest: digests.app1v2, configDigest: v110ConfigDigest, created: v110Created }],
+        },
       },
     });
     // v2.0.0 excluded by name: never HEADed.
@@ -156,9 +163,10 @@ describe('gatherInventory (ocidir backend)', async () => {
       facts: { 'v1.0.0': { digest: digests.app1v1, mediaType: MEDIA_TYPES.ociManifest, isIndex: false } },
     });
     assert.deepEqual(mirror.destination['mirror/app2'], { repository: 'mirror/app2', exists: false, tags: [], facts: {} });
-    // No image facts needed: no manifest or blob reads at all; HEADs: 2 source + 1 destination.
-    assert.equal(calls.getManifest, undefined);
-    assert.equal(calls.getBlobBytes, undefined);
+    // No filter needs image facts, so the up-to-date v1.0.0 costs one HEAD at each side; v1.1.0, missing at the
+    // destination, is described for the reviewer (one manifest, one config blob). HEADs: 2 source + 1 destination.
+    assert.equal(calls.getManifest, 1);
+    assert.equal(calls.getBlobBytes, 1);
     assert.equal(calls.headManifest, 3);
     assert.equal(calls.listRepositories, 1);
     assert.equal(calls.listTags, 4);
