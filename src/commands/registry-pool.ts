@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config, RegistrySettings } from '../config/types.js';
 import { createOcidirRegistry } from '../registry/ocidir/index.js';
 import { createRegistryPool } from '../registry/pool.js';
@@ -20,11 +21,23 @@ export function hostOptions(settings: RegistrySettings): HostOptions {
   };
 }
 
+/** Where a user puts credentials for `host`: the config file, or sync.sh's --src-auth/--dst-auth. */
+function credentialWording(config: Config, host: string): Pick<HostOptions, 'credentialsHint' | 'credentialsSource'> {
+  if (config.file !== null) {
+    const file = path.basename(config.file);
+    return { credentialsHint: `add credentials under registries."${host}" in ${file}`, credentialsSource: `registries."${host}" in ${file}` };
+  }
+  const side = config.mirrors.some((mirror) => mirror.destination.scheme === 'registry' && mirror.destination.host === host) ? 'dst' : 'src';
+  const flag = `--${side}-auth`;
+  const variable = `SYNC_${side.toUpperCase()}_AUTH`;
+  return { credentialsHint: `pass ${flag} USER:PASSWORD (or set ${variable})`, credentialsSource: `${flag} / ${variable}` };
+}
+
 /** Config `registries` keyed as written, plus Docker Hub's aliases so either spelling finds the settings. */
 export function hostOptionsFor(config: Config): Record<string, HostOptions> {
   const hosts: Record<string, HostOptions> = {};
   for (const [host, settings] of Object.entries(config.registries)) {
-    const options = hostOptions(settings);
+    const options = { ...hostOptions(settings), ...credentialWording(config, host) };
     hosts[host] = options;
     for (const alias of DOCKER_HUB_ALIASES[host] ?? []) {
       if (!(alias in config.registries)) hosts[alias] = options;

@@ -147,6 +147,13 @@ export interface HostOptions {
   caFile?: string | null;
   /** Parallel requests to this host; default 8. */
   maxConcurrency?: number;
+  /**
+   * How a user adds credentials for this host, for "authentication required" errors; the command layer knows
+   * whether they come from a config file or from sync.sh-style flags. Default: the `registries` entry.
+   */
+  credentialsHint?: string;
+  /** Where `username`/`password` came from, for "authentication failed" errors. */
+  credentialsSource?: string;
 }
 
 /** Hands out one shared client per registry host (or ocidir directory) so limits, tokens and stats are shared. */

@@ -99,7 +99,17 @@ mirrors:
     const result = await run(['plan', '-c', await config('none.yaml', `version: 1\n${mirrorOf(basic)}`)]);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, new RegExp(`authentication required for ${basic.host.replace(/\./g, '\\.')}: add credentials under registries\\."${basic.host.replace(/\./g, '\\.')}".*docker login`));
+    assert.match(result.stderr, new RegExp(`authentication required for ${basic.host.replace(/\./g, '\\.')}: add credentials under registries\\."${basic.host.replace(/\./g, '\\.')}" in none\\.yaml or run docker login`));
+  });
+
+  it('no credentials in sync.sh style: the error names the flag for that side', async () => {
+    const source = await run(['plan', `${basic.host}/team`, plain.host]);
+    assert.equal(source.code, 1);
+    assert.match(source.stderr, new RegExp(`authentication required for ${basic.host.replace(/\./g, '\\.')}: pass --src-auth USER:PASSWORD \\(or set SYNC_SRC_AUTH\\) or run docker login`));
+    const wrong = await run(['plan', `${basic.host}/team`, plain.host, '--src-auth', `${user(basic)}:not-the-password`]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /credentials from --src-auth \/ SYNC_SRC_AUTH/);
+    assert.ok(!wrong.stderr.includes('not-the-password'));
   });
 
   it('TLS with caFile plans; without it, a clear error naming the host and the fix', async () => {

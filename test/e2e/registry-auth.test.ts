@@ -72,7 +72,7 @@ describe('htpasswd (Basic) registry', () => {
     const client = makePool({}, { dockerConfigDir: join(tmp, 'no-docker-config') }).get('registry', registry.host);
     await assert.rejects(
       client.listTags('basic/app'),
-      expectError('AUTH_REQUIRED', new RegExp(`^authentication required for ${registry.host.replace(/\./g, '\\.')}: add credentials under registries\\."${registry.host.replace(/\./g, '\\.')}" in regsync\\.yaml or run docker login`)),
+      expectError('AUTH_REQUIRED', new RegExp(`^authentication required for ${registry.host.replace(/\./g, '\\.')}: add credentials under registries\\."${registry.host.replace(/\./g, '\\.')}" in the regsync config or run docker login`)),
     );
   });
 

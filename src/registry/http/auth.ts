@@ -22,6 +22,8 @@ export interface HostAuthDeps {
   send: (url: URL, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }) => Promise<TokenResponse>;
   now?: () => number;
   log?: (line: string) => void;
+  /** How the user adds credentials (HostOptions.credentialsHint); default: the config's `registries` entry. */
+  credentialsHint?: string;
 }
 
 type Mode = { kind: 'unknown' } | { kind: 'none' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service: string | undefined };
@@ -102,6 +104,11 @@ export class HostAuth {
     return null;
   }
 
+  private addCredentialsHint(): string {
+    const { host, credentialsHint } = this.deps;
+    return `${credentialsHint ?? `add credentials under registries."${host}" in the regsync config`} or run docker login ${host}`;
+  }
+
   /** The error for a 401 that authenticating again did not fix. */
   async failure(context: RequestContext): Promise<RegsyncError> {
     const credentials = await this.credentials();
@@ -109,7 +116,7 @@ export class HostAuth {
     const fields = { host, status: 401, repository: context.repository, reference: context.reference };
     if (credentials.kind === 'anonymous') {
       return new RegsyncError(
-        `authentication required for ${host}: add credentials under registries."${host}" in regsync.yaml or run docker login ${host}`,
+        `authentication required for ${host}: ${this.addCredentialsHint()}`,
         { code: 'AUTH_REQUIRED', ...fields },
       );
     }
@@ -181,7 +188,7 @@ export class HostAuth {
     const where = redactUrl(`${url.origin}${url.pathname}`);
     if (response.status === 401 || response.status === 403) {
       const code = credentials.kind === 'anonymous' ? 'AUTH_REQUIRED' : 'AUTH_FAILED';
-      const next = credentials.kind === 'anonymous' ? `add credentials under registries."${host}" in regsync.yaml or run docker login ${host}` : 'check the username and password';
+      const next = credentials.kind === 'anonymous' ? this.addCredentialsHint() : 'check the username and password';
       throw new RegsyncError(`authentication ${code === 'AUTH_REQUIRED' ? 'required' : 'failed'} for ${host}: the token service ${where} refused ${describeCredentials(credentials)}: ${next}`, {
         code,
         host,

@@ -116,7 +116,7 @@ export async function resolveCredentials(lookup: CredentialLookup): Promise<Cred
   const { host, options, env } = lookup;
   const configKey = `registries."${host}"`;
   if (options.username && options.password) {
-    return { kind: 'basic', username: options.username, password: options.password, source: `${configKey} in the regsync config` };
+    return { kind: 'basic', username: options.username, password: options.password, source: options.credentialsSource ?? `${configKey} in the regsync config` };
   }
   if (options.credentialHelper) {
     const found = await runCredentialHelper(options.credentialHelper, host, env, `credential helper ${options.credentialHelper} (${configKey}.credentialHelper)`);
