@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RegsyncError } from '../../util/errors.js';
@@ -21,6 +20,9 @@ export async function writeBlob(
   const final = blobPath(repoDir, digest);
   await ensureLayout(repoDir);
   const temp = tempPath(repoDir);
+  // Created before any byte flows: a lazily opened write stream could create the file after a failed
+  // upload's clean-up had already run, leaving a stray temp file behind.
+  const out = (await open(temp, 'wx')).createWriteStream();
   const hash = createHash('sha256');
   let written = 0;
   try {
@@ -33,7 +35,7 @@ export async function writeBlob(
           yield chunk;
         }
       },
-      createWriteStream(temp),
+      out,
     );
     const actual = `sha256:${hash.digest('hex')}`;
     if (actual !== digest || (size >= 0 && written !== size)) {
@@ -46,6 +48,7 @@ export async function writeBlob(
     await rename(temp, final);
     return written;
   } catch (error) {
+    out.destroy();
     await rm(temp, { force: true });
     throw error;
   }
