@@ -1,3 +1,4 @@
+import { platformMatches } from '../plan/platforms.js';
 import type { PlatformFacts } from '../plan/types.js';
 import { platformString } from '../registry/manifest.js';
 import type { Registry } from '../registry/types.js';
@@ -10,7 +11,7 @@ export type PlatformWanted = ((platform: string) => boolean) | null;
 /** "linux/arm64" wants "linux/arm64" and "linux/arm64/v8"; an exact "os/arch/variant" only itself. */
 export function platformMatcher(platforms: readonly string[] | null): PlatformWanted {
   if (platforms === null) return null;
-  return (platform) => platforms.some((wanted) => platform === wanted || platform.startsWith(`${wanted}/`));
+  return (platform) => platforms.some((wanted) => platformMatches(platform, wanted));
 }
 
 /** Attestations and other non-image children of buildx indexes carry this platform; they have no image config. */

@@ -1,5 +1,6 @@
 import type { MirrorConfig } from '../config/types.js';
 import { dockerPlatform } from './filters.js';
+import { platformMatches, pulledPlatform } from './platforms.js';
 import type { PlatformFacts, TagFacts } from './types.js';
 
 /** What the executor will copy from one source tag, derived from its facts. */
@@ -29,6 +30,16 @@ export function newestCreated(platforms: PlatformFacts[]): string | null {
   return newest?.text ?? null;
 }
 
+/** Docker pulls one child; the registry executor copies every child a `platforms` entry names (variants included). */
+function chosenPlatforms(mirror: MirrorConfig, all: PlatformFacts[], wanted: string[] | null): PlatformFacts[] {
+  if (wanted === null) return all;
+  if (mirror.executor === 'docker') {
+    const pulled = pulledPlatform(all, dockerPlatform(mirror));
+    return pulled === undefined ? [] : [pulled];
+  }
+  return all.filter((p) => wanted.some((w) => platformMatches(p.platform, w)));
+}
+
 /**
  * Registry executor: an index whole, or only the children matching `platforms` (a new index); a plain
  * image as it is. Docker executor: the one platform docker pulls.
@@ -41,7 +52,7 @@ export function copiedContent(mirror: MirrorConfig, facts: TagFacts): CopiedCont
     return { platforms: all, created: newestCreated(all), configDigest: all[0]?.configDigest ?? null, problem: null };
   }
   const wanted = mirror.executor === 'docker' ? [dockerPlatform(mirror)] : mirror.platforms;
-  const chosen = wanted === null ? all : all.filter((p) => wanted.includes(p.platform));
+  const chosen = chosenPlatforms(mirror, all, wanted);
   const problem =
     chosen.length === 0
       ? `the index has none of the platforms ${(wanted ?? []).join(', ')} (it has ${all.map((p) => p.platform).join(', ') || 'no platforms'})`
@@ -56,7 +67,7 @@ export function destinationConfigDigest(mirror: MirrorConfig, facts: TagFacts): 
   if (all === undefined) return null;
   if (!facts.isIndex) return all[0]?.configDigest ?? null;
   if (mirror.executor !== 'docker') return null;
-  return all.find((p) => p.platform === dockerPlatform(mirror))?.configDigest ?? null;
+  return pulledPlatform(all, dockerPlatform(mirror))?.configDigest ?? null;
 }
 
 /** Multiset equality of child manifest digests: a platform subset re-indexed at the destination has a new index digest. */

@@ -3,7 +3,7 @@ import { sha256Digest } from './digest.js';
 import { platformString } from './manifest.js';
 import type { FetchedManifest, IndexEntry } from './types.js';
 
-/** "linux/arm" also selects linux/arm/v7: users name a platform without its variant as often as with. */
+/** "linux/arm" also selects linux/arm/v7: users name a platform without its variant as often as with (the planner reads it the same way: src/plan/platforms.ts). */
 function matches(entry: IndexEntry, wanted: string): boolean {
   if (!entry.platform) return false;
   const name = platformString(entry.platform);

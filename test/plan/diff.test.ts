@@ -236,6 +236,60 @@ describe('buildPlan: platforms and executors', () => {
   });
 });
 
+describe('buildPlan: platforms named without their variant', () => {
+  // Docker Hub's official images list arm64 as linux/arm64/v8: `platforms: [linux/arm64]` must find it, as the
+  // inventory, `docker pull --platform` and the registry copy all do (the planner used to match exactly).
+  const withVariants = {
+    content: 'official',
+    children: [
+      { content: 'amd', platform: 'linux/amd64' },
+      { content: 'arm64', platform: 'linux/arm64/v8' },
+      { content: 'arm6', platform: 'linux/arm/v6' },
+      { content: 'arm7', platform: 'linux/arm/v7' },
+    ],
+  };
+
+  it('registry executor: a platform without variant selects every variant of it', () => {
+    const mirror = mirrorConfig({ platforms: ['linux/arm64', 'linux/arm'] });
+    const inventory = inventoryFor(mirror).source('app1', (r) => r.index('v1', withVariants)).build();
+    const { plan, problems } = planOf([mirror], [inventory]);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(actions(plan), [`create missing-in-destination ${D}/app1:v1`]);
+    assert.deepEqual(plan.changes[0]!.source!.platforms, ['linux/arm64/v8', 'linux/arm/v6', 'linux/arm/v7']);
+  });
+
+  it('docker executor: pulls one child, the exact platform first, else the first variant, and compares its config', () => {
+    const table: Array<{ wanted: string; pulled: string; config: string }> = [
+      { wanted: 'linux/arm64', pulled: 'linux/arm64/v8', config: 'arm64' },
+      { wanted: 'linux/arm/v7', pulled: 'linux/arm/v7', config: 'arm7' },
+      { wanted: 'linux/arm', pulled: 'linux/arm/v6', config: 'arm6' },
+    ];
+    for (const { wanted, pulled, config } of table) {
+      const mirror = mirrorConfig({ executor: 'docker', platforms: [wanted] });
+      const inventory = inventoryFor(mirror)
+        .source('app1', (r) => r.index('v1', withVariants).index('v2', withVariants))
+        .destination('mirror/app1', (r) => r.image('v1', { content: config, manifest: `${config}-pushed`, platform: pulled }))
+        .build();
+      const { plan, problems } = planOf([mirror], [inventory]);
+      assert.deepEqual(problems, [], wanted);
+      assert.deepEqual(actions(plan), [`noop up-to-date ${D}/app1:v1`, `create missing-in-destination ${D}/app1:v2`], wanted);
+      assert.deepEqual(plan.changes[1]!.source!.platforms, [pulled], wanted);
+      assert.equal(plan.changes[1]!.source!.configDigest, configDigest(config), wanted);
+    }
+  });
+
+  it('docker executor: a destination index is compared through the child docker would pull', () => {
+    const mirror = mirrorConfig({ executor: 'docker', platforms: ['linux/arm64'] });
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.image('v1', { content: 'arm64', platform: 'linux/arm64/v8' }))
+      .destination('mirror/app1', (r) => r.index('v1', withVariants))
+      .build();
+    const { plan } = planOf([mirror], [inventory]);
+    assert.deepEqual(actions(plan), [`noop up-to-date ${D}/app1:v1`]);
+    assert.equal(plan.changes[0]!.target.configDigest, configDigest('arm64'));
+  });
+});
+
 describe('buildPlan: prune', () => {
   it('deletes destination tags not in the selection, but never a digest a kept tag points at', () => {
     const mirror = mirrorConfig({ prune: true, tags: { exclude: ['^old'] } });
