@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { createdMs } from '../plan/created.js';
 
 /**
  * What one manifest digest tells once read. Manifests are content-addressed, so these facts can
@@ -58,7 +59,8 @@ function parseEntry(value: unknown): ManifestFacts | undefined {
   if (entry.kind === 'image') {
     const { platform, configDigest, created } = entry;
     if (typeof platform !== 'string' || typeof configDigest !== 'string' || !DIGEST.test(configDigest) || !isStringOrNull(created)) return undefined;
-    return { kind: 'image', platform, configDigest, created };
+    // Read as a fresh config read would be: a date that is not RFC 3339 is no date (older runs kept any text).
+    return { kind: 'image', platform, configDigest, created: createdMs(created) === null ? null : created };
   }
   if (entry.kind === 'index' && Array.isArray(entry.children)) {
     const children: Array<{ platform: string; digest: string }> = [];

@@ -1,3 +1,4 @@
+import { createdMs } from '../plan/created.js';
 import { platformMatches } from '../plan/platforms.js';
 import type { PlatformFacts } from '../plan/types.js';
 import { platformString } from '../registry/manifest.js';
@@ -30,9 +31,8 @@ function configFacts(bytes: Buffer): { platform: string; created: string | null 
     typeof os === 'string' && typeof architecture === 'string'
       ? platformString({ os, architecture, ...(typeof variant === 'string' && variant !== '' ? { variant } : {}) })
       : UNKNOWN_PLATFORM;
-  // A date that does not parse is as good as no date: the planner drops the tag as date-unknown.
-  const valid = typeof created === 'string' && !Number.isNaN(Date.parse(created));
-  return { platform, created: valid ? created : null };
+  // A date that is not RFC 3339 is as good as no date: the planner drops the tag as date-unknown.
+  return { platform, created: typeof created === 'string' && createdMs(created) !== null ? created : null };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { MirrorConfig } from '../config/types.js';
+import { createdMs } from './created.js';
 import { compareStrings } from './filters.js';
 
 export interface DatedTag {
@@ -22,8 +23,8 @@ export function applyDateFilters(
   const skipped: Array<{ tag: string; filter: DateFilter; detail: string }> = [];
   let left: Array<{ tag: string; created: string; ms: number }> = [];
   for (const { tag, created } of tags) {
-    const ms = created === null ? Number.NaN : Date.parse(created);
-    if (created === null || Number.isNaN(ms)) {
+    const ms = createdMs(created);
+    if (created === null || ms === null) {
       skipped.push({ tag, filter: 'date-unknown', detail: 'the image config has no readable created date' });
       continue;
     }

@@ -1,4 +1,5 @@
 import type { MirrorConfig } from '../config/types.js';
+import { createdMs } from './created.js';
 import { dockerPlatform } from './filters.js';
 import { platformMatches, pulledPlatform } from './platforms.js';
 import type { PlatformFacts, TagFacts } from './types.js';
@@ -22,9 +23,8 @@ export interface CopiedContent {
 export function newestCreated(platforms: PlatformFacts[]): string | null {
   let newest: { text: string; ms: number } | null = null;
   for (const { created } of platforms) {
-    if (created === null) continue;
-    const ms = Date.parse(created);
-    if (Number.isNaN(ms)) continue;
+    const ms = createdMs(created);
+    if (created === null || ms === null) continue;
     if (newest === null || ms > newest.ms) newest = { text: created, ms };
   }
   return newest?.text ?? null;

@@ -237,3 +237,26 @@ describe('gatherInventory (ocidir backend)', async () => {
     assert.deepEqual(Object.keys(inventory.mirrors[0]?.source ?? {}).sort(), ['app1', 'app2']);
   });
 });
+
+describe('gatherInventory: image config dates', async () => {
+  const src = await tempDir();
+  const dst = await tempDir();
+  const written = {
+    'offset': '2024-03-05T12:00:00.123456789+02:00',
+    'space': '2024-03-05 12:00:00',
+    'prose': 'March 5, 2024',
+    'no-day': '2024-02-30T00:00:00Z',
+  };
+  for (const [tag, created] of Object.entries(written)) await put(src, 'team/dates', tag, created);
+
+  it('keeps an RFC 3339 date with any offset, and reads anything looser as no date (the planner drops it as date-unknown)', async () => {
+    // "2024-03-05 12:00:00" would be read in the machine's time zone, and none of the three would pass the
+    // plan schema's date-time: the plan file written would not read back.
+    const mirror = mirrorConfig(src, dst, { tags: { ...mirrorConfig(src, dst).tags, maxAge: { text: '100y', ms: 100 * 365 * 86_400_000 } } });
+    const cache = await openFactsCache({ dir: null });
+    const inventory = await gatherInventory({ config: { version: 1, file: null, registries: {}, mirrors: [mirror] }, mirrors: [mirror], pool: ocidirPool({}), selection, cache });
+    const facts = inventory.mirrors[0]?.source.dates?.facts ?? {};
+    const created = Object.fromEntries(Object.keys(written).map((tag) => [tag, facts[tag]?.platforms?.[0]?.created]));
+    assert.deepEqual(created, { 'offset': written.offset, 'space': null, 'prose': null, 'no-day': null });
+  });
+});
