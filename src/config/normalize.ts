@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseDuration } from '../util/duration.js';
+import { durationValueMs } from '../util/duration.js';
 import type { UserConfig, UserMirror, UserMirrorSettings, UserRegistry, UserTags } from './document.js';
 import { parseEndpoint } from './endpoint.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_REMOVAL_QUEUE } from './types.js';
@@ -81,11 +81,10 @@ function normalizeRegistry(host: string, settings: UserRegistry, baseDir: string
 
 function toDuration(raw: string | number | undefined): Duration | null {
   if (raw === undefined) return null;
-  const text = String(raw);
-  const ms = parseDuration(text);
-  // Validation has already rejected anything parseDuration refuses; this guards callers that skip it.
-  if (ms === null) throw new Error(`unvalidated duration "${text}" reached normalisation`);
-  return { text, ms };
+  const ms = durationValueMs(raw);
+  // Validation (the same durationValueMs) has already rejected anything refused here; this guards callers that skip it.
+  if (ms === null) throw new Error(`unvalidated duration ${JSON.stringify(raw)} reached normalisation`);
+  return { text: String(raw), ms };
 }
 
 function toRename(raw: UserMirror['rename']): RenameRule | null {

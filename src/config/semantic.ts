@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { DURATION_HINT, parseDuration } from '../util/duration.js';
+import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
 
@@ -46,7 +46,10 @@ function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
     checkRegexList(tags.exclude, [...at, 'tags', 'exclude'], report);
     const maxAge = checkDuration(tags.maxAge, [...at, 'tags', 'maxAge'], report);
     const minAge = checkDuration(tags.minAge, [...at, 'tags', 'minAge'], report);
-    if (maxAge !== null && minAge !== null && minAge >= maxAge) {
+    if (maxAge === 0) {
+      // Nothing is younger than 0: the filter would silently empty the mirror.
+      report([...at, 'tags', 'maxAge'], `maxAge ${JSON.stringify(tags.maxAge)} keeps no image (nothing is younger than 0): remove maxAge, or give a duration such as 90d`);
+    } else if (maxAge !== null && minAge !== null && minAge >= maxAge) {
       report([...at, 'tags', 'minAge'], `minAge (${String(tags.minAge)}) is not shorter than maxAge (${String(tags.maxAge)}): no image can match both`);
     }
     if (typeof tags.semver === 'string' && semver.validRange(tags.semver) === null) {
@@ -82,11 +85,9 @@ export function regexProblem(source: string): string | null {
 }
 
 function checkDuration(raw: unknown, path: DocPath, report: Report): number | null {
-  if (raw === undefined || raw === null) return null;
-  if (typeof raw === 'number') return raw >= 0 ? raw * 1000 : (report(path, `${raw} is not a duration (${DURATION_HINT})`), null);
-  if (typeof raw !== 'string') return null;
-  const ms = parseDuration(raw);
-  if (ms === null) report(path, `"${raw}" is not a duration (${DURATION_HINT})`);
+  if (typeof raw !== 'string' && typeof raw !== 'number') return null;
+  const ms = durationValueMs(raw);
+  if (ms === null) report(path, `${JSON.stringify(raw)} is not a duration (${DURATION_HINT})`);
   return ms;
 }
 

@@ -34,9 +34,18 @@ const ISO = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?
 export function parseDuration(text: string): number | null {
   const input = text.trim();
   if (input === '') return null;
-  if (/^\d+$/.test(input)) return Number(input) * SECOND;
-  if (input.startsWith('P')) return parseIso(input);
-  return parseCompound(input);
+  const ms = /^\d+$/.test(input) ? Number(input) * SECOND : input.startsWith('P') ? parseIso(input) : parseCompound(input);
+  // Beyond 2^53 ms (285,000 years) arithmetic on dates loses meaning; such a value is a typo, not a filter.
+  return ms !== null && Number.isSafeInteger(ms) ? ms : null;
+}
+
+/**
+ * A duration as a config value: a string as above, or a bare number of seconds (YAML `maxAge: 3600`). The one
+ * reading both validation and normalisation use, so they can never disagree about a value.
+ */
+export function durationValueMs(value: string | number): number | null {
+  if (typeof value === 'string') return parseDuration(value);
+  return Number.isSafeInteger(value) && value >= 0 ? parseDuration(String(value)) : null;
 }
 
 /** A one-line hint listing accepted forms, for error messages. */

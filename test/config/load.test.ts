@@ -186,3 +186,29 @@ test('REGSYNC_CONFIG names the file; -c wins over it; a missing -c file is CONFI
   assert.equal((await loadConfig({ cwd: dir, configFile: 'one.yaml', env: { REGSYNC_CONFIG: 'two.yaml' } })).mirrors[0]?.name, 'a');
   await assert.rejects(loadConfig({ cwd: dir, configFile: 'nope.yaml', env: {} }), (error: unknown) => isRegsyncError(error) && error.code === 'CONFIG_NOT_FOUND' && error.message === 'config file nope.yaml not found');
 });
+
+function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    load(text, env);
+  } catch (error) {
+    if (isConfigError(error)) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+const ONE_MIRROR = (extra: string) => `mirrors:\n  - name: a\n    source: "127.0.0.1:5000"\n    destination: "127.0.0.1:5001"\n${extra}`;
+
+test('a duration too large to mean anything is a config error, not an unexpected crash', () => {
+  assert.deepEqual(problemsOf(ONE_MIRROR('    tags: {minAge: 100000000000000000000000000}\n')), [
+    'regsync.yaml:5:20 /mirrors/0/tags/minAge: 1e+26 is not a duration (try 3d, 12h or P3D)',
+  ]);
+});
+
+test('maxAge 0 keeps nothing: an error naming the fix, not a silently empty mirror; minAge 0 is fine', () => {
+  assert.deepEqual(problemsOf(ONE_MIRROR('    tags: {maxAge: 0}\n')), [
+    'regsync.yaml:5:20 /mirrors/0/tags/maxAge: maxAge 0 keeps no image (nothing is younger than 0): remove maxAge, or give a duration such as 90d',
+  ]);
+  assert.deepEqual(problemsOf(ONE_MIRROR('    tags: {maxAge: P0D}\n')).length, 1);
+  assert.equal(load(ONE_MIRROR('    tags: {minAge: 0}\n')).config.mirrors[0]?.tags.minAge?.ms, 0);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration } from '../../src/util/duration.js';
+import { durationValueMs, parseDuration } from '../../src/util/duration.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -44,5 +44,24 @@ for (const [text, ms] of valid) {
 for (const text of invalid) {
   test(`parseDuration(${JSON.stringify(text)}) is not a duration`, () => {
     assert.equal(parseDuration(text), null);
+  });
+}
+
+// Config values: what validation and normalisation both read (they once disagreed: 1e26 passed validation as
+// a number of seconds, then crashed normalisation as "1e+26").
+const values: [string | number, number | null][] = [
+  [3600, 3_600_000],
+  [0, 0],
+  ['3d', 3 * D],
+  [-5, null],
+  [1.5, null],
+  [1e26, null],
+  ['100000000000000000000000000', null],
+  ['99999999999999999y', null],
+];
+
+for (const [value, ms] of values) {
+  test(`durationValueMs(${JSON.stringify(value)}) = ${String(ms)}`, () => {
+    assert.equal(durationValueMs(value), ms);
   });
 }
