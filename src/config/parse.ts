@@ -35,7 +35,16 @@ export function parseConfigText(
     const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
     return { position: { line: start?.line ?? 1, column: start?.col ?? 1 }, message };
   });
-  const value: unknown = syntaxErrors.length === 0 ? document.toJS({ maxAliasCount: 100 }) : null;
+  let value: unknown = null;
+  if (syntaxErrors.length === 0) {
+    try {
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // toJS refuses alias expansions that blow up (a "billion laughs" file): a problem with the file, not a crash.
+      const reason = error instanceof Error ? error.message : String(error);
+      syntaxErrors.push({ position: { line: 1, column: 1 }, message: `${reason} (write the values out instead of so many aliases)` });
+    }
+  }
   return { parsed: { displayName, file, value, document, lineCounter }, syntaxErrors };
 }
 

@@ -212,3 +212,15 @@ test('maxAge 0 keeps nothing: an error naming the fix, not a silently empty mirr
   assert.deepEqual(problemsOf(ONE_MIRROR('    tags: {maxAge: P0D}\n')).length, 1);
   assert.equal(load(ONE_MIRROR('    tags: {minAge: 0}\n')).config.mirrors[0]?.tags.minAge?.ms, 0);
 });
+
+test('a YAML alias bomb is a config error on the file, not an unexpected crash', () => {
+  const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+  for (const [i, name] of ['b', 'c', 'd', 'e', 'f'].entries()) {
+    const previous = String.fromCharCode('a'.charCodeAt(0) + i);
+    levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(', ')}]`);
+  }
+  assert.throws(
+    () => load(`${levels.join('\n')}\nmirrors: []\n`),
+    (error: unknown) => isConfigError(error) && /^regsync\.yaml:1:1 YAML syntax error: Excessive alias count .*write the values out/.test(error.problems[0] ?? ''),
+  );
+});
