@@ -33,14 +33,14 @@ const passThrough = (_filepath: string, content: string): { text: string } => ({
  * config elsewhere on the machine must not be picked up by surprise).
  */
 export async function locateConfig(options: { configFile?: string | undefined; cwd: string; env: NodeJS.ProcessEnv }): Promise<ConfigFileText> {
-  const given = options.configFile ?? nonEmpty(options.env.REGSYNC_CONFIG);
+  const fromEnv = options.configFile === undefined ? nonEmpty(options.env.REGSYNC_CONFIG) : undefined;
+  const given = options.configFile ?? fromEnv;
   if (given !== undefined) {
     const file = path.resolve(options.cwd, given);
     try {
       return { file, displayName: given, text: await readFile(file, 'utf8') };
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'cannot be read';
-      throw new RegsyncError(`config file ${given} ${reason}`, { code: 'CONFIG_NOT_FOUND', cause: error });
+      throw configReadError(given, error, fromEnv === undefined ? '-c' : 'REGSYNC_CONFIG');
     }
   }
   const explorer = cosmiconfig('regsync', {
@@ -51,15 +51,56 @@ export async function locateConfig(options: { configFile?: string | undefined; c
     cache: false,
     loaders: { '.yaml': passThrough, '.yml': passThrough, '.json': passThrough, noExt: passThrough },
   });
-  const found = await explorer.search(options.cwd);
+  let found: { filepath: string } | null;
+  try {
+    found = await explorer.search(options.cwd);
+  } catch (error) {
+    throw configReadError(options.cwd, error, 'search');
+  }
   if (found === null) {
+    await explainSkippedPlaces(options.cwd);
     throw new RegsyncError(
       `no config file found in ${options.cwd}: create regsync.yaml (see examples/quickstart/regsync.yaml) or pass -c FILE`,
       { code: 'CONFIG_NOT_FOUND', details: `looked for: ${SEARCH_PLACES.join(', ')}` },
     );
   }
-  const text = await readFile(found.filepath, 'utf8');
-  return { file: found.filepath, displayName: path.relative(options.cwd, found.filepath) || found.filepath, text };
+  const displayName = path.relative(options.cwd, found.filepath) || found.filepath;
+  try {
+    return { file: found.filepath, displayName, text: await readFile(found.filepath, 'utf8') };
+  } catch (error) {
+    throw configReadError(displayName, error, 'search');
+  }
+}
+
+/**
+ * cosmiconfig silently skips a search place it cannot read (a directory, no permission): "no config file found"
+ * would then send the user looking for a file that is right there. Name it and the reason instead.
+ */
+async function explainSkippedPlaces(cwd: string): Promise<void> {
+  for (const place of SEARCH_PLACES) {
+    try {
+      await readFile(path.join(cwd, place));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw configReadError(place, error, 'search');
+    }
+  }
+}
+
+/** The error for a config file that cannot be read: what is wrong with it and what to do. */
+export function configReadError(name: string, error: unknown, via: '-c' | 'REGSYNC_CONFIG' | 'search'): RegsyncError {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  // A path from the environment is easy to forget: say where it came from.
+  const what = via === 'REGSYNC_CONFIG' ? `config file ${name} (from REGSYNC_CONFIG)` : `config file ${name}`;
+  const fix = via === 'REGSYNC_CONFIG' ? 'fix or unset REGSYNC_CONFIG' : via === '-c' ? 'pass the path of a file with -c' : 'pass -c FILE';
+  const message =
+    code === 'ENOENT'
+      ? `${what} not found${via === 'REGSYNC_CONFIG' ? `: ${fix}` : ''}`
+      : code === 'EISDIR'
+        ? `${what} is a directory, not a file: ${via === 'search' ? 'rename or remove it, or ' : ''}${fix}`
+        : code === 'EACCES' || code === 'EPERM'
+          ? `${what} cannot be read (permission denied): check its permissions, or ${fix}`
+          : `${what} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  return new RegsyncError(message, { code: 'CONFIG_NOT_FOUND', cause: error, details: error instanceof Error ? error.message : undefined });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -36,7 +36,8 @@ export async function resolveConfig(options: ResolveOptions): Promise<ResolvedCo
   }
   const dryRunFlag = options.options.dryRun === true || options.options.dryrun === true || options.env.SYNC_DRYRUN === '1';
   if (!flagsGiven && (configFile !== undefined || !hasSeedEnvironment(options.env))) {
-    const loaded = await loadConfigFile({ configFile, cwd: options.cwd, env: options.env });
+    // Only -c is passed on: locateConfig reads REGSYNC_CONFIG itself, so its errors can name the variable.
+    const loaded = await loadConfigFile({ configFile: options.options.config, cwd: options.cwd, env: options.env });
     return { ...loaded, dryRun: dryRunFlag, warnings: [], credentialSides: new Map() };
   }
   const seed = buildSeedDocument(options.positionals, options.options, options.env);

@@ -170,3 +170,9 @@ test('-c together with SOURCE DESTINATION is a usage error', async () => {
   assert.equal(result.code, 1);
   assert.equal(result.stderr, 'regsync: give either -c FILE or SOURCE DESTINATION with flags, not both\n');
 });
+
+test('a REGSYNC_CONFIG that names nothing says it came from REGSYNC_CONFIG', async () => {
+  const result = await run(['validate'], { cwd: empty, env: { REGSYNC_CONFIG: 'missing.yaml' } });
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, 'regsync: config file missing.yaml (from REGSYNC_CONFIG) not found: fix or unset REGSYNC_CONFIG\n');
+});

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { configDigest } from '../../src/config/digest.js';
 import { loadConfig, loadConfigText } from '../../src/config/load.js';
-import { SEARCH_PLACES } from '../../src/config/locate.js';
+import { configReadError, SEARCH_PLACES } from '../../src/config/locate.js';
 import { isConfigError } from '../../src/config/problems.js';
 import { isRegsyncError } from '../../src/util/errors.js';
 
@@ -223,4 +223,33 @@ test('a YAML alias bomb is a config error on the file, not an unexpected crash',
     () => load(`${levels.join('\n')}\nmirrors: []\n`),
     (error: unknown) => isConfigError(error) && /^regsync\.yaml:1:1 YAML syntax error: Excessive alias count .*write the values out/.test(error.problems[0] ?? ''),
   );
+});
+
+test('a config path that is a directory says so and what to do, for -c, REGSYNC_CONFIG and discovery', async () => {
+  const dir = mkdtempSync(path.join(root, 'isdir-'));
+  mkdirSync(path.join(dir, 'conf'));
+  const message = async (options: Parameters<typeof loadConfig>[0]): Promise<string> => {
+    try {
+      await loadConfig(options);
+    } catch (error) {
+      assert.ok(isRegsyncError(error) && error.code === 'CONFIG_NOT_FOUND');
+      return error.message;
+    }
+    return assert.fail('loaded a directory');
+  };
+  assert.equal(await message({ cwd: dir, configFile: 'conf', env: {} }), 'config file conf is a directory, not a file: pass the path of a file with -c');
+  assert.equal(
+    await message({ cwd: dir, env: { REGSYNC_CONFIG: 'conf' } }),
+    'config file conf (from REGSYNC_CONFIG) is a directory, not a file: fix or unset REGSYNC_CONFIG',
+  );
+  assert.equal(await message({ cwd: dir, env: { REGSYNC_CONFIG: 'gone.yaml' } }), 'config file gone.yaml (from REGSYNC_CONFIG) not found: fix or unset REGSYNC_CONFIG');
+  // cosmiconfig skips a search place it cannot read; "no config file found" would hide the real reason.
+  mkdirSync(path.join(dir, 'regsync.yaml'));
+  assert.equal(await message({ cwd: dir, env: {} }), 'config file regsync.yaml is a directory, not a file: rename or remove it, or pass -c FILE');
+});
+
+test('an unreadable config file names the reason and the fix (permission errors cannot be staged as root)', () => {
+  const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+  assert.equal(configReadError('regsync.yaml', denied, '-c').message, 'config file regsync.yaml cannot be read (permission denied): check its permissions, or pass the path of a file with -c');
+  assert.equal(configReadError('x.yaml', Object.assign(new Error('boom'), { code: 'ELOOP' }), 'search').message, 'config file x.yaml cannot be read (ELOOP)');
 });
