@@ -75,8 +75,11 @@ function toProblem(error: ErrorObject): Problem {
       const key = String(params.propertyName);
       return { path: [...path, key], at: 'key', message: `"${key}" is not a registry host (write host[:port], e.g. 127.0.0.1:5000)` };
     }
-    case 'type':
-      return { path, message: `expected ${describeType(params.type)}, got ${describeValue(error.data)}` };
+    case 'type': {
+      // `defaults:` with every line under it commented out is null: say how to get out of that.
+      const fix = error.data === null ? ': give it a value or remove the key' : '';
+      return { path, message: `expected ${describeType(params.type)}, got ${describeValue(error.data)}${fix}` };
+    }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
       return { path, message: `${JSON.stringify(error.data)} is not allowed (expected one of ${allowed})` };
@@ -84,7 +87,7 @@ function toProblem(error: ErrorObject): Problem {
     case 'const':
       return { path, message: `${JSON.stringify(error.data)} is not supported (expected ${JSON.stringify(params.allowedValue)})` };
     case 'minItems':
-      return { path, message: path.length === 1 && path[0] === 'mirrors' ? 'at least one mirror is required' : `must not be empty (at least ${String(params.limit)} item)` };
+      return { path, message: minItemsMessage(path, Number(params.limit)) };
     case 'minLength':
       return { path, message: 'must not be empty' };
     case 'minimum':
@@ -94,6 +97,13 @@ function toProblem(error: ErrorObject): Problem {
     default:
       return { path, message: error.message ?? 'is invalid' };
   }
+}
+
+function minItemsMessage(path: DocPath, limit: number): string {
+  if (path.length === 1 && path[0] === 'mirrors') return 'at least one mirror is required';
+  // An empty list would mirror nothing without a word, while leaving the key out lists the catalog.
+  if (path[path.length - 1] === 'names') return 'an empty names list mirrors nothing: list repositories, or remove names to mirror the whole source catalog';
+  return `must not be empty (at least ${String(limit)} item)`;
 }
 
 function patternMessage(path: DocPath, value: string): string {

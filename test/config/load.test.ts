@@ -253,3 +253,13 @@ test('an unreadable config file names the reason and the fix (permission errors 
   assert.equal(configReadError('regsync.yaml', denied, '-c').message, 'config file regsync.yaml cannot be read (permission denied): check its permissions, or pass the path of a file with -c');
   assert.equal(configReadError('x.yaml', Object.assign(new Error('boom'), { code: 'ELOOP' }), 'search').message, 'config file x.yaml cannot be read (ELOOP)');
 });
+
+test('an empty section or names list is an error that says how to fix it; tags: {} is fine', () => {
+  assert.deepEqual(problemsOf(`defaults:\n${ONE_MIRROR('    repositories: {names: []}\n')}`), [
+    'regsync.yaml:1:10 /defaults: expected a mapping, got nothing (null): give it a value or remove the key',
+    'regsync.yaml:6:27 /mirrors/0/repositories/names: an empty names list mirrors nothing: list repositories, or remove names to mirror the whole source catalog',
+  ]);
+  const { config } = load(`defaults: {}\n${ONE_MIRROR('    tags: {}\n    repositories: {}\n')}`);
+  assert.deepEqual(config.mirrors[0]?.tags.include, ['.*']);
+  assert.equal(config.mirrors[0]?.repositories.names, null);
+});
