@@ -65,6 +65,8 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
       continue;
     }
     const group = byDestination.get(mapped.repository) ?? { repository: mapped.repository, facts: destinationFacts, selected: [], kept: new Set<string>() };
+    // A Set, not tags.includes per tag: repositories with tens of thousands of tags are common (nightly builds).
+    const destinationTags = new Set(destinationFacts.exists ? destinationFacts.tags : []);
     byDestination.set(mapped.repository, group);
 
     const names = matchTagNames(mirror, facts.exists ? facts.tags : []);
@@ -112,8 +114,7 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
         continue;
       }
       const tag = candidate.tag;
-      const present = destinationFacts.exists && destinationFacts.tags.includes(tag);
-      const destination = present ? destinationFacts.facts[tag] : null;
+      const destination = destinationTags.has(tag) ? destinationFacts.facts[tag] : null;
       if (destination === undefined) {
         problem(`${candidate.targetRef}: the tag was listed but could not be read (deleted while planning?); run plan again`);
         continue;

@@ -14,8 +14,9 @@ export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { 
   const facts = group.facts;
   if (facts === null || !facts.exists) return { changes: [], problems: [] };
   const protectedDigests = new Set<string>();
+  const listed = new Set(facts.tags);
   for (const tag of group.kept) {
-    const current = facts.tags.includes(tag) ? facts.facts[tag]?.digest : undefined;
+    const current = listed.has(tag) ? facts.facts[tag]?.digest : undefined;
     if (current !== undefined) protectedDigests.add(current);
   }
   for (const selected of group.selected) {
@@ -26,7 +27,7 @@ export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { 
 
   const changes: Change[] = [];
   const problems: string[] = [];
-  for (const tag of [...new Set(facts.tags)].sort(compareStrings)) {
+  for (const tag of [...listed].sort(compareStrings)) {
     if (group.kept.has(tag)) continue;
     const ref = tagRef(mirror.destination, group.repository, tag);
     const tagFacts = facts.facts[tag];
