@@ -10,8 +10,3 @@ export function sha256Digest(bytes: Uint8Array): string {
 export function isDigest(value: string): boolean {
   return DIGEST_PATTERN.test(value);
 }
-
-/** First 12 hex characters, for people. */
-export function shortDigest(digest: string): string {
-  return digest.replace(/^sha256:/, 'sha256:').slice(0, 'sha256:'.length + 12);
-}

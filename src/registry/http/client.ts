@@ -217,7 +217,3 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
 function manifestPath(repository: string, reference: string): string {
   return `/v2/${repository}/manifests/${reference}`;
 }
-
-export function createHttpRegistry(options: HttpRegistryOptions): HttpRegistry {
-  return new HttpRegistry(options);
-}
