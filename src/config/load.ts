@@ -7,7 +7,7 @@ import { normalizeConfig } from './normalize.js';
 import { parseConfigText, positionOf } from './parse.js';
 import type { ParsedFile } from './parse.js';
 import { ConfigError, formatProblems, jsonPointer } from './problems.js';
-import type { Locator, Problem } from './problems.js';
+import type { DocPath, Locator, Problem } from './problems.js';
 import { schemaProblems } from './schema.js';
 import { semanticProblems } from './semantic.js';
 import type { Config } from './types.js';
@@ -68,15 +68,22 @@ export function checkDocument(
   if (raw === null || raw === undefined) {
     throw new ConfigError([`${origin}: the config is empty (start from examples/quickstart/regsync.yaml)`], origin);
   }
-  const expanded = env === null ? { value: raw, problems: [], secrets: [] } : expandEnv(raw, env);
+  const expanded = env === null ? { value: raw, problems: [], secrets: [], writtenPath: (p: DocPath) => p } : expandEnv(raw, env);
   const secrets = [...knownSecrets, ...expanded.secrets];
-  // A place already reported (while reading flags, or by the schema) is not reported again by a later stage.
-  const reported = new Set(earlier.map((p) => jsonPointer(p.path)));
-  const fromSchema = schemaProblems(expanded.value).filter((p) => !reported.has(jsonPointer(p.path)));
-  const rejected = new Set([...reported, ...fromSchema.map((p) => jsonPointer(p.path))]);
+  // A place already reported (while reading flags or expanding, or by the schema) is not reported again by a later
+  // stage: a value whose ${VAR} is missing is not also "not a registry location". An unknown key at that place still is.
+  const reported = new Set([...earlier, ...expanded.problems.filter((p) => p.at === 'key')].map((p) => jsonPointer(p.path)));
+  const emptied = new Set(expanded.problems.filter((p) => p.at !== 'key').map((p) => jsonPointer(p.path)));
+  const fromSchema = schemaProblems(expanded.value).filter((p) => {
+    const pointer = jsonPointer(p.path);
+    return !reported.has(pointer) && (p.at === 'key' || !emptied.has(pointer));
+  });
+  const rejected = new Set([...reported, ...emptied, ...fromSchema.map((p) => jsonPointer(p.path))]);
   const problems: Problem[] = [...earlier, ...expanded.problems, ...fromSchema, ...semanticProblems(expanded.value, rejected)];
   if (problems.length > 0) {
-    const lines = formatProblems(problems, locate).map((line) => redact(line, secrets));
+    // Paths are into the expanded document; a key written as ${VAR} is found in the file under that spelling.
+    const located: Locator = (problem) => locate({ ...problem, path: expanded.writtenPath(problem.path) });
+    const lines = formatProblems(problems, located).map((line) => redact(line, secrets));
     throw new ConfigError(lines, origin);
   }
   return { document: expanded.value as UserConfig, secrets };

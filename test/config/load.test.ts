@@ -263,3 +263,29 @@ test('an empty section or names list is an error that says how to fix it; tags: 
   assert.deepEqual(config.mirrors[0]?.tags.include, ['.*']);
   assert.equal(config.mirrors[0]?.repositories.names, null);
 });
+
+test('${VAR} in a key is expanded (a registry host from the environment); problems under it keep their line', () => {
+  const text = 'registries:\n  "${REG_HOST}":\n    password: ${PW}\n    tls: nope\nmirrors:\n  - {name: a, source: "${REG_HOST}/team", destination: "127.0.0.1:5001"}\n';
+  assert.deepEqual(problemsOf(text, { REG_HOST: '127.0.0.1:5000', PW: 'key-secret-1' }), [
+    'regsync.yaml:4:10 /registries/${REG_HOST}/tls: "nope" is not allowed (expected one of "enabled", "insecure", "disabled")',
+  ]);
+  const { config, secrets } = load(text.replace('nope', 'insecure'), { REG_HOST: '127.0.0.1:5000', PW: 'key-secret-1' });
+  assert.equal(config.registries['127.0.0.1:5000']?.password, 'key-secret-1');
+  assert.equal(config.registries['127.0.0.1:5000']?.tls, 'insecure');
+  assert.ok(secrets.includes('key-secret-1'));
+  // A missing variable in a key is reported once, at the key.
+  assert.deepEqual(problemsOf(text.replace('nope', 'insecure'), { PW: 'key-secret-1' }), [
+    'regsync.yaml:2:3 /registries/${REG_HOST}: environment variable REG_HOST is not set (set it, or write ${REG_HOST:-default})',
+    'regsync.yaml:6:23 /mirrors/0/source: environment variable REG_HOST is not set (set it, or write ${REG_HOST:-default})',
+  ]);
+  // Two keys that expand to the same host would silently drop one set of credentials.
+  assert.deepEqual(problemsOf('registries:\n  "127.0.0.1:5000": {}\n  "${REG_HOST}": {}\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "b"}]\n', { REG_HOST: '127.0.0.1:5000' }), [
+    'regsync.yaml:3:3 /registries/${REG_HOST}: "${REG_HOST}" becomes "127.0.0.1:5000", a key that is already used here',
+  ]);
+});
+
+test('a value whose ${VAR} is missing is reported once, not again as a bad duration or location', () => {
+  assert.deepEqual(problemsOf(ONE_MIRROR('    tags: {maxAge: "${AGE}"}\n')), [
+    'regsync.yaml:5:20 /mirrors/0/tags/maxAge: environment variable AGE is not set (set it, or write ${AGE:-default})',
+  ]);
+});
