@@ -1,4 +1,5 @@
 import type { Endpoint, MirrorConfig } from '../config/types.js';
+import { ownEntry, setOwnEntry } from '../plan/refs.js';
 import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.js';
 import { isIndexMediaType } from '../registry/manifest.js';
 import type { Registry, RegistryPool } from '../registry/types.js';
@@ -87,7 +88,7 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
     if (head === undefined) {
       const repository = state.facts.repository;
       head = read(destination, repository, `read tag ${tag} of`, () => destination.headManifest(repository, tag)).then((descriptor) => {
-        if (descriptor) state.facts.facts[tag] = { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) };
+        if (descriptor) setOwnEntry(state.facts.facts, tag, { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) });
       });
       state.heads.set(tag, head);
     }
@@ -99,7 +100,7 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
     if (detail === undefined) {
       const repository = state.facts.repository;
       detail = headDestination(state, tag).then(async () => {
-        const facts = state.facts.facts[tag];
+        const facts = ownEntry(state.facts.facts, tag);
         if (facts === undefined) return;
         facts.platforms = await read(destination, repository, `read image ${tag} of`, () =>
           readPlatformFacts(destination, repository, facts.digest, destinationWanted, cache),
@@ -130,7 +131,7 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
    */
   const describeChangedTags = async (repository: string, entries: Array<[string, TagFacts]>, state: DestinationState | null): Promise<void> => {
     if (needsFacts) return;
-    const unchanged = (tag: string, facts: TagFacts): boolean => state?.facts.facts[tag]?.digest === facts.digest;
+    const unchanged = (tag: string, facts: TagFacts): boolean => state !== null && ownEntry(state.facts.facts, tag)?.digest === facts.digest;
     await Promise.all(entries.filter(([tag, facts]) => !unchanged(tag, facts)).map(([tag, facts]) => readSourceFacts(repository, tag, facts)));
   };
 

@@ -5,7 +5,7 @@ import { applyDateFilters } from './date-filters.js';
 import { matchTagNames, needsCreatedDate, selectRepositories } from './filters.js';
 import { copiedContent, newestCreated } from './image-facts.js';
 import { planPrune } from './prune.js';
-import { repositoryRef, sourceRepositoryPath, tagRef } from './refs.js';
+import { ownEntry, repositoryRef, sourceRepositoryPath, tagRef } from './refs.js';
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
 import type { Change, MirrorInventory, RepositoryFacts, Skipped } from './types.js';
@@ -51,7 +51,7 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
       problem(`${sourceName}: ${mapped.error}`);
       continue;
     }
-    const facts = inventory.source[relative];
+    const facts = ownEntry(inventory.source, relative);
     if (facts === undefined) {
       problem(`${sourceName}: the inventory has no facts for this repository (internal error)`);
       continue;
@@ -59,7 +59,7 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
     if (!facts.exists && mirror.repositories.names !== null) {
       problem(`${sourceName}: the repository does not exist or has no tags; fix repositories.names`);
     }
-    const destinationFacts = inventory.destination[mapped.repository];
+    const destinationFacts = ownEntry(inventory.destination, mapped.repository);
     if (destinationFacts === undefined) {
       problem(`${repositoryRef(mirror.destination, mapped.repository)}: the inventory has no facts for this destination repository (internal error)`);
       continue;
@@ -75,7 +75,7 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
     const candidates: Array<Omit<SelectedTag, 'destination'>> = [];
     for (const tag of names.kept) {
       const sourceRef = tagRef(mirror.source, sourcePath, tag);
-      const tagFacts = facts.facts[tag];
+      const tagFacts = ownEntry(facts.facts, tag);
       if (tagFacts === undefined) {
         group.kept.add(tag);
         problem(`${sourceRef}: the tag was listed but could not be read (deleted while planning?); run plan again`);
@@ -114,7 +114,7 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
         continue;
       }
       const tag = candidate.tag;
-      const destination = destinationTags.has(tag) ? destinationFacts.facts[tag] : null;
+      const destination = destinationTags.has(tag) ? ownEntry(destinationFacts.facts, tag) : null;
       if (destination === undefined) {
         problem(`${candidate.targetRef}: the tag was listed but could not be read (deleted while planning?); run plan again`);
         continue;

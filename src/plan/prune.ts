@@ -2,7 +2,7 @@ import type { MirrorConfig } from '../config/types.js';
 import { compareStrings } from './filters.js';
 import { destinationConfigDigest } from './image-facts.js';
 import type { DestinationSelection } from './plan-mirror.js';
-import { tagRef } from './refs.js';
+import { ownEntry, tagRef } from './refs.js';
 import type { Change } from './types.js';
 
 /**
@@ -16,7 +16,7 @@ export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { 
   const protectedDigests = new Set<string>();
   const listed = new Set(facts.tags);
   for (const tag of group.kept) {
-    const current = listed.has(tag) ? facts.facts[tag]?.digest : undefined;
+    const current = listed.has(tag) ? ownEntry(facts.facts, tag)?.digest : undefined;
     if (current !== undefined) protectedDigests.add(current);
   }
   for (const selected of group.selected) {
@@ -30,7 +30,7 @@ export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { 
   for (const tag of [...listed].sort(compareStrings)) {
     if (group.kept.has(tag)) continue;
     const ref = tagRef(mirror.destination, group.repository, tag);
-    const tagFacts = facts.facts[tag];
+    const tagFacts = ownEntry(facts.facts, tag);
     if (tagFacts === undefined) {
       problems.push(`${ref}: the tag was listed but could not be read, so prune cannot check it; run plan again`);
       continue;

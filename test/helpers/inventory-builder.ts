@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Config, Duration, MirrorConfig, RepositorySelection, TagSelection } from '../../src/config/types.js';
 import { buildPlan } from '../../src/plan/diff.js';
+import { setOwnEntry } from '../../src/plan/refs.js';
 import type { MirrorInventory, Plan, PlatformFacts, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -104,7 +105,7 @@ export class RepoBuilder {
 
   private put(tag: string, facts: TagFacts): this {
     this.tags.push(tag);
-    this.facts[tag] = facts;
+    setOwnEntry(this.facts, tag, facts);
     return this;
   }
 

@@ -260,3 +260,28 @@ describe('gatherInventory: image config dates', async () => {
     assert.deepEqual(created, { 'offset': written.offset, 'space': null, 'prose': null, 'no-day': null });
   });
 });
+
+describe('gatherInventory: tags that are names of Object properties', async () => {
+  const src = await tempDir();
+  const dst = await tempDir();
+  const digests = {
+    proto: await put(src, 'team/odd', '__proto__', '2024-01-01T00:00:00Z'),
+    ctor: await put(src, 'team/odd', 'constructor', '2024-01-02T00:00:00Z'),
+    dstProto: await put(dst, 'mirror/odd', '__proto__', '2023-01-01T00:00:00Z'),
+    dstToString: await put(dst, 'mirror/odd', 'toString', '2023-01-02T00:00:00Z'),
+  };
+
+  it('records __proto__ and constructor as tags of their own (an assignment to __proto__ replaced the prototype)', async () => {
+    const mirror = mirrorConfig(src, dst, { prune: true });
+    const cache = await openFactsCache({ dir: null });
+    const inventory = await gatherInventory({ config: { version: 1, file: null, registries: {}, mirrors: [mirror] }, mirrors: [mirror], pool: ocidirPool({}), selection, cache });
+    const source = inventory.mirrors[0]?.source.odd?.facts ?? {};
+    const destination = inventory.mirrors[0]?.destination['mirror/odd']?.facts ?? {};
+    assert.deepEqual(Object.keys(source).sort(), ['__proto__', 'constructor']);
+    assert.equal(Object.getOwnPropertyDescriptor(source, 'constructor')?.value?.digest, digests.ctor);
+    assert.equal(Object.getOwnPropertyDescriptor(source, '__proto__')?.value?.digest, digests.proto);
+    assert.deepEqual(Object.keys(destination).sort(), ['__proto__', 'toString']);
+    assert.equal(Object.getOwnPropertyDescriptor(destination, '__proto__')?.value?.digest, digests.dstProto);
+    assert.equal(Object.getOwnPropertyDescriptor(destination, 'toString')?.value?.digest, digests.dstToString);
+  });
+});

@@ -290,6 +290,27 @@ describe('buildPlan: platforms named without their variant', () => {
   });
 });
 
+describe('buildPlan: tags that are names of Object properties', () => {
+  // Valid tags; as keys of the Inventory's records a plain lookup found Object.prototype's members.
+  it('plans __proto__, constructor and toString like any tag, and a listed-but-gone one is reported', () => {
+    const mirror = mirrorConfig({ prune: true });
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.image('__proto__', 'p').image('toString', 't').listedOnly('constructor'))
+      .destination('mirror/app1', (r) => r.image('toString', 'old').image('hasOwnProperty', 'x').listedOnly('valueOf'))
+      .build();
+    const { plan, problems } = planOf([mirror], [inventory]);
+    assert.deepEqual(actions(plan), [
+      `create missing-in-destination ${D}/app1:__proto__`,
+      `delete not-in-selection ${D}/app1:hasOwnProperty`,
+      `update content-differs ${D}/app1:toString`,
+    ]);
+    assert.deepEqual(problems, [
+      'mirror apps: 127.0.0.1:5000/team/app1:constructor: the tag was listed but could not be read (deleted while planning?); run plan again',
+      `mirror apps: ${D}/app1:valueOf: the tag was listed but could not be read, so prune cannot check it; run plan again`,
+    ]);
+  });
+});
+
 describe('buildPlan: prune', () => {
   it('deletes destination tags not in the selection, but never a digest a kept tag points at', () => {
     const mirror = mirrorConfig({ prune: true, tags: { exclude: ['^old'] } });
