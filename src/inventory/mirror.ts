@@ -1,5 +1,5 @@
 import type { Endpoint, MirrorConfig } from '../config/types.js';
-import { ownEntry, setOwnEntry } from '../plan/refs.js';
+import { ownEntry, setOwnEntry, sourceRepositoryPath } from '../plan/refs.js';
 import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.js';
 import { isIndexMediaType } from '../registry/manifest.js';
 import type { Registry, RegistryPool } from '../registry/types.js';
@@ -19,10 +19,6 @@ export interface MirrorContext {
 
 export function registryFor(pool: RegistryPool, endpoint: Endpoint): Registry {
   return endpoint.scheme === 'registry' ? pool.get('registry', endpoint.host) : pool.get('ocidir', endpoint.path);
-}
-
-export function joinPath(prefix: string, path: string): string {
-  return [prefix, path].filter((part) => part !== '').join('/');
 }
 
 /** Catalog entries under the source prefix, relative to it (the prefix itself is not a child). */
@@ -138,7 +134,8 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
   let done = 0;
   let tagCount = 0;
   const gatherRepository = async (relative: string): Promise<void> => {
-    const repository = joinPath(mirror.source.prefix, relative);
+    // The planner names the same repository with the same function, so facts and plan never disagree on a path.
+    const repository = sourceRepositoryPath(mirror.source, relative);
     const tags = await read(source, repository, 'list the tags of', () => source.listTags(repository));
     const { kept } = selection.matchTagNames(mirror, tags);
     const mapped = selection.mapRepository(mirror, relative);
