@@ -74,7 +74,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // Help and version "errors" are successful exits; usage errors were already printed by outputError.
       return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
-    const verbose = argv.includes('-v') || argv.includes('--verbose') || program.opts<{ verbose?: boolean }>().verbose === true;
+    // Options are parsed before any action runs, so the program's -v/--verbose (also -qv) is known here.
+    const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
     reportError(error, io, verbose);
     return EXIT_ERROR;
   }

@@ -32,7 +32,7 @@ export interface PlanRunOptions {
   showSkipped: boolean;
   verbose: boolean;
   quiet: boolean;
-  /** false with --no-color. */
+  /** The decision readGlobals made once: a terminal, no --no-color, no NO_COLOR. */
   color: boolean;
 }
 
@@ -112,12 +112,6 @@ function progressReporter(io: PlanRunIo, options: PlanRunOptions): { onProgress?
   };
 }
 
-/** Colour only for a terminal, and never with --no-color or NO_COLOR (https://no-color.org). */
-function useColor(io: PlanRunIo, options: PlanRunOptions): boolean {
-  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
-  return options.color && !noColor && io.stdout.isTTY === true;
-}
-
 /** Gathers the inventory and builds the plan, with the problems (rename errors, collisions...) that make `plan` fail. */
 export async function computePlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<{ plan: Plan; problems: string[]; warnings: string[] }> {
   const mirrors = selectMirrors(config, options.mirrors);
@@ -161,7 +155,7 @@ export async function runPlan(config: Config, options: PlanRunOptions, io: PlanR
     return 1;
   }
   if (options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
-  const renderOptions = { color: useColor(io, options), showUnchanged: options.showUnchanged, showSkipped: options.showSkipped };
+  const renderOptions = { color: options.color, showUnchanged: options.showUnchanged, showSkipped: options.showSkipped };
   if (options.json) io.stdout.write(renderJson(plan));
   else if (options.format === 'markdown') io.stdout.write(renderMarkdown(plan, renderOptions));
   else io.stdout.write(renderHuman(plan, renderOptions));

@@ -176,3 +176,9 @@ test('a REGSYNC_CONFIG that names nothing says it came from REGSYNC_CONFIG', asy
   assert.equal(result.code, 1);
   assert.equal(result.stderr, 'regsync: config file missing.yaml (from REGSYNC_CONFIG) not found: fix or unset REGSYNC_CONFIG\n');
 });
+
+test('--verbose is read from the parsed options, combined short flags too (-qv)', async () => {
+  const combined = await run(['-qv', 'validate'], { cwd: empty });
+  assert.match(combined.stderr, /looked for: regsync\.yaml/);
+  assert.doesNotMatch((await run(['-q', 'validate'], { cwd: empty })).stderr, /looked for/);
+});
