@@ -24,6 +24,7 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
   mirrors.forEach((mirror: unknown, index) => {
     if (!isPlain(mirror)) return;
     checkMirrorFields(mirror, ['mirrors', index], report);
+    checkCatalogNeeded(mirror, isPlain(value.defaults) ? value.defaults : {}, ['mirrors', index], report);
     if (typeof mirror.name === 'string') {
       const first = seen.get(mirror.name);
       if (first === undefined) seen.set(mirror.name, index);
@@ -34,6 +35,16 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
 }
 
 type Report = (path: DocPath, message: string) => void;
+
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/** Docker Hub has no catalog API, so a Docker Hub source must name its repositories (here or in defaults). */
+function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
+  if (typeof mirror.source !== 'string' || !DOCKER_HUB_HOSTS.has(mirror.source.split('/')[0] ?? '')) return;
+  const names = (section: unknown): unknown => (isPlain(section) ? section.names : undefined);
+  if (names(mirror.repositories) !== undefined || names(defaults.repositories) !== undefined) return;
+  report([...at, 'source'], 'Docker Hub does not list its repositories (no catalog API): name them under repositories.names, e.g. [library/nginx] or [nginx] with source docker.io/library');
+}
 
 function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
   if (isPlain(mirror.repositories)) {

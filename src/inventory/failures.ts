@@ -9,6 +9,8 @@ export interface ReadContext {
   host: string;
   repository: string;
   what: string;
+  /** The next step when the registry refused the read (not for network or TLS failures). */
+  hint?: string;
 }
 
 /**
@@ -67,7 +69,9 @@ function wrap(context: ReadContext, error: unknown): RegsyncError {
   const cause = error instanceof Error ? error.message : String(error);
   const code: ErrorCode = isRegsyncError(error) ? error.code : 'REGISTRY';
   const where = context.repository === '' ? context.host : `${context.host}/${context.repository}`;
-  return new RegsyncError(`mirror ${context.mirror}: cannot ${context.what} ${where}: ${cause}`, {
+  const refused = code !== 'NETWORK' && code !== 'TLS';
+  const hint = context.hint !== undefined && refused ? `; ${context.hint}` : '';
+  return new RegsyncError(`mirror ${context.mirror}: cannot ${context.what} ${where}: ${cause}${hint}`, {
     code,
     cause: error,
     host: context.host,

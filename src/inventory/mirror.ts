@@ -9,6 +9,9 @@ import { platformMatcher, readPlatformFacts } from './image-facts.js';
 import type { PlatformWanted } from './image-facts.js';
 import type { InventoryEvent, InventorySelection } from './types.js';
 
+// Many registries (Docker Hub, GHCR, most clouds) do not offer the catalog, or only to some accounts.
+const CATALOG_HINT = 'if this registry does not list its catalog to you, name the repositories under repositories.names';
+
 export interface MirrorContext {
   pool: RegistryPool;
   selection: InventorySelection;
@@ -53,13 +56,13 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
   // A destination index is compared child by child with the copied subset: every child counts, so
   // only the docker executor (one platform pulled, one compared) narrows what it reads there.
   const destinationWanted: PlatformWanted = docker ? wanted : null;
-  const read = <T>(registry: Registry, repository: string, what: string, task: () => Promise<T>): Promise<T> =>
-    failures.read({ mirror: mirror.name, host: registry.name, repository, what }, task);
+  const read = <T>(registry: Registry, repository: string, what: string, task: () => Promise<T>, hint?: string): Promise<T> =>
+    failures.read({ mirror: mirror.name, host: registry.name, repository, what, ...(hint === undefined ? {} : { hint }) }, task);
 
   context.onProgress({ kind: 'mirror-start', mirror: mirror.name });
   const listed =
     mirror.repositories.names ??
-    underPrefix(mirror.source.prefix, await read(source, '', 'list the catalog of', () => source.listRepositories()));
+    underPrefix(mirror.source.prefix, await read(source, '', 'list the catalog of', () => source.listRepositories(), CATALOG_HINT));
   const { selected } = selection.selectRepositories(mirror, listed);
   context.onProgress({ kind: 'repositories', mirror: mirror.name, total: selected.length });
 

@@ -84,7 +84,12 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
 
   async listRepositories(): Promise<string[]> {
     const onBytes = (n: number): void => this.stats_.download(n);
-    return (await listAll(this.transport, { path: '/v2/_catalog', key: 'repositories', scopes: [CATALOG_SCOPE], pageSize: this.pageSize, onBytes })) ?? [];
+    const repositories = await listAll(this.transport, { path: '/v2/_catalog', key: 'repositories', scopes: [CATALOG_SCOPE], pageSize: this.pageSize, onBytes });
+    // A 404 here means "no catalog API", not "no repositories": an empty list would plan nothing, silently.
+    if (repositories === null) {
+      throw new RegsyncError(`${this.name} does not offer the catalog API (GET /v2/_catalog answered 404)`, { code: 'UNSUPPORTED', host: this.name, status: 404 });
+    }
+    return repositories;
   }
 
   async listTags(repository: string): Promise<string[]> {
