@@ -8,6 +8,7 @@ import { isDigest, sha256Digest } from '../digest.js';
 import { parseManifest } from '../manifest.js';
 import type { BlobStream, Descriptor, FetchedManifest, ManifestDeleter, Manifest, Registry, RequestStats } from '../types.js';
 import { writeBlob } from './blobs.js';
+import { RepositoryLocks } from './locks.js';
 import { LAYOUT_MARKER, REF_NAME, blobPath, ensureLayout, readIndex, repositoryDir, writeAtomic, writeIndex } from './layout.js';
 
 // Manifests are small; anything larger than this asked for as a manifest is a layer, not a manifest.
@@ -26,23 +27,6 @@ async function fileSize(file: string): Promise<number | null> {
   } catch (error) {
     if (isMissing(error)) return null;
     throw error;
-  }
-}
-
-/** Serialises read-modify-write of one repository's index.json within this process. */
-class RepositoryLocks {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await result;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
   }
 }
 
