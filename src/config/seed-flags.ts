@@ -184,6 +184,11 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
       origins.set(jsonPointer([side]), auth.label);
       continue;
     }
+    if (where.value.startsWith('ocidir://')) {
+      problems.push({ path: [side], message: `${where.value} is a directory, which takes no credentials: drop ${auth.label}` });
+      origins.set(jsonPointer([side]), auth.label);
+      continue;
+    }
     const host = where.value.split('/')[0] ?? where.value;
     const username = auth.value.slice(0, colon);
     const password = auth.value.slice(colon + 1);

@@ -96,6 +96,7 @@ const bad: { options: SeedOptions; env?: NodeJS.ProcessEnv; positionals?: string
   { options: { images: '(' }, expected: ['--images: "(" is not a valid regular expression: Unterminated group'] },
   { options: { rename: 'x/\\9' }, expected: ['--rename: "x/\\9" uses \\9, but a rename template may only use \\1 to \\5 (the /-separated parts of the source path)'] },
   { options: { srcAuth: 'nocolon' }, expected: ['--src-auth: expected user:password'] },
+  { options: { dstAuth: 'u:p' }, positionals: ['127.0.0.1:5000', 'ocidir://./out'], expected: ['--dst-auth: ocidir://./out is a directory, which takes no credentials: drop --dst-auth'] },
   { options: {}, positionals: ['http://x', '127.0.0.1:5001'], expected: ['SOURCE: "http://x" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)'] },
   { options: { tags: 'x' }, positionals: ['127.0.0.1:5000'], expected: ['DESTINATION: missing DESTINATION registry (give SOURCE DESTINATION or set SYNC_DST_REGISTRY)'] },
 ];
