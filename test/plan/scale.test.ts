@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import { actions, inventoryFor, mirrorConfig, planOf } from '../helpers/inventory-builder.js';
 
 describe('buildPlan at scale', () => {
-  it('plans a repository of 60 000 tags (all at the destination, with prune) in linear time', () => {
+  it('plans a repository of 60 000 tags (all at the destination, with prune)', () => {
     // Nightly-build repositories reach tens of thousands of tags; a tags.includes per tag made this quadratic
-    // (about 3.6 billion string comparisons here, tens of seconds), linear takes well under a second.
+    // (about 3.6 billion string comparisons here, tens of seconds). How long it takes is measured by
+    // bench/plan-scale.ts, not asserted here.
     const count = 60_000;
     const tags = Array.from({ length: count }, (_, i) => `nightly-${String(i).padStart(6, '0')}`);
     const mirror = mirrorConfig({ prune: true, tags: { exclude: ['5$'] } });
@@ -13,13 +14,10 @@ describe('buildPlan at scale', () => {
       .source('app1', (r) => tags.forEach((tag) => r.head(tag, tag)))
       .destination('mirror/app1', (r) => tags.forEach((tag) => r.head(tag, tag)))
       .build();
-    const started = performance.now();
     const { plan, problems } = planOf([mirror], [inventory]);
-    const elapsed = performance.now() - started;
     assert.deepEqual(problems, []);
     assert.equal(plan.summary.noop, count * 0.9);
     assert.equal(plan.summary.delete, count * 0.1);
     assert.equal(actions(plan)[0], 'noop up-to-date 127.0.0.1:5001/mirror/app1:nightly-000000');
-    assert.ok(elapsed < 5_000, `planning took ${Math.round(elapsed)} ms`);
   });
 });
