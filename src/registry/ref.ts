@@ -23,6 +23,11 @@ export function isDockerHub(host: string): boolean {
   return DOCKER_HUB_ALIASES.has(host.toLowerCase());
 }
 
+/** The repository a registry's API knows: on Docker Hub one-segment names are official images (`nginx` → `library/nginx`). */
+export function apiRepository(host: string, repository: string): string {
+  return isDockerHub(host) && !repository.includes('/') ? `library/${repository}` : repository;
+}
+
 /** Splits `name[:tag][@digest]`; the tag colon is the last one after the last slash (a port colon is not a tag). */
 function splitTagAndDigest(text: string, rest: string): { name: string; tag: string | null; digest: string | null } {
   let name = rest;
@@ -77,7 +82,7 @@ export function parseImageRef(text: string): ImageRef {
   const host = hasHost ? first : 'docker.io';
   const { name, tag, digest } = splitTagAndDigest(text, hasHost ? trimmed.slice(slash + 1) : trimmed);
   const registry = registryHostForEndpoint(host);
-  const repository = registry === DOCKER_HUB_REGISTRY && !name.includes('/') ? `library/${name}` : name;
+  const repository = apiRepository(registry, name);
   checkRepository(text, repository);
   return { scheme: 'registry', registry, repository, tag, digest };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatImageRef, parseImageRef, registryHostForEndpoint } from '../../src/registry/ref.js';
+import { apiRepository, formatImageRef, parseImageRef, registryHostForEndpoint } from '../../src/registry/ref.js';
 import type { ImageRef } from '../../src/registry/types.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
@@ -57,4 +57,13 @@ test('registryHostForEndpoint maps Docker Hub aliases only', () => {
   assert.equal(registryHostForEndpoint('docker.io'), 'registry-1.docker.io');
   assert.equal(registryHostForEndpoint('index.docker.io'), 'registry-1.docker.io');
   assert.equal(registryHostForEndpoint('127.0.0.1:5000'), '127.0.0.1:5000');
+});
+
+test('apiRepository: Docker Hub official images live under library/, other registries keep the name', () => {
+  assert.equal(apiRepository('docker.io', 'nginx'), 'library/nginx');
+  assert.equal(apiRepository('registry-1.docker.io', 'nginx'), 'library/nginx');
+  assert.equal(apiRepository('index.docker.io', 'bitnami/redis'), 'bitnami/redis');
+  assert.equal(apiRepository('docker.io', 'library/nginx'), 'library/nginx');
+  assert.equal(apiRepository('127.0.0.1:5000', 'nginx'), 'nginx');
+  assert.equal(apiRepository('ghcr.io', 'app'), 'app');
 });

@@ -5,6 +5,7 @@ import { RegsyncError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
 import { isDigest, sha256Digest } from '../digest.js';
 import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
+import { apiRepository } from '../ref.js';
 import type { BlobMounter, BlobStream, CopyAnnouncer, Descriptor, FetchedManifest, HostOptions, ManifestDeleter, Registry, RequestStats } from '../types.js';
 import { HostAuth } from './auth.js';
 import { DEFAULT_RETRY_POLICY } from './backoff.js';
@@ -48,6 +49,8 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   private readonly pageSize: number;
   private agent_: Agent | null = null;
   private credentials_: Promise<Credentials> | null = null;
+  /** Docker Hub serves official images under library/: `nginx` means `library/nginx`, as docker pull reads it. */
+  private readonly canonical: (repository: string) => string;
 
   constructor(options: HttpRegistryOptions) {
     const host = options.host;
@@ -57,6 +60,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const logger = options.logger ?? (() => undefined);
     this.name = host;
+    this.canonical = (repository) => apiRepository(apiHost, repository);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.auth = new HostAuth({
       host,
@@ -93,12 +97,14 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   }
 
   async listTags(repository: string): Promise<string[]> {
+    repository = this.canonical(repository);
     const onBytes = (n: number): void => this.stats_.download(n);
     const path = `/v2/${repository}/tags/list`;
     return (await listAll(this.transport, { path, key: 'tags', scopes: [pullScope(repository)], repository, pageSize: this.pageSize, onBytes })) ?? [];
   }
 
   async headManifest(repository: string, reference: string): Promise<Descriptor | null> {
+    repository = this.canonical(repository);
     const response = await this.transport.send({
       method: 'HEAD',
       url: manifestPath(repository, reference),
@@ -124,6 +130,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   }
 
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    repository = this.canonical(repository);
     const response = await this.transport.send({
       method: 'GET',
       url: manifestPath(repository, reference),
@@ -155,6 +162,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   }
 
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    repository = this.canonical(repository);
     const response = await this.transport.send({
       method: 'PUT',
       url: manifestPath(repository, reference),
@@ -171,33 +179,40 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   }
 
   headBlob(repository: string, digest: string): Promise<Descriptor | null> {
+    repository = this.canonical(repository);
     return this.blobs.head(repository, digest);
   }
 
   getBlob(repository: string, digest: string): Promise<BlobStream> {
+    repository = this.canonical(repository);
     return this.blobs.get(repository, digest);
   }
 
   getBlobBytes(repository: string, digest: string): Promise<Buffer> {
+    repository = this.canonical(repository);
     return this.blobs.getBytes(repository, digest);
   }
 
   /** `body` may be a function that opens the blob afresh: then failed uploads are retried from the start. */
   uploadBlob(repository: string, digest: string, size: number, body: Readable | (() => Promise<Readable>)): Promise<void> {
+    repository = this.canonical(repository);
     return this.blobs.upload(repository, digest, size, body);
   }
 
   mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {
-    return this.blobs.mount(repository, digest, fromRepository);
+    return this.blobs.mount(this.canonical(repository), digest, this.canonical(fromRepository));
   }
 
   /** A copy into `targetRepository` (mounting from `mountFromRepository` on this host) asks for one token covering both. */
   announceCopy(targetRepository: string, mountFromRepository?: string): void {
+    targetRepository = this.canonical(targetRepository);
+    mountFromRepository = mountFromRepository === undefined ? undefined : this.canonical(mountFromRepository);
     const scopes = [pushScope(targetRepository), ...(mountFromRepository ? [pullScope(mountFromRepository)] : [])];
     this.auth.relate(mountFromRepository ? [targetRepository, mountFromRepository] : [targetRepository], scopes);
   }
 
   async deleteManifest(repository: string, digest: string): Promise<void> {
+    repository = this.canonical(repository);
     if (!isDigest(digest)) {
       throw new RegsyncError(`manifests are deleted by digest, not by tag (${repository}:${digest})`, { code: 'USAGE', host: this.name, repository, reference: digest });
     }
