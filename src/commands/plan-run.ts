@@ -8,6 +8,7 @@ import { buildPlan } from '../plan/diff.js';
 import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
 import { writePlanFile } from '../plan/plan-file.js';
 import { mirrorWarnings } from '../plan/warnings.js';
+import { mirrorsToRead } from '../plan/related-mirrors.js';
 import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
@@ -123,7 +124,8 @@ export async function computePlan(config: Config, options: PlanRunOptions, io: P
   const started = Date.now();
   let inventory;
   try {
-    inventory = await gatherInventory({ config, mirrors, pool, selection, cache, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    const toRead = mirrorsToRead(config.mirrors, mirrors);
+    inventory = await gatherInventory({ config, mirrors: toRead, pool, selection, cache, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
   } finally {
     progress.done();
     const durationMs = Date.now() - started;

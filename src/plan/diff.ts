@@ -16,11 +16,17 @@ export interface PlanInput {
   mirrors?: string[];
 }
 
+/** A collision, with the mirrors it involves (a `--mirror` run reports those involving a planned mirror). */
+interface Collision {
+  text: string;
+  mirrors: string[];
+}
+
 /**
  * Removes every change whose target another source also writes, and names both sources: "last push wins"
  * would make the destination depend on apply order. Checked across mirrors, which may share a destination.
  */
-function dropCollisions(changes: Change[]): { changes: Change[]; problems: string[] } {
+function dropCollisions(changes: Change[]): { changes: Change[]; collisions: Collision[] } {
   const writers = new Map<string, Change[]>();
   for (const change of changes) {
     if (change.source === null) continue;
@@ -28,43 +34,49 @@ function dropCollisions(changes: Change[]): { changes: Change[]; problems: strin
     list.push(change);
     writers.set(change.target.ref, list);
   }
-  const problems: string[] = [];
+  const collisions: Collision[] = [];
   const colliding = new Set<Change>();
   for (const [target, list] of writers) {
     if (list.length < 2) continue;
     list.forEach((change) => colliding.add(change));
     const sources = list.map((c) => `${c.source?.ref ?? ''} (mirror ${c.mirror})`).sort();
-    problems.push(`${sources.join(' and ')} both map to ${target}: change the rename rule or narrow the selection`);
+    collisions.push({ text: `${sources.join(' and ')} both map to ${target}: change the rename rule or narrow the selection`, mirrors: list.map((c) => c.mirror) });
   }
   // A delete of a ref some source writes is also a conflict between mirrors; keep the write, drop the delete.
   const kept = changes.filter((change) => !colliding.has(change) && !(change.source === null && writers.has(change.target.ref)));
-  return { changes: kept, problems: problems.sort() };
+  return { changes: kept, collisions: collisions.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)) };
 }
 
-/** The pure planner: Config + Inventory + now → Plan, plus the problems that must make `plan` exit 1. */
+/**
+ * The pure planner: Config + Inventory + now → Plan, plus the problems that must make `plan` exit 1.
+ * Every mirror with an inventory is planned, so collisions and prune see each other's tags; with `mirrors`
+ * (--mirror) only those mirrors' changes, skips and problems are reported.
+ */
 export function buildPlan(input: PlanInput): { plan: Plan; problems: string[] } {
   const problems: string[] = [];
   const wanted = input.mirrors === undefined ? null : new Set(input.mirrors);
+  const reported = (mirror: string): boolean => wanted === null || wanted.has(mirror);
   for (const name of wanted ?? []) {
     if (!input.config.mirrors.some((m) => m.name === name)) problems.push(`no mirror named ${name} in the config`);
   }
   const changes: Change[] = [];
   const skipped: Skipped[] = [];
   for (const mirror of input.config.mirrors) {
-    if (wanted !== null && !wanted.has(mirror.name)) continue;
     const inventory = input.inventory.mirrors.find((m) => m.mirror === mirror.name);
     if (inventory === undefined) {
-      problems.push(`mirror ${mirror.name}: the inventory has no facts for this mirror (internal error)`);
+      if (reported(mirror.name)) problems.push(`mirror ${mirror.name}: the inventory has no facts for this mirror (internal error)`);
       continue;
     }
     const planned = planMirror(mirror, inventory, input.now);
     changes.push(...planned.changes);
+    if (!reported(mirror.name)) continue;
     skipped.push(...planned.skipped);
     problems.push(...planned.problems);
   }
   const checked = dropCollisions(changes);
-  problems.push(...checked.problems);
-  const sortedChanges = sortChanges(spareSharedDigests(checked.changes, input.config.mirrors));
+  problems.push(...checked.collisions.filter((collision) => collision.mirrors.some(reported)).map((collision) => collision.text));
+  const spared = spareSharedDigests(checked.changes, input.config.mirrors).filter((change) => reported(change.mirror));
+  const sortedChanges = sortChanges(spared);
   const sortedSkipped = sortSkipped(skipped);
   const plan: Plan = {
     formatVersion: 1,

@@ -361,9 +361,11 @@ describe('buildPlan: prune', () => {
     assert.deepEqual(skips(plan), [`exclude ${S}/app2`]);
   });
 
-  it('prune never deletes a digest that another mirror keeps in the same destination repository', () => {
-    // Mirror "a" prunes mirror/app1 and keeps only v2; mirror "b" writes v1 there. "alias" points at v1's digest:
-    // deleting it by digest would take b's v1 with it, so it is reported, not deleted. "stale" is deleted.
+  /**
+   * Mirror "a" prunes mirror/app1 and keeps only v2; mirror "b" writes v1 there. "alias" points at v1's digest:
+   * deleting it by digest would take b's v1 with it, so it is reported, not deleted. "stale" is deleted.
+   */
+  function sharedRepository() {
     const a = mirrorConfig({ name: 'a', prune: true, tags: { include: ['^v2$'] } });
     const b = mirrorConfig({ name: 'b', tags: { include: ['^v1$'] } });
     const destination = (r: RepoBuilder) => r.image('v1', 'one').image('alias', 'one').image('stale', 'stale');
@@ -372,6 +374,11 @@ describe('buildPlan: prune', () => {
       inventoryFor(a).source('app1', source).destination('mirror/app1', destination).build(),
       inventoryFor(b).source('app1', source).destination('mirror/app1', destination).build(),
     ];
+    return { a, b, source, destination, inventories };
+  }
+
+  it('prune never deletes a digest that another mirror keeps in the same destination repository', () => {
+    const { a, b, inventories } = sharedRepository();
     const { plan, problems } = planOf([a, b], inventories);
     assert.deepEqual(problems, []);
     assert.deepEqual(actions(plan), [
@@ -382,6 +389,30 @@ describe('buildPlan: prune', () => {
     ]);
     assert.equal(plan.changes[0]!.source, null);
     assert.deepEqual(plan.summary, { create: 1, update: 0, delete: 1, noop: 2, skipped: 2 });
+  });
+
+  it('with --mirror, mirrors read alongside still protect their digests and collide, but are not reported', () => {
+    const { a, b, source, destination, inventories } = sharedRepository();
+    const { plan, problems } = planOf([a, b], inventories, { only: ['a'] });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(actions(plan), [
+      `noop digest-shared-with-kept-tag ${D}/app1:alias`,
+      `delete not-in-selection ${D}/app1:stale`,
+      `create missing-in-destination ${D}/app1:v2`,
+    ]);
+    assert.ok(plan.changes.every((change) => change.mirror === 'a'));
+    assert.ok(plan.skipped.every((skip) => skip.mirror === 'a'));
+
+    // b writing a's v2 too is a collision a --mirror a plan must report; one inside b alone is not a's problem.
+    const c = mirrorConfig({ name: 'c', tags: { include: ['^v2$'] } });
+    const d = mirrorConfig({ name: 'd', rename: { kind: 'template', template: 'x/\\3' } });
+    const colliding = planOf(
+      [a, c, d],
+      [...inventories.slice(0, 1), inventoryFor(c).source('app1', source).destination('mirror/app1', destination).build(), inventoryFor(d).source('app1', source).build()],
+      { only: ['a'] },
+    );
+    assert.equal(colliding.problems.length, 1);
+    assert.match(colliding.problems[0]!, /\(mirror a\) and .*\(mirror c\) both map to .*app1:v2/);
   });
 
   it('a source tag that could not be read is a problem and keeps its destination copy', () => {
