@@ -1,7 +1,7 @@
 // How the pure planner scales with the number of tags in one repository (all at the destination, prune on).
 // Run: node --import tsx bench/plan-scale.ts. Prints the median of 5 runs per size and the time per tag, which
 // stays flat when planning is linear (a quadratic planner took 82 s for 60 000 tags).
-import { inventoryFor, mirrorConfig, planOf } from '../test/helpers/inventory-builder.js';
+import { nightlyRepository, planOf } from '../test/helpers/inventory-builder.js';
 
 const sizes = [15_000, 30_000, 60_000];
 const runs = 5;
@@ -13,12 +13,7 @@ function median(values: number[]): number {
 
 console.log('tags     median ms   µs per tag');
 for (const count of sizes) {
-  const tags = Array.from({ length: count }, (_, i) => `nightly-${String(i).padStart(6, '0')}`);
-  const mirror = mirrorConfig({ prune: true, tags: { exclude: ['5$'] } });
-  const inventory = inventoryFor(mirror)
-    .source('app1', (r) => tags.forEach((tag) => r.head(tag, tag)))
-    .destination('mirror/app1', (r) => tags.forEach((tag) => r.head(tag, tag)))
-    .build();
+  const { mirror, inventory } = nightlyRepository(count);
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const started = performance.now();

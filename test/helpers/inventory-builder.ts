@@ -197,3 +197,17 @@ export function actions(plan: Plan): string[] {
 export function skips(plan: Plan): string[] {
   return plan.skipped.map((s) => `${s.filter} ${s.ref}`);
 }
+
+/**
+ * A nightly-build repository of `count` tags, all already at the destination, pruned, every tag ending in 5
+ * excluded (so 10% are deletes): the large-repository case of the scale test and bench/plan-scale.ts.
+ */
+export function nightlyRepository(count: number): { mirror: MirrorConfig; inventory: MirrorInventory } {
+  const tags = Array.from({ length: count }, (_, i) => `nightly-${String(i).padStart(6, '0')}`);
+  const mirror = mirrorConfig({ prune: true, tags: { exclude: ['5$'] } });
+  const inventory = inventoryFor(mirror)
+    .source('app1', (r) => tags.forEach((tag) => r.head(tag, tag)))
+    .destination('mirror/app1', (r) => tags.forEach((tag) => r.head(tag, tag)))
+    .build();
+  return { mirror, inventory };
+}

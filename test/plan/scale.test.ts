@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { actions, inventoryFor, mirrorConfig, planOf } from '../helpers/inventory-builder.js';
+import { actions, nightlyRepository, planOf } from '../helpers/inventory-builder.js';
 
 describe('buildPlan at scale', () => {
   it('plans a repository of 60 000 tags (all at the destination, with prune)', () => {
@@ -8,12 +8,7 @@ describe('buildPlan at scale', () => {
     // (about 3.6 billion string comparisons here, tens of seconds). How long it takes is measured by
     // bench/plan-scale.ts, not asserted here.
     const count = 60_000;
-    const tags = Array.from({ length: count }, (_, i) => `nightly-${String(i).padStart(6, '0')}`);
-    const mirror = mirrorConfig({ prune: true, tags: { exclude: ['5$'] } });
-    const inventory = inventoryFor(mirror)
-      .source('app1', (r) => tags.forEach((tag) => r.head(tag, tag)))
-      .destination('mirror/app1', (r) => tags.forEach((tag) => r.head(tag, tag)))
-      .build();
+    const { mirror, inventory } = nightlyRepository(count);
     const { plan, problems } = planOf([mirror], [inventory]);
     assert.deepEqual(problems, []);
     assert.equal(plan.summary.noop, count * 0.9);
