@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Builds the Dockerfile on a machine without Docker Hub and checks that the image runs:
+#   sudo bash scripts/docker-build-check.sh            # run from the repository root, as root
+# It starts a private dockerd (temp dir, proxies pointing at a dead loopback port so no pull reaches
+# Docker Hub), makes a local Node base image by `docker import` of the host's node + npm, builds the
+# image with `--build-arg NODE_IMAGE=<that image>` and runs --version, validate on every example and
+# plan on the quickstart. Deliberately not part of `npm test`: a build takes about a minute.
+#
+# NPM_ROUTE=network (default) runs `npm ci` inside the build with `--network host` (needs the npm
+# registry from this host); NPM_ROUTE=offline packs the host's node_modules into a tarball and builds
+# with `--build-arg DEPS_ARCHIVE=...`, so the build itself needs no network at all.
+# KEEP_DOCKERD=1 leaves the daemon running and prints its DOCKER_HOST (stop it yourself).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$PWD
+NPM_ROUTE=${NPM_ROUTE:-network}
+BASE_IMAGE=regsync-local-node:20
+IMAGE=regsync:check
+VERSION=$(node -p 'require("./package.json").version')
+
+[ "$(id -u)" = 0 ] || { echo "docker-build-check: needs root (dockerd mounts overlay filesystems)" >&2; exit 1; }
+for tool in dockerd docker node tar ldd; do
+  command -v "$tool" >/dev/null || { echo "docker-build-check: $tool is not installed" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/regsync-docker-check.XXXXXX)
+DAEMON_PID=
+cleanup() {
+  rm -f "$REPO/.docker-deps.tgz"
+  if [ -n "${KEEP_DOCKERD:-}" ] && [ -n "$DAEMON_PID" ]; then
+    echo "dockerd left running: DOCKER_HOST=unix://$WORK/docker.sock (pid $DAEMON_PID, dir $WORK)"
+    return
+  fi
+  if [ -n "$DAEMON_PID" ]; then
+    kill -TERM "$DAEMON_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$DAEMON_PID" 2>/dev/null || true
+  fi
+  # A killed daemon can leave overlay and netns mounts behind; rm -rf would fail on them.
+  grep -o " $WORK[^ ]*" /proc/mounts | sort -r | while read -r mnt; do umount -l "$mnt" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --- private dockerd -----------------------------------------------------------------------------
+mkdir -p "$WORK/config"
+echo '{}' >"$WORK/config/config.json"
+echo '{}' >"$WORK/daemon.json"
+export DOCKER_HOST="unix://$WORK/docker.sock" DOCKER_CONFIG="$WORK/config"
+DEAD=http://127.0.0.1:9
+HTTP_PROXY=$DEAD HTTPS_PROXY=$DEAD NO_PROXY=127.0.0.0/8,localhost http_proxy=$DEAD https_proxy=$DEAD no_proxy=127.0.0.0/8,localhost \
+  dockerd --data-root="$WORK/data" --exec-root="$WORK/exec" --pidfile="$WORK/dockerd.pid" \
+  --config-file="$WORK/daemon.json" -H "$DOCKER_HOST" --storage-driver=overlay2 \
+  --iptables=false --ip6tables=false --bridge=none --ip-masq=false >"$WORK/dockerd.log" 2>&1 &
+DAEMON_PID=$!
+for _ in $(seq 1 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
+docker version >/dev/null 2>&1 || { echo "dockerd did not start:" >&2; tail -20 "$WORK/dockerd.log" >&2; exit 1; }
+
+# --- local Node base image: the host's node + its libraries, sh, env, CA bundle and npm -------------
+NODE_BIN=$(readlink -f "$(command -v node)")
+NPM_DIR=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+ROOTFS="$WORK/rootfs"
+mkdir -p "$ROOTFS"/{etc,tmp,home/node,usr/local/bin} && chmod 1777 "$ROOTFS/tmp"
+paths=("$NODE_BIN" /bin/sh "$(readlink -f /bin/sh)" /usr/bin/env /etc/ssl/certs/ca-certificates.crt "$NPM_DIR")
+while read -r lib; do paths+=("$lib"); done < <(ldd "$NODE_BIN" /usr/bin/env "$(readlink -f /bin/sh)" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u)
+tar -C / -chf - "${paths[@]#/}" 2>/dev/null | tar -C "$ROOTFS" -xf -
+ln -sf "$NODE_BIN" "$ROOTFS/usr/local/bin/node"
+ln -sf "$NPM_DIR/bin/npm-cli.js" "$ROOTFS/usr/local/bin/npm"
+# The official node images have user node (1000); the Dockerfile runs as it.
+printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n' >"$ROOTFS/etc/passwd"
+printf 'root:x:0:\nnode:x:1000:\n' >"$ROOTFS/etc/group"
+chown 1000:1000 "$ROOTFS/home/node"
+tar -C "$ROOTFS" -cf - . | docker import \
+  -c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
+  -c 'CMD ["node"]' - "$BASE_IMAGE" >/dev/null
+echo "base image $BASE_IMAGE: node $(docker run --rm "$BASE_IMAGE" node --version), npm $(docker run --rm "$BASE_IMAGE" npm --version)"
+
+# --- build -----------------------------------------------------------------------------------------
+build_args=(--build-arg "NODE_IMAGE=$BASE_IMAGE" -t "$IMAGE")
+if [ "$NPM_ROUTE" = offline ]; then
+  # Dependencies from the host: the lockfile's exact tree, already installed by `npm ci` here.
+  [ -d node_modules ] || { echo "docker-build-check: run npm ci on the host first" >&2; exit 1; }
+  tar -czf .docker-deps.tgz node_modules
+  build_args+=(--build-arg DEPS_ARCHIVE=.docker-deps.tgz --network none)
+else
+  build_args+=(--network host)
+fi
+start=$(date +%s)
+docker build "${build_args[@]}" . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; echo "docker build failed" >&2; exit 1; }
+echo "built $IMAGE ($NPM_ROUTE route) in $(($(date +%s) - start)) s; size $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.1f MB", $1/1e6}') (base $(docker image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%.1f MB", $1/1e6}'))"
+
+# --- checks ----------------------------------------------------------------------------------------
+fail=0
+check() { # check NAME EXPECTED_EXIT COMMAND...
+  local name=$1 expected=$2; shift 2
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  if [ "$rc" = "$expected" ]; then echo "ok   $name"; else echo "FAIL $name (exit $rc, expected $expected)"; echo "$out" | tail -10 | sed 's/^/     /'; fail=1; fi
+  LAST_OUT=$out
+}
+
+check "--version prints $VERSION" 0 docker run --rm --network host "$IMAGE" --version
+[ "$LAST_OUT" = "$VERSION" ] || { echo "FAIL --version printed '$LAST_OUT'"; fail=1; }
+check "runs as a non-root user" 0 docker run --rm --entrypoint node "$IMAGE" -e 'process.exit(process.getuid() === 0 ? 1 : 0)'
+# Examples that name registries with credentials read them from the environment; any value validates.
+creds=(-e MIRROR_USER=u -e MIRROR_PASSWORD=p -e OLD_REGISTRY_USER=u -e OLD_REGISTRY_PASSWORD=p -e NEW_REGISTRY_USER=u -e NEW_REGISTRY_PASSWORD=p)
+for config in examples/*/regsync.yaml; do
+  check "validate $config" 0 docker run --rm "${creds[@]}" -v "$REPO/examples:/work/examples:ro" "$IMAGE" validate -c "/work/$config"
+done
+check "plan examples/quickstart (ocidir, no network)" 0 docker run --rm --network none -v "$REPO/examples/quickstart:/work:ro" -w /work "$IMAGE" plan -c regsync.yaml
+echo "$LAST_OUT" | grep -q 'Plan: 4 to create' || { echo "FAIL plan output lacks 'Plan: 4 to create':"; echo "$LAST_OUT" | tail -5; fail=1; }
+check "image holds no tests, bench or dev dependencies" 0 docker run --rm --entrypoint node "$IMAGE" -e '
+  const fs = require("node:fs");
+  const bad = ["/app/test", "/app/bench", "/app/src", "/app/node_modules/typescript", "/app/node_modules/eslint", "/app/node_modules/tsx"].filter((p) => fs.existsSync(p));
+  if (bad.length) { console.error("present:", bad.join(" ")); process.exit(1); }'
+exit $fail
