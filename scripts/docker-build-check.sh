@@ -38,7 +38,9 @@ cleanup() {
     kill -KILL "$DAEMON_PID" 2>/dev/null || true
   fi
   # A killed daemon can leave overlay and netns mounts behind; rm -rf would fail on them.
-  grep -o " $WORK[^ ]*" /proc/mounts | sort -r | while read -r mnt; do umount -l "$mnt" 2>/dev/null || true; done
+  # (set +e: with pipefail a grep that finds no mount would otherwise end the trap before rm.)
+  set +e
+  grep -o " $WORK[^ ]*" /proc/mounts | sort -r | while read -r mnt; do umount -l "$mnt"; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
