@@ -53,6 +53,16 @@ export default tseslint.config(
     },
   })),
   {
+    // The inventory gathers facts and never decides: it may name the planner's types, not call its logic.
+    files: ['src/inventory/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: layer('plan'), allowTypeImports: true, message: 'ARCHITECTURE.md: inventory may import plan types only; shared helpers belong in util' }] },
+      ],
+    },
+  },
+  {
     files: ['test/**', 'bench/**', '*.js', '*.mjs'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',

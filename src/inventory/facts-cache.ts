@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createdMs } from '../plan/created.js';
+import { createdMs } from '../util/created.js';
 
 /**
  * What one manifest digest tells once read. Manifests are content-addressed, so these facts can

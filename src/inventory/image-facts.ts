@@ -1,5 +1,5 @@
-import { createdMs } from '../plan/created.js';
-import { platformMatches } from '../plan/platforms.js';
+import { createdMs } from '../util/created.js';
+import { platformMatches } from '../util/platforms.js';
 import type { PlatformFacts } from '../plan/types.js';
 import { platformString } from '../registry/manifest.js';
 import type { Registry } from '../registry/types.js';

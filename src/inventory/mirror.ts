@@ -1,5 +1,6 @@
 import type { Endpoint, MirrorConfig } from '../config/types.js';
-import { ownEntry, setOwnEntry, sourceRepositoryPath } from '../plan/refs.js';
+import { ownEntry, setOwnEntry } from '../util/records.js';
+import { joinRepositoryPath } from '../util/repository-path.js';
 import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.js';
 import { isIndexMediaType } from '../registry/manifest.js';
 import type { Registry, RegistryPool } from '../registry/types.js';
@@ -138,7 +139,7 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
   let tagCount = 0;
   const gatherRepository = async (relative: string): Promise<void> => {
     // The planner names the same repository with the same function, so facts and plan never disagree on a path.
-    const repository = sourceRepositoryPath(mirror.source, relative);
+    const repository = joinRepositoryPath(mirror.source.prefix, relative);
     const tags = await read(source, repository, 'list the tags of', () => source.listTags(repository));
     const { kept } = selection.matchTagNames(mirror, tags);
     const mapped = selection.mapRepository(mirror, relative);

@@ -1,5 +1,5 @@
 import type { MirrorConfig } from '../config/types.js';
-import { createdMs } from './created.js';
+import { createdMs } from '../util/created.js';
 import { compareStrings } from './filters.js';
 
 export interface DatedTag {

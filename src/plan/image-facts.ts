@@ -1,7 +1,8 @@
 import type { MirrorConfig } from '../config/types.js';
-import { createdMs } from './created.js';
+import { createdMs } from '../util/created.js';
 import { dockerPlatform } from './filters.js';
-import { platformMatches, pulledPlatform } from './platforms.js';
+import { platformMatches } from '../util/platforms.js';
+import { pulledPlatform } from './platforms.js';
 import type { PlatformFacts, TagFacts } from './types.js';
 
 /** What the executor will copy from one source tag, derived from its facts. */

@@ -2,7 +2,8 @@ import type { MirrorConfig } from '../config/types.js';
 import { compareStrings } from './filters.js';
 import { destinationConfigDigest } from './image-facts.js';
 import type { DestinationSelection } from './plan-mirror.js';
-import { ownEntry, tagRef } from './refs.js';
+import { ownEntry } from '../util/records.js';
+import { tagRef } from './refs.js';
 import type { Change } from './types.js';
 
 /**

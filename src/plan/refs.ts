@@ -1,12 +1,5 @@
 import type { Endpoint } from '../config/types.js';
-
-/** Joins repository path parts with single slashes; empty parts (an empty prefix) vanish. */
-export function joinRepositoryPath(...parts: string[]): string {
-  return parts
-    .flatMap((part) => part.split('/'))
-    .filter((segment) => segment !== '')
-    .join('/');
-}
+import { joinRepositoryPath } from '../util/repository-path.js';
 
 /** The part of a ref before the repository: `host[:port]` or `ocidir://PATH`. */
 export function endpointBase(endpoint: Endpoint): string {
@@ -36,17 +29,4 @@ export function splitTagRef(ref: string): { repository: string; tag: string } {
   const colon = ref.lastIndexOf(':');
   if (colon > slash) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
   return { repository: ref, tag: '' };
-}
-
-/**
- * `record[key]` when the record has that key itself. Tags and repository names are keys of the Inventory's
- * records, and `constructor`, `toString` or `__proto__` are valid tags: a plain lookup would find Object's.
- */
-export function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-/** Sets `record[key]` as an own entry, even for `__proto__` (a plain assignment would replace the prototype). */
-export function setOwnEntry<T>(record: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }

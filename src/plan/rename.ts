@@ -1,5 +1,5 @@
 import type { MirrorConfig, RenameRule } from '../config/types.js';
-import { joinRepositoryPath } from './refs.js';
+import { joinRepositoryPath } from '../util/repository-path.js';
 
 /** One path component of the distribution spec: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;

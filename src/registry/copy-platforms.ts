@@ -1,13 +1,12 @@
 import { RegsyncError } from '../util/errors.js';
+import { platformMatches } from '../util/platforms.js';
 import { sha256Digest } from './digest.js';
 import { platformString } from './manifest.js';
 import type { FetchedManifest, IndexEntry } from './types.js';
 
-/** "linux/arm" also selects linux/arm/v7: users name a platform without its variant as often as with (the planner reads it the same way: src/plan/platforms.ts). */
+/** "linux/arm" also selects linux/arm/v7: users name a platform without its variant as often as with. */
 function matches(entry: IndexEntry, wanted: string): boolean {
-  if (!entry.platform) return false;
-  const name = platformString(entry.platform);
-  return name === wanted || name.startsWith(`${wanted}/`);
+  return entry.platform !== undefined && platformMatches(platformString(entry.platform), wanted);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Config, Duration, MirrorConfig, RepositorySelection, TagSelection } from '../../src/config/types.js';
 import { buildPlan } from '../../src/plan/diff.js';
-import { setOwnEntry } from '../../src/plan/refs.js';
+import { setOwnEntry } from '../../src/util/records.js';
 import type { MirrorInventory, Plan, PlatformFacts, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

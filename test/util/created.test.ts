@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createdMs } from '../../src/plan/created.js';
+import { createdMs } from '../../src/util/created.js';
 import { readPlanFile, writePlanFile } from '../../src/plan/plan-file.js';
 import { days, inventoryFor, mirrorConfig, planOf, skips } from '../helpers/inventory-builder.js';
 

@@ -1,0 +1,14 @@
+/**
+ * Records keyed by names from registries (tags, repositories): a tag may be called `__proto__` or `constructor`,
+ * so lookups and writes must touch own entries only.
+ */
+
+/** `record[key]` only when it is an own entry (a tag named `constructor` must not find Object's). */
+export function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** Sets `record[key]` as an own entry, even for `__proto__` (a plain assignment would replace the prototype). */
+export function setOwnEntry<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
