@@ -33,12 +33,16 @@ function applyRule(rule: RenameRule, source: string): { path: string } | { error
 }
 
 /**
- * Source repository path relative to the source prefix → full destination repository path (rename applied,
- * joined under the destination prefix). A template token beyond the path depth (e.g. \3 for "a/b") returns an
- * error string, never a literal "\3"; so does a result that is not a valid repository name.
+ * Source repository path relative to the source prefix → full destination repository path, joined under the
+ * destination prefix. Without a rename the relative path is kept (re-rooting: team/app1 under source prefix
+ * `team` lands as mirror/app1). A rename applies to the whole source path, prefix included, as the config
+ * reference and sync.sh read it (`mirror/\2` on team/app1 gives mirror/app1; `^team/(.*)$` matches it).
+ * A template token beyond the path depth (e.g. \3 for "a/b") returns an error string, never a literal "\3";
+ * so does a result that is not a valid repository name.
  */
 export function mapRepository(mirror: MirrorConfig, sourceRepository: string): { repository: string } | { error: string } {
-  const renamed = mirror.rename === null ? { path: sourceRepository } : applyRule(mirror.rename, sourceRepository);
+  const renamed =
+    mirror.rename === null ? { path: sourceRepository } : applyRule(mirror.rename, joinRepositoryPath(mirror.source.prefix, sourceRepository));
   if ('error' in renamed) return renamed;
   const repository = joinRepositoryPath(mirror.destination.prefix, renamed.path);
   const relative = joinRepositoryPath(renamed.path);

@@ -118,7 +118,7 @@ mirrors:
     executor: registry
     repositories:
       names: [tools/cli]
-    rename: 'copies/\\2'
+    rename: 'copies/\\3'
     tags:
       latest: 1
 `;

@@ -430,7 +430,8 @@ describe('buildPlan: prune', () => {
 
 describe('buildPlan: rename, collisions, problems', () => {
   it('applies a rename template and reports a too-deep token as a problem for that repository only', () => {
-    const mirror = mirrorConfig({ rename: { kind: 'template', template: 'flat/\\2' } });
+    // The template sees the whole source path: team/group/app1 has a third part, team/toplevel does not.
+    const mirror = mirrorConfig({ rename: { kind: 'template', template: 'flat/\\3' } });
     const inventory = inventoryFor(mirror)
       .source('group/app1', (r) => r.head('v1', 'a'))
       .source('toplevel', (r) => r.head('v1', 'b'))
@@ -440,12 +441,12 @@ describe('buildPlan: rename, collisions, problems', () => {
     assert.deepEqual(actions(plan), [`create missing-in-destination ${D}/flat/app1:v1`]);
     assert.equal(plan.changes[0]!.source!.ref, `${S}/group/app1:v1`);
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^mirror apps: 127\.0\.0\.1:5000\/team\/toplevel: rename template "flat\/\\\\2" uses \\2/);
-    assert.ok(!JSON.stringify(plan).includes('\\\\2'), 'no literal token reaches the plan');
+    assert.match(problems[0]!, /^mirror apps: 127\.0\.0\.1:5000\/team\/toplevel: rename template "flat\/\\\\3" uses \\3/);
+    assert.ok(!JSON.stringify(plan).includes('\\\\3'), 'no literal token reaches the plan');
   });
 
   it('two source tags mapping to one destination tag are a problem naming both, and neither is planned', () => {
-    const mirror = mirrorConfig({ rename: { kind: 'template', template: '\\2' } });
+    const mirror = mirrorConfig({ rename: { kind: 'template', template: '\\3' } });
     const inventory = inventoryFor(mirror)
       .source('a/app', (r) => r.head('v1', 'a1').head('only-a', 'a2'))
       .source('b/app', (r) => r.head('v1', 'b1'))

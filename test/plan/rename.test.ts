@@ -5,6 +5,9 @@ import { mirrorConfig } from '../helpers/inventory-builder.js';
 import type { MirrorOverrides } from '../helpers/inventory-builder.js';
 
 const registry = (prefix: string) => ({ scheme: 'registry' as const, host: '127.0.0.1:5001', prefix });
+// Most rows read the source at the registry root, so the renamed path is the path shown; the rows after them
+// put the source under a prefix, as issue 2's example does.
+const atRoot = { source: { scheme: 'registry' as const, host: '127.0.0.1:5000', prefix: '' } };
 
 describe('mapRepository', () => {
   const cases: Array<{ name: string; overrides: MirrorOverrides; source: string; expected: { repository: string } | { error: RegExp } }> = [
@@ -26,10 +29,20 @@ describe('mapRepository', () => {
     { name: 'regex that does not match keeps the path', overrides: { rename: { kind: 'regex', match: '^zzz', replace: 'y' } }, source: 'app1', expected: { repository: 'mirror/app1' } },
     { name: 'a result that is not a repository name is an error', overrides: { rename: { kind: 'regex', match: 'app', replace: 'App' } }, source: 'app1', expected: { error: /not a valid repository name/ } },
     { name: 'an empty result is an error', overrides: { destination: registry(''), rename: { kind: 'regex', match: '.*', replace: '' } }, source: 'app1', expected: { error: /empty repository name/ } },
+    // Issue 2's example: source 127.0.0.1:5000/team, names relative to the prefix, the rename sees team/app1.
+    { name: 'under a source prefix, no rename re-roots the relative path', overrides: { source: registry('team') }, source: 'app1', expected: { repository: 'mirror/app1' } },
+    { name: 'under a source prefix, a template sees the whole path', overrides: { source: registry('team'), rename: { kind: 'template', template: 'copies/\\2' } }, source: 'app1', expected: { repository: 'mirror/copies/app1' } },
+    { name: 'under a source prefix, a regex sees the whole path', overrides: { source: registry('team'), rename: { kind: 'regex', match: '^team/(.*)$', replace: 'copies/$1' } }, source: 'web/api', expected: { repository: 'mirror/copies/web/api' } },
+    {
+      name: 'under a source prefix, a token beyond the whole path is an error naming it',
+      overrides: { source: registry('team'), rename: { kind: 'template', template: 'x/\\3' } },
+      source: 'app1',
+      expected: { error: /uses \\3 but "team\/app1" has only 2 path parts/ },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const result = mapRepository(mirrorConfig(c.overrides), c.source);
+      const result = mapRepository(mirrorConfig({ ...atRoot, ...c.overrides }), c.source);
       if ('error' in c.expected) {
         assert.ok('error' in result, `expected an error, got ${JSON.stringify(result)}`);
         assert.match(result.error, c.expected.error);
