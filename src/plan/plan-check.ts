@@ -9,7 +9,7 @@ const SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
 
 let validator: ValidateFunction | null = null;
 
-/** The plan schema's exact text (schemas/plan.schema.json), for `regsync schema plan`. */
+/** The plan schema's exact text (schemas/plan.schema.json), printed by `regsync schema plan`. */
 export function planSchemaText(): string {
   return readFileSync(SCHEMA_URL, 'utf8');
 }

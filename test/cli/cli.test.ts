@@ -85,6 +85,17 @@ test('schema prints the JSON Schema file', async () => {
   assert.equal(printed.$schema, 'https://json-schema.org/draft/2020-12/schema');
 });
 
+test('schema plan prints the plan file schema; an unknown name is a usage error', async () => {
+  const result = await run(['schema', 'plan'], { cwd: empty });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout), JSON.parse(readFileSync(path.join(repo, 'schemas/plan.schema.json'), 'utf8')));
+  const config = await run(['schema', 'config'], { cwd: empty });
+  assert.deepEqual(JSON.parse(config.stdout), JSON.parse(readFileSync(path.join(repo, 'schemas/regsync.schema.json'), 'utf8')));
+  const bad = await run(['schema', 'nope'], { cwd: empty });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /nope.*(config|plan)/s);
+});
+
 const SECRET_CONFIG = `
 registries:
   "127.0.0.1:5000":
