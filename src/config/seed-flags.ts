@@ -145,13 +145,13 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
   }
   const max = pick([['--max', options.max], ['--maximum', options.maximum]], SEED_ENV.max);
   const latest = max === undefined ? undefined : integer(max, problems, mirrorPath, ['tags', 'latest']);
-  // -1 is sync.sh's "unset"; and sync.sh ignored --max whenever --age was given, so a migrated command keeps that meaning.
+  // -1 is sync.sh's "unset". sync.sh ignored --max whenever --age was given; both flags map onto filters that
+  // combine, so regsync applies both, as the command line asks, and says how that differs.
   if (max !== undefined && latest !== undefined && latest !== -1) {
+    tags.latest = latest;
+    place(['tags', 'latest'], max.label);
     if (age !== undefined) {
-      warnings.push(`${max.label} is ignored because ${age.label} is set (as in sync.sh); use a config file to combine maxAge and latest`);
-    } else {
-      tags.latest = latest;
-      place(['tags', 'latest'], max.label);
+      warnings.push(`${max.label} and ${age.label} both apply: the ${latest} newest of the images younger than ${age.value} (sync.sh ignored --max when --age was set)`);
     }
   } else if (max !== undefined) {
     place(['tags', 'latest'], max.label);

@@ -36,11 +36,12 @@ const rows: { name: string; options: SeedOptions; env?: NodeJS.ProcessEnv; check
   { name: '-m -1 is unset', options: { max: '-1' }, check: (r) => assert.equal(r.config.mirrors[0]!.tags.latest, null) },
   { name: 'SYNC_MAX=-1 is unset', options: {}, env: { SYNC_MAX: '-1' }, check: (r) => assert.equal(r.config.mirrors[0]!.tags.latest, null) },
   {
-    name: '-a with -m: -m ignored as in sync.sh, with a warning',
+    name: '-a with -m: both apply (the N newest of the young ones), with a warning that sync.sh ignored -m',
     options: { age: '1d', max: '3' },
     check: (r) => {
-      assert.equal(r.config.mirrors[0]!.tags.latest, null);
-      assert.match(r.warnings[0] ?? '', /--max is ignored because --age is set/);
+      assert.equal(r.config.mirrors[0]!.tags.latest, 3);
+      assert.equal(r.config.mirrors[0]!.tags.maxAge?.text, '1d');
+      assert.match(r.warnings[0] ?? '', /--max and --age both apply: the 3 newest of the images younger than 1d \(sync\.sh ignored --max when --age was set\)/);
     },
   },
   { name: '-r → rename template', options: { rename: 'mirror/\\2' }, check: (r) => assert.deepEqual(r.config.mirrors[0]!.rename, { kind: 'template', template: 'mirror/\\2' }) },
