@@ -8,8 +8,8 @@ import type { CommandContext } from './shared.js';
 
 /**
  * `regsync config`: the effective config as YAML in the file's own shape, secrets masked. From sync.sh flags it
- * prints the equivalent regsync.yaml, with credentials as ${SYNC_SRC_PASSWORD}-style placeholders so the file
- * works as soon as those variables are set, and the secret itself is never printed.
+ * prints the equivalent regsync.yaml: the username as given, the password as a ${SYNC_SRC_PASSWORD}-style
+ * placeholder so the file works as soon as that variable is set, and the secret itself never printed.
  */
 export function registerConfigCommand(program: Command, ctx: CommandContext): void {
   const command = program
@@ -30,15 +30,16 @@ export function configText(resolved: ResolvedConfig): string {
     });
   }
   const sides = resolved.credentialSides;
-  const variables = [...new Set(sides.values())].flatMap((side) => [`SYNC_${side}_USERNAME`, `SYNC_${side}_PASSWORD`]);
+  const variables = [...new Set(sides.values())].map((side) => `SYNC_${side}_PASSWORD`);
   const header = ['regsync.yaml equivalent to the sync.sh-style command line: save it and run regsync with -c.'];
-  if (variables.length > 0) header.push(`Credentials are read from the environment: set ${variables.join(', ')}.`);
+  if (variables.length > 0) header.push(`Passwords are read from the environment: set ${variables.join(', ')}.`);
   return renderConfigYaml(resolved.config, {
     secrets: resolved.secrets,
     header,
     placeholder: (host, field) => {
       const side = sides.get(host);
-      return side === undefined ? null : `\${SYNC_${side}_${field.toUpperCase()}}`;
+      // A username is no secret: printed as given. The password never is.
+      return side === undefined || field === 'username' ? null : `\${SYNC_${side}_PASSWORD}`;
     },
   });
 }

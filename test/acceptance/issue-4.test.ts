@@ -216,7 +216,7 @@ const seedRows: SeedRow[] = [
   { flags: ['-m', '--max'], variable: 'SYNC_MAX', value: '5', other: '7', read: (d) => first(d).tags.latest, expect: (v) => Number(v) },
   { flags: ['-r', '--rename'], variable: 'SYNC_RENAME', value: 'mirror/\\2', other: 'env/\\1', read: (d) => first(d).rename, expect: (v) => v },
   { flags: ['--queue'], variable: 'SYNC_QUEUE', value: '7', other: '9', read: (d) => first(d).removalQueue, expect: (v) => Number(v) },
-  { flags: ['--src-auth'], variable: 'SYNC_SRC_AUTH', value: 'alice:s3cret-a', other: 'eve:s3cret-e', read: (d) => d.registries['127.0.0.1:5000']?.username, expect: () => '${SYNC_SRC_USERNAME}' },
+  { flags: ['--src-auth'], variable: 'SYNC_SRC_AUTH', value: 'alice:s3cret-a', other: 'eve:s3cret-e', read: (d) => d.registries['127.0.0.1:5000']?.username, expect: (v) => v.split(':')[0] },
   { flags: ['--dst-auth'], variable: 'SYNC_DST_AUTH', value: 'bob:s3cret-b', other: 'mallory:s3cret-m', read: (d) => d.registries['127.0.0.1:5001']?.password, expect: () => '${SYNC_DST_PASSWORD}' },
 ];
 

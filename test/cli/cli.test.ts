@@ -147,14 +147,14 @@ test('config SOURCE DESTINATION with sync.sh flags prints an equivalent regsync.
   assert.equal(result.code, 0, result.stderr);
   assert.ok(!result.stdout.includes('flag-secret'));
   const doc = parse(result.stdout) as { registries: Record<string, { username: string; password: string }>; mirrors: { name: string; tags: { maxAge: string } }[] };
-  assert.deepEqual(doc.registries['127.0.0.1:5000'], { username: '${SYNC_SRC_USERNAME}', password: '${SYNC_SRC_PASSWORD}', maxConcurrency: 8 });
+  assert.deepEqual(doc.registries['127.0.0.1:5000'], { username: 'alice', password: '${SYNC_SRC_PASSWORD}', maxConcurrency: 8 });
   assert.equal(doc.registries['127.0.0.1:5001']?.password, '${SYNC_DST_PASSWORD}');
   assert.equal(doc.mirrors[0]?.name, 'sync');
   assert.equal(doc.mirrors[0]?.tags.maxAge, '3d');
   // The printed file works once the variables are set: one step from flags to a config file.
   const dir = mkdtempSync(path.join(empty, 'migrate-'));
   writeFileSync(path.join(dir, 'regsync.yaml'), result.stdout);
-  const env = { SYNC_SRC_USERNAME: 'alice', SYNC_SRC_PASSWORD: 'x', SYNC_DST_USERNAME: 'bob', SYNC_DST_PASSWORD: 'y' };
+  const env = { SYNC_SRC_PASSWORD: 'x', SYNC_DST_PASSWORD: 'y' };
   assert.equal((await run(['validate'], { cwd: dir, env })).code, 0);
 });
 

@@ -165,7 +165,7 @@ mirrors:
     await mkdir(join(dir, 'migrated'), { recursive: true });
     const migrated = join(dir, 'migrated', 'regsync.yaml');
     await writeFile(migrated, yaml.stdout);
-    const credentials = { SYNC_SRC_USERNAME: user(basic), SYNC_SRC_PASSWORD: password(basic) };
+    const credentials = { SYNC_SRC_PASSWORD: password(basic) };
     const validated = await run(['validate', '-c', migrated], credentials);
     assert.equal(validated.code, 0, validated.stderr);
     const fromFile = await run(['plan', '-c', migrated, '--json'], { ...env, ...credentials });
