@@ -23,7 +23,14 @@ const from = source.startsWith('ocidir://') ? pool.get('ocidir', source.slice('o
 try {
   const rssBeforeCopyKiB = Math.round(process.memoryUsage().rss / 1024);
   const started = performance.now();
-  const result = await copyImage({ source: from, sourceRepository, sourceReference: tag, target: pool.get('registry', targetHost), targetRepository, targetTag: tag });
+  const result = await copyImage({
+    source: from,
+    sourceRepository,
+    sourceReference: tag,
+    target: pool.get('registry', targetHost),
+    targetRepository,
+    targetTag: tag,
+  });
   const wallMs = performance.now() - started;
   console.log(JSON.stringify({ ...result, wallMs: Math.round(wallMs), rssBeforeCopyKiB, maxRssKiB: process.resourceUsage().maxRSS }));
 } finally {

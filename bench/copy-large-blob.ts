@@ -54,7 +54,8 @@ async function timed(command: string, args: string[]): Promise<Sample & { stdout
   const { stdout, stderr } = await run('/usr/bin/time', ['-f', '%M %e', command, ...args], { maxBuffer: 16 * 1024 * 1024 });
   const last = stderr.trim().split('\n').at(-1) ?? '';
   const [rss, elapsed] = last.split(' ').map(Number);
-  if (rss === undefined || elapsed === undefined || !Number.isFinite(rss) || !Number.isFinite(elapsed)) throw new Error(`cannot read /usr/bin/time output: ${stderr}`);
+  if (rss === undefined || elapsed === undefined || !Number.isFinite(rss) || !Number.isFinite(elapsed))
+    throw new Error(`cannot read /usr/bin/time output: ${stderr}`);
   return { peakRssMiB: rss / 1024, wallSeconds: elapsed, stdout };
 }
 
@@ -70,19 +71,25 @@ async function regsyncCopy(worker: string[], source: string, target: RegistryIns
   const sample = await timed(process.execPath, [...worker, source, REPO, TAG, target.host, REPO]);
   // The worker's own getrusage (with --tsx, /usr/bin/time would report the loader's process tree).
   const report = JSON.parse(sample.stdout.trim().split('\n').at(-1) ?? '{}') as { maxRssKiB?: number; rssBeforeCopyKiB?: number };
-  if (typeof report.maxRssKiB !== 'number' || typeof report.rssBeforeCopyKiB !== 'number') throw new Error(`worker printed no report: ${sample.stdout}`);
+  if (typeof report.maxRssKiB !== 'number' || typeof report.rssBeforeCopyKiB !== 'number')
+    throw new Error(`worker printed no report: ${sample.stdout}`);
   return { peakRssMiB: report.maxRssKiB / 1024, wallSeconds: sample.wallSeconds, startRssMiB: report.rssBeforeCopyKiB / 1024 };
 }
 
 /** skopeo's transports: `docker://HOST/REPO:TAG`, or `oci:LAYOUT_DIR:TAG` (one layout per repository). */
 async function skopeoCopy(source: string, target: RegistryInstance): Promise<Sample> {
-  const from = source.startsWith('ocidir://') ? `oci:${join(source.slice('ocidir://'.length), REPO)}:${TAG}` : `docker://${source}/${REPO}:${TAG}`;
+  const from = source.startsWith('ocidir://')
+    ? `oci:${join(source.slice('ocidir://'.length), REPO)}:${TAG}`
+    : `docker://${source}/${REPO}:${TAG}`;
   const tls = from.startsWith('oci:') ? ['--dest-tls-verify=false'] : ['--src-tls-verify=false', '--dest-tls-verify=false'];
   return timed('skopeo', ['copy', '--all', '--quiet', ...tls, from, `docker://${target.host}/${REPO}:${TAG}`]);
 }
 
 async function verifyCopied(target: RegistryInstance, digest: string): Promise<void> {
-  const response = await fetch(`${target.url}/v2/${REPO}/manifests/${TAG}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  const response = await fetch(`${target.url}/v2/${REPO}/manifests/${TAG}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
   const got = response.headers.get('docker-content-digest');
   if (got !== digest) throw new Error(`destination has ${got ?? 'nothing'}, expected ${digest}`);
 }
@@ -101,7 +108,9 @@ async function benchCase(name: string, source: string, digest: string, runs: num
         await verifyCopied(target, digest);
         samples[tool].push(sample);
         const start = sample.startRssMiB === undefined ? '' : `  (RSS before the copy ${sample.startRssMiB.toFixed(1)} MiB)`;
-        console.log(`run ${i} ${tool.padEnd(7)} peak RSS ${sample.peakRssMiB.toFixed(1).padStart(6)} MiB  wall ${sample.wallSeconds.toFixed(2)} s${start}`);
+        console.log(
+          `run ${i} ${tool.padEnd(7)} peak RSS ${sample.peakRssMiB.toFixed(1).padStart(6)} MiB  wall ${sample.wallSeconds.toFixed(2)} s${start}`,
+        );
       } finally {
         await target.stop();
       }
@@ -110,8 +119,12 @@ async function benchCase(name: string, source: string, digest: string, runs: num
   const rss = { regsync: median(samples.regsync.map((s) => s.peakRssMiB)), skopeo: median(samples.skopeo.map((s) => s.peakRssMiB)) };
   const wall = { regsync: median(samples.regsync.map((s) => s.wallSeconds)), skopeo: median(samples.skopeo.map((s) => s.wallSeconds)) };
   const startRss = median(samples.regsync.map((s) => s.startRssMiB ?? 0));
-  console.log(`${name}: median peak RSS regsync ${rss.regsync.toFixed(1)} MiB (before the copy ${startRss.toFixed(1)}), skopeo ${rss.skopeo.toFixed(1)} MiB, ratio ${(rss.regsync / rss.skopeo).toFixed(2)}`);
-  console.log(`${name}: median wall     regsync ${wall.regsync.toFixed(2)} s, skopeo ${wall.skopeo.toFixed(2)} s, ratio ${(wall.regsync / wall.skopeo).toFixed(2)}`);
+  console.log(
+    `${name}: median peak RSS regsync ${rss.regsync.toFixed(1)} MiB (before the copy ${startRss.toFixed(1)}), skopeo ${rss.skopeo.toFixed(1)} MiB, ratio ${(rss.regsync / rss.skopeo).toFixed(2)}`,
+  );
+  console.log(
+    `${name}: median wall     regsync ${wall.regsync.toFixed(2)} s, skopeo ${wall.skopeo.toFixed(2)} s, ratio ${(wall.regsync / wall.skopeo).toFixed(2)}`,
+  );
   const peakMb = (rss.regsync * 1024 * 1024) / 1e6;
   console.log(`${name}: goal regsync peak RSS under 150 MB: ${peakMb.toFixed(1)} MB, ${peakMb < 150 ? 'met' : 'NOT met'}`);
   if (peakMb >= 150) process.exitCode = 1;
@@ -131,9 +144,18 @@ async function main(): Promise<void> {
   // The same image as an OCI layout on disk (written by regsync itself; skopeo reads it with oci:).
   const layout = join(dir, 'layout');
   const pool = createRegistryPool({ hosts: {}, dockerConfigDir: join(dir, 'no-docker-config') });
-  await copyImage({ source: pool.get('registry', source.host), sourceRepository: REPO, sourceReference: TAG, target: pool.get('ocidir', layout), targetRepository: REPO, targetTag: TAG });
+  await copyImage({
+    source: pool.get('registry', source.host),
+    sourceRepository: REPO,
+    sourceReference: TAG,
+    target: pool.get('ocidir', layout),
+    targetRepository: REPO,
+    targetTag: TAG,
+  });
   await pool.close();
-  console.log(`image ${digest} with a ${mib} MiB layer; regsync worker: ${worker.includes('tsx') ? 'TypeScript through tsx' : 'tsc output under plain node'}`);
+  console.log(
+    `image ${digest} with a ${mib} MiB layer; regsync worker: ${worker.includes('tsx') ? 'TypeScript through tsx' : 'tsc output under plain node'}`,
+  );
   try {
     await benchCase('registry → registry', source.host, digest, runs, worker);
     await benchCase('ocidir → registry', `ocidir://${layout}`, digest, runs, worker);

@@ -83,8 +83,13 @@ async function main(): Promise<void> {
     const images = fixtureImages(repos, tags, Date.now());
     const t0 = Date.now();
     await seedImages(source.url, images);
-    await seedImages(destination.url, images.filter((image) => image.inDestination));
-    console.log(`seeded ${images.length} tags in ${repos} repositories (${images.filter((i) => i.spec.platforms?.length === 2).length} two-platform indexes), ${images.filter((i) => i.inDestination).length} of them at the destination, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await seedImages(
+      destination.url,
+      images.filter((image) => image.inDestination),
+    );
+    console.log(
+      `seeded ${images.length} tags in ${repos} repositories (${images.filter((i) => i.spec.platforms?.length === 2).length} two-platform indexes), ${images.filter((i) => i.inDestination).length} of them at the destination, in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const endpoints = async (src: string, dst: string, name: string): Promise<Endpoints> => {
       const configs = { maxAge: join(work, `${name}-maxage.yaml`), none: join(work, `${name}-none.yaml`) };
@@ -98,11 +103,18 @@ async function main(): Promise<void> {
 
     const regsyncPlan = async (config: string, cacheDir: string): Promise<Outcome> => {
       const started = performance.now();
-      const { stdout } = await run(process.execPath, [cli, 'plan', '-c', config, '--json'], { env: { ...env, REGSYNC_CACHE_DIR: cacheDir }, maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await run(process.execPath, [cli, 'plan', '-c', config, '--json'], {
+        env: { ...env, REGSYNC_CACHE_DIR: cacheDir },
+        maxBuffer: 64 * 1024 * 1024,
+      });
       const wallMs = performance.now() - started;
       const plan = JSON.parse(stdout) as PlanJson;
       const s = plan.summary;
-      return { wallMs, selfCount: plan.stats.requests, decisions: `create ${s.create} update ${s.update} noop ${s.noop} skipped ${s.skipped}` };
+      return {
+        wallMs,
+        selfCount: plan.stats.requests,
+        decisions: `create ${s.create} update ${s.update} noop ${s.noop} skipped ${s.skipped}`,
+      };
     };
     // Warm caches are primed once per filter (by a plan through the registries) and reused by every warm run.
     const warmDirs = { maxAge: join(work, 'cache-warm-maxage'), none: join(work, 'cache-warm-none') };
@@ -127,23 +139,48 @@ async function main(): Promise<void> {
       tool: 'skopeo',
       run: async (at) => {
         const started = performance.now();
-        const r = await peerPlan({ source: at.source, destination: at.destination, repositories, parallel, maxAgeMs: 60 * 86_400_000, env });
-        return { wallMs: performance.now() - started, selfCount: r.invocations, decisions: `create ${r.create} update ${r.update} noop ${r.noop} skipped ${r.skipped}` };
+        const r = await peerPlan({
+          source: at.source,
+          destination: at.destination,
+          repositories,
+          parallel,
+          maxAgeMs: 60 * 86_400_000,
+          env,
+        });
+        return {
+          wallMs: performance.now() - started,
+          selfCount: r.invocations,
+          decisions: `create ${r.create} update ${r.update} noop ${r.noop} skipped ${r.skipped}`,
+        };
       },
     });
 
-    const mixed = [regsync('maxAge', 'cold'), regsync('maxAge', 'warm'), regsync('none', 'cold'), regsync('none', 'warm'), skopeo(4), skopeo(1)];
+    const mixed = [
+      regsync('maxAge', 'cold'),
+      regsync('maxAge', 'warm'),
+      regsync('none', 'cold'),
+      regsync('none', 'warm'),
+      skopeo(4),
+      skopeo(1),
+    ];
     const rowsMixed = await phase('mixed: half creates, half no-ops', mixed, runs, direct, counted, proxies);
-    await seedImages(destination.url, images.filter((image) => !image.inDestination));
+    await seedImages(
+      destination.url,
+      images.filter((image) => !image.inDestination),
+    );
     const noop = [regsync('maxAge', 'warm'), regsync('none', 'warm'), skopeo(4), skopeo(1)];
     const rowsNoop = await phase('no-op: destination complete', noop, runs, direct, counted, proxies);
 
     printTable([...rowsMixed, ...rowsNoop]);
     const tagLists = 2 * repos + 1;
-    console.log(`\nregsync requests per selected tag, no-op phase, warm cache (${images.length} selected tags; ${tagLists} = 1 catalog + ${2 * repos} tag lists):`);
+    console.log(
+      `\nregsync requests per selected tag, no-op phase, warm cache (${images.length} selected tags; ${tagLists} = 1 catalog + ${2 * repos} tag lists):`,
+    );
     for (const row of rowsNoop.filter((r) => r.tool === 'regsync')) {
       const perTag = (row.requests - tagLists) / images.length;
-      console.log(`  ${row.name}: ${row.requests} requests = ${tagLists} + ${row.requests - tagLists} → ${perTag.toFixed(2)} per selected tag (${perTag <= 2 ? 'within' : 'OVER'} issue 4's 2)`);
+      console.log(
+        `  ${row.name}: ${row.requests} requests = ${tagLists} + ${row.requests - tagLists} → ${perTag.toFixed(2)} per selected tag (${perTag <= 2 ? 'within' : 'OVER'} issue 4's 2)`,
+      );
     }
   } finally {
     for (const proxy of proxies) await proxy.stop();
@@ -169,15 +206,35 @@ function breakdown(proxies: FaultProxy[], from: number[]): string {
   const counts = new Map<string, number>();
   proxies.forEach((proxy, i) => {
     for (const request of proxy.requests.slice(from[i])) {
-      const kind = /^\/v2\/?$/.test(request.path) ? '/v2/' : /\/_catalog/.test(request.path) ? '_catalog' : /\/tags\/list/.test(request.path) ? 'tags/list' : /\/manifests\//.test(request.path) ? 'manifests' : /\/blobs\//.test(request.path) ? 'blobs' : 'other';
+      const kind = /^\/v2\/?$/.test(request.path)
+        ? '/v2/'
+        : /\/_catalog/.test(request.path)
+          ? '_catalog'
+          : /\/tags\/list/.test(request.path)
+            ? 'tags/list'
+            : /\/manifests\//.test(request.path)
+              ? 'manifests'
+              : /\/blobs\//.test(request.path)
+                ? 'blobs'
+                : 'other';
       const key = `${request.method} ${kind}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   });
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key} ${n}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ');
 }
 
-async function phase(title: string, scenarios: Scenario[], runs: number, direct: Endpoints, counted: Endpoints, proxies: FaultProxy[]): Promise<Row[]> {
+async function phase(
+  title: string,
+  scenarios: Scenario[],
+  runs: number,
+  direct: Endpoints,
+  counted: Endpoints,
+  proxies: FaultProxy[],
+): Promise<Row[]> {
   console.log(`\n== ${title}`);
   // The counting run first (also a warm-up for the OS caches); not part of the medians.
   const counts: Array<{ requests: number; breakdown: string }> = [];
@@ -193,7 +250,9 @@ async function phase(title: string, scenarios: Scenario[], runs: number, direct:
     for (const [s, scenario] of scenarios.entries()) {
       const outcome = await scenario.run(direct);
       samples[s]!.push(outcome);
-      console.log(`run ${i} ${scenario.name.padEnd(44)} ${(outcome.wallMs / 1000).toFixed(2).padStart(6)} s  ${scenario.tool === 'regsync' ? 'stats.requests' : 'invocations'} ${outcome.selfCount}  ${outcome.decisions}`);
+      console.log(
+        `run ${i} ${scenario.name.padEnd(44)} ${(outcome.wallMs / 1000).toFixed(2).padStart(6)} s  ${scenario.tool === 'regsync' ? 'stats.requests' : 'invocations'} ${outcome.selfCount}  ${outcome.decisions}`,
+      );
     }
   }
   return scenarios.map((scenario, s) => ({
@@ -209,7 +268,9 @@ async function phase(title: string, scenarios: Scenario[], runs: number, direct:
 }
 
 function printTable(rows: Row[]): void {
-  console.log('\n| phase | scenario | median wall | requests (proxy) | stats.requests / skopeo runs | wall ÷ skopeo 4 at a time | wall ÷ skopeo sequential |');
+  console.log(
+    '\n| phase | scenario | median wall | requests (proxy) | stats.requests / skopeo runs | wall ÷ skopeo 4 at a time | wall ÷ skopeo sequential |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) {
     const peers = rows.filter((r) => r.phase === row.phase && r.tool === 'skopeo');
@@ -217,7 +278,9 @@ function printTable(rows: Row[]): void {
     const seq = peers.find((r) => r.name.includes('sequential'));
     const ratio = (peer: Row | undefined) => (peer === undefined || row.tool === 'skopeo' ? '' : (row.wallMs / peer.wallMs).toFixed(2));
     const self = row.tool === 'regsync' ? `${row.selfCount}` : `${row.selfCount} invocations`;
-    console.log(`| ${row.phase} | ${row.name} | ${(row.wallMs / 1000).toFixed(2)} s | ${row.requests} | ${self} | ${ratio(p4)} | ${ratio(seq)} |`);
+    console.log(
+      `| ${row.phase} | ${row.name} | ${(row.wallMs / 1000).toFixed(2)} s | ${row.requests} | ${self} | ${ratio(p4)} | ${ratio(seq)} |`,
+    );
   }
   console.log('\nrequests by kind (counting run):');
   for (const row of rows) console.log(`  ${row.phase} / ${row.name}: ${row.breakdown}`);

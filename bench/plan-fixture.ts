@@ -39,7 +39,10 @@ export function fixtureImages(repos: number, tags: number, now: number): SeededI
 }
 
 export async function seedImages(url: string, images: SeededImage[]): Promise<void> {
-  await seed({ url }, images.map(({ repository, tag, spec }) => ({ repository, tag, spec })));
+  await seed(
+    { url },
+    images.map(({ repository, tag, spec }) => ({ repository, tag, spec })),
+  );
 }
 
 /**

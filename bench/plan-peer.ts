@@ -52,7 +52,10 @@ export async function peerPlan(options: PeerOptions): Promise<PeerResult> {
   let invocations = 0;
   const skopeo = async (args: string[], ref: string): Promise<string> => {
     invocations += 1;
-    const { stdout } = await run('skopeo', [...args, '--tls-verify=false', '--no-creds', `docker://${ref}`], { env: options.env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('skopeo', [...args, '--tls-verify=false', '--no-creds', `docker://${ref}`], {
+      env: options.env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout;
   };
   const listTags = async (host: string, repository: string): Promise<string[]> => {
@@ -66,7 +69,10 @@ export async function peerPlan(options: PeerOptions): Promise<PeerResult> {
   };
 
   const listings = await pool(
-    options.repositories.flatMap((repository) => [() => listTags(options.source, repository), () => listTags(options.destination, repository)]),
+    options.repositories.flatMap((repository) => [
+      () => listTags(options.source, repository),
+      () => listTags(options.destination, repository),
+    ]),
     options.parallel,
   );
   const work = options.repositories.flatMap((repository, i) => {
@@ -75,16 +81,37 @@ export async function peerPlan(options: PeerOptions): Promise<PeerResult> {
   });
 
   const sources = await pool(
-    work.map(({ repository, tag }) => async () => JSON.parse(await skopeo(['inspect', '--no-tags'], `${options.source}/${repository}:${tag}`)) as { Digest: string; Created: string }),
+    work.map(
+      ({ repository, tag }) =>
+        async () =>
+          JSON.parse(await skopeo(['inspect', '--no-tags'], `${options.source}/${repository}:${tag}`)) as {
+            Digest: string;
+            Created: string;
+          },
+    ),
     options.parallel,
   );
   const now = Date.now();
-  const selected = work.map((item, i) => ({ ...item, source: sources[i]! })).filter(({ source }) => options.maxAgeMs === null || now - Date.parse(source.Created) <= options.maxAgeMs);
+  const selected = work
+    .map((item, i) => ({ ...item, source: sources[i]! }))
+    .filter(({ source }) => options.maxAgeMs === null || now - Date.parse(source.Created) <= options.maxAgeMs);
   const present = selected.filter((item) => item.inDestination);
   const destinationDigests = await pool(
-    present.map(({ repository, tag }) => async () => `sha256:${createHash('sha256').update(await skopeo(['inspect', '--raw'], `${options.destination}/${repository}:${tag}`)).digest('hex')}`),
+    present.map(
+      ({ repository, tag }) =>
+        async () =>
+          `sha256:${createHash('sha256')
+            .update(await skopeo(['inspect', '--raw'], `${options.destination}/${repository}:${tag}`))
+            .digest('hex')}`,
+    ),
     options.parallel,
   );
   const noop = present.filter((item, i) => destinationDigests[i] === item.source.Digest).length;
-  return { invocations, create: selected.length - present.length, noop, update: present.length - noop, skipped: work.length - selected.length };
+  return {
+    invocations,
+    create: selected.length - present.length,
+    noop,
+    update: present.length - noop,
+    skipped: work.length - selected.length,
+  };
 }

@@ -16,7 +16,7 @@ export async function writeRandomLayer(file: string, size: number): Promise<{ di
   const hash = createHash('sha256');
   const plain = createHash('sha256');
   function* random() {
-    for (let left = size; left > 0; ) {
+    for (let left = size; left > 0;) {
       const chunk = randomBytes(Math.min(left, 1024 * 1024));
       left -= chunk.length;
       plain.update(chunk);
@@ -51,10 +51,23 @@ async function uploadBlob(baseUrl: string, repository: string, digest: string, s
 }
 
 /** Pushes a one-layer OCI image whose layer is `layerFile`, streamed; returns the manifest digest. */
-export async function pushLargeImage(baseUrl: string, repository: string, tag: string, layerFile: string, layer: { digest: string; diffId: string }): Promise<string> {
+export async function pushLargeImage(
+  baseUrl: string,
+  repository: string,
+  tag: string,
+  layerFile: string,
+  layer: { digest: string; diffId: string },
+): Promise<string> {
   const layerDigest = layer.digest;
   const { size } = await stat(layerFile);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z', rootfs: { type: 'layers', diff_ids: [layer.diffId] } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created: '2024-01-01T00:00:00Z',
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    }),
+  );
   const configDigest = sha256(config);
   await uploadBlob(baseUrl, repository, configDigest, config.length, () => Readable.from([config]));
   await uploadBlob(baseUrl, repository, layerDigest, size, () => createReadStream(layerFile, { highWaterMark: 1024 * 1024 }));

@@ -14,7 +14,12 @@ import { writeRandomLayer } from './push-large-image.js';
 
 const MODES = ['fetch-node-stream', 'fetch-web-stream', 'fetch-async-generator', 'request-node-stream', 'request-async-generator'] as const;
 
-async function uploadOnce(mode: (typeof MODES)[number], baseUrl: string, file: string, digest: string): Promise<{ ms: number; peakRssMiB: number; peakArrayBuffersMiB: number }> {
+async function uploadOnce(
+  mode: (typeof MODES)[number],
+  baseUrl: string,
+  file: string,
+  digest: string,
+): Promise<{ ms: number; peakRssMiB: number; peakArrayBuffersMiB: number }> {
   const agent = new Agent();
   const start = await fetch(`${baseUrl}/v2/probe/${mode}/blobs/uploads/`, { method: 'POST', dispatcher: agent });
   await start.body?.cancel();
@@ -33,19 +38,32 @@ async function uploadOnce(mode: (typeof MODES)[number], baseUrl: string, file: s
   const started = performance.now();
   let status: number;
   if (mode.startsWith('fetch')) {
-    const body = mode === 'fetch-node-stream' ? createReadStream(file) : mode === 'fetch-web-stream' ? Readable.toWeb(createReadStream(file)) : generator();
+    const body =
+      mode === 'fetch-node-stream'
+        ? createReadStream(file)
+        : mode === 'fetch-web-stream'
+          ? Readable.toWeb(createReadStream(file))
+          : generator();
     const response = await fetch(url, { method: 'PUT', body: body as never, duplex: 'half', dispatcher: agent });
     await response.body?.cancel();
     status = response.status;
   } else {
-    const response = await request(url, { method: 'PUT', body: (mode === 'request-node-stream' ? createReadStream(file) : generator()) as never, dispatcher: agent });
+    const response = await request(url, {
+      method: 'PUT',
+      body: (mode === 'request-node-stream' ? createReadStream(file) : generator()) as never,
+      dispatcher: agent,
+    });
     await response.body.dump();
     status = response.statusCode;
   }
   clearInterval(sampler);
   await agent.close();
   if (status !== 201) throw new Error(`${mode}: HTTP ${status}`);
-  return { ms: Math.round(performance.now() - started), peakRssMiB: Math.round(peakRss / 2 ** 20), peakArrayBuffersMiB: Math.round(peakArrayBuffers / 2 ** 20) };
+  return {
+    ms: Math.round(performance.now() - started),
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+    peakArrayBuffersMiB: Math.round(peakArrayBuffers / 2 ** 20),
+  };
 }
 
 const dir = await makeTempDir('upload-probe');
@@ -56,7 +74,9 @@ try {
   for (const mode of MODES) {
     (globalThis as { gc?: () => void }).gc?.();
     const result = await uploadOnce(mode, registry.url, file, digest);
-    console.log(`${mode.padEnd(24)} ${String(result.ms).padStart(5)} ms  peak RSS ${String(result.peakRssMiB).padStart(4)} MiB  peak ArrayBuffers ${String(result.peakArrayBuffersMiB).padStart(4)} MiB`);
+    console.log(
+      `${mode.padEnd(24)} ${String(result.ms).padStart(5)} ms  peak RSS ${String(result.peakRssMiB).padStart(4)} MiB  peak ArrayBuffers ${String(result.peakArrayBuffersMiB).padStart(4)} MiB`,
+    );
   }
 } finally {
   await registry.stop();

@@ -22,7 +22,9 @@ const unitOnly = own.includes('--unit');
 const listOnly = own.includes('--list');
 const unknown = own.filter((arg) => arg !== '--unit' && arg !== '--list');
 if (unknown.length > 0) {
-  console.error(`run-tests: unknown argument(s) ${unknown.join(' ')}; usage: node test/run-tests.mjs [--unit] [--list] [-- <node --test flags> <files>]`);
+  console.error(
+    `run-tests: unknown argument(s) ${unknown.join(' ')}; usage: node test/run-tests.mjs [--unit] [--list] [-- <node --test flags> <files>]`,
+  );
   process.exit(1);
 }
 
@@ -44,11 +46,12 @@ function findTests(dir) {
 // Files named after `--` replace the expansion (run one file); flags go to `node --test`.
 const passedFiles = passthrough.filter((arg) => !arg.startsWith('-'));
 const passedFlags = passthrough.filter((arg) => arg.startsWith('-'));
-const files = passedFiles.length > 0
-  ? passedFiles
-  : findTests(testDir)
-      .filter((file) => !unitOnly || !file.startsWith(`test${sep}e2e${sep}`))
-      .sort();
+const files =
+  passedFiles.length > 0
+    ? passedFiles
+    : findTests(testDir)
+        .filter((file) => !unitOnly || !file.startsWith(`test${sep}e2e${sep}`))
+        .sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
@@ -72,7 +75,16 @@ try {
   await unregister();
 }
 
-const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...passedFlags, ...files];
+const args = [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  '--test-concurrency=2',
+  '--test-timeout=300000',
+  ...passedFlags,
+  ...files,
+];
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

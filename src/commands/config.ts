@@ -14,11 +14,15 @@ import type { CommandContext } from './shared.js';
 export function registerConfigCommand(program: Command, ctx: CommandContext): void {
   const command = program
     .command('config')
-    .description('print the effective config (defaults merged, secrets hidden); with SOURCE DESTINATION and sync.sh flags, the equivalent regsync.yaml');
-  addSeedOptions(command).action(async (source: string | undefined, destination: string | undefined, options: SeedOptions, cmd: Command) => {
-    const resolved = await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);
-    ctx.io.stdout.write(redact(configText(resolved), resolved.secrets));
-  });
+    .description(
+      'print the effective config (defaults merged, secrets hidden); with SOURCE DESTINATION and sync.sh flags, the equivalent regsync.yaml',
+    );
+  addSeedOptions(command).action(
+    async (source: string | undefined, destination: string | undefined, options: SeedOptions, cmd: Command) => {
+      const resolved = await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);
+      ctx.io.stdout.write(redact(configText(resolved), resolved.secrets));
+    },
+  );
 }
 
 /** The YAML `regsync config` prints for a resolved config. */

@@ -56,7 +56,9 @@ export function planClock(env: NodeJS.ProcessEnv): Date {
   if (fixed === undefined || fixed === '') return new Date();
   const date = new Date(fixed);
   if (Number.isNaN(date.getTime())) {
-    throw new RegsyncError(`REGSYNC_NOW ${JSON.stringify(fixed)} is not a date: use ISO 8601 such as 2024-07-01T00:00:00Z, or unset it`, { code: 'USAGE' });
+    throw new RegsyncError(`REGSYNC_NOW ${JSON.stringify(fixed)} is not a date: use ISO 8601 such as 2024-07-01T00:00:00Z, or unset it`, {
+      code: 'USAGE',
+    });
   }
   return date;
 }
@@ -114,18 +116,32 @@ function progressReporter(io: PlanRunIo, options: PlanRunOptions): { onProgress?
 }
 
 /** Gathers the inventory and builds the plan, with the problems (rename errors, collisions...) that make `plan` fail. */
-export async function computePlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<{ plan: Plan; problems: string[]; warnings: string[] }> {
+export async function computePlan(
+  config: Config,
+  options: PlanRunOptions,
+  io: PlanRunIo,
+): Promise<{ plan: Plan; problems: string[]; warnings: string[] }> {
   const mirrors = selectMirrors(config, options.mirrors);
   const now = planClock(io.env);
   const verboseLine = (line: string): void => void io.stderr.write(`${line}\n`);
   const pool = createPoolForConfig(config, { env: io.env, ...(options.verbose ? { logger: verboseLine } : {}) });
-  const cache = await openFactsCache({ dir: resolveCacheDir(io.env), ...(options.verbose ? { warn: (line: string) => verboseLine(`regsync: ${line}`) } : {}) });
+  const cache = await openFactsCache({
+    dir: resolveCacheDir(io.env),
+    ...(options.verbose ? { warn: (line: string) => verboseLine(`regsync: ${line}`) } : {}),
+  });
   const progress = progressReporter(io, options);
   const started = Date.now();
   let inventory;
   try {
     const toRead = mirrorsToRead(config.mirrors, mirrors);
-    inventory = await gatherInventory({ config, mirrors: toRead, pool, selection, cache, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    inventory = await gatherInventory({
+      config,
+      mirrors: toRead,
+      pool,
+      selection,
+      cache,
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    });
   } finally {
     progress.done();
     const durationMs = Date.now() - started;

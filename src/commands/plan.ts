@@ -20,7 +20,12 @@ export interface PlanCommandOptions extends SeedOptions {
 export function registerPlanCommand(program: Command, ctx: CommandContext): void {
   const command = program.command('plan').description('show what apply would create, update or delete');
   addSeedOptions(command)
-    .option('--mirror <name>', 'plan only this mirror (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option(
+      '--mirror <name>',
+      'plan only this mirror (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--json', 'print the plan JSON on stdout and nothing else')
     .option('-o, --out <file>', 'also write the plan JSON to FILE')
     .addOption(new Option('--format <format>', 'human output format').choices(['human', 'markdown']).default('human'))

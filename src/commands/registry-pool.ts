@@ -25,9 +25,14 @@ export function hostOptions(settings: RegistrySettings): HostOptions {
 function credentialWording(config: Config, host: string): Pick<HostOptions, 'credentialsHint' | 'credentialsSource'> {
   if (config.file !== null) {
     const file = path.basename(config.file);
-    return { credentialsHint: `add credentials under registries."${host}" in ${file}`, credentialsSource: `registries."${host}" in ${file}` };
+    return {
+      credentialsHint: `add credentials under registries."${host}" in ${file}`,
+      credentialsSource: `registries."${host}" in ${file}`,
+    };
   }
-  const side = config.mirrors.some((mirror) => mirror.destination.scheme === 'registry' && mirror.destination.host === host) ? 'dst' : 'src';
+  const side = config.mirrors.some((mirror) => mirror.destination.scheme === 'registry' && mirror.destination.host === host)
+    ? 'dst'
+    : 'src';
   const flag = `--${side}-auth`;
   const variable = `SYNC_${side.toUpperCase()}_AUTH`;
   return { credentialsHint: `pass ${flag} USER:PASSWORD (or set ${variable})`, credentialsSource: `${flag} / ${variable}` };

@@ -73,9 +73,7 @@ export function addSeedOptions(command: Command, options: { dryRun?: boolean } =
     .addOption(new Option('--dest-auth <user:password>').hideHelp())
     .addOption(new Option('--destination-auth <user:password>').hideHelp());
   if (options.dryRun === true) {
-    command
-      .option('-n, --dry-run', 'only plan, change nothing (env SYNC_DRYRUN=1)')
-      .addOption(new Option('--dryrun').hideHelp());
+    command.option('-n, --dry-run', 'only plan, change nothing (env SYNC_DRYRUN=1)').addOption(new Option('--dryrun').hideHelp());
   }
   return command;
 }

@@ -79,7 +79,6 @@ export function expandEnv(value: unknown, env: NodeJS.ProcessEnv): ExpandResult 
     });
     return { text: expanded, usedEnv };
   };
-  const writtenPath = (path: DocPath): DocPath =>
-    path.map((segment, i) => renamed.get(jsonPointer(path.slice(0, i + 1))) ?? segment);
+  const writtenPath = (path: DocPath): DocPath => path.map((segment, i) => renamed.get(jsonPointer(path.slice(0, i + 1))) ?? segment);
   return { value: walk(value, []), problems, secrets: secrets.filter((s) => s !== ''), writtenPath };
 }

@@ -32,7 +32,11 @@ const passThrough = (_filepath: string, content: string): { text: string } => ({
  * Reads the config named by `-c`/REGSYNC_CONFIG, or discovers it in `cwd` (never in parent directories: a
  * config elsewhere on the machine must not be picked up by surprise).
  */
-export async function locateConfig(options: { configFile?: string | undefined; cwd: string; env: NodeJS.ProcessEnv }): Promise<ConfigFileText> {
+export async function locateConfig(options: {
+  configFile?: string | undefined;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<ConfigFileText> {
   const fromEnv = options.configFile === undefined ? nonEmpty(options.env.REGSYNC_CONFIG) : undefined;
   const given = options.configFile ?? fromEnv;
   if (given !== undefined) {

@@ -77,7 +77,8 @@ function printMirror(mirror: MirrorConfig): UserMirror {
     tags,
   };
   if (mirror.rename !== null) {
-    out.rename = mirror.rename.kind === 'template' ? mirror.rename.template : { match: mirror.rename.match, replace: mirror.rename.replace };
+    out.rename =
+      mirror.rename.kind === 'template' ? mirror.rename.template : { match: mirror.rename.match, replace: mirror.rename.replace };
   }
   if (mirror.platforms !== null) out.platforms = mirror.platforms;
   out.overwrite = mirror.overwrite;

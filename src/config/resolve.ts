@@ -44,7 +44,15 @@ export async function resolveConfig(options: ResolveOptions): Promise<ResolvedCo
   // Flag values were already expanded by the shell: no ${VAR} expansion here.
   const { document, secrets } = checkDocument(seed.raw, null, seedLocator(seed.origins), 'command line', seed.secrets, seed.problems);
   const config = normalizeConfig(document, { file: null, baseDir: options.cwd });
-  return { config, secrets, document, origin: { kind: 'flags' }, dryRun: seed.dryRun, warnings: seed.warnings, credentialSides: seed.credentialSides };
+  return {
+    config,
+    secrets,
+    document,
+    origin: { kind: 'flags' },
+    dryRun: seed.dryRun,
+    warnings: seed.warnings,
+    credentialSides: seed.credentialSides,
+  };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

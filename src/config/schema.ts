@@ -102,14 +102,16 @@ function toProblem(error: ErrorObject): Problem {
 function minItemsMessage(path: DocPath, limit: number): string {
   if (path.length === 1 && path[0] === 'mirrors') return 'at least one mirror is required';
   // An empty list would mirror nothing without a word, while leaving the key out lists the catalog.
-  if (path[path.length - 1] === 'names') return 'an empty names list mirrors nothing: list repositories, or remove names to mirror the whole source catalog';
+  if (path[path.length - 1] === 'names')
+    return 'an empty names list mirrors nothing: list repositories, or remove names to mirror the whole source catalog';
   return `must not be empty (at least ${String(limit)} item)`;
 }
 
 function patternMessage(path: DocPath, value: string): string {
   const last = path[path.length - 1];
   const parent = path[path.length - 2];
-  if (last === 'name') return `"${value}" is not a valid mirror name (use lower-case letters, digits, ".", "_" and "-", starting with a letter or digit)`;
+  if (last === 'name')
+    return `"${value}" is not a valid mirror name (use lower-case letters, digits, ".", "_" and "-", starting with a letter or digit)`;
   if (last === 'source' || last === 'destination') {
     return `"${value}" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)`;
   }
@@ -124,7 +126,9 @@ function patternMessage(path: DocPath, value: string): string {
 
 function describeType(type: unknown): string {
   const names = Array.isArray(type) ? type.map(String) : String(type).split(',');
-  const words = names.map((name) => (name === 'object' ? 'a mapping' : name === 'array' ? 'a list' : name === 'integer' ? 'an integer' : `a ${name}`));
+  const words = names.map((name) =>
+    name === 'object' ? 'a mapping' : name === 'array' ? 'a list' : name === 'integer' ? 'an integer' : `a ${name}`,
+  );
   return words.join(' or ');
 }
 

@@ -110,15 +110,30 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
     return positional === undefined ? undefined : { value: positional, label };
   };
   if (positionals.length > 2) {
-    problems.push({ path: [], message: `too many arguments: expected SOURCE DESTINATION, got ${positionals.length} (${positionals.join(' ')})` });
+    problems.push({
+      path: [],
+      message: `too many arguments: expected SOURCE DESTINATION, got ${positionals.length} (${positionals.join(' ')})`,
+    });
   }
   const source = endpoint(SEED_ENV.source, positionals[0], 'SOURCE');
   const destination = endpoint(SEED_ENV.destination, positionals[1], 'DESTINATION');
-  if (source === undefined) problems.push({ path: [...mirrorPath, 'source'], message: 'missing SOURCE registry (give SOURCE DESTINATION or set SYNC_SRC_REGISTRY)' });
+  if (source === undefined)
+    problems.push({
+      path: [...mirrorPath, 'source'],
+      message: 'missing SOURCE registry (give SOURCE DESTINATION or set SYNC_SRC_REGISTRY)',
+    });
   if (destination === undefined) {
-    problems.push({ path: [...mirrorPath, 'destination'], message: 'missing DESTINATION registry (give SOURCE DESTINATION or set SYNC_DST_REGISTRY)' });
+    problems.push({
+      path: [...mirrorPath, 'destination'],
+      message: 'missing DESTINATION registry (give SOURCE DESTINATION or set SYNC_DST_REGISTRY)',
+    });
   }
-  const mirror: UserMirror = { name: SEED_MIRROR_NAME, source: source?.value ?? '', destination: destination?.value ?? '', executor: 'docker' };
+  const mirror: UserMirror = {
+    name: SEED_MIRROR_NAME,
+    source: source?.value ?? '',
+    destination: destination?.value ?? '',
+    executor: 'docker',
+  };
   place(['source'], source?.label ?? 'SOURCE');
   place(['destination'], destination?.label ?? 'DESTINATION');
 
@@ -143,7 +158,13 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
     tags.maxAge = age.value;
     place(['tags', 'maxAge'], age.label);
   }
-  const max = pick([['--max', options.max], ['--maximum', options.maximum]], SEED_ENV.max);
+  const max = pick(
+    [
+      ['--max', options.max],
+      ['--maximum', options.maximum],
+    ],
+    SEED_ENV.max,
+  );
   const latest = max === undefined ? undefined : integer(max, problems, mirrorPath, ['tags', 'latest']);
   // -1 is sync.sh's "unset". sync.sh ignored --max whenever --age was given; both flags map onto filters that
   // combine, so regsync applies both, as the command line asks, and says how that differs.
@@ -151,7 +172,9 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
     tags.latest = latest;
     place(['tags', 'latest'], max.label);
     if (age !== undefined) {
-      warnings.push(`${max.label} and ${age.label} both apply: the ${latest} newest of the images younger than ${age.value} (sync.sh ignored --max when --age was set)`);
+      warnings.push(
+        `${max.label} and ${age.label} both apply: the ${latest} newest of the images younger than ${age.value} (sync.sh ignored --max when --age was set)`,
+      );
     }
   } else if (max !== undefined) {
     place(['tags', 'latest'], max.label);
@@ -173,8 +196,29 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
   const secrets: string[] = [];
   const credentialSides = new Map<string, 'SRC' | 'DST'>();
   const sides: ['SRC' | 'DST', Setting | undefined, Setting | undefined][] = [
-    ['SRC', pick([['--src-auth', options.srcAuth], ['--source-auth', options.sourceAuth]], SEED_ENV.srcAuth), source],
-    ['DST', pick([['--dst-auth', options.dstAuth], ['--dest-auth', options.destAuth], ['--destination-auth', options.destinationAuth]], SEED_ENV.dstAuth), destination],
+    [
+      'SRC',
+      pick(
+        [
+          ['--src-auth', options.srcAuth],
+          ['--source-auth', options.sourceAuth],
+        ],
+        SEED_ENV.srcAuth,
+      ),
+      source,
+    ],
+    [
+      'DST',
+      pick(
+        [
+          ['--dst-auth', options.dstAuth],
+          ['--dest-auth', options.destAuth],
+          ['--destination-auth', options.destinationAuth],
+        ],
+        SEED_ENV.dstAuth,
+      ),
+      destination,
+    ],
   ];
   for (const [side, auth, where] of sides) {
     if (auth === undefined || where === undefined) continue;

@@ -28,7 +28,11 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
     if (typeof mirror.name === 'string') {
       const first = seen.get(mirror.name);
       if (first === undefined) seen.set(mirror.name, index);
-      else report(['mirrors', index, 'name'], `duplicate mirror name "${mirror.name}" (already used by /mirrors/${first}; names must be unique)`);
+      else
+        report(
+          ['mirrors', index, 'name'],
+          `duplicate mirror name "${mirror.name}" (already used by /mirrors/${first}; names must be unique)`,
+        );
     }
   });
   return problems;
@@ -43,7 +47,10 @@ function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report:
   if (typeof mirror.source !== 'string' || !DOCKER_HUB_HOSTS.has(mirror.source.split('/')[0] ?? '')) return;
   const names = (section: unknown): unknown => (isPlain(section) ? section.names : undefined);
   if (names(mirror.repositories) !== undefined || names(defaults.repositories) !== undefined) return;
-  report([...at, 'source'], 'Docker Hub does not list its repositories (no catalog API): name them under repositories.names, e.g. [library/nginx] or [nginx] with source docker.io/library');
+  report(
+    [...at, 'source'],
+    'Docker Hub does not list its repositories (no catalog API): name them under repositories.names, e.g. [library/nginx] or [nginx] with source docker.io/library',
+  );
 }
 
 function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
@@ -59,9 +66,15 @@ function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
     const minAge = checkDuration(tags.minAge, [...at, 'tags', 'minAge'], report);
     if (maxAge === 0) {
       // Nothing is younger than 0: the filter would silently empty the mirror.
-      report([...at, 'tags', 'maxAge'], `maxAge ${JSON.stringify(tags.maxAge)} keeps no image (nothing is younger than 0): remove maxAge, or give a duration such as 90d`);
+      report(
+        [...at, 'tags', 'maxAge'],
+        `maxAge ${JSON.stringify(tags.maxAge)} keeps no image (nothing is younger than 0): remove maxAge, or give a duration such as 90d`,
+      );
     } else if (maxAge !== null && minAge !== null && minAge >= maxAge) {
-      report([...at, 'tags', 'minAge'], `minAge (${String(tags.minAge)}) is not shorter than maxAge (${String(tags.maxAge)}): no image can match both`);
+      report(
+        [...at, 'tags', 'minAge'],
+        `minAge (${String(tags.minAge)}) is not shorter than maxAge (${String(tags.maxAge)}): no image can match both`,
+      );
     }
     if (typeof tags.semver === 'string' && semver.validRange(tags.semver) === null) {
       report([...at, 'tags', 'semver'], `"${tags.semver}" is not a semver range (e.g. ">=1.2.0 <2" or "^1.4")`);

@@ -37,9 +37,7 @@ export interface Duration {
   ms: number;
 }
 
-export type RenameRule =
-  | { kind: 'template'; template: string }
-  | { kind: 'regex'; match: string; replace: string };
+export type RenameRule = { kind: 'template'; template: string } | { kind: 'regex'; match: string; replace: string };
 
 export interface TagSelection {
   include: string[];

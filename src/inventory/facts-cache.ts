@@ -58,7 +58,8 @@ function parseEntry(value: unknown): ManifestFacts | undefined {
   const entry = value as Record<string, unknown>;
   if (entry.kind === 'image') {
     const { platform, configDigest, created } = entry;
-    if (typeof platform !== 'string' || typeof configDigest !== 'string' || !DIGEST.test(configDigest) || !isStringOrNull(created)) return undefined;
+    if (typeof platform !== 'string' || typeof configDigest !== 'string' || !DIGEST.test(configDigest) || !isStringOrNull(created))
+      return undefined;
     // Read as a fresh config read would be: a date that is not RFC 3339 is no date (older runs kept any text).
     return { kind: 'image', platform, configDigest, created: createdMs(created) === null ? null : created };
   }

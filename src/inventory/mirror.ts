@@ -29,7 +29,10 @@ export function registryFor(pool: RegistryPool, endpoint: Endpoint): Registry {
 export function underPrefix(prefix: string, repositories: string[]): string[] {
   if (prefix === '') return [...repositories].sort();
   const start = `${prefix}/`;
-  return repositories.filter((repository) => repository.startsWith(start)).map((repository) => repository.slice(start.length)).sort();
+  return repositories
+    .filter((repository) => repository.startsWith(start))
+    .map((repository) => repository.slice(start.length))
+    .sort();
 }
 
 /** One destination repository, shared by every source repository the rename maps onto it. */
@@ -88,7 +91,12 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
     if (head === undefined) {
       const repository = state.facts.repository;
       head = read(destination, repository, `read tag ${tag} of`, () => destination.headManifest(repository, tag)).then((descriptor) => {
-        if (descriptor) setOwnEntry(state.facts.facts, tag, { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) });
+        if (descriptor)
+          setOwnEntry(state.facts.facts, tag, {
+            digest: descriptor.digest,
+            mediaType: descriptor.mediaType,
+            isIndex: isIndexMediaType(descriptor.mediaType),
+          });
       });
       state.heads.set(tag, head);
     }
@@ -112,7 +120,9 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
   };
 
   const readSourceFacts = async (repository: string, tag: string, facts: TagFacts): Promise<void> => {
-    facts.platforms = await read(source, repository, `read image ${tag} of`, () => readPlatformFacts(source, repository, facts.digest, wanted, cache));
+    facts.platforms = await read(source, repository, `read image ${tag} of`, () =>
+      readPlatformFacts(source, repository, facts.digest, wanted, cache),
+    );
   };
 
   const readSourceTag = async (repository: string, tag: string): Promise<[string, TagFacts] | null> => {
@@ -129,10 +139,17 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
    * what it is: read its facts (created, platforms, config digest) too. Up-to-date tags stay at one HEAD each,
    * and the facts cache makes a re-plan of the same images free.
    */
-  const describeChangedTags = async (repository: string, entries: Array<[string, TagFacts]>, state: DestinationState | null): Promise<void> => {
+  const describeChangedTags = async (
+    repository: string,
+    entries: Array<[string, TagFacts]>,
+    state: DestinationState | null,
+  ): Promise<void> => {
     if (needsFacts) return;
-    const unchanged = (tag: string, facts: TagFacts): boolean => state !== null && ownEntry(state.facts.facts, tag)?.digest === facts.digest;
-    await Promise.all(entries.filter(([tag, facts]) => !unchanged(tag, facts)).map(([tag, facts]) => readSourceFacts(repository, tag, facts)));
+    const unchanged = (tag: string, facts: TagFacts): boolean =>
+      state !== null && ownEntry(state.facts.facts, tag)?.digest === facts.digest;
+    await Promise.all(
+      entries.filter(([tag, facts]) => !unchanged(tag, facts)).map(([tag, facts]) => readSourceFacts(repository, tag, facts)),
+    );
   };
 
   let done = 0;
@@ -162,7 +179,14 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
     await describeChangedTags(repository, looked, state);
     done += 1;
     tagCount += kept.length;
-    context.onProgress({ kind: 'repository-done', mirror: mirror.name, repository: relative, done, total: selected.length, tags: kept.length });
+    context.onProgress({
+      kind: 'repository-done',
+      mirror: mirror.name,
+      repository: relative,
+      done,
+      total: selected.length,
+      tags: kept.length,
+    });
   };
 
   await Promise.all(selected.map(gatherRepository));

@@ -40,7 +40,10 @@ function dropCollisions(changes: Change[]): { changes: Change[]; collisions: Col
     if (list.length < 2) continue;
     list.forEach((change) => colliding.add(change));
     const sources = list.map((c) => `${c.source?.ref ?? ''} (mirror ${c.mirror})`).sort();
-    collisions.push({ text: `${sources.join(' and ')} both map to ${target}: change the rename rule or narrow the selection`, mirrors: list.map((c) => c.mirror) });
+    collisions.push({
+      text: `${sources.join(' and ')} both map to ${target}: change the rename rule or narrow the selection`,
+      mirrors: list.map((c) => c.mirror),
+    });
   }
   // A delete of a ref some source writes is also a conflict between mirrors; keep the write, drop the delete.
   const kept = changes.filter((change) => !colliding.has(change) && !(change.source === null && writers.has(change.target.ref)));

@@ -16,16 +16,15 @@ function compile(pattern: string, where: string): Pattern {
     return { text: pattern, re: new RegExp(pattern) };
   } catch (error) {
     // Config validation compiles these too; this guards callers that build a MirrorConfig by hand.
-    throw new RegsyncError(`${where}: ${JSON.stringify(pattern)} is not a valid regular expression`, { code: 'CONFIG_INVALID', cause: error });
+    throw new RegsyncError(`${where}: ${JSON.stringify(pattern)} is not a valid regular expression`, {
+      code: 'CONFIG_INVALID',
+      cause: error,
+    });
   }
 }
 
 /** Applies include (any match keeps; none configured keeps all) then exclude (any match drops). */
-function includeExclude(
-  name: string,
-  include: Pattern[],
-  exclude: Pattern[],
-): { filter: 'include' | 'exclude'; detail: string } | null {
+function includeExclude(name: string, include: Pattern[], exclude: Pattern[]): { filter: 'include' | 'exclude'; detail: string } | null {
   if (include.length > 0 && !include.some((p) => p.re.test(name))) {
     return { filter: 'include', detail: `matches none of include ${include.map((p) => p.text).join(', ')}` };
   }

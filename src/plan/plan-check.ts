@@ -28,7 +28,8 @@ function describe(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'additionalProperties') return `${where}: unknown key "${String(params.additionalProperty)}"`;
   if (error.keyword === 'required') return `${where}: missing key "${String(params.missingProperty)}"`;
-  if (error.keyword === 'enum') return `${where}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (error.keyword === 'enum')
+    return `${where}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   if (error.keyword === 'const') return `${where}: must be ${JSON.stringify(params.allowedValue)}`;
   return `${where}: ${error.message ?? 'is invalid'}`;
 }
@@ -38,12 +39,14 @@ function semanticProblems(plan: Plan): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   plan.changes.forEach((change, i) => {
-    if (change.id !== `${change.mirror}:${change.target.ref}`) problems.push(`/changes/${i}/id: must be "${change.mirror}:${change.target.ref}"`);
+    if (change.id !== `${change.mirror}:${change.target.ref}`)
+      problems.push(`/changes/${i}/id: must be "${change.mirror}:${change.target.ref}"`);
     if (seen.has(change.id)) problems.push(`/changes/${i}/id: ${change.id} appears twice`);
     seen.add(change.id);
     // A destination tag kept because a kept tag shares its digest (prune) has no source either.
     const sourceless = change.action === 'delete' || change.reason === 'digest-shared-with-kept-tag';
-    if (!sourceless && change.source === null) problems.push(`/changes/${i}/source: only a delete or a noop digest-shared-with-kept-tag has no source`);
+    if (!sourceless && change.source === null)
+      problems.push(`/changes/${i}/source: only a delete or a noop digest-shared-with-kept-tag has no source`);
   });
   const expected = summarize(plan);
   for (const key of ['create', 'update', 'delete', 'noop', 'skipped'] as const) {

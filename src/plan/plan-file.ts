@@ -15,7 +15,10 @@ export async function writePlanFile(path: string, plan: Plan): Promise<void> {
   } catch (error) {
     // The temporary name is ours, not the user's: name the file they asked for and what to do.
     await rm(temporary, { force: true }).catch(() => undefined);
-    throw new RegsyncError(`cannot write plan file ${path}: ${writeFailure(error)}; choose another --out path`, { code: 'USAGE', cause: error });
+    throw new RegsyncError(`cannot write plan file ${path}: ${writeFailure(error)}; choose another --out path`, {
+      code: 'USAGE',
+      cause: error,
+    });
   }
 }
 
@@ -35,7 +38,10 @@ export async function readPlanFile(path: string): Promise<Plan> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code ?? 'unknown error'})`;
-    throw new RegsyncError(`cannot read plan file ${path}: ${why}; write one with regsync plan --out ${path}`, { code: 'PLAN_INVALID', cause: error });
+    throw new RegsyncError(`cannot read plan file ${path}: ${why}; write one with regsync plan --out ${path}`, {
+      code: 'PLAN_INVALID',
+      cause: error,
+    });
   }
   let document: unknown;
   try {

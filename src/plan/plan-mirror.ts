@@ -5,11 +5,12 @@ import { applyDateFilters } from './date-filters.js';
 import { matchTagNames, needsCreatedDate, selectRepositories } from './filters.js';
 import { copiedContent, newestCreated } from './image-facts.js';
 import { planPrune } from './prune.js';
+import type { DestinationSelection } from './prune.js';
 import { ownEntry } from '../util/records.js';
 import { repositoryRef, sourceRepositoryPath, tagRef } from './refs.js';
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
-import type { Change, MirrorInventory, RepositoryFacts, Skipped } from './types.js';
+import type { Change, MirrorInventory, Skipped } from './types.js';
 
 export interface MirrorPlan {
   changes: Change[];
@@ -17,21 +18,13 @@ export interface MirrorPlan {
   problems: string[];
 }
 
-/** Every selected tag of one destination repository, for prune. */
-export interface DestinationSelection {
-  repository: string;
-  facts: RepositoryFacts | null;
-  selected: SelectedTag[];
-  /** Tag names the selection keeps, even those with a problem: prune must never delete them. */
-  kept: Set<string>;
-}
-
 /** Plans one mirror: selection, rename, diff per selected tag, then prune per destination repository. */
 export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now: Date): MirrorPlan {
   const problems: string[] = [];
   const skipped: Skipped[] = [];
   const problem = (text: string): void => void problems.push(`mirror ${mirror.name}: ${text}`);
-  const skip = (ref: string, filter: Skipped['filter'], detail: string): void => void skipped.push({ mirror: mirror.name, ref, filter, detail });
+  const skip = (ref: string, filter: Skipped['filter'], detail: string): void =>
+    void skipped.push({ mirror: mirror.name, ref, filter, detail });
 
   if (mirror.tags.semver !== null && !isValidRange(mirror.tags.semver)) {
     problem(`tags.semver ${JSON.stringify(mirror.tags.semver)} is not a semver range (e.g. ">=1.2.0 <2")`);
@@ -62,10 +55,17 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
     }
     const destinationFacts = ownEntry(inventory.destination, mapped.repository);
     if (destinationFacts === undefined) {
-      problem(`${repositoryRef(mirror.destination, mapped.repository)}: the inventory has no facts for this destination repository (internal error)`);
+      problem(
+        `${repositoryRef(mirror.destination, mapped.repository)}: the inventory has no facts for this destination repository (internal error)`,
+      );
       continue;
     }
-    const group = byDestination.get(mapped.repository) ?? { repository: mapped.repository, facts: destinationFacts, selected: [], kept: new Set<string>() };
+    const group = byDestination.get(mapped.repository) ?? {
+      repository: mapped.repository,
+      facts: destinationFacts,
+      selected: [],
+      kept: new Set<string>(),
+    };
     // A Set, not tags.includes per tag: repositories with tens of thousands of tags are common (nightly builds).
     const destinationTags = new Set(destinationFacts.exists ? destinationFacts.tags : []);
     byDestination.set(mapped.repository, group);
@@ -135,4 +135,3 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
   }
   return { changes, skipped, problems };
 }
-

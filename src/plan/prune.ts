@@ -1,10 +1,19 @@
 import type { MirrorConfig } from '../config/types.js';
 import { compareStrings } from './filters.js';
 import { destinationConfigDigest } from './image-facts.js';
-import type { DestinationSelection } from './plan-mirror.js';
+import type { SelectedTag } from './compare.js';
 import { ownEntry } from '../util/records.js';
 import { tagRef } from './refs.js';
-import type { Change } from './types.js';
+import type { Change, RepositoryFacts } from './types.js';
+
+/** Every selected tag of one destination repository, for prune. */
+export interface DestinationSelection {
+  repository: string;
+  facts: RepositoryFacts | null;
+  selected: SelectedTag[];
+  /** Tag names the selection keeps, even those with a problem: prune must never delete them. */
+  kept: Set<string>;
+}
 
 /**
  * With prune: every destination tag of the repository that the selection does not keep is deleted, except

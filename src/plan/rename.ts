@@ -42,14 +42,18 @@ function applyRule(rule: RenameRule, source: string): { path: string } | { error
  */
 export function mapRepository(mirror: MirrorConfig, sourceRepository: string): { repository: string } | { error: string } {
   const renamed =
-    mirror.rename === null ? { path: sourceRepository } : applyRule(mirror.rename, joinRepositoryPath(mirror.source.prefix, sourceRepository));
+    mirror.rename === null
+      ? { path: sourceRepository }
+      : applyRule(mirror.rename, joinRepositoryPath(mirror.source.prefix, sourceRepository));
   if ('error' in renamed) return renamed;
   const repository = joinRepositoryPath(mirror.destination.prefix, renamed.path);
   const relative = joinRepositoryPath(renamed.path);
   if (relative === '') return { error: `rename of ${JSON.stringify(sourceRepository)} gives an empty repository name` };
   const bad = repository.split('/').find((component) => !COMPONENT.test(component));
   if (bad !== undefined) {
-    return { error: `rename of ${JSON.stringify(sourceRepository)} gives ${JSON.stringify(repository)}, not a valid repository name (bad part ${JSON.stringify(bad)})` };
+    return {
+      error: `rename of ${JSON.stringify(sourceRepository)} gives ${JSON.stringify(repository)}, not a valid repository name (bad part ${JSON.stringify(bad)})`,
+    };
   }
   return { repository };
 }

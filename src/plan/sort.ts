@@ -10,7 +10,9 @@ function byMirrorRepositoryTag(a: { mirror: string; ref: string }, b: { mirror: 
 
 /** Changes by mirror, target repository, tag (code-unit order, so every machine writes the same bytes). */
 export function sortChanges(changes: Change[]): Change[] {
-  return [...changes].sort((a, b) => byMirrorRepositoryTag({ mirror: a.mirror, ref: a.target.ref }, { mirror: b.mirror, ref: b.target.ref }));
+  return [...changes].sort((a, b) =>
+    byMirrorRepositoryTag({ mirror: a.mirror, ref: a.target.ref }, { mirror: b.mirror, ref: b.target.ref }),
+  );
 }
 
 /** Skipped entries by mirror, source repository, tag; then filter, for two entries of one ref. */

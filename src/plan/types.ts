@@ -9,12 +9,7 @@ export type SkipFilter = 'include' | 'exclude' | 'semver' | 'maxAge' | 'minAge' 
 
 /** Why a change has its action; for people only, apply decides from `action` and the digests. */
 export type ChangeReason =
-  | 'missing-in-destination'
-  | 'content-differs'
-  | 'up-to-date'
-  | 'overwrite-disabled'
-  | 'not-in-selection'
-  | 'digest-shared-with-kept-tag';
+  'missing-in-destination' | 'content-differs' | 'up-to-date' | 'overwrite-disabled' | 'not-in-selection' | 'digest-shared-with-kept-tag';
 
 export interface ChangeSource {
   ref: string;

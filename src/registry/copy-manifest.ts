@@ -41,7 +41,14 @@ export async function ensureChildManifest(
 }
 
 /** PUTs a manifest under a tag, one PUT at a time per target repository and digest. */
-export async function putTaggedManifest(target: Registry, repository: string, tag: string, bytes: Buffer, mediaType: string, digest: string): Promise<string> {
+export async function putTaggedManifest(
+  target: Registry,
+  repository: string,
+  tag: string,
+  bytes: Buffer,
+  mediaType: string,
+  digest: string,
+): Promise<string> {
   const key = keyOf(target, repository, digest);
   const previous = tagQueues.get(key) ?? Promise.resolve();
   const mine = previous.then(

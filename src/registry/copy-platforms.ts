@@ -20,10 +20,13 @@ export function selectPlatforms(fetched: FetchedManifest, platforms: string[], r
   const keep = manifest.manifests.map((entry) => platforms.some((p) => matches(entry, p)));
   if (!keep.includes(true)) {
     const available = manifest.manifests.flatMap((e) => (e.platform ? [platformString(e.platform)] : [])).join(', ');
-    throw new RegsyncError(`${reference} has none of the platforms ${platforms.join(', ')} (it has ${available || 'no platforms'}): fix platforms in the config`, {
-      code: 'NOT_FOUND',
-      reference,
-    });
+    throw new RegsyncError(
+      `${reference} has none of the platforms ${platforms.join(', ')} (it has ${available || 'no platforms'}): fix platforms in the config`,
+      {
+        code: 'NOT_FOUND',
+        reference,
+      },
+    );
   }
   if (keep.every(Boolean)) return fetched;
   const document = JSON.parse(fetched.bytes.toString('utf8')) as { manifests: unknown[] } & Record<string, unknown>;

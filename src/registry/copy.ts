@@ -52,12 +52,15 @@ function mismatch(run: CopyRun, reference: string, expected: string, actual: str
   const { sourceRepository, targetRepository } = run.options;
   const repository = where === 'source' ? sourceRepository : targetRepository;
   const host = where === 'source' ? run.options.source.name : run.options.target.name;
-  return new RegsyncError(`manifest ${host}/${repository}@${reference} does not match its digest (expected ${expected}, got ${actual}): nothing was tagged; retry, and report the registry if it persists`, {
-    code: 'DIGEST_MISMATCH',
-    host,
-    repository,
-    reference,
-  });
+  return new RegsyncError(
+    `manifest ${host}/${repository}@${reference} does not match its digest (expected ${expected}, got ${actual}): nothing was tagged; retry, and report the registry if it persists`,
+    {
+      code: 'DIGEST_MISMATCH',
+      host,
+      repository,
+      reference,
+    },
+  );
 }
 
 /** Fetches a manifest and proves its bytes are the ones its digest names. */

@@ -57,12 +57,15 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) fail(reference, 'the body is not a JSON object');
   const json = document as Json;
-  const declared = typeof json.mediaType === 'string' ? json.mediaType : (contentType ?? '').split(';')[0]?.trim() ?? '';
+  const declared = typeof json.mediaType === 'string' ? json.mediaType : ((contentType ?? '').split(';')[0]?.trim() ?? '');
   if (SCHEMA1_MEDIA_TYPES.includes(declared) || json.schemaVersion === 1) {
-    throw new RegsyncError(`manifest ${reference} uses Docker schema 1, which regsync does not copy: push it again with a current Docker or use an OCI image`, {
-      code: 'UNSUPPORTED',
-      reference,
-    });
+    throw new RegsyncError(
+      `manifest ${reference} uses Docker schema 1, which regsync does not copy: push it again with a current Docker or use an OCI image`,
+      {
+        code: 'UNSUPPORTED',
+        reference,
+      },
+    );
   }
   const annotations = annotationsOf(json.annotations);
   if (Array.isArray(json.manifests)) {
@@ -81,7 +84,13 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
     if (!IMAGE_MEDIA_TYPES.includes(mediaType)) fail(reference, `unsupported manifest media type ${mediaType || '(none)'}`);
     if (!Array.isArray(json.layers)) fail(reference, 'layers is not a list');
     const layers = json.layers.map((layer, i) => descriptor(layer, reference, `layers[${i}]`));
-    return { kind: 'manifest', mediaType, config: descriptor(json.config, reference, 'config'), layers, ...(annotations ? { annotations } : {}) };
+    return {
+      kind: 'manifest',
+      mediaType,
+      config: descriptor(json.config, reference, 'config'),
+      layers,
+      ...(annotations ? { annotations } : {}),
+    };
   }
   fail(reference, 'it has neither manifests nor config and layers');
 }

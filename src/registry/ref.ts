@@ -51,7 +51,8 @@ function splitTagAndDigest(text: string, rest: string): { name: string; tag: str
 function checkRepository(text: string, repository: string): void {
   if (repository === '') invalid(text, 'the repository name is empty');
   for (const component of repository.split('/')) {
-    if (!COMPONENT.test(component)) invalid(text, `"${component}" is not a valid repository path component (lowercase letters, digits and . _ - separators)`);
+    if (!COMPONENT.test(component))
+      invalid(text, `"${component}" is not a valid repository path component (lowercase letters, digits and . _ - separators)`);
   }
 }
 
@@ -75,7 +76,8 @@ function parseOcidir(text: string): ImageRef {
 export function parseImageRef(text: string): ImageRef {
   const trimmed = text.trim();
   if (trimmed.startsWith('ocidir://')) return parseOcidir(trimmed);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) invalid(text, 'only ocidir:// is a supported scheme; write registry references without one');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed))
+    invalid(text, 'only ocidir:// is a supported scheme; write registry references without one');
   const slash = trimmed.indexOf('/');
   const first = slash >= 0 ? trimmed.slice(0, slash) : '';
   const hasHost = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');

@@ -19,7 +19,11 @@ const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', del
 function row(change: Change): string {
   const digest = change.source?.digest ?? change.target.digest;
   const created = change.source?.created ?? null;
-  const notes = [reasonText(change.reason), ...(change.action === 'update' && change.target.digest !== null ? [`was ${shortDigest(change.target.digest)}`] : []), ...(change.warnings ?? [])];
+  const notes = [
+    reasonText(change.reason),
+    ...(change.action === 'update' && change.target.digest !== null ? [`was ${shortDigest(change.target.digest)}`] : []),
+    ...(change.warnings ?? []),
+  ];
   return `| ${SYMBOL[change.action]} ${change.action} | ${code(change.target.ref)} | ${change.source === null ? '' : code(change.source.ref)} | ${digest === null ? '' : code(shortDigest(digest))} | ${created === null ? '' : day(created)} | ${cell(notes.join('; '))} |`;
 }
 

@@ -28,7 +28,8 @@ const UNIT_MS: Record<string, number> = {
 
 // Longest units first so `min` is not read as `m` followed by garbage.
 const COMPOUND_PART = /(\d+(?:\.\d+)?)(min|mi|mo|M|m|s|h|d|w|y)/y;
-const ISO = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const ISO =
+  /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 /** Milliseconds for `text`, or null when it is not a duration regsync understands. */
 export function parseDuration(text: string): number | null {

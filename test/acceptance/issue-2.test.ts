@@ -66,7 +66,8 @@ mirrors:
     rename: { match: '^team/(.*)$', replace: 'copies/$1' }
 `;
 
-const mirrorWith = (tags: string): string => `mirrors:\n  - name: a\n    source: 127.0.0.1:5000\n    destination: 127.0.0.1:5001\n    tags:\n${tags}`;
+const mirrorWith = (tags: string): string =>
+  `mirrors:\n  - name: a\n    source: 127.0.0.1:5000\n    destination: 127.0.0.1:5001\n    tags:\n${tags}`;
 
 describe('issue 2: the config file', () => {
   const env = { REG_USER: 'robot-user', REG_PASSWORD: 'robot-password-42' };
@@ -90,10 +91,13 @@ describe('issue 2: the config file', () => {
     const doc = parse(result.stdout) as { registries: Record<string, Record<string, unknown>>; mirrors: Record<string, unknown>[] };
     assert.equal(doc.registries['registry.example.com']?.password, '***');
     assert.equal(doc.registries['registry.example.com']?.credentialHelper, 'ecr-login');
-    assert.deepEqual(doc.mirrors.map((mirror) => [mirror.name, mirror.executor, mirror.overwrite, mirror.prune]), [
-      ['apps', 'docker', true, false],
-      ['hub.copies_2', 'registry', true, false],
-    ]);
+    assert.deepEqual(
+      doc.mirrors.map((mirror) => [mirror.name, mirror.executor, mirror.overwrite, mirror.prune]),
+      [
+        ['apps', 'docker', true, false],
+        ['hub.copies_2', 'registry', true, false],
+      ],
+    );
   });
 
   it('a missing ${VAR} without default is an error naming the file, path and line', async () => {
@@ -119,7 +123,10 @@ describe('issue 2: the config file', () => {
       const file = write('bad-duration.yaml', mirrorWith(`      maxAge: "${text}"\n`));
       const result = await run(['validate', '-c', file], { cwd: dir });
       assert.equal(result.code, 1);
-      assert.equal(result.stderr.split('\n')[0], `bad-duration.yaml:6:15 /mirrors/0/tags/maxAge: "${text}" is not a duration (try 3d, 12h or P3D)`);
+      assert.equal(
+        result.stderr.split('\n')[0],
+        `bad-duration.yaml:6:15 /mirrors/0/tags/maxAge: "${text}" is not a duration (try 3d, 12h or P3D)`,
+      );
     });
   }
 
@@ -132,11 +139,22 @@ describe('issue 2: the config file', () => {
     assert.equal(result.code, 0, result.stderr);
     const mirror = (parse(result.stdout) as { mirrors: Record<string, unknown>[] }).mirrors[0];
     assert.deepEqual(
-      [mirror?.executor, mirror?.overwrite, mirror?.prune, mirror?.removalQueue, mirror?.rename, mirror?.platforms, (mirror?.tags as { latest: number }).latest],
+      [
+        mirror?.executor,
+        mirror?.overwrite,
+        mirror?.prune,
+        mirror?.removalQueue,
+        mirror?.rename,
+        mirror?.platforms,
+        (mirror?.tags as { latest: number }).latest,
+      ],
       ['registry', false, true, 4, 'x/\\1', ['linux/arm64'], 3],
     );
     for (const key of ['name: x', 'source: 127.0.0.1:5000', 'destination: 127.0.0.1:5001']) {
-      const bad = write('bad-defaults.yaml', `defaults:\n  ${key}\nmirrors:\n  - name: a\n    source: 127.0.0.1:5000\n    destination: 127.0.0.1:5001\n`);
+      const bad = write(
+        'bad-defaults.yaml',
+        `defaults:\n  ${key}\nmirrors:\n  - name: a\n    source: 127.0.0.1:5000\n    destination: 127.0.0.1:5001\n`,
+      );
       const rejected = await run(['validate', '-c', bad], { cwd: dir });
       assert.equal(rejected.code, 1, `defaults.${key} was accepted`);
       assert.match(rejected.stderr, /^bad-defaults\.yaml:2:3 \/defaults/);
@@ -144,7 +162,14 @@ describe('issue 2: the config file', () => {
   });
 
   it('mirror names follow [a-z0-9][a-z0-9._-]*', async () => {
-    for (const [name, ok] of [['a', true], ['0.b_c-d', true], ['Apps', false], ['-a', false], ['.a', false], ['a b', false]] as const) {
+    for (const [name, ok] of [
+      ['a', true],
+      ['0.b_c-d', true],
+      ['Apps', false],
+      ['-a', false],
+      ['.a', false],
+      ['a b', false],
+    ] as const) {
       const file = write('name.yaml', `mirrors:\n  - name: "${name}"\n    source: 127.0.0.1:5000\n    destination: 127.0.0.1:5001\n`);
       assert.equal((await run(['validate', '-c', file], { cwd: dir })).code, ok ? 0 : 1, name);
     }
@@ -152,11 +177,24 @@ describe('issue 2: the config file', () => {
 });
 
 describe('issue 2: the CLI', () => {
-  const names = ['regsync.yaml', 'regsync.yml', 'regsync.config.yaml', '.regsyncrc', '.regsyncrc.yaml', '.regsyncrc.yml', '.regsyncrc.json', 'regsync.json'];
+  const names = [
+    'regsync.yaml',
+    'regsync.yml',
+    'regsync.config.yaml',
+    '.regsyncrc',
+    '.regsyncrc.yaml',
+    '.regsyncrc.yml',
+    '.regsyncrc.json',
+    'regsync.json',
+  ];
   for (const name of names) {
     it(`discovers ${name} in the current directory (YAML or JSON)`, async () => {
       const json = JSON.stringify({ version: 1, mirrors: [{ name: 'found', source: '127.0.0.1:5000', destination: '127.0.0.1:5001' }] });
-      const texts = name.endsWith('.json') ? [json] : name === '.regsyncrc' ? [json, 'mirrors: [{name: found, source: "127.0.0.1:5000", destination: "127.0.0.1:5001"}]'] : ['mirrors:\n  - {name: found, source: "127.0.0.1:5000", destination: "127.0.0.1:5001"}\n'];
+      const texts = name.endsWith('.json')
+        ? [json]
+        : name === '.regsyncrc'
+          ? [json, 'mirrors: [{name: found, source: "127.0.0.1:5000", destination: "127.0.0.1:5001"}]']
+          : ['mirrors:\n  - {name: found, source: "127.0.0.1:5000", destination: "127.0.0.1:5001"}\n'];
       for (const text of texts) {
         const cwd = mkdtempSync(join(dir, 'discover-'));
         writeFileSync(join(cwd, name), text);
@@ -169,7 +207,12 @@ describe('issue 2: the CLI', () => {
 
   it('-c/--config works before and after the subcommand', async () => {
     const file = write('one.yaml', 'mirrors: [{name: one, source: "127.0.0.1:5000", destination: "127.0.0.1:5001"}]\n');
-    for (const argv of [['-c', file, 'validate'], ['--config', file, 'validate'], ['validate', '--config', file], ['validate', `--config=${file}`]]) {
+    for (const argv of [
+      ['-c', file, 'validate'],
+      ['--config', file, 'validate'],
+      ['validate', '--config', file],
+      ['validate', `--config=${file}`],
+    ]) {
       const result = await run(argv, { cwd: dir });
       assert.equal(result.code, 0, `${argv.join(' ')}: ${result.stderr}`);
       assert.match(result.stdout, /^✓ one:/);
@@ -205,7 +248,18 @@ describe('issue 2: the CLI', () => {
     assert.equal(pkg.type, 'module');
     assert.deepEqual(pkg.bin, { regsync: 'dist/cli.js' });
     assert.equal((pkg.engines as { node: string }).node, '>=20.19');
-    for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'schemas', 'examples', 'test', 'Dockerfile', 'README.md', '.ci/run']) {
+    for (const entry of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'src',
+      'schemas',
+      'examples',
+      'test',
+      'Dockerfile',
+      'README.md',
+      '.ci/run',
+    ]) {
       assert.ok(existsSync(join(repoRoot, entry)), `no ${entry}`);
     }
     assert.match(readFileSync(join(repoRoot, 'src/cli.ts'), 'utf8'), /^#!\/usr\/bin\/env node\n/);

@@ -66,18 +66,21 @@ before(async () => {
 
 describe('issue 4: the plan JSON', () => {
   it('has exactly the top-level, change, source, target, skipped, summary and stats names of the issue', () => {
-    for (const key of ['formatVersion', 'regsyncVersion', 'createdAt', 'configDigest', 'changes', 'skipped', 'summary', 'stats']) assert.ok(key in plan, `no ${key}`);
+    for (const key of ['formatVersion', 'regsyncVersion', 'createdAt', 'configDigest', 'changes', 'skipped', 'summary', 'stats'])
+      assert.ok(key in plan, `no ${key}`);
     assert.equal(plan.formatVersion, 1);
     assert.equal(plan.regsyncVersion, (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
     assert.equal(plan.createdAt, '2026-11-28T10:00:00.000Z');
     assert.match(String(plan.configDigest), /^sha256:[0-9a-f]{64}$/);
     for (const change of plan.changes) {
-      for (const key of ['id', 'mirror', 'action', 'reason', 'executor', 'source', 'target']) assert.ok(key in change, `change lacks ${key}`);
+      for (const key of ['id', 'mirror', 'action', 'reason', 'executor', 'source', 'target'])
+        assert.ok(key in change, `change lacks ${key}`);
       assert.equal(change.id, `${change.mirror}:${String(change.target.ref)}`);
       assert.ok(['create', 'update', 'delete', 'noop'].includes(change.action));
       assert.deepEqual(Object.keys(change.target).sort(), ['configDigest', 'digest', 'ref']);
       if (change.action === 'delete') assert.equal(change.source, null);
-      else assert.deepEqual(Object.keys(change.source ?? {}).sort(), ['configDigest', 'created', 'digest', 'mediaType', 'platforms', 'ref']);
+      else
+        assert.deepEqual(Object.keys(change.source ?? {}).sort(), ['configDigest', 'created', 'digest', 'mediaType', 'platforms', 'ref']);
     }
     for (const skip of plan.skipped) {
       assert.deepEqual(Object.keys(skip).sort(), ['detail', 'filter', 'mirror', 'ref']);
@@ -107,7 +110,12 @@ describe('issue 4: the plan JSON', () => {
     assert.deepEqual(plan.summary, { create: 2, update: 1, delete: 1, noop: 3, skipped: plan.skipped.length });
     assert.deepEqual(
       plan.skipped.filter((skip) => skip.mirror === 'team').map((skip) => `${String(skip.filter)} ${String(skip.ref)}`),
-      ['semver ocidir://./images/team/api:latest', 'semver ocidir://./images/team/api:v1.0.0', 'exclude ocidir://./images/team/api:v2.0.0-rc.1', 'exclude ocidir://./images/team/web-tmp'],
+      [
+        'semver ocidir://./images/team/api:latest',
+        'semver ocidir://./images/team/api:v1.0.0',
+        'exclude ocidir://./images/team/api:v2.0.0-rc.1',
+        'exclude ocidir://./images/team/web-tmp',
+      ],
     );
   });
 
@@ -139,8 +147,20 @@ describe('issue 4: the human plan and exit codes', () => {
     const lines = result.stdout.split('\n');
     assert.deepEqual(lines.slice(0, 4), ['Actions are shown with these symbols:', '  + create', '  ~ update', '  - delete']);
     assert.ok(lines.some((line) => /^\s+- delete ocidir:\/\/\.\/out\/mirror\/api:old\b/.test(line)));
-    assert.ok(lines.some((line) => /^\s+~ update ocidir:\/\/\.\/out\/mirror\/api:v1\.2\.0 {2}← ocidir:\/\/\.\/images\/team\/api:v1\.2\.0 \(sha256:[0-9a-f]{8}, created 2026-10-20/.test(line)));
-    assert.ok(lines.some((line) => /^\s+\+ create ocidir:\/\/\.\/out\/mirror\/web:v3\.5\.0 {2}← ocidir:\/\/\.\/images\/team\/web:v3\.5\.0 \(sha256:[0-9a-f]{8}, created 2026-11-15\)$/.test(line)));
+    assert.ok(
+      lines.some((line) =>
+        /^\s+~ update ocidir:\/\/\.\/out\/mirror\/api:v1\.2\.0 {2}← ocidir:\/\/\.\/images\/team\/api:v1\.2\.0 \(sha256:[0-9a-f]{8}, created 2026-10-20/.test(
+          line,
+        ),
+      ),
+    );
+    assert.ok(
+      lines.some((line) =>
+        /^\s+\+ create ocidir:\/\/\.\/out\/mirror\/web:v3\.5\.0 {2}← ocidir:\/\/\.\/images\/team\/web:v3\.5\.0 \(sha256:[0-9a-f]{8}, created 2026-11-15\)$/.test(
+          line,
+        ),
+      ),
+    );
     assert.ok(!result.stdout.includes('v1.1.0  ←'), 'unchanged tags are only counted without --show-unchanged');
     assert.equal(lines.at(-2), 'Plan: 2 to create, 1 to update, 1 to delete, 3 unchanged.');
     assert.equal((await lab.cli(['plan', '--detailed-exitcode'])).code, 2);
@@ -185,7 +205,10 @@ describe('issue 4: the human plan and exit codes', () => {
 describe('issue 4: facts cache', () => {
   it('age filters cache created dates under $XDG_CACHE_HOME/regsync', async () => {
     const xdg = await makeTempDir('regsync-xdg-');
-    await lab.write('aged.yaml', 'mirrors:\n  - name: aged\n    source: ocidir://./images\n    destination: ocidir://./out\n    executor: registry\n    repositories: {names: [team/web]}\n    tags: {maxAge: 1y}\n');
+    await lab.write(
+      'aged.yaml',
+      'mirrors:\n  - name: aged\n    source: ocidir://./images\n    destination: ocidir://./out\n    executor: registry\n    repositories: {names: [team/web]}\n    tags: {maxAge: 1y}\n',
+    );
     const result = await lab.cli(['plan', '-c', 'aged.yaml', '--json'], { REGSYNC_CACHE_DIR: undefined, XDG_CACHE_HOME: xdg, HOME: xdg });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(existsSync(join(xdg, 'regsync')), 'no $XDG_CACHE_HOME/regsync');
@@ -204,23 +227,65 @@ interface SeedRow {
 }
 interface SeedDoc {
   registries: Record<string, { username?: string; password?: string }>;
-  mirrors: { source: string; destination: string; removalQueue: number; rename?: string; repositories: { include: string[] }; tags: { include: string[]; exclude: string[]; maxAge?: string; latest?: number } }[];
+  mirrors: {
+    source: string;
+    destination: string;
+    removalQueue: number;
+    rename?: string;
+    repositories: { include: string[] };
+    tags: { include: string[]; exclude: string[]; maxAge?: string; latest?: number };
+  }[];
 }
 
 const first = (doc: SeedDoc) => doc.mirrors[0]!;
 const seedRows: SeedRow[] = [
-  { flags: ['-i', '--images'], variable: 'SYNC_IMAGES', value: '^app', other: '^env', read: (d) => first(d).repositories.include, expect: (v) => [v] },
+  {
+    flags: ['-i', '--images'],
+    variable: 'SYNC_IMAGES',
+    value: '^app',
+    other: '^env',
+    read: (d) => first(d).repositories.include,
+    expect: (v) => [v],
+  },
   { flags: ['-t', '--tags'], variable: 'SYNC_TAGS', value: '^v1', other: '^v2', read: (d) => first(d).tags.include, expect: (v) => [v] },
-  { flags: ['-x', '--exclude'], variable: 'SYNC_EXCLUDE', value: '-rc', other: '-beta', read: (d) => first(d).tags.exclude, expect: (v) => [v] },
+  {
+    flags: ['-x', '--exclude'],
+    variable: 'SYNC_EXCLUDE',
+    value: '-rc',
+    other: '-beta',
+    read: (d) => first(d).tags.exclude,
+    expect: (v) => [v],
+  },
   { flags: ['-a', '--age'], variable: 'SYNC_AGE', value: '3d', other: '2w', read: (d) => first(d).tags.maxAge, expect: (v) => v },
   { flags: ['-m', '--max'], variable: 'SYNC_MAX', value: '5', other: '7', read: (d) => first(d).tags.latest, expect: (v) => Number(v) },
-  { flags: ['-r', '--rename'], variable: 'SYNC_RENAME', value: 'mirror/\\2', other: 'env/\\1', read: (d) => first(d).rename, expect: (v) => v },
+  {
+    flags: ['-r', '--rename'],
+    variable: 'SYNC_RENAME',
+    value: 'mirror/\\2',
+    other: 'env/\\1',
+    read: (d) => first(d).rename,
+    expect: (v) => v,
+  },
   { flags: ['--queue'], variable: 'SYNC_QUEUE', value: '7', other: '9', read: (d) => first(d).removalQueue, expect: (v) => Number(v) },
-  { flags: ['--src-auth'], variable: 'SYNC_SRC_AUTH', value: 'alice:s3cret-a', other: 'eve:s3cret-e', read: (d) => d.registries['127.0.0.1:5000']?.username, expect: (v) => v.split(':')[0] },
-  { flags: ['--dst-auth'], variable: 'SYNC_DST_AUTH', value: 'bob:s3cret-b', other: 'mallory:s3cret-m', read: (d) => d.registries['127.0.0.1:5001']?.password, expect: () => '${SYNC_DST_PASSWORD}' },
+  {
+    flags: ['--src-auth'],
+    variable: 'SYNC_SRC_AUTH',
+    value: 'alice:s3cret-a',
+    other: 'eve:s3cret-e',
+    read: (d) => d.registries['127.0.0.1:5000']?.username,
+    expect: (v) => v.split(':')[0],
+  },
+  {
+    flags: ['--dst-auth'],
+    variable: 'SYNC_DST_AUTH',
+    value: 'bob:s3cret-b',
+    other: 'mallory:s3cret-m',
+    read: (d) => d.registries['127.0.0.1:5001']?.password,
+    expect: () => '${SYNC_DST_PASSWORD}',
+  },
 ];
 
-describe('issue 4: the original shell tool\'s flags and SYNC_* variables', () => {
+describe("issue 4: the original shell tool's flags and SYNC_* variables", () => {
   const positionals = ['127.0.0.1:5000/team', '127.0.0.1:5001'];
   async function configDoc(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<SeedDoc> {
     const result = await lab.cli(['config', ...argv], env);
@@ -230,7 +295,8 @@ describe('issue 4: the original shell tool\'s flags and SYNC_* variables', () =>
   }
   for (const row of seedRows) {
     it(`${[...row.flags, row.variable].join(', ')} (flags win over the environment)`, async () => {
-      for (const flag of row.flags) assert.deepEqual(row.read(await configDoc([...positionals, flag, row.value])), row.expect(row.value), flag);
+      for (const flag of row.flags)
+        assert.deepEqual(row.read(await configDoc([...positionals, flag, row.value])), row.expect(row.value), flag);
       assert.deepEqual(row.read(await configDoc(positionals, { [row.variable]: row.value })), row.expect(row.value), row.variable);
       const both = await configDoc([...positionals, row.flags[0]!, row.value], { [row.variable]: row.other });
       assert.deepEqual(row.read(both), row.expect(row.value));
@@ -246,13 +312,19 @@ describe('issue 4: the original shell tool\'s flags and SYNC_* variables', () =>
     const result = await lab.cli(['plan', 'ocidir://./images/team', 'ocidir://./fresh', '-i', '^api$', '-t', '^v1', '-m', '2', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const plan = JSON.parse(result.stdout) as JsonPlan;
-    assert.deepEqual(plan.changes.map((change) => `${change.action} ${String(change.target.ref)}`), ['create ocidir://./fresh/api:v1.1.0', 'create ocidir://./fresh/api:v1.2.0']);
-    assert.deepEqual(plan.skipped.map((skip) => `${String(skip.filter)} ${String(skip.ref)}`).sort(), [
-      'include ocidir://./images/team/api:latest',
-      'include ocidir://./images/team/api:v2.0.0-rc.1',
-      'include ocidir://./images/team/web',
-      'include ocidir://./images/team/web-tmp',
-      'latest ocidir://./images/team/api:v1.0.0',
-    ].sort());
+    assert.deepEqual(
+      plan.changes.map((change) => `${change.action} ${String(change.target.ref)}`),
+      ['create ocidir://./fresh/api:v1.1.0', 'create ocidir://./fresh/api:v1.2.0'],
+    );
+    assert.deepEqual(
+      plan.skipped.map((skip) => `${String(skip.filter)} ${String(skip.ref)}`).sort(),
+      [
+        'include ocidir://./images/team/api:latest',
+        'include ocidir://./images/team/api:v2.0.0-rc.1',
+        'include ocidir://./images/team/web',
+        'include ocidir://./images/team/web-tmp',
+        'latest ocidir://./images/team/api:v1.0.0',
+      ].sort(),
+    );
   });
 });

@@ -24,7 +24,18 @@ test('--help lists every command and the global options', async () => {
     assert.ok(result.stdout.includes(word), `help lacks ${word}`);
   }
   const planHelp = await run(['plan', '--help'], { cwd: empty });
-  for (const word of ['--mirror', '--json', '--out', '--format', '--detailed-exitcode', '--show-unchanged', '--show-skipped', '--images', '--age', '--src-auth']) {
+  for (const word of [
+    '--mirror',
+    '--json',
+    '--out',
+    '--format',
+    '--detailed-exitcode',
+    '--show-unchanged',
+    '--show-skipped',
+    '--images',
+    '--age',
+    '--src-auth',
+  ]) {
     assert.ok(planHelp.stdout.includes(word), `plan help lacks ${word}`);
   }
   assert.ok((await run(['apply', '--help'], { cwd: empty })).stdout.includes('--dry-run'));
@@ -46,7 +57,10 @@ test('an unknown option exits 1', async () => {
 test('no config file: says to create regsync.yaml or pass -c', async () => {
   const result = await run(['validate'], { cwd: empty });
   assert.equal(result.code, 1);
-  assert.equal(result.stderr, `regsync: no config file found in ${empty}: create regsync.yaml (see examples/quickstart/regsync.yaml) or pass -c FILE\n`);
+  assert.equal(
+    result.stderr,
+    `regsync: no config file found in ${empty}: create regsync.yaml (see examples/quickstart/regsync.yaml) or pass -c FILE\n`,
+  );
   const verbose = await run(['validate', '--verbose'], { cwd: empty });
   assert.match(verbose.stderr, /looked for: regsync\.yaml, regsync\.yml/);
 });
@@ -142,11 +156,26 @@ test('config prints the effective config in the file shape, which validates agai
 });
 
 test('config SOURCE DESTINATION with sync.sh flags prints an equivalent regsync.yaml without the secret', async () => {
-  const argv = ['config', '127.0.0.1:5000/team', '127.0.0.1:5001', '-i', '^app', '-a', '3d', '--src-auth', 'alice:flag-secret-1', '--dest-auth', 'bob:flag-secret-2'];
+  const argv = [
+    'config',
+    '127.0.0.1:5000/team',
+    '127.0.0.1:5001',
+    '-i',
+    '^app',
+    '-a',
+    '3d',
+    '--src-auth',
+    'alice:flag-secret-1',
+    '--dest-auth',
+    'bob:flag-secret-2',
+  ];
   const result = await run(argv, { cwd: empty });
   assert.equal(result.code, 0, result.stderr);
   assert.ok(!result.stdout.includes('flag-secret'));
-  const doc = parse(result.stdout) as { registries: Record<string, { username: string; password: string }>; mirrors: { name: string; tags: { maxAge: string } }[] };
+  const doc = parse(result.stdout) as {
+    registries: Record<string, { username: string; password: string }>;
+    mirrors: { name: string; tags: { maxAge: string } }[];
+  };
   assert.deepEqual(doc.registries['127.0.0.1:5000'], { username: 'alice', password: '${SYNC_SRC_PASSWORD}', maxConcurrency: 8 });
   assert.equal(doc.registries['127.0.0.1:5001']?.password, '${SYNC_DST_PASSWORD}');
   assert.equal(doc.mirrors[0]?.name, 'sync');

@@ -22,6 +22,9 @@ for (const row of rows) {
     const schema = program.commands.find((command) => command.name() === 'schema');
     assert.ok(schema !== undefined);
     const globals = readGlobals(schema, io);
-    assert.deepEqual({ color: globals.color, verbose: globals.verbose, quiet: globals.quiet }, { color: row.color, verbose: row.verbose, quiet: row.quiet });
+    assert.deepEqual(
+      { color: globals.color, verbose: globals.verbose, quiet: globals.quiet },
+      { color: row.color, verbose: row.verbose, quiet: row.quiet },
+    );
   });
 }

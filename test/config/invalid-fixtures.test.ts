@@ -7,7 +7,9 @@ import { run } from '../cli/run.js';
 
 // Each broken config has a sibling NAME.expected.txt holding the exact stderr of `regsync validate -c NAME.yaml`.
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/config/invalid');
-const fixtures = readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort();
+const fixtures = readdirSync(dir)
+  .filter((name) => name.endsWith('.yaml'))
+  .sort();
 
 test('there are at least 15 broken configs, each with its expected messages', () => {
   assert.ok(fixtures.length >= 15, `only ${fixtures.length} fixtures`);
@@ -36,8 +38,20 @@ test('all problems are reported at once, sorted by line', async () => {
   const lines = result.stderr.trimEnd().split('\n').slice(0, -1);
   assert.ok(lines.length >= 8, result.stderr);
   const numbers = lines.map((line) => Number(/^[^:]+:(\d+):/.exec(line)?.[1]));
-  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
-  for (const fragment of ['executor', 'not a valid regular expression', 'not a duration', 'semver', 'duplicate mirror name', 'rename', 'removalQueue', 'passwrd']) {
+  assert.deepEqual(
+    numbers,
+    [...numbers].sort((a, b) => a - b),
+  );
+  for (const fragment of [
+    'executor',
+    'not a valid regular expression',
+    'not a duration',
+    'semver',
+    'duplicate mirror name',
+    'rename',
+    'removalQueue',
+    'passwrd',
+  ]) {
     assert.ok(result.stderr.includes(fragment), `missing ${fragment}`);
   }
 });

@@ -77,7 +77,12 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
   assert.equal(apps.removalQueue, 5);
 
   assert.deepEqual(local.source, { scheme: 'registry', host: 'docker.io', prefix: 'library' });
-  assert.deepEqual(local.destination, { scheme: 'ocidir', path: path.join(root, 'layouts/sub'), prefix: '', written: 'ocidir://./layouts/sub' });
+  assert.deepEqual(local.destination, {
+    scheme: 'ocidir',
+    path: path.join(root, 'layouts/sub'),
+    prefix: '',
+    written: 'ocidir://./layouts/sub',
+  });
   assert.equal(local.executor, 'docker');
   assert.deepEqual(local.repositories, { names: ['nginx'], include: [], exclude: ['-tmp$'] });
   assert.deepEqual(local.tags.maxAge, { text: '90d', ms: 90 * 86_400_000 });
@@ -97,7 +102,13 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
   });
   // Hosts used by mirrors but not configured get defaults; ocidir destinations do not.
   assert.deepEqual(config.registries['docker.io'], {
-    host: 'docker.io', username: null, password: null, credentialHelper: null, tls: null, caFile: null, maxConcurrency: 8,
+    host: 'docker.io',
+    username: null,
+    password: null,
+    credentialHelper: null,
+    tls: null,
+    caFile: null,
+    maxConcurrency: 8,
   });
   assert.deepEqual(Object.keys(config.registries).sort(), ['127.0.0.1:5000', '127.0.0.1:5001', 'docker.io']);
   assert.ok(secrets.includes('s3cret-value') && secrets.includes('robot'));
@@ -131,10 +142,17 @@ test('${VAR:-default}, $${ escapes, and regex $ anchors are left alone', () => {
 test('a missing variable is a problem with its line; its secret value never shows in problems', () => {
   assert.throws(
     () => load('registries: {"127.0.0.1:5000": {password: "${NOPE}"}}\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "b"}]'),
-    (error: unknown) => isConfigError(error) && error.code === 'CONFIG_INVALID' && /^regsync\.yaml:1:\d+ \/registries\/127\.0\.0\.1:5000\/password: environment variable NOPE is not set/.test(error.problems[0] ?? ''),
+    (error: unknown) =>
+      isConfigError(error) &&
+      error.code === 'CONFIG_INVALID' &&
+      /^regsync\.yaml:1:\d+ \/registries\/127\.0\.0\.1:5000\/password: environment variable NOPE is not set/.test(error.problems[0] ?? ''),
   );
   assert.throws(
-    () => load('registries: {"127.0.0.1:5000": {password: "hunter22", tls: "${T}"}}\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "b"}]', { T: 'hunter22' }),
+    () =>
+      load(
+        'registries: {"127.0.0.1:5000": {password: "hunter22", tls: "${T}"}}\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "b"}]',
+        { T: 'hunter22' },
+      ),
     (error: unknown) => isConfigError(error) && error.problems.length === 1 && !error.problems.join('').includes('hunter22'),
   );
 });
@@ -154,7 +172,9 @@ const MINIMAL = 'version: 1\nmirrors: [{name: a, source: "127.0.0.1:5000", desti
 for (const place of SEARCH_PLACES) {
   test(`discovers ${place} in the cwd`, async () => {
     const dir = mkdtempSync(path.join(root, 'search-'));
-    const text = place.endsWith('.json') ? JSON.stringify({ version: 1, mirrors: [{ name: 'a', source: '127.0.0.1:5000', destination: '127.0.0.1:5001' }] }) : MINIMAL;
+    const text = place.endsWith('.json')
+      ? JSON.stringify({ version: 1, mirrors: [{ name: 'a', source: '127.0.0.1:5000', destination: '127.0.0.1:5001' }] })
+      : MINIMAL;
     writeFileSync(path.join(dir, place), text);
     const config = await loadConfig({ cwd: dir, env: {} });
     assert.equal(config.file, path.join(dir, place));
@@ -164,8 +184,14 @@ for (const place of SEARCH_PLACES) {
 
 test('JSON configs get line numbers too', async () => {
   const dir = mkdtempSync(path.join(root, 'json-'));
-  writeFileSync(path.join(dir, 'regsync.json'), '{\n  "mirrors": [\n    {"name": "a", "source": "x", "destination": "y", "executor": "nope"}\n  ]\n}\n');
-  await assert.rejects(loadConfig({ cwd: dir, env: {} }), (error: unknown) => isConfigError(error) && error.problems[0]?.startsWith('regsync.json:3:') === true);
+  writeFileSync(
+    path.join(dir, 'regsync.json'),
+    '{\n  "mirrors": [\n    {"name": "a", "source": "x", "destination": "y", "executor": "nope"}\n  ]\n}\n',
+  );
+  await assert.rejects(
+    loadConfig({ cwd: dir, env: {} }),
+    (error: unknown) => isConfigError(error) && error.problems[0]?.startsWith('regsync.json:3:') === true,
+  );
 });
 
 test('regsync.yaml wins over later search places; parent directories are not searched', async () => {
@@ -175,7 +201,14 @@ test('regsync.yaml wins over later search places; parent directories are not sea
   assert.equal((await loadConfig({ cwd: dir, env: {} })).mirrors[0]?.name, 'a');
   const child = path.join(dir, 'child');
   mkdirSync(child);
-  await assert.rejects(loadConfig({ cwd: child, env: {} }), (error: unknown) => isRegsyncError(error) && error.code === 'CONFIG_NOT_FOUND' && error.message.includes('create regsync.yaml') && error.message.includes('-c'));
+  await assert.rejects(
+    loadConfig({ cwd: child, env: {} }),
+    (error: unknown) =>
+      isRegsyncError(error) &&
+      error.code === 'CONFIG_NOT_FOUND' &&
+      error.message.includes('create regsync.yaml') &&
+      error.message.includes('-c'),
+  );
 });
 
 test('REGSYNC_CONFIG names the file; -c wins over it; a missing -c file is CONFIG_NOT_FOUND', async () => {
@@ -184,7 +217,10 @@ test('REGSYNC_CONFIG names the file; -c wins over it; a missing -c file is CONFI
   writeFileSync(path.join(dir, 'two.yaml'), MINIMAL.replace('name: a', 'name: two'));
   assert.equal((await loadConfig({ cwd: dir, env: { REGSYNC_CONFIG: 'two.yaml' } })).mirrors[0]?.name, 'two');
   assert.equal((await loadConfig({ cwd: dir, configFile: 'one.yaml', env: { REGSYNC_CONFIG: 'two.yaml' } })).mirrors[0]?.name, 'a');
-  await assert.rejects(loadConfig({ cwd: dir, configFile: 'nope.yaml', env: {} }), (error: unknown) => isRegsyncError(error) && error.code === 'CONFIG_NOT_FOUND' && error.message === 'config file nope.yaml not found');
+  await assert.rejects(
+    loadConfig({ cwd: dir, configFile: 'nope.yaml', env: {} }),
+    (error: unknown) => isRegsyncError(error) && error.code === 'CONFIG_NOT_FOUND' && error.message === 'config file nope.yaml not found',
+  );
 });
 
 function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
@@ -221,7 +257,9 @@ test('a YAML alias bomb is a config error on the file, not an unexpected crash',
   }
   assert.throws(
     () => load(`${levels.join('\n')}\nmirrors: []\n`),
-    (error: unknown) => isConfigError(error) && /^regsync\.yaml:1:1 YAML syntax error: Excessive alias count .*write the values out/.test(error.problems[0] ?? ''),
+    (error: unknown) =>
+      isConfigError(error) &&
+      /^regsync\.yaml:1:1 YAML syntax error: Excessive alias count .*write the values out/.test(error.problems[0] ?? ''),
   );
 });
 
@@ -237,21 +275,36 @@ test('a config path that is a directory says so and what to do, for -c, REGSYNC_
     }
     return assert.fail('loaded a directory');
   };
-  assert.equal(await message({ cwd: dir, configFile: 'conf', env: {} }), 'config file conf is a directory, not a file: pass the path of a file with -c');
+  assert.equal(
+    await message({ cwd: dir, configFile: 'conf', env: {} }),
+    'config file conf is a directory, not a file: pass the path of a file with -c',
+  );
   assert.equal(
     await message({ cwd: dir, env: { REGSYNC_CONFIG: 'conf' } }),
     'config file conf (from REGSYNC_CONFIG) is a directory, not a file: fix or unset REGSYNC_CONFIG',
   );
-  assert.equal(await message({ cwd: dir, env: { REGSYNC_CONFIG: 'gone.yaml' } }), 'config file gone.yaml (from REGSYNC_CONFIG) not found: fix or unset REGSYNC_CONFIG');
+  assert.equal(
+    await message({ cwd: dir, env: { REGSYNC_CONFIG: 'gone.yaml' } }),
+    'config file gone.yaml (from REGSYNC_CONFIG) not found: fix or unset REGSYNC_CONFIG',
+  );
   // cosmiconfig skips a search place it cannot read; "no config file found" would hide the real reason.
   mkdirSync(path.join(dir, 'regsync.yaml'));
-  assert.equal(await message({ cwd: dir, env: {} }), 'config file regsync.yaml is a directory, not a file: rename or remove it, or pass -c FILE');
+  assert.equal(
+    await message({ cwd: dir, env: {} }),
+    'config file regsync.yaml is a directory, not a file: rename or remove it, or pass -c FILE',
+  );
 });
 
 test('an unreadable config file names the reason and the fix (permission errors cannot be staged as root)', () => {
   const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-  assert.equal(configReadError('regsync.yaml', denied, '-c').message, 'config file regsync.yaml cannot be read (permission denied): check its permissions, or pass the path of a file with -c');
-  assert.equal(configReadError('x.yaml', Object.assign(new Error('boom'), { code: 'ELOOP' }), 'search').message, 'config file x.yaml cannot be read (ELOOP)');
+  assert.equal(
+    configReadError('regsync.yaml', denied, '-c').message,
+    'config file regsync.yaml cannot be read (permission denied): check its permissions, or pass the path of a file with -c',
+  );
+  assert.equal(
+    configReadError('x.yaml', Object.assign(new Error('boom'), { code: 'ELOOP' }), 'search').message,
+    'config file x.yaml cannot be read (ELOOP)',
+  );
 });
 
 test('an empty section or names list is an error that says how to fix it; tags: {} is fine', () => {
@@ -265,7 +318,8 @@ test('an empty section or names list is an error that says how to fix it; tags: 
 });
 
 test('${VAR} in a key is expanded (a registry host from the environment); problems under it keep their line', () => {
-  const text = 'registries:\n  "${REG_HOST}":\n    password: ${PW}\n    tls: nope\nmirrors:\n  - {name: a, source: "${REG_HOST}/team", destination: "127.0.0.1:5001"}\n';
+  const text =
+    'registries:\n  "${REG_HOST}":\n    password: ${PW}\n    tls: nope\nmirrors:\n  - {name: a, source: "${REG_HOST}/team", destination: "127.0.0.1:5001"}\n';
   assert.deepEqual(problemsOf(text, { REG_HOST: '127.0.0.1:5000', PW: 'key-secret-1' }), [
     'regsync.yaml:4:10 /registries/${REG_HOST}/tls: "nope" is not allowed (expected one of "enabled", "insecure", "disabled")',
   ]);
@@ -279,9 +333,13 @@ test('${VAR} in a key is expanded (a registry host from the environment); proble
     'regsync.yaml:6:23 /mirrors/0/source: environment variable REG_HOST is not set (set it, or write ${REG_HOST:-default})',
   ]);
   // Two keys that expand to the same host would silently drop one set of credentials.
-  assert.deepEqual(problemsOf('registries:\n  "127.0.0.1:5000": {}\n  "${REG_HOST}": {}\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "b"}]\n', { REG_HOST: '127.0.0.1:5000' }), [
-    'regsync.yaml:3:3 /registries/${REG_HOST}: "${REG_HOST}" becomes "127.0.0.1:5000", a key that is already used here',
-  ]);
+  assert.deepEqual(
+    problemsOf(
+      'registries:\n  "127.0.0.1:5000": {}\n  "${REG_HOST}": {}\nmirrors: [{name: a, source: "127.0.0.1:5000", destination: "b"}]\n',
+      { REG_HOST: '127.0.0.1:5000' },
+    ),
+    ['regsync.yaml:3:3 /registries/${REG_HOST}: "${REG_HOST}" becomes "127.0.0.1:5000", a key that is already used here'],
+  );
 });
 
 test('a value whose ${VAR} is missing is reported once, not again as a bad duration or location', () => {

@@ -29,7 +29,8 @@ test('every property has a description and every object schema forbids unknown k
   walk(configSchema(), '#', (node, at) => {
     const properties = node.properties as Record<string, Node> | undefined;
     if (properties !== undefined) {
-      for (const [name, child] of Object.entries(properties)) if (typeof child.description !== 'string') missingDescription.push(`${at}/properties/${name}`);
+      for (const [name, child] of Object.entries(properties))
+        if (typeof child.description !== 'string') missingDescription.push(`${at}/properties/${name}`);
       if (node.additionalProperties !== false) open.push(at);
     }
     if (node.type === 'object' && properties === undefined && node.additionalProperties === undefined) open.push(at);

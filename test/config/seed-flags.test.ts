@@ -26,25 +26,49 @@ test('SOURCE DESTINATION alone: one docker mirror named sync with every default'
 
 // Each row: flags → the part of the mirror it sets.
 const rows: { name: string; options: SeedOptions; env?: NodeJS.ProcessEnv; check: (m: Awaited<ReturnType<typeof resolve>>) => void }[] = [
-  { name: '-i → repositories.include', options: { images: '^app' }, check: (r) => assert.deepEqual(r.config.mirrors[0]!.repositories.include, ['^app']) },
+  {
+    name: '-i → repositories.include',
+    options: { images: '^app' },
+    check: (r) => assert.deepEqual(r.config.mirrors[0]!.repositories.include, ['^app']),
+  },
   { name: '-t → tags.include', options: { tags: '^v1' }, check: (r) => assert.deepEqual(r.config.mirrors[0]!.tags.include, ['^v1']) },
   { name: '-x → tags.exclude', options: { exclude: '-rc' }, check: (r) => assert.deepEqual(r.config.mirrors[0]!.tags.exclude, ['-rc']) },
-  { name: '-a → tags.maxAge', options: { age: '3d' }, check: (r) => assert.deepEqual(r.config.mirrors[0]!.tags.maxAge, { text: '3d', ms: 3 * 86_400_000 }) },
-  { name: '-a bare number is seconds', options: { age: '3600' }, check: (r) => assert.equal(r.config.mirrors[0]!.tags.maxAge?.ms, 3_600_000) },
+  {
+    name: '-a → tags.maxAge',
+    options: { age: '3d' },
+    check: (r) => assert.deepEqual(r.config.mirrors[0]!.tags.maxAge, { text: '3d', ms: 3 * 86_400_000 }),
+  },
+  {
+    name: '-a bare number is seconds',
+    options: { age: '3600' },
+    check: (r) => assert.equal(r.config.mirrors[0]!.tags.maxAge?.ms, 3_600_000),
+  },
   { name: '-m → tags.latest', options: { max: '5' }, check: (r) => assert.equal(r.config.mirrors[0]!.tags.latest, 5) },
   { name: '--maximum → tags.latest', options: { maximum: '2' }, check: (r) => assert.equal(r.config.mirrors[0]!.tags.latest, 2) },
   { name: '-m -1 is unset', options: { max: '-1' }, check: (r) => assert.equal(r.config.mirrors[0]!.tags.latest, null) },
-  { name: 'SYNC_MAX=-1 is unset', options: {}, env: { SYNC_MAX: '-1' }, check: (r) => assert.equal(r.config.mirrors[0]!.tags.latest, null) },
+  {
+    name: 'SYNC_MAX=-1 is unset',
+    options: {},
+    env: { SYNC_MAX: '-1' },
+    check: (r) => assert.equal(r.config.mirrors[0]!.tags.latest, null),
+  },
   {
     name: '-a with -m: both apply (the N newest of the young ones), with a warning that sync.sh ignored -m',
     options: { age: '1d', max: '3' },
     check: (r) => {
       assert.equal(r.config.mirrors[0]!.tags.latest, 3);
       assert.equal(r.config.mirrors[0]!.tags.maxAge?.text, '1d');
-      assert.match(r.warnings[0] ?? '', /--max and --age both apply: the 3 newest of the images younger than 1d \(sync\.sh ignored --max when --age was set\)/);
+      assert.match(
+        r.warnings[0] ?? '',
+        /--max and --age both apply: the 3 newest of the images younger than 1d \(sync\.sh ignored --max when --age was set\)/,
+      );
     },
   },
-  { name: '-r → rename template', options: { rename: 'mirror/\\2' }, check: (r) => assert.deepEqual(r.config.mirrors[0]!.rename, { kind: 'template', template: 'mirror/\\2' }) },
+  {
+    name: '-r → rename template',
+    options: { rename: 'mirror/\\2' },
+    check: (r) => assert.deepEqual(r.config.mirrors[0]!.rename, { kind: 'template', template: 'mirror/\\2' }),
+  },
   { name: '--queue → removalQueue', options: { queue: '7' }, check: (r) => assert.equal(r.config.mirrors[0]!.removalQueue, 7) },
   {
     name: '--src-auth/--dst-auth → registries username/password',
@@ -56,14 +80,24 @@ const rows: { name: string; options: SeedOptions; env?: NodeJS.ProcessEnv; check
       assert.ok(r.secrets.includes('pa:ss') && r.secrets.includes('word'));
     },
   },
-  { name: 'SYNC_* environment', options: {}, env: { SYNC_TAGS: '^v', SYNC_AGE: '2w', SYNC_QUEUE: '3', SYNC_DST_AUTH: 'u:p4ss' }, check: (r) => {
-    const m = r.config.mirrors[0]!;
-    assert.deepEqual(m.tags.include, ['^v']);
-    assert.equal(m.tags.maxAge?.text, '2w');
-    assert.equal(m.removalQueue, 3);
-    assert.equal(r.config.registries['127.0.0.1:5001']?.password, 'p4ss');
-  } },
-  { name: 'flags win over the environment', options: { tags: '^flag' }, env: { SYNC_TAGS: '^env' }, check: (r) => assert.deepEqual(r.config.mirrors[0]!.tags.include, ['^flag']) },
+  {
+    name: 'SYNC_* environment',
+    options: {},
+    env: { SYNC_TAGS: '^v', SYNC_AGE: '2w', SYNC_QUEUE: '3', SYNC_DST_AUTH: 'u:p4ss' },
+    check: (r) => {
+      const m = r.config.mirrors[0]!;
+      assert.deepEqual(m.tags.include, ['^v']);
+      assert.equal(m.tags.maxAge?.text, '2w');
+      assert.equal(m.removalQueue, 3);
+      assert.equal(r.config.registries['127.0.0.1:5001']?.password, 'p4ss');
+    },
+  },
+  {
+    name: 'flags win over the environment',
+    options: { tags: '^flag' },
+    env: { SYNC_TAGS: '^env' },
+    check: (r) => assert.deepEqual(r.config.mirrors[0]!.tags.include, ['^flag']),
+  },
   {
     name: 'SYNC_SRC/DST_REGISTRY win over the positionals, as in sync.sh',
     options: {},
@@ -95,11 +129,26 @@ const bad: { options: SeedOptions; env?: NodeJS.ProcessEnv; positionals?: string
   { options: { max: 'abc' }, expected: ['--max: "abc" is not a whole number'] },
   { options: { max: '0' }, expected: ['--max: must be at least 1, got 0'] },
   { options: { images: '(' }, expected: ['--images: "(" is not a valid regular expression: Unterminated group'] },
-  { options: { rename: 'x/\\9' }, expected: ['--rename: "x/\\9" uses \\9, but a rename template may only use \\1 to \\5 (the /-separated parts of the source path)'] },
+  {
+    options: { rename: 'x/\\9' },
+    expected: ['--rename: "x/\\9" uses \\9, but a rename template may only use \\1 to \\5 (the /-separated parts of the source path)'],
+  },
   { options: { srcAuth: 'nocolon' }, expected: ['--src-auth: expected user:password'] },
-  { options: { dstAuth: 'u:p' }, positionals: ['127.0.0.1:5000', 'ocidir://./out'], expected: ['--dst-auth: ocidir://./out is a directory, which takes no credentials: drop --dst-auth'] },
-  { options: {}, positionals: ['http://x', '127.0.0.1:5001'], expected: ['SOURCE: "http://x" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)'] },
-  { options: { tags: 'x' }, positionals: ['127.0.0.1:5000'], expected: ['DESTINATION: missing DESTINATION registry (give SOURCE DESTINATION or set SYNC_DST_REGISTRY)'] },
+  {
+    options: { dstAuth: 'u:p' },
+    positionals: ['127.0.0.1:5000', 'ocidir://./out'],
+    expected: ['--dst-auth: ocidir://./out is a directory, which takes no credentials: drop --dst-auth'],
+  },
+  {
+    options: {},
+    positionals: ['http://x', '127.0.0.1:5001'],
+    expected: ['SOURCE: "http://x" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)'],
+  },
+  {
+    options: { tags: 'x' },
+    positionals: ['127.0.0.1:5000'],
+    expected: ['DESTINATION: missing DESTINATION registry (give SOURCE DESTINATION or set SYNC_DST_REGISTRY)'],
+  },
 ];
 
 for (const row of bad) {

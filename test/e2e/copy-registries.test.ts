@@ -21,11 +21,25 @@ const IMAGES: Record<string, ImageSpec> = {
   multi: { created: CREATED, format: 'oci', platforms: ['linux/amd64', 'linux/arm64'], content: 'multi', layers: 2, layerSize: 40_000 },
   'oci-image': { created: CREATED, format: 'oci', content: 'oci', layers: 3, layerSize: 30_000 },
   'docker-image': { created: CREATED, format: 'docker', content: 'docker', layers: 2, layerSize: 30_000 },
-  'docker-list': { created: CREATED, format: 'docker', platforms: ['linux/amd64', 'linux/arm/v7'], content: 'dlist', layers: 1, layerSize: 20_000 },
+  'docker-list': {
+    created: CREATED,
+    format: 'docker',
+    platforms: ['linux/amd64', 'linux/arm/v7'],
+    content: 'dlist',
+    layers: 1,
+    layerSize: 20_000,
+  },
 };
 
 /** Every manifest (the top one and, for an index, each child) must be byte-identical at the destination. */
-async function assertSameManifests(source: RegistryInstance, sourceRepo: string, target: RegistryInstance, targetRepo: string, tag: string, pushed: PushedImage): Promise<void> {
+async function assertSameManifests(
+  source: RegistryInstance,
+  sourceRepo: string,
+  target: RegistryInstance,
+  targetRepo: string,
+  tag: string,
+  pushed: PushedImage,
+): Promise<void> {
   const want = await rawManifest(source, sourceRepo, tag);
   const got = await rawManifest(target, targetRepo, tag);
   assert.ok(want && got, `${targetRepo}:${tag} is missing`);
@@ -51,7 +65,12 @@ describe('copyImage between two real registries', () => {
   before(async () => {
     await ensureTools();
     [a, b] = await Promise.all([startRegistry(), startRegistry()]);
-    pool = createRegistryPool({ hosts: {}, dockerConfigDir: await makeTempDir('dockercfg'), createOcidir: createOcidirRegistry, retry: { baseDelayMs: 50 } });
+    pool = createRegistryPool({
+      hosts: {},
+      dockerConfigDir: await makeTempDir('dockercfg'),
+      createOcidir: createOcidirRegistry,
+      retry: { baseDelayMs: 50 },
+    });
     source = pool.get('registry', a.host);
     target = pool.get('registry', b.host);
     for (const [repo, spec] of Object.entries(IMAGES)) pushed[repo] = await pushImage(a, repo, 'v1', spec);
@@ -65,7 +84,14 @@ describe('copyImage between two real registries', () => {
   it('copies a two-platform index, an OCI image, a Docker image and a Docker manifest list byte-identically', async () => {
     for (const repo of Object.keys(IMAGES)) {
       const image = pushed[repo]!;
-      const result = await copyImage({ source, sourceRepository: repo, sourceReference: 'v1', target, targetRepository: `mirror/${repo}`, targetTag: 'v1' });
+      const result = await copyImage({
+        source,
+        sourceRepository: repo,
+        sourceReference: 'v1',
+        target,
+        targetRepository: `mirror/${repo}`,
+        targetTag: 'v1',
+      });
       assert.equal(result.digest, image.digest, repo);
       assert.equal(result.mediaType, image.mediaType, repo);
       assert.ok(result.blobsCopied > 0 && result.bytesCopied > 0, repo);
@@ -78,12 +104,26 @@ describe('copyImage between two real registries', () => {
 
   it('a second copy moves no blob bytes', async () => {
     for (const repo of Object.keys(IMAGES)) {
-      await copyImage({ source, sourceRepository: repo, sourceReference: 'v1', target, targetRepository: `again/${repo}`, targetTag: 'v1' });
+      await copyImage({
+        source,
+        sourceRepository: repo,
+        sourceReference: 'v1',
+        target,
+        targetRepository: `again/${repo}`,
+        targetTag: 'v1',
+      });
     }
     const before = target.stats().bytesUploaded;
     let manifestBytes = 0;
     for (const repo of Object.keys(IMAGES)) {
-      const result = await copyImage({ source, sourceRepository: repo, sourceReference: 'v1', target, targetRepository: `again/${repo}`, targetTag: 'v1' });
+      const result = await copyImage({
+        source,
+        sourceRepository: repo,
+        sourceReference: 'v1',
+        target,
+        targetRepository: `again/${repo}`,
+        targetTag: 'v1',
+      });
       assert.equal(result.blobsCopied, 0, repo);
       assert.equal(result.blobsMounted, 0, repo);
       assert.equal(result.bytesCopied, 0, repo);
@@ -96,7 +136,14 @@ describe('copyImage between two real registries', () => {
 
   it('between two repositories of one registry, mounts instead of uploading', async () => {
     const before = source.stats();
-    const result = await copyImage({ source, sourceRepository: 'multi', sourceReference: 'v1', target: source, targetRepository: 'team/multi-copy', targetTag: 'v1' });
+    const result = await copyImage({
+      source,
+      sourceRepository: 'multi',
+      sourceReference: 'v1',
+      target: source,
+      targetRepository: 'team/multi-copy',
+      targetTag: 'v1',
+    });
     assert.equal(result.blobsCopied, 0);
     assert.equal(result.bytesCopied, 0);
     // 2 configs + 4 layers; none shared between platforms.
@@ -113,7 +160,15 @@ describe('copyImage between two real registries', () => {
   it('with platforms, writes an index listing only the chosen platforms', async () => {
     for (const repo of ['multi', 'docker-list']) {
       const chosen = pushed[repo]!.platforms[1]!;
-      const result = await copyImage({ source, sourceRepository: repo, sourceReference: 'v1', target, targetRepository: `subset/${repo}`, targetTag: 'v1', platforms: [chosen.platform] });
+      const result = await copyImage({
+        source,
+        sourceRepository: repo,
+        sourceReference: 'v1',
+        target,
+        targetRepository: `subset/${repo}`,
+        targetTag: 'v1',
+        platforms: [chosen.platform],
+      });
       const got = await rawManifest(b, `subset/${repo}`, 'v1');
       assert.ok(got);
       assert.equal(got.digest, result.digest);
@@ -121,26 +176,40 @@ describe('copyImage between two real registries', () => {
       assert.equal(got.mediaType, pushed[repo]!.mediaType);
       const index = parseManifest(got.bytes, got.mediaType, repo);
       assert.equal(index.kind, 'index');
-      assert.deepEqual(
-        index.kind === 'index' && index.manifests.map((m) => [m.digest, m.platform && platformString(m.platform)]),
-        [[chosen.digest, chosen.platform]],
-      );
+      assert.deepEqual(index.kind === 'index' && index.manifests.map((m) => [m.digest, m.platform && platformString(m.platform)]), [
+        [chosen.digest, chosen.platform],
+      ]);
       const other = pushed[repo]!.platforms[0]!;
       assert.equal(await rawManifest(b, `subset/${repo}`, other.digest), null, 'the other platform was not copied');
     }
   });
 
   it('many concurrent copies of tags sharing layers into one repository all succeed', async () => {
-    const spec: ImageSpec = { created: CREATED, format: 'oci', platforms: ['linux/amd64', 'linux/arm64'], content: 'shared', layers: 4, layerSize: 50_000 };
+    const spec: ImageSpec = {
+      created: CREATED,
+      format: 'oci',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      content: 'shared',
+      layers: 4,
+      layerSize: 50_000,
+    };
     const tags = Array.from({ length: 10 }, (_, i) => `t${i}`);
     let image: PushedImage | undefined;
     for (const tag of tags) image = await pushImage(a, 'shared', tag, spec);
     for (let round = 0; round < 3; round += 1) {
       const repo = `concurrent/r${round}`;
-      const results = await Promise.all(tags.map((tag) => copyImage({ source, sourceRepository: 'shared', sourceReference: tag, target, targetRepository: repo, targetTag: tag })));
+      const results = await Promise.all(
+        tags.map((tag) =>
+          copyImage({ source, sourceRepository: 'shared', sourceReference: tag, target, targetRepository: repo, targetTag: tag }),
+        ),
+      );
       for (const result of results) assert.equal(result.digest, image!.digest);
       // 2 configs + 8 layers, each moved once across all ten copies.
-      assert.equal(results.reduce((sum, r) => sum + r.blobsCopied, 0), 10, `round ${round}`);
+      assert.equal(
+        results.reduce((sum, r) => sum + r.blobsCopied, 0),
+        10,
+        `round ${round}`,
+      );
       for (const tag of tags) assert.equal((await rawManifest(b, repo, tag))?.digest, image!.digest);
     }
   });
@@ -149,12 +218,31 @@ describe('copyImage between two real registries', () => {
     const dir = await makeTempDir('roundtrip');
     const disk = pool.get('ocidir', dir);
     for (const repo of Object.keys(IMAGES)) {
-      const toDisk = await copyImage({ source, sourceRepository: repo, sourceReference: 'v1', target: disk, targetRepository: `airgap/${repo}`, targetTag: 'v1' });
+      const toDisk = await copyImage({
+        source,
+        sourceRepository: repo,
+        sourceReference: 'v1',
+        target: disk,
+        targetRepository: `airgap/${repo}`,
+        targetTag: 'v1',
+      });
       assert.equal(toDisk.digest, pushed[repo]!.digest);
     }
-    assert.deepEqual(await disk.listRepositories(), Object.keys(IMAGES).map((r) => `airgap/${r}`).sort());
+    assert.deepEqual(
+      await disk.listRepositories(),
+      Object.keys(IMAGES)
+        .map((r) => `airgap/${r}`)
+        .sort(),
+    );
     for (const repo of Object.keys(IMAGES)) {
-      const back = await copyImage({ source: disk, sourceRepository: `airgap/${repo}`, sourceReference: 'v1', target, targetRepository: `from-disk/${repo}`, targetTag: 'v1' });
+      const back = await copyImage({
+        source: disk,
+        sourceRepository: `airgap/${repo}`,
+        sourceReference: 'v1',
+        target,
+        targetRepository: `from-disk/${repo}`,
+        targetTag: 'v1',
+      });
       assert.equal(back.digest, pushed[repo]!.digest);
       await assertSameManifests(a, repo, b, `from-disk/${repo}`, 'v1', pushed[repo]!);
     }

@@ -41,7 +41,14 @@ describe('copy through injected faults', () => {
     [source, target] = await Promise.all([startRegistry({ auth: 'htpasswd' }), startRegistry()]);
     [sourceProxy, targetProxy] = await Promise.all([startFaultProxy(source), startFaultProxy(target)]);
     image = await pushImage(source, 'app', 'v1', { created: CREATED, format: 'oci', content: 'faults', layers: 2, layerSize: 300_000 });
-    index = await pushImage(source, 'multi', 'v1', { created: CREATED, format: 'docker', platforms: ['linux/amd64', 'linux/arm64'], content: 'faults-multi', layers: 1, layerSize: 10_000 });
+    index = await pushImage(source, 'multi', 'v1', {
+      created: CREATED,
+      format: 'docker',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      content: 'faults-multi',
+      layers: 1,
+      layerSize: 10_000,
+    });
     const manifest = JSON.parse((await rawManifest(source, 'app', 'v1'))!.bytes.toString()) as { layers: { digest: string }[] };
     layerDigests = manifest.layers.map((l) => l.digest);
     pool = createRegistryPool({
@@ -87,11 +94,23 @@ describe('copy through injected faults', () => {
 
   it('429 with Retry-After: 1 on a blob GET is waited out and retried', async () => {
     const blobPath = new RegExp(`/blobs/sha256:${hexOf(layerDigests[0]!)}$`);
-    const hits = sourceProxy.addRule({ method: 'GET', path: blobPath, action: { type: 'respond', status: 429, headers: { 'retry-after': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' } });
+    const hits = sourceProxy.addRule({
+      method: 'GET',
+      path: blobPath,
+      action: {
+        type: 'respond',
+        status: 429,
+        headers: { 'retry-after': '1' },
+        body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+      },
+    });
     const result = await copyApp('faults/429');
     assert.equal(hits(), 1);
     const gets = sourceProxy.requests.filter((r) => r.method === 'GET' && blobPath.test(r.path));
-    assert.deepEqual(gets.map((r) => r.status), [429, 200]);
+    assert.deepEqual(
+      gets.map((r) => r.status),
+      [429, 200],
+    );
     assert.ok(gets[1]!.at - gets[0]!.at >= 950, `retried after ${gets[1]!.at - gets[0]!.at} ms, Retry-After said 1 s`);
     assert.equal(result.blobsCopied, 3);
     await assertIntact('faults/429');
@@ -102,7 +121,10 @@ describe('copy through injected faults', () => {
     const hits = targetProxy.addRule({ method: 'PUT', path: putPath, action: { type: 'respond', status: 503, body: 'unavailable' } });
     await copyApp('faults/503');
     assert.equal(hits(), 1);
-    assert.deepEqual(targetProxy.requests.filter((r) => r.method === 'PUT' && putPath.test(r.path)).map((r) => r.status), [503, 201]);
+    assert.deepEqual(
+      targetProxy.requests.filter((r) => r.method === 'PUT' && putPath.test(r.path)).map((r) => r.status),
+      [503, 201],
+    );
     await assertIntact('faults/503');
   });
 
@@ -126,7 +148,12 @@ describe('copy through injected faults', () => {
   });
 
   it('a tagged manifest whose bytes do not match its digest fails with DIGEST_MISMATCH and leaves no tag', async () => {
-    sourceProxy.addRule({ method: 'GET', path: /^\/v2\/app\/manifests\/v1$/, times: 100, action: { type: 'rewrite', transform: (body) => Buffer.from(body.toString().replace('"schemaVersion": 2', '"schemaVersion":2')) } });
+    sourceProxy.addRule({
+      method: 'GET',
+      path: /^\/v2\/app\/manifests\/v1$/,
+      times: 100,
+      action: { type: 'rewrite', transform: (body) => Buffer.from(body.toString().replace('"schemaVersion": 2', '"schemaVersion":2')) },
+    });
     await assert.rejects(copyApp('faults/bad-tag'), (error: unknown) => {
       assert.ok(isRegsyncError(error), String(error));
       assert.equal(error.code, 'DIGEST_MISMATCH');
@@ -138,7 +165,12 @@ describe('copy through injected faults', () => {
 
   it('a child manifest whose bytes do not match its digest fails with DIGEST_MISMATCH and leaves no tag', async () => {
     const child = index.platforms[1]!.digest;
-    sourceProxy.addRule({ method: 'GET', path: new RegExp(`/manifests/${child}$`), times: 100, action: { type: 'rewrite', transform: (body) => Buffer.concat([body, Buffer.from('\n')]) } });
+    sourceProxy.addRule({
+      method: 'GET',
+      path: new RegExp(`/manifests/${child}$`),
+      times: 100,
+      action: { type: 'rewrite', transform: (body) => Buffer.concat([body, Buffer.from('\n')]) },
+    });
     await assert.rejects(copyApp('faults/bad-child', 'multi'), (error: unknown) => {
       assert.ok(isRegsyncError(error), String(error));
       assert.equal(error.code, 'DIGEST_MISMATCH');
@@ -160,10 +192,18 @@ describe('copy through injected faults', () => {
     assert.equal(sha256(bytes), digest);
     let storage: RecordingServer | undefined;
     try {
-      storage = await startRecordingServer((path) => (path.includes(hexOf(digest)) ? { status: 200, body: bytes, headers: { 'content-type': 'application/octet-stream' } } : { status: 404, body: Buffer.alloc(0) }));
+      storage = await startRecordingServer((path) =>
+        path.includes(hexOf(digest))
+          ? { status: 200, body: bytes, headers: { 'content-type': 'application/octet-stream' } }
+          : { status: 404, body: Buffer.alloc(0) },
+      );
       const blobPath = new RegExp(`/blobs/sha256:${hexOf(digest)}$`);
       const url = storage.url;
-      sourceProxy.addRule({ method: 'GET', path: blobPath, action: { type: 'redirect', status: 307, location: () => `${url}/storage/${hexOf(digest)}?signature=abc` } });
+      sourceProxy.addRule({
+        method: 'GET',
+        path: blobPath,
+        action: { type: 'redirect', status: 307, location: () => `${url}/storage/${hexOf(digest)}?signature=abc` },
+      });
       await copyApp('faults/redirect');
       const proxied = sourceProxy.requests.filter((r) => r.method === 'GET' && blobPath.test(r.path));
       assert.ok(proxied.length >= 1 && proxied.every((r) => r.hadAuthorization), 'the registry itself was sent credentials');

@@ -35,7 +35,11 @@ test('tools: every program the harness runs is on PATH', async () => {
 test('tools: without the programs and without apt-get, the check fails naming what to install', async () => {
   const emptyPath = await makeTempDir('nopath');
   const script = `import('${new URL('../harness/tools.ts', import.meta.url).href}').then((m) => m.ensureTools()).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(3); })`;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, PATH: emptyPath }, encoding: 'utf8', cwd: process.cwd() });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, PATH: emptyPath },
+    encoding: 'utf8',
+    cwd: process.cwd(),
+  });
   assert.equal(result.status, 3, result.stderr);
   assert.match(result.stderr, /needs docker-registry, dockerd, docker, skopeo, htpasswd, openssl on PATH/);
   assert.match(result.stderr, /apt-get install --no-install-recommends docker-registry docker\.io skopeo apache2-utils openssl/);
@@ -63,11 +67,21 @@ describe('plain registry', () => {
     assert.equal(registry.credentials, null);
     const oci = await pushImage(registry, 'smoke/oci', 'v1', { created: CREATED, content: 'oci', layers: 2 });
     assert.equal(oci.mediaType, 'application/vnd.oci.image.manifest.v1+json');
-    const list = await pushImage(registry, 'smoke/multi', '1.0', { created: CREATED, format: 'docker', platforms: ['linux/amd64', 'linux/arm64/v8'] });
+    const list = await pushImage(registry, 'smoke/multi', '1.0', {
+      created: CREATED,
+      format: 'docker',
+      platforms: ['linux/amd64', 'linux/arm64/v8'],
+    });
     assert.equal(list.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
-    assert.deepEqual(list.platforms.map((p) => p.platform), ['linux/amd64', 'linux/arm64/v8']);
+    assert.deepEqual(
+      list.platforms.map((p) => p.platform),
+      ['linux/amd64', 'linux/arm64/v8'],
+    );
 
-    for (const [repository, tag, pushed] of [['smoke/oci', 'v1', oci], ['smoke/multi', '1.0', list]] as const) {
+    for (const [repository, tag, pushed] of [
+      ['smoke/oci', 'v1', oci],
+      ['smoke/multi', '1.0', list],
+    ] as const) {
       const raw = await rawManifest(registry, repository, tag);
       assert.ok(raw, `${repository}:${tag} is in the registry`);
       assert.equal(raw.digest, pushed.digest);
@@ -77,7 +91,13 @@ describe('plain registry', () => {
       assert.ok(viaSkopeo.equals(raw.bytes));
     }
     const index = JSON.parse((await rawManifest(registry, 'smoke/multi', '1.0'))!.bytes.toString('utf8'));
-    assert.deepEqual(index.manifests.map((m: { platform: unknown }) => m.platform), [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }]);
+    assert.deepEqual(
+      index.manifests.map((m: { platform: unknown }) => m.platform),
+      [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ],
+    );
     assert.equal(await rawManifest(registry, 'smoke/oci', 'missing'), null);
   });
 
@@ -104,7 +124,9 @@ describe('htpasswd registry', () => {
     assert.ok(registry.credentials);
     const authed = await rawFetch(`${registry.url}/v2/`, { headers: { authorization: basicAuth(registry.credentials) } });
     assert.equal(authed.status, 200);
-    const wrong = await rawFetch(`${registry.url}/v2/`, { headers: { authorization: basicAuth({ username: registry.credentials.username, password: 'wrong' }) } });
+    const wrong = await rawFetch(`${registry.url}/v2/`, {
+      headers: { authorization: basicAuth({ username: registry.credentials.username, password: 'wrong' }) },
+    });
     assert.equal(wrong.status, 401);
 
     const pushed = await pushImage(registry, 'private/app', 'v1', { created: CREATED });
@@ -128,12 +150,18 @@ describe('TLS + htpasswd registry', () => {
     const withCa = await rawFetch(`${registry.url}/v2/`, { headers: { authorization: basicAuth(registry.credentials!) } }, registry.caFile);
     assert.equal(withCa.status, 200);
     await assert.rejects(rawFetch(`${registry.url}/v2/`), (error: unknown) => {
-      assert.ok(causeCodes(error).some((code) => /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)), `a certificate error, got ${causeCodes(error).join(',')}`);
+      assert.ok(
+        causeCodes(error).some((code) => /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)),
+        `a certificate error, got ${causeCodes(error).join(',')}`,
+      );
       return true;
     });
     const pushed = await pushImage(registry, 'secure/app', 'v1', { created: CREATED, format: 'docker' });
     assert.equal((await rawManifest(registry, 'secure/app', 'v1'))?.digest, pushed.digest);
-    const viaSkopeo = await skopeoInspectRaw(`${registry.host}/secure/app:v1`, { credentials: registry.credentials, caFile: registry.caFile });
+    const viaSkopeo = await skopeoInspectRaw(`${registry.host}/secure/app:v1`, {
+      credentials: registry.credentials,
+      caFile: registry.caFile,
+    });
     assert.equal(sha256(viaSkopeo), pushed.digest);
   });
 });
@@ -159,7 +187,9 @@ describe('token registry', () => {
     assert.ok(header.includes(`service="${tokens.service}"`), header);
 
     const pushed = await pushImage(registry, 'tok/app', 'v1', { created: CREATED });
-    assert.ok(tokens.requests.some((r) => r.username === registry.credentials!.username && r.scopes.includes('repository:tok/app:pull,push')));
+    assert.ok(
+      tokens.requests.some((r) => r.username === registry.credentials!.username && r.scopes.includes('repository:tok/app:pull,push')),
+    );
 
     const anonymousToken = await rawFetch(`${tokens.realm}?service=${tokens.service}&scope=repository:tok/app:pull,push`);
     assert.equal(anonymousToken.status, 200);
@@ -172,7 +202,9 @@ describe('token registry', () => {
     assert.equal(push.status, 401);
     assert.match(`${push.headers.get('www-authenticate')} ${await push.text()}`, /insufficient_scope/);
 
-    const wrong = await rawFetch(tokens.realm, { headers: { authorization: basicAuth({ username: registry.credentials!.username, password: 'wrong' }) } });
+    const wrong = await rawFetch(tokens.realm, {
+      headers: { authorization: basicAuth({ username: registry.credentials!.username, password: 'wrong' }) },
+    });
     assert.equal(wrong.status, 401);
     const viaSkopeo = await skopeoInspectRaw(`${registry.host}/tok/app:v1`, { credentials: registry.credentials });
     assert.equal(sha256(viaSkopeo), pushed.digest);
@@ -194,7 +226,11 @@ describe('dockerd', () => {
     const pushed = await pushImage(source, 'team/web', 'v1', { created: CREATED, content: 'web' });
     const from = `${source.host}/team/web:v1`;
     const to = `${destination.host}/mirror/web:v1`;
-    for (const args of [['pull', from], ['tag', from, to], ['push', to]]) {
+    for (const args of [
+      ['pull', from],
+      ['tag', from, to],
+      ['push', to],
+    ]) {
       const result = await docker.docker(args);
       assert.equal(result.exitCode, 0, `docker ${args.join(' ')}: ${result.stderr}`);
     }
@@ -226,7 +262,11 @@ describe('dockerd', () => {
       assert.ok(!login.stdout.includes(password) && !login.stderr.includes(password));
       const push = await docker.docker(['push', to]);
       assert.equal(push.exitCode, 0, push.stderr);
-      assert.ok(tokens.requests.some((r) => r.method === 'POST' && r.username === username && r.scopes.some((scope) => scope.startsWith('repository:locked/web:'))));
+      assert.ok(
+        tokens.requests.some(
+          (r) => r.method === 'POST' && r.username === username && r.scopes.some((scope) => scope.startsWith('repository:locked/web:')),
+        ),
+      );
     } finally {
       await registry.stop();
       await tokens.stop();

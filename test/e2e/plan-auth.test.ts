@@ -78,11 +78,17 @@ mirrors:
 `;
 
   it('Basic auth from registries.<host> with ${VAR} credentials', async () => {
-    const file = await config('basic.yaml', `version: 1\nregistries:\n  "${basic.host}":\n    username: \${REG_USER}\n    password: \${REG_PASSWORD}\n${mirrorOf(basic)}`);
+    const file = await config(
+      'basic.yaml',
+      `version: 1\nregistries:\n  "${basic.host}":\n    username: \${REG_USER}\n    password: \${REG_PASSWORD}\n${mirrorOf(basic)}`,
+    );
     const result = await run(['plan', '-c', file, '--json', '-v'], { REG_USER: user(basic), REG_PASSWORD: password(basic) });
     assert.equal(result.code, 0, result.stderr);
     const plan = JSON.parse(result.stdout) as Plan;
-    assert.deepEqual(targets(plan), ['create', 'create', 'create'].map((a, i) => `${a} ${plain.host}/mirror/app1:${['v1.0.0', 'v1.1.0', 'v1.1.0-rc1'][i]}`));
+    assert.deepEqual(
+      targets(plan),
+      ['create', 'create', 'create'].map((a, i) => `${a} ${plain.host}/mirror/app1:${['v1.0.0', 'v1.1.0', 'v1.1.0-rc1'][i]}`),
+    );
     assert.match(result.stderr, new RegExp(`requests in .*${basic.host.replace(/\./g, '\\.')}`), 'the -v stats line names the host');
   });
 
@@ -90,7 +96,9 @@ mirrors:
     const dockerConfig = await makeTempDir('plan-auth-docker');
     const auth = Buffer.from(`${user(basic)}:${password(basic)}`).toString('base64');
     await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [basic.host]: { auth } } }));
-    const result = await run(['plan', '-c', await config('docker.yaml', `version: 1\n${mirrorOf(basic)}`), '--json'], { DOCKER_CONFIG: dockerConfig });
+    const result = await run(['plan', '-c', await config('docker.yaml', `version: 1\n${mirrorOf(basic)}`), '--json'], {
+      DOCKER_CONFIG: dockerConfig,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as Plan).summary.create, 3);
   });
@@ -99,13 +107,23 @@ mirrors:
     const result = await run(['plan', '-c', await config('none.yaml', `version: 1\n${mirrorOf(basic)}`)]);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, new RegExp(`authentication required for ${basic.host.replace(/\./g, '\\.')}: add credentials under registries\\."${basic.host.replace(/\./g, '\\.')}" in none\\.yaml or run docker login`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `authentication required for ${basic.host.replace(/\./g, '\\.')}: add credentials under registries\\."${basic.host.replace(/\./g, '\\.')}" in none\\.yaml or run docker login`,
+      ),
+    );
   });
 
   it('no credentials in sync.sh style: the error names the flag for that side', async () => {
     const source = await run(['plan', `${basic.host}/team`, plain.host]);
     assert.equal(source.code, 1);
-    assert.match(source.stderr, new RegExp(`authentication required for ${basic.host.replace(/\./g, '\\.')}: pass --src-auth USER:PASSWORD \\(or set SYNC_SRC_AUTH\\) or run docker login`));
+    assert.match(
+      source.stderr,
+      new RegExp(
+        `authentication required for ${basic.host.replace(/\./g, '\\.')}: pass --src-auth USER:PASSWORD \\(or set SYNC_SRC_AUTH\\) or run docker login`,
+      ),
+    );
     const wrong = await run(['plan', `${basic.host}/team`, plain.host, '--src-auth', `${user(basic)}:not-the-password`]);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /credentials from --src-auth \/ SYNC_SRC_AUTH/);
@@ -126,15 +144,34 @@ mirrors:
   });
 
   it('a Bearer token registry with credentials from the config', async () => {
-    const file = await config('token.yaml', `version: 1\nregistries:\n  "${bearer.host}":\n    username: ${user(bearer)}\n    password: \${TOKEN_PASSWORD}\n${mirrorOf(bearer)}`);
+    const file = await config(
+      'token.yaml',
+      `version: 1\nregistries:\n  "${bearer.host}":\n    username: ${user(bearer)}\n    password: \${TOKEN_PASSWORD}\n${mirrorOf(bearer)}`,
+    );
     const result = await run(['plan', '-c', file, '--json', '-v'], { TOKEN_PASSWORD: password(bearer) });
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as Plan).summary.create, 3);
-    assert.ok(tokens.requests.some((request) => request.username === user(bearer) && request.status === 200), 'a token was issued to the configured user');
+    assert.ok(
+      tokens.requests.some((request) => request.username === user(bearer) && request.status === 200),
+      'a token was issued to the configured user',
+    );
   });
 
   it('sync.sh flags, the same via SYNC_* variables, and `regsync config` give the same plan', async () => {
-    const flags = ['-i', '^team/', '-t', '^v1', '-x', 'rc', '-a', '30d', '-r', 'mirror/\\2', '--src-auth', `${user(basic)}:${password(basic)}`];
+    const flags = [
+      '-i',
+      '^team/',
+      '-t',
+      '^v1',
+      '-x',
+      'rc',
+      '-a',
+      '30d',
+      '-r',
+      'mirror/\\2',
+      '--src-auth',
+      `${user(basic)}:${password(basic)}`,
+    ];
     const env = { REGSYNC_NOW: '2024-07-01T00:00:00Z' };
     const byFlags = await run(['plan', basic.host, plain.host, ...flags, '--json'], env);
     assert.equal(byFlags.code, 0, byFlags.stderr);
@@ -174,7 +211,10 @@ mirrors:
   });
 
   it('a source prefix with no repository under it warns on stderr instead of a silent "No changes"', async () => {
-    const file = await config('single.yaml', `version: 1\nmirrors:\n  - name: one\n    source: ${plain.host}/mirror/app1\n    destination: ${plain.host}/copy\n    executor: registry\n`);
+    const file = await config(
+      'single.yaml',
+      `version: 1\nmirrors:\n  - name: one\n    source: ${plain.host}/mirror/app1\n    destination: ${plain.host}/copy\n    executor: registry\n`,
+    );
     const result = await run(['plan', '-c', file]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'No changes. The destination is up to date.\n');

@@ -34,7 +34,10 @@ after(async () => {
 
 async function plan(mirrorExtra: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const file = join(dir, 'regsync.yaml');
-  await writeFile(file, `version: 1\nmirrors:\n  - name: apps\n    source: ${proxy.host}/team\n    destination: ${destination.host}/mirror\n    executor: registry\n${mirrorExtra}`);
+  await writeFile(
+    file,
+    `version: 1\nmirrors:\n  - name: apps\n    source: ${proxy.host}/team\n    destination: ${destination.host}/mirror\n    executor: registry\n${mirrorExtra}`,
+  );
   return cli(['plan', '-c', file, '--json'], await planEnv(), dir);
 }
 
@@ -43,12 +46,20 @@ describe('a source without a catalog', () => {
     const refuse = proxy.addRule({
       path: /^\/v2\/_catalog/,
       times: 100,
-      action: { type: 'respond', status: 404, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}' },
+      action: {
+        type: 'respond',
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}',
+      },
     });
     const result = await plan('');
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
-    assert.match(result.stderr, new RegExp(`cannot list the catalog of ${proxy.host.replace(/\./g, '\\.')}: .*name the repositories under repositories\\.names`));
+    assert.match(
+      result.stderr,
+      new RegExp(`cannot list the catalog of ${proxy.host.replace(/\./g, '\\.')}: .*name the repositories under repositories\\.names`),
+    );
     assert.ok(refuse() >= 1);
   });
 
@@ -56,7 +67,10 @@ describe('a source without a catalog', () => {
     const before = proxy.requests.filter((request) => request.path.startsWith('/v2/_catalog')).length;
     const result = await plan('    repositories:\n      names: [app1]\n');
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual((JSON.parse(result.stdout) as Plan).changes.map((change) => `${change.action} ${change.target.ref}`), [`create ${destination.host}/mirror/app1:v1`]);
+    assert.deepEqual(
+      (JSON.parse(result.stdout) as Plan).changes.map((change) => `${change.action} ${change.target.ref}`),
+      [`create ${destination.host}/mirror/app1:v1`],
+    );
     assert.equal(proxy.requests.filter((request) => request.path.startsWith('/v2/_catalog')).length, before);
   });
 });

@@ -27,13 +27,15 @@ after(async () => {
 
 /** Ports change every run: golden files hold fixed stand-ins of the same length; stats vary too. */
 function normalise(text: string): string {
-  return text
-    .replaceAll(lab.source.host, '127.0.0.1:50000')
-    .replaceAll(lab.destination.host, '127.0.0.1:50001')
-    // The config digest covers the hosts, so it changes with the ports too (top level only, 2-space indent).
-    .replace(/^ {2}"configDigest": "sha256:[a-f0-9]{64}"/m, '  "configDigest": "sha256:config"')
-    .replace(/"requests": \d+/g, '"requests": 0')
-    .replace(/"durationMs": \d+/g, '"durationMs": 0');
+  return (
+    text
+      .replaceAll(lab.source.host, '127.0.0.1:50000')
+      .replaceAll(lab.destination.host, '127.0.0.1:50001')
+      // The config digest covers the hosts, so it changes with the ports too (top level only, 2-space indent).
+      .replace(/^ {2}"configDigest": "sha256:[a-f0-9]{64}"/m, '  "configDigest": "sha256:config"')
+      .replace(/"requests": \d+/g, '"requests": 0')
+      .replace(/"durationMs": \d+/g, '"durationMs": 0')
+  );
 }
 
 async function golden(name: string, actual: string): Promise<void> {
@@ -98,7 +100,10 @@ describe('regsync plan against real registries', () => {
     assert.notEqual(update?.target.digest, update?.source?.digest);
     // The docker executor flattens an index: the plan says so.
     assert.equal(byId.get(`dock:${D()}/dock/app2:v2.1.0`)?.warnings?.length, 1);
-    assert.equal(byId.get(`dock:${D()}/dock/app2:v2.0.0`)?.source?.configDigest, byId.get(`dock:${D()}/dock/app2:v2.0.0`)?.target.configDigest);
+    assert.equal(
+      byId.get(`dock:${D()}/dock/app2:v2.0.0`)?.source?.configDigest,
+      byId.get(`dock:${D()}/dock/app2:v2.0.0`)?.target.configDigest,
+    );
 
     await golden('e2e-plan.json', result.stdout);
   });
@@ -106,7 +111,7 @@ describe('regsync plan against real registries', () => {
   it('human output (colour off when stdout is not a TTY) matches the golden file', async () => {
     const result = await cli(['plan', '-c', config], await planEnv(), lab.dir);
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(!result.stdout.includes("\u001b["), "no ANSI colour codes");
+    assert.ok(!result.stdout.includes('\u001b['), 'no ANSI colour codes');
     assert.match(result.stdout, /Plan: 4 to create, 1 to update, 1 to delete, 4 unchanged\./);
     await golden('e2e-plan.human.txt', result.stdout);
   });

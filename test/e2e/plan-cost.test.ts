@@ -107,7 +107,9 @@ describe('plan cost against real registries', () => {
     assert.deepEqual(counted.calls, { listTags: 2, headManifest: 6 });
     const selectedTags = 3;
     const tagLists = 2;
-    console.log(`[cost] no-op plan: ${counted.stats.requests} requests for ${selectedTags} tags (${JSON.stringify(counted.stats.byHostAndMethod)})`);
+    console.log(
+      `[cost] no-op plan: ${counted.stats.requests} requests for ${selectedTags} tags (${JSON.stringify(counted.stats.byHostAndMethod)})`,
+    );
     assert.ok(counted.stats.requests <= 2 * selectedTags + tagLists, `${counted.stats.requests} requests`);
 
     const result = await cli(['plan', '-c', config, '--detailed-exitcode'], env, lab.dir);
@@ -129,7 +131,9 @@ describe('plan cost against real registries', () => {
     const result = await cli(['plan', lab.source.host, lab.destination.host, '-t', '^v1', '-m', '2', '--json'], await planEnv(), lab.dir);
     assert.equal(result.code, 0, result.stderr);
     const plan = JSON.parse(result.stdout) as Plan;
-    const creates = plan.changes.filter((change) => change.action === 'create').map((change) => change.target.ref.slice(lab.destination.host.length + 1));
+    const creates = plan.changes
+      .filter((change) => change.action === 'create')
+      .map((change) => change.target.ref.slice(lab.destination.host.length + 1));
     assert.deepEqual(creates.sort(), [
       'other/ignored:v1.0.0',
       'team/app1:v1.1.0',
@@ -155,7 +159,11 @@ describe('plan cost against real registries', () => {
     const config = await lab.writeConfig('noop.yaml', NOOP_CONFIG);
     const blocked = await makeTempDir('plan-blocked');
     await writeFile(join(blocked, 'file'), 'not a directory');
-    const result = await cli(['plan', '-c', config, '--json'], await planEnv({ REGSYNC_CACHE_DIR: join(blocked, 'file', 'regsync') }), lab.dir);
+    const result = await cli(
+      ['plan', '-c', config, '--json'],
+      await planEnv({ REGSYNC_CACHE_DIR: join(blocked, 'file', 'regsync') }),
+      lab.dir,
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as Plan).summary.noop, 3);
   });

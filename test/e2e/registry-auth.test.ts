@@ -36,7 +36,13 @@ function makePool(hosts: Record<string, HostOptions>, extra: Partial<RegistryPoo
 function expectError(code: string, message: RegExp) {
   return (error: unknown) => {
     assert.ok(isRegsyncError(error), `expected a RegsyncError, got ${String(error)}`);
-    captured.push(error.message, error.details ?? '', String(error.stack), JSON.stringify(error), String((error.cause as Error | undefined)?.message ?? ''));
+    captured.push(
+      error.message,
+      error.details ?? '',
+      String(error.stack),
+      JSON.stringify(error),
+      String((error.cause as Error | undefined)?.message ?? ''),
+    );
     assert.equal(error.code, code, error.message);
     assert.match(error.message, message);
     return true;
@@ -72,7 +78,12 @@ describe('htpasswd (Basic) registry', () => {
     const client = makePool({}, { dockerConfigDir: join(tmp, 'no-docker-config') }).get('registry', registry.host);
     await assert.rejects(
       client.listTags('basic/app'),
-      expectError('AUTH_REQUIRED', new RegExp(`^authentication required for ${registry.host.replace(/\./g, '\\.')}: add credentials under registries\\."${registry.host.replace(/\./g, '\\.')}" in the regsync config or run docker login`)),
+      expectError(
+        'AUTH_REQUIRED',
+        new RegExp(
+          `^authentication required for ${registry.host.replace(/\./g, '\\.')}: add credentials under registries\\."${registry.host.replace(/\./g, '\\.')}" in the regsync config or run docker login`,
+        ),
+      ),
     );
   });
 
@@ -80,14 +91,25 @@ describe('htpasswd (Basic) registry', () => {
     const wrong = 'definitely-wrong-password-123';
     secrets.add(wrong);
     const client = makePool({ [registry.host]: { username, password: wrong } }).get('registry', registry.host);
-    await assert.rejects(client.getManifest('basic/app', 'v1'), expectError('AUTH_FAILED', new RegExp(`authentication failed for .* as ${username} \\(credentials from registries\\."${registry.host.replace(/\./g, '\\.')}" in the regsync config\\): check the username and password`)));
+    await assert.rejects(
+      client.getManifest('basic/app', 'v1'),
+      expectError(
+        'AUTH_FAILED',
+        new RegExp(
+          `authentication failed for .* as ${username} \\(credentials from registries\\."${registry.host.replace(/\./g, '\\.')}" in the regsync config\\): check the username and password`,
+        ),
+      ),
+    );
   });
 
   test('credentials from a Docker config.json auths entry ($DOCKER_CONFIG)', async () => {
     const dir = join(tmp, 'docker-auths');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [`http://${registry.host}/v2/`]: { auth: authHeader(username, password) } } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [`http://${registry.host}/v2/`]: { auth: authHeader(username, password) } } }),
+    );
     const client = makePool({}, { env: { ...process.env, DOCKER_CONFIG: dir } }).get('registry', registry.host);
     assert.deepEqual(await client.listTags('basic/app'), ['v1']);
   });
@@ -121,10 +143,16 @@ describe('htpasswd (Basic) registry', () => {
     assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), [registry.host], 'the helper ran once, with the host on stdin');
 
     // The same helper named in regsync's own host options wins over the Docker config.
-    const viaOptions = makePool({ [registry.host]: { credentialHelper: 'regsync-test' } }, { env, dockerConfigDir: join(tmp, 'none') }).get('registry', registry.host);
+    const viaOptions = makePool({ [registry.host]: { credentialHelper: 'regsync-test' } }, { env, dockerConfigDir: join(tmp, 'none') }).get(
+      'registry',
+      registry.host,
+    );
     assert.deepEqual(await viaOptions.listTags('basic/app'), ['v1']);
 
-    const missing = makePool({ [registry.host]: { credentialHelper: 'not-installed' } }, { env, dockerConfigDir: join(tmp, 'none') }).get('registry', registry.host);
+    const missing = makePool({ [registry.host]: { credentialHelper: 'not-installed' } }, { env, dockerConfigDir: join(tmp, 'none') }).get(
+      'registry',
+      registry.host,
+    );
     await assert.rejects(missing.listTags('basic/app'), expectError('AUTH_FAILED', /docker-credential-not-installed is not on PATH/));
   });
 });
@@ -164,9 +192,16 @@ describe('token (Bearer) registry', () => {
       for await (const _ of blob.stream) void _;
     }
     const asked = tokens.requests.slice(before);
-    assert.deepEqual(asked.map((r) => ({ scopes: r.scopes, username: r.username })), [{ scopes: ['repository:tok/app:pull'], username: null }], 'exactly one token request');
+    assert.deepEqual(
+      asked.map((r) => ({ scopes: r.scopes, username: r.username })),
+      [{ scopes: ['repository:tok/app:pull'], username: null }],
+      'exactly one token request',
+    );
     console.log(`token-auth pull: ${JSON.stringify(client.stats())}`);
-    await assert.rejects(client.listTags('tok/app').then(() => client.putManifest('tok/app', 'v2', fetched.bytes, fetched.descriptor.mediaType)), expectError('AUTH_REQUIRED', /authentication required for/));
+    await assert.rejects(
+      client.listTags('tok/app').then(() => client.putManifest('tok/app', 'v2', fetched.bytes, fetched.descriptor.mediaType)),
+      expectError('AUTH_REQUIRED', /authentication required for/),
+    );
   });
 
   test('push with credentials: blobs, mount (scopes merged in one token request) and manifest', async () => {
@@ -192,7 +227,14 @@ describe('token (Bearer) registry', () => {
   test('copyImage into another repository of the token registry asks for one token: target pull,push plus source pull', async () => {
     const client = makePool({ [registry.host]: { username, password } }).get('registry', registry.host);
     const before = tokens.requests.length;
-    const result = await copyImage({ source: client, sourceRepository: 'tok/app', sourceReference: 'v1', target: client, targetRepository: 'tok/announced', targetTag: 'v1' });
+    const result = await copyImage({
+      source: client,
+      sourceRepository: 'tok/app',
+      sourceReference: 'v1',
+      target: client,
+      targetRepository: 'tok/announced',
+      targetTag: 'v1',
+    });
     assert.equal(result.blobsMounted, 3, 'config and two layers mounted');
     assert.deepEqual(
       tokens.requests.slice(before).map((r) => r.scopes.join(' ')),
@@ -207,9 +249,19 @@ describe('token (Bearer) registry', () => {
       await pushImage(plain, 'plain/app', 'v1', { created: CREATED, content: 'from a plain registry', layers: 2 });
       const pool = makePool({ [registry.host]: { username, password } });
       const before = tokens.requests.length;
-      const result = await copyImage({ source: pool.get('registry', plain.host), sourceRepository: 'plain/app', sourceReference: 'v1', target: pool.get('registry', registry.host), targetRepository: 'tok/from-plain', targetTag: 'v1' });
+      const result = await copyImage({
+        source: pool.get('registry', plain.host),
+        sourceRepository: 'plain/app',
+        sourceReference: 'v1',
+        target: pool.get('registry', registry.host),
+        targetRepository: 'tok/from-plain',
+        targetTag: 'v1',
+      });
       assert.equal(result.blobsCopied, 3);
-      assert.deepEqual(tokens.requests.slice(before).map((r) => r.scopes.join(' ')), ['repository:tok/from-plain:pull,push']);
+      assert.deepEqual(
+        tokens.requests.slice(before).map((r) => r.scopes.join(' ')),
+        ['repository:tok/from-plain:pull,push'],
+      );
     } finally {
       await plain.stop();
     }
@@ -219,7 +271,13 @@ describe('token (Bearer) registry', () => {
     const wrong = 'wrong-token-password-456';
     secrets.add(wrong);
     const client = makePool({ [registry.host]: { username, password: wrong } }).get('registry', registry.host);
-    await assert.rejects(client.listTags('tok/app'), expectError('AUTH_FAILED', /authentication failed for .*: the token service http:\/\/127\.0\.0\.1:\d+\/token refused as regsync-tester|authentication failed for .* refused as/));
+    await assert.rejects(
+      client.listTags('tok/app'),
+      expectError(
+        'AUTH_FAILED',
+        /authentication failed for .*: the token service http:\/\/127\.0\.0\.1:\d+\/token refused as regsync-tester|authentication failed for .* refused as/,
+      ),
+    );
   });
 
   test('an identity token from docker login (auths.identitytoken) uses the refresh_token grant', async () => {
@@ -234,18 +292,27 @@ describe('token (Bearer) registry', () => {
     const dir = join(tmp, 'identity');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${username}:`).toString('base64'), identitytoken: refresh } } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${username}:`).toString('base64'), identitytoken: refresh } } }),
+    );
     const client = makePool({}, { dockerConfigDir: dir }).get('registry', registry.host);
     const before = tokens.requests.length;
     const content = Buffer.from('pushed with an identity token');
     await client.uploadBlob('tok/identity', sha256(content), content.length, Readable.from([content]));
     assert.ok(await client.headBlob('tok/identity', sha256(content)));
-    assert.deepEqual(tokens.requests.slice(before).map((r) => [r.method, r.username]), [['POST', username]]);
+    assert.deepEqual(
+      tokens.requests.slice(before).map((r) => [r.method, r.username]),
+      [['POST', username]],
+    );
   });
 
   test('every token the clients received is known, for the secrets check', () => {
     for (const pool of pools) for (const secret of pool.secrets()) secrets.add(secret);
-    assert.ok([...secrets].some((secret) => secret.split('.').length === 3), 'at least one JWT was seen');
+    assert.ok(
+      [...secrets].some((secret) => secret.split('.').length === 3),
+      'at least one JWT was seen',
+    );
   });
 });
 

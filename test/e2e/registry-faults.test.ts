@@ -49,7 +49,9 @@ describe('transport faults injected by a proxy in front of a real registry', () 
     password = registry.credentials!.password;
     image = await pushImage(registry, 'faults/app', 'v1', { created: CREATED, content: 'faults', layerSize: 64 * 1024 });
     proxy = await startFaultProxy(registry);
-    const manifest = JSON.parse((await rawManifest(registry, 'faults/app', 'v1'))!.bytes.toString()) as { layers: Array<{ digest: string }> };
+    const manifest = JSON.parse((await rawManifest(registry, 'faults/app', 'v1'))!.bytes.toString()) as {
+      layers: Array<{ digest: string }>;
+    };
     layer = Buffer.alloc(0);
     const layerDigest = manifest.layers[0]!.digest;
     far = await startRecordingServer(() => ({ status: 200, body: layer }));
@@ -78,11 +80,25 @@ describe('transport faults injected by a proxy in front of a real registry', () 
 
   test('503 twice, then success; 503 forever gives up after 4 attempts naming the request', async () => {
     const path = /^\/v2\/faults\/app\/tags\/list/;
-    proxy.addRule({ path, times: 2, action: { type: 'respond', status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}' } });
+    proxy.addRule({
+      path,
+      times: 2,
+      action: { type: 'respond', status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}' },
+    });
     assert.deepEqual(await client.listTags('faults/app'), ['v1']);
-    proxy.addRule({ path, times: 10, action: { type: 'respond', status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}' } });
+    proxy.addRule({
+      path,
+      times: 10,
+      action: { type: 'respond', status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}' },
+    });
     const before = hits(path);
-    await assert.rejects(client.listTags('faults/app'), expectError('REGISTRY', /^GET 127\.0\.0\.1:\d+\/v2\/faults\/app\/tags\/list failed with HTTP 503 \(UNAVAILABLE: try later\): gave up after 4 attempts$/));
+    await assert.rejects(
+      client.listTags('faults/app'),
+      expectError(
+        'REGISTRY',
+        /^GET 127\.0\.0\.1:\d+\/v2\/faults\/app\/tags\/list failed with HTTP 503 \(UNAVAILABLE: try later\): gave up after 4 attempts$/,
+      ),
+    );
     assert.equal(hits(path) - before, 4);
     proxy.clearRules();
   });
@@ -95,18 +111,32 @@ describe('transport faults injected by a proxy in front of a real registry', () 
   });
 
   test('a HEAD without Docker-Content-Digest falls back to GET and hashing', async () => {
-    proxy.addRule({ method: 'HEAD', path: /^\/v2\/faults\/app\/manifests\/v1$/, action: { type: 'respond', status: 200, headers: { 'content-type': image.mediaType } } });
+    proxy.addRule({
+      method: 'HEAD',
+      path: /^\/v2\/faults\/app\/manifests\/v1$/,
+      action: { type: 'respond', status: 200, headers: { 'content-type': image.mediaType } },
+    });
     const head = await client.headManifest('faults/app', 'v1');
     assert.equal(head?.digest, image.digest);
     assert.equal(head?.mediaType, image.mediaType);
   });
 
   test('a manifest whose bytes do not match its digest is refused, by digest and by tag', async () => {
-    const tamper = (body: Buffer) => Buffer.from(body.toString().replace('"schemaVersion": 2', '"schemaVersion":2').replace('"schemaVersion":2', '"schemaVersion":  2'));
+    const tamper = (body: Buffer) =>
+      Buffer.from(body.toString().replace('"schemaVersion": 2', '"schemaVersion":2').replace('"schemaVersion":2', '"schemaVersion":  2'));
     proxy.addRule({ method: 'GET', path: /^\/v2\/faults\/app\/manifests\/sha256:/, action: { type: 'rewrite', transform: tamper } });
-    await assert.rejects(client.getManifest('faults/app', image.digest), expectError('DIGEST_MISMATCH', new RegExp(`manifest ${proxy.host.replace(/\./g, '\\.')}/faults/app@${image.digest} does not match its digest`)));
+    await assert.rejects(
+      client.getManifest('faults/app', image.digest),
+      expectError(
+        'DIGEST_MISMATCH',
+        new RegExp(`manifest ${proxy.host.replace(/\./g, '\\.')}/faults/app@${image.digest} does not match its digest`),
+      ),
+    );
     proxy.addRule({ method: 'GET', path: /^\/v2\/faults\/app\/manifests\/v1$/, action: { type: 'rewrite', transform: tamper } });
-    await assert.rejects(client.getManifest('faults/app', 'v1'), expectError('DIGEST_MISMATCH', /faults\/app:v1 does not match its digest/));
+    await assert.rejects(
+      client.getManifest('faults/app', 'v1'),
+      expectError('DIGEST_MISMATCH', /faults\/app:v1 does not match its digest/),
+    );
   });
 
   test('a connection dropped mid-blob fails the stream; an upload fed by an opener restarts and lands intact', async () => {
@@ -142,14 +172,22 @@ describe('transport faults injected by a proxy in front of a real registry', () 
 
   test('a redirect to another origin does not carry the Authorization header; a same-origin one does', async () => {
     const digest = sha256(layer);
-    proxy.addRule({ method: 'GET', path: new RegExp(`^/v2/faults/app/blobs/${digest}$`), action: { type: 'redirect', location: (p) => `${far.url}/storage${p}?X-Amz-Signature=abc` } });
+    proxy.addRule({
+      method: 'GET',
+      path: new RegExp(`^/v2/faults/app/blobs/${digest}$`),
+      action: { type: 'redirect', location: (p) => `${far.url}/storage${p}?X-Amz-Signature=abc` },
+    });
     const blob = await client.getBlob('faults/app', digest);
     assert.ok((await readAll(blob.stream)).equals(layer));
     assert.equal(far.received.length, 1);
     assert.equal(far.received[0]!.headers.authorization, undefined, 'the storage host never sees the credentials');
     assert.ok(!JSON.stringify(far.received).includes(password));
 
-    proxy.addRule({ method: 'GET', path: new RegExp(`^/v2/faults/app/blobs/${digest}$`), action: { type: 'redirect', location: (p) => `${proxy.url}${p}?same-origin=1` } });
+    proxy.addRule({
+      method: 'GET',
+      path: new RegExp(`^/v2/faults/app/blobs/${digest}$`),
+      action: { type: 'redirect', location: (p) => `${proxy.url}${p}?same-origin=1` },
+    });
     const again = await client.getBlob('faults/app', digest);
     assert.ok((await readAll(again.stream)).equals(layer), 'the registry behind the same origin still got the credentials');
     assert.equal(far.received.length, 1);
@@ -157,18 +195,41 @@ describe('transport faults injected by a proxy in front of a real registry', () 
 
   test('a HEAD and a GET of a manifest redirected to another origin do not carry the Authorization header', async () => {
     const raw = (await rawManifest(registry, 'faults/app', 'v1'))!;
-    const mirror = await startRecordingServer(() => ({ status: 200, body: raw.bytes, headers: { 'content-type': raw.mediaType, 'docker-content-digest': raw.digest } }));
+    const mirror = await startRecordingServer(() => ({
+      status: 200,
+      body: raw.bytes,
+      headers: { 'content-type': raw.mediaType, 'docker-content-digest': raw.digest },
+    }));
     try {
       const manifests = /^\/v2\/faults\/app\/manifests\/v1$/;
-      proxy.addRule({ method: 'HEAD', path: manifests, action: { type: 'redirect', status: 307, location: (p) => `${mirror.url}/cdn${p}` } });
-      assert.deepEqual(await client.headManifest('faults/app', 'v1'), { mediaType: raw.mediaType, digest: raw.digest, size: raw.bytes.length });
+      proxy.addRule({
+        method: 'HEAD',
+        path: manifests,
+        action: { type: 'redirect', status: 307, location: (p) => `${mirror.url}/cdn${p}` },
+      });
+      assert.deepEqual(await client.headManifest('faults/app', 'v1'), {
+        mediaType: raw.mediaType,
+        digest: raw.digest,
+        size: raw.bytes.length,
+      });
       proxy.addRule({ method: 'GET', path: manifests, action: { type: 'redirect', location: (p) => `${mirror.url}/cdn${p}` } });
       const fetched = await client.getManifest('faults/app', 'v1');
       assert.ok(fetched.bytes.equals(raw.bytes));
-      assert.deepEqual(mirror.received.map((r) => r.method), ['HEAD', 'GET']);
-      for (const request of mirror.received) assert.equal(request.headers.authorization, undefined, `${request.method} to the other origin carried credentials`);
+      assert.deepEqual(
+        mirror.received.map((r) => r.method),
+        ['HEAD', 'GET'],
+      );
+      for (const request of mirror.received)
+        assert.equal(request.headers.authorization, undefined, `${request.method} to the other origin carried credentials`);
       const viaProxy = proxy.requests.filter((r) => manifests.test(r.path)).slice(-2);
-      assert.deepEqual(viaProxy.map((r) => [r.method, r.hadAuthorization]), [['HEAD', true], ['GET', true]], 'the registry itself was asked with credentials');
+      assert.deepEqual(
+        viaProxy.map((r) => [r.method, r.hadAuthorization]),
+        [
+          ['HEAD', true],
+          ['GET', true],
+        ],
+        'the registry itself was asked with credentials',
+      );
     } finally {
       await mirror.stop();
     }
@@ -177,7 +238,13 @@ describe('transport faults injected by a proxy in front of a real registry', () 
   test('a registry that is down fails with NETWORK after bounded retries, naming the request', async () => {
     const host = `127.0.0.1:${await freePort()}`;
     const down = createRegistryPool({ hosts: {}, retry: { baseDelayMs: 5 } }).get('registry', host);
-    await assert.rejects(down.listTags('x'), expectError('NETWORK', new RegExp(`^GET ${host}/v2/x/tags/list failed after 4 attempts: .*ECONNREFUSED.*: check that ${host} is running and reachable$`)));
+    await assert.rejects(
+      down.listTags('x'),
+      expectError(
+        'NETWORK',
+        new RegExp(`^GET ${host}/v2/x/tags/list failed after 4 attempts: .*ECONNREFUSED.*: check that ${host} is running and reachable$`),
+      ),
+    );
     assert.equal(down.stats().requests, 4);
   });
 });

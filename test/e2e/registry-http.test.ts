@@ -45,7 +45,10 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
 
   test('catalog of several pages (n=2) is listed to the end', async () => {
     const names = ['pg/a', 'pg/b', 'pg/c', 'pg/d', 'pg/e'];
-    await seed(registry, names.map((repository) => ({ repository, tag: 'v1', spec: { created: CREATED, content: repository } })));
+    await seed(
+      registry,
+      names.map((repository) => ({ repository, tag: 'v1', spec: { created: CREATED, content: repository } })),
+    );
     const before = client.stats().byHostAndMethod[`${registry.host} GET`] ?? 0;
     const repositories = await client.listRepositories();
     assert.deepEqual(repositories.filter((r) => r.startsWith('pg/')).sort(), names);
@@ -60,7 +63,10 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
     const reader = createRegistryPool({ hosts: {} });
     try {
       const names = ['mx/a', 'mx/b', 'mx/c', 'mx/d', 'mx/e'];
-      await seed(small, names.map((repository) => ({ repository, tag: 'v1', spec: { created: CREATED, content: repository } })));
+      await seed(
+        small,
+        names.map((repository) => ({ repository, tag: 'v1', spec: { created: CREATED, content: repository } })),
+      );
       const probe = await fetch(`${small.url}/v2/_catalog?n=1000`);
       assert.equal(probe.status, 400, 'the registry refuses n above its maxentries');
       await probe.body?.cancel();
@@ -99,10 +105,18 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
   });
 
   test('HEAD and GET manifests; GET verifies the digest; missing → null / NOT_FOUND', async () => {
-    const index = await pushImage(registry, 'img/multi', '1.0', { created: CREATED, format: 'docker', platforms: ['linux/amd64', 'linux/arm64'] });
+    const index = await pushImage(registry, 'img/multi', '1.0', {
+      created: CREATED,
+      format: 'docker',
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
     const raw = (await rawManifest(registry, 'img/multi', '1.0'))!;
     const head = await client.headManifest('img/multi', '1.0');
-    assert.deepEqual(head, { mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', digest: index.digest, size: raw.bytes.length });
+    assert.deepEqual(head, {
+      mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+      digest: index.digest,
+      size: raw.bytes.length,
+    });
     const byTag = await client.getManifest('img/multi', '1.0');
     assert.ok(byTag.bytes.equals(raw.bytes));
     assert.equal(byTag.descriptor.digest, index.digest);
@@ -152,7 +166,9 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
         await host.uploadBlob('cap/dst', digest, size, stream);
       });
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('deadlock: the copies did not finish in 20 s')), 20_000)));
+      const timeout = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error('deadlock: the copies did not finish in 20 s')), 20_000)),
+      );
       await Promise.race([Promise.all(copies), timeout]).finally(() => clearTimeout(timer));
       for (const content of blobs) assert.equal((await host.headBlob('cap/dst', sha256(content)))?.size, content.length);
     } finally {
@@ -169,7 +185,9 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
   });
 
   test('an opener makes uploads restartable; manifests PUT return the stored digest', async () => {
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: CREATED, rootfs: { type: 'layers', diff_ids: [] } }));
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', created: CREATED, rootfs: { type: 'layers', diff_ids: [] } }),
+    );
     const configDigest = sha256(config);
     let opened = 0;
     await (client as HttpRegistry).uploadBlob('put/manifest', configDigest, config.length, () => {
@@ -177,7 +195,14 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
       return Promise.resolve(Readable.from([config]));
     });
     assert.equal(opened, 1);
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers: [] }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+        layers: [],
+      }),
+    );
     const stored = await client.putManifest('put/manifest', 'v1', manifest, 'application/vnd.oci.image.manifest.v1+json');
     assert.equal(stored, sha256(manifest));
     assert.ok((await rawManifest(registry, 'put/manifest', 'v1'))!.bytes.equals(manifest));
@@ -194,7 +219,10 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
   test('stats count requests per host and method, and the pool sums them', () => {
     const stats = pool.stats();
     assert.ok(stats.requests > 0);
-    assert.equal(stats.requests, Object.values(stats.byHostAndMethod).reduce((a, b) => a + b, 0));
+    assert.equal(
+      stats.requests,
+      Object.values(stats.byHostAndMethod).reduce((a, b) => a + b, 0),
+    );
     assert.ok((stats.byHostAndMethod[`${registry.host} PUT`] ?? 0) > 0);
     assert.ok(stats.bytesDownloaded > 3 * 1024 * 1024);
   });

@@ -48,7 +48,10 @@ describe('TLS', () => {
     const registry = client(secure.host, { tls: 'enabled' });
     await assert.rejects(
       registry.listTags('tls/app'),
-      expectError('TLS', `TLS certificate of ${secure.host} is not trusted (self-signed certificate): set registries."${secure.host}".caFile or tls: insecure`),
+      expectError(
+        'TLS',
+        `TLS certificate of ${secure.host} is not trusted (self-signed certificate): set registries."${secure.host}".caFile or tls: insecure`,
+      ),
     );
     assert.equal(registry.stats().requests, 1, 'a TLS failure is not retried');
   });
@@ -60,16 +63,25 @@ describe('TLS', () => {
 
   test('a loopback host defaults to plain HTTP: an HTTPS-only registry says to enable TLS', async () => {
     const registry = client(secure.host, {});
-    await assert.rejects(registry.ping(), expectError('TLS', `${secure.host} expects HTTPS: set registries."${secure.host}".tls: enabled (with caFile) or insecure`));
+    await assert.rejects(
+      registry.ping(),
+      expectError('TLS', `${secure.host} expects HTTPS: set registries."${secure.host}".tls: enabled (with caFile) or insecure`),
+    );
   });
 
   test('tls: enabled against a plain-HTTP registry says to disable TLS', async () => {
     const registry = client(plain.host, { tls: 'enabled' });
-    await assert.rejects(registry.ping(), expectError('TLS', `${plain.host} does not speak TLS: set registries."${plain.host}".tls: disabled`));
+    await assert.rejects(
+      registry.ping(),
+      expectError('TLS', `${plain.host} does not speak TLS: set registries."${plain.host}".tls: disabled`),
+    );
   });
 
   test('an unreadable caFile is a TLS error naming the setting', async () => {
     const registry = client(secure.host, { tls: 'enabled', caFile: '/nonexistent/ca.pem' });
-    await assert.rejects(registry.ping(), (error: unknown) => isRegsyncError(error) && error.code === 'TLS' && error.message.includes(`registries."${secure.host}".caFile`));
+    await assert.rejects(
+      registry.ping(),
+      (error: unknown) => isRegsyncError(error) && error.code === 'TLS' && error.message.includes(`registries."${secure.host}".caFile`),
+    );
   });
 });

@@ -19,7 +19,10 @@ const expectedExamples = ['dockerhub-official-90d', 'latest-semver', 'reroot-reg
 
 describe('examples/', async () => {
   const entries = await readdir(examplesDir, { withFileTypes: true });
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
 
   it('holds the documented common cases', () => {
     for (const name of expectedExamples) assert.ok(names.includes(name), `examples/${name} is missing`);

@@ -13,7 +13,10 @@ const quickstart = join(repoRoot, 'examples', 'quickstart');
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => relative(dir, join(entry.parentPath, entry.name))).sort();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
 }
 
 describe('examples/quickstart', () => {
@@ -36,7 +39,11 @@ describe('examples/quickstart', () => {
     });
     assert.equal(result.code, 0, result.stderr);
     const plan = JSON.parse(result.stdout) as {
-      changes: Array<{ action: string; target: { ref: string }; source: { ref: string; created: string | null; platforms: string[] } | null }>;
+      changes: Array<{
+        action: string;
+        target: { ref: string };
+        source: { ref: string; created: string | null; platforms: string[] } | null;
+      }>;
       skipped: Array<{ ref: string; filter: string }>;
       summary: Record<string, number>;
     };

@@ -24,7 +24,14 @@ export interface DockerdInstance {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Any pull of an image the engine lacks would try Docker Hub; a dead loopback proxy makes it fail at once.
-const NO_INTERNET = { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.0/8,localhost', http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9', no_proxy: '127.0.0.0/8,localhost' };
+const NO_INTERNET = {
+  HTTP_PROXY: 'http://127.0.0.1:9',
+  HTTPS_PROXY: 'http://127.0.0.1:9',
+  NO_PROXY: '127.0.0.0/8,localhost',
+  http_proxy: 'http://127.0.0.1:9',
+  https_proxy: 'http://127.0.0.1:9',
+  no_proxy: '127.0.0.0/8,localhost',
+};
 
 async function pingSocket(socketPath: string): Promise<boolean> {
   const agent = new Agent({ connect: { socketPath } });
@@ -61,11 +68,19 @@ export async function startDockerd(): Promise<DockerdInstance> {
       `--exec-root=${join(dir, 'exec')}`,
       `--pidfile=${join(dir, 'dockerd.pid')}`,
       `--config-file=${daemonJson}`,
-      `-H`, `unix://${socket}`,
+      `-H`,
+      `unix://${socket}`,
       `--storage-driver=${driver}`,
-      '--iptables=false', '--ip6tables=false', '--bridge=none', '--ip-masq=false',
+      '--iptables=false',
+      '--ip6tables=false',
+      '--bridge=none',
+      '--ip-masq=false',
     ];
-    const daemon = spawnDaemon('dockerd', args, { logFile, env: { ...process.env, ...NO_INTERNET, DOCKER_CONFIG: configDir }, cleanupDir: dir });
+    const daemon = spawnDaemon('dockerd', args, {
+      logFile,
+      env: { ...process.env, ...NO_INTERNET, DOCKER_CONFIG: configDir },
+      cleanupDir: dir,
+    });
     const deadline = Date.now() + 30_000;
     let ready = false;
     while (Date.now() < deadline && !daemon.exited()) {
@@ -96,7 +111,11 @@ export async function startDockerd(): Promise<DockerdInstance> {
   throw new Error(`dockerd did not start:\n${lastError}`);
 }
 
-function runDocker(args: string[], env: Record<string, string>, input?: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+function runDocker(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   return new Promise((resolve) => {
     const child = spawn('docker', args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -104,7 +123,9 @@ function runDocker(args: string[], env: Record<string, string>, input?: string):
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error) => resolve({ stdout: '', stderr: String(error), exitCode: 127 }));
-    child.on('close', (code) => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 1 }));
+    child.on('close', (code) =>
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? 1 }),
+    );
     child.stdin.end(input ?? '');
   });
 }

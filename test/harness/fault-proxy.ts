@@ -86,13 +86,22 @@ export async function startFaultProxy(upstream: { host: string }): Promise<Fault
   const requests: ProxiedRequest[] = [];
 
   const take = (req: IncomingMessage): ActiveRule | undefined => {
-    const rule = rules.find((r) => (r.method === undefined || r.method === req.method) && r.path.test(req.url ?? '') && r.hits < (r.times ?? 1));
+    const rule = rules.find(
+      (r) => (r.method === undefined || r.method === req.method) && r.path.test(req.url ?? '') && r.hits < (r.times ?? 1),
+    );
     if (rule) rule.hits += 1;
     return rule;
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const record: ProxiedRequest = { method: req.method ?? '', path: req.url ?? '', at: Date.now(), status: 0, fault: 'forward', hadAuthorization: req.headers.authorization !== undefined };
+    const record: ProxiedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      at: Date.now(),
+      status: 0,
+      fault: 'forward',
+      hadAuthorization: req.headers.authorization !== undefined,
+    };
     requests.push(record);
     const rule = take(req);
     const action = rule?.action;
@@ -192,7 +201,9 @@ export interface RecordingServer {
   stop(): Promise<void>;
 }
 
-export async function startRecordingServer(respond: (path: string) => { status: number; body: Buffer; headers?: Record<string, string> }): Promise<RecordingServer> {
+export async function startRecordingServer(
+  respond: (path: string) => { status: number; body: Buffer; headers?: Record<string, string> },
+): Promise<RecordingServer> {
   const received: RecordingServer['received'] = [];
   const server = createServer((req, res) => {
     received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });

@@ -52,7 +52,11 @@ export class HarnessClient {
 
   constructor(readonly target: HarnessTarget) {}
 
-  async request(path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}, scopeHint?: string): Promise<Response> {
+  async request(
+    path: string,
+    init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {},
+    scopeHint?: string,
+  ): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.target.url.replace(/\/$/, '')}${path}`;
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     const cached = scopeHint ? this.tokens.get(scopeHint) : undefined;

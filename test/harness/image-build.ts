@@ -39,7 +39,8 @@ export function seededBytes(seed: string, size: number): Buffer {
 export function tarOneFile(name: string, content: Buffer): Buffer {
   const header = Buffer.alloc(512);
   const field = (offset: number, length: number, value: string) => header.write(value, offset, length, 'ascii');
-  const octal = (offset: number, length: number, value: number) => field(offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
+  const octal = (offset: number, length: number, value: number) =>
+    field(offset, length, value.toString(8).padStart(length - 1, '0') + '\0');
   field(0, 100, name);
   octal(100, 8, 0o644);
   octal(108, 8, 0);
@@ -74,7 +75,14 @@ export interface BuiltManifest {
 }
 
 /** Builds one platform's image: layers of seeded data, a config with `created`, and the manifest. */
-export function buildPlatformImage(o: { format: 'oci' | 'docker'; platform: string; created: string; content: string; layers: number; layerSize: number }): BuiltManifest {
+export function buildPlatformImage(o: {
+  format: 'oci' | 'docker';
+  platform: string;
+  created: string;
+  content: string;
+  layers: number;
+  layerSize: number;
+}): BuiltManifest {
   const media = MEDIA[o.format];
   const layers: Blob[] = [];
   const diffIds: string[] = [];
@@ -91,7 +99,10 @@ export function buildPlatformImage(o: { format: 'oci' | 'docker'; platform: stri
     architecture: platform.architecture,
     os: platform.os,
     ...(platform.variant ? { variant: platform.variant } : {}),
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Labels: { 'org.regsync.test.content': o.content } },
+    config: {
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      Labels: { 'org.regsync.test.content': o.content },
+    },
     rootfs: { type: 'layers', diff_ids: diffIds },
     history: diffIds.map(() => ({ created: o.created, created_by: 'regsync test harness' })),
   };
@@ -113,7 +124,12 @@ export function buildIndex(format: 'oci' | 'docker', children: BuiltManifest[]):
   const index = {
     schemaVersion: 2,
     mediaType: media.index,
-    manifests: children.map((child) => ({ mediaType: child.mediaType, digest: child.digest, size: child.bytes.length, platform: parsePlatform(child.platform) })),
+    manifests: children.map((child) => ({
+      mediaType: child.mediaType,
+      digest: child.digest,
+      size: child.bytes.length,
+      platform: parsePlatform(child.platform),
+    })),
   };
   const bytes = Buffer.from(JSON.stringify(index, null, 2));
   return { mediaType: media.index, bytes, digest: sha256(bytes) };

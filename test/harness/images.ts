@@ -82,7 +82,15 @@ async function uploadBlob(client: HarnessClient, repository: string, blob: Blob)
     // A one-request POST upload ignores its body on 2.8 (LAB.md): POST, then PUT <Location>&digest=.
     const putUrl = new URL(location, client.target.url);
     putUrl.searchParams.set('digest', blob.digest);
-    const put = await client.request(putUrl.toString(), { method: 'PUT', body: blob.bytes, headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.bytes.length) } }, scope);
+    const put = await client.request(
+      putUrl.toString(),
+      {
+        method: 'PUT',
+        body: blob.bytes,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.bytes.length) },
+      },
+      scope,
+    );
     if (put.status !== 201) throw await failure(put, `finishing blob upload ${blob.digest} to ${repository}`);
     await put.body?.cancel();
   })();
@@ -95,7 +103,11 @@ async function uploadBlob(client: HarnessClient, repository: string, blob: Blob)
 }
 
 async function putManifest(client: HarnessClient, repository: string, reference: string, mediaType: string, bytes: Buffer): Promise<void> {
-  const response = await client.request(`/v2/${repository}/manifests/${reference}`, { method: 'PUT', body: bytes, headers: { 'content-type': mediaType } }, `repository:${repository}:pull,push`);
+  const response = await client.request(
+    `/v2/${repository}/manifests/${reference}`,
+    { method: 'PUT', body: bytes, headers: { 'content-type': mediaType } },
+    `repository:${repository}:pull,push`,
+  );
   if (response.status !== 201) throw await failure(response, `pushing manifest ${repository}:${reference}`);
   await response.body?.cancel();
 }
@@ -107,12 +119,22 @@ async function pushPlatform(client: HarnessClient, repository: string, image: Bu
 }
 
 /** Builds the image described by `spec` without pushing it (digests are known in advance). */
-export function buildImage(spec: ImageSpec): { children: BuiltManifest[]; index: { mediaType: string; bytes: Buffer; digest: string } | null } {
+export function buildImage(spec: ImageSpec): {
+  children: BuiltManifest[];
+  index: { mediaType: string; bytes: Buffer; digest: string } | null;
+} {
   const format = spec.format ?? 'oci';
   const platforms = spec.platforms ?? ['linux/amd64'];
   if (platforms.length === 0) throw new Error('ImageSpec.platforms must not be empty');
   const children = platforms.map((platform) =>
-    buildPlatformImage({ format, platform, created: spec.created, content: spec.content ?? 'regsync', layers: spec.layers ?? 1, layerSize: spec.layerSize ?? 256 }),
+    buildPlatformImage({
+      format,
+      platform,
+      created: spec.created,
+      content: spec.content ?? 'regsync',
+      layers: spec.layers ?? 1,
+      layerSize: spec.layerSize ?? 256,
+    }),
   );
   return { children, index: children.length > 1 ? buildIndex(format, children) : null };
 }
@@ -136,9 +158,17 @@ export async function pushImage(target: PushTarget, repository: string, tag: str
 }
 
 /** Raw GET of a manifest: exact bytes, content type and sha256 digest; null when absent. */
-export async function rawManifest(target: PushTarget, repository: string, reference: string): Promise<{ bytes: Buffer; mediaType: string; digest: string } | null> {
+export async function rawManifest(
+  target: PushTarget,
+  repository: string,
+  reference: string,
+): Promise<{ bytes: Buffer; mediaType: string; digest: string } | null> {
   const client = clientFor(target);
-  const response = await client.request(`/v2/${repository}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT } }, `repository:${repository}:pull`);
+  const response = await client.request(
+    `/v2/${repository}/manifests/${reference}`,
+    { headers: { accept: MANIFEST_ACCEPT } },
+    `repository:${repository}:pull`,
+  );
   if (response.status === 404) {
     await response.body?.cancel();
     return null;
@@ -149,7 +179,10 @@ export async function rawManifest(target: PushTarget, repository: string, refere
 }
 
 /** Seeds several images: repositories in parallel, each repository's images one after another. */
-export async function seed(target: PushTarget, images: Array<{ repository: string; tag: string; spec: ImageSpec }>): Promise<PushedImage[]> {
+export async function seed(
+  target: PushTarget,
+  images: Array<{ repository: string; tag: string; spec: ImageSpec }>,
+): Promise<PushedImage[]> {
   const results: PushedImage[] = new Array<PushedImage>(images.length);
   const byRepository = new Map<string, number[]>();
   images.forEach((image, i) => byRepository.set(image.repository, [...(byRepository.get(image.repository) ?? []), i]));

@@ -61,7 +61,11 @@ function startWatchdog(pgid: number, cleanupDir: string | undefined): ChildProce
 }
 
 /** `cleanupDir` is removed by the watchdog when our process dies without cleaning up (normal paths remove it themselves). */
-export function spawnDaemon(command: string, args: string[], options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string; cleanupDir?: string }): Daemon {
+export function spawnDaemon(
+  command: string,
+  args: string[],
+  options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string; cleanupDir?: string },
+): Daemon {
   const fd = openSync(options.logFile, 'a');
   let child: ChildProcess;
   try {

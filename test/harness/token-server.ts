@@ -49,7 +49,14 @@ function parseScope(scope: string): Access | null {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first < 0 || last === first) return null;
-  return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type: scope.slice(0, first),
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 /** Anonymous callers may pull (and list the catalog); authenticated users get every action they ask for. */
@@ -80,7 +87,22 @@ export async function startTokenServer(options: { users?: Record<string, string>
   const keyFile = join(dir, 'token-key.pem');
   const certFile = join(dir, 'token-cert.pem');
   // Node cannot make X.509 certificates, and the registry's rootcertbundle must hold one (LAB.md).
-  await execTool('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30', '-keyout', keyFile, '-out', certFile, '-subj', '/CN=regsync-test-token-issuer']);
+  await execTool('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '30',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-subj',
+    '/CN=regsync-test-token-issuer',
+  ]);
   const privateKey = createPrivateKey(readFileSync(keyFile));
   const kid = libtrustKeyId(createPublicKey(privateKey));
   const service = 'regsync-test-registry';
@@ -93,7 +115,9 @@ export async function startTokenServer(options: { users?: Record<string, string>
     const now = Math.floor(Date.now() / 1000);
     const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid }));
     // `aud` must be a plain string: Distribution 2.8 rejects an array.
-    const claims = base64url(JSON.stringify({ iss: issuer, sub: subject, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access }));
+    const claims = base64url(
+      JSON.stringify({ iss: issuer, sub: subject, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access }),
+    );
     const signature = sign('RSA-SHA256', Buffer.from(`${header}.${claims}`), privateKey);
     return `${header}.${claims}.${base64url(signature)}`;
   };
@@ -112,7 +136,10 @@ export async function startTokenServer(options: { users?: Record<string, string>
     let offline = url.searchParams.get('offline_token') === 'true';
     if (request.method === 'POST') {
       const form = new URLSearchParams(await readBody(request));
-      scopes = form.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+      scopes = form
+        .getAll('scope')
+        .flatMap((s) => s.split(' '))
+        .filter(Boolean);
       const grantType = form.get('grant_type');
       if (grantType === 'password') {
         presented = { username: form.get('username') ?? '', password: form.get('password') ?? '' };
@@ -133,13 +160,22 @@ export async function startTokenServer(options: { users?: Record<string, string>
     if (refreshUser === null && presented !== null) {
       const ok = Object.prototype.hasOwnProperty.call(users, presented.username) && users[presented.username] === presented.password;
       requests.push({ method: request.method, scopes, username: presented.username, status: ok ? 200 : 401 });
-      if (!ok) return answer(response, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }, { 'www-authenticate': 'Basic realm="regsync-test"' });
+      if (!ok)
+        return answer(
+          response,
+          401,
+          { errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] },
+          { 'www-authenticate': 'Basic realm="regsync-test"' },
+        );
       subject = presented.username;
     } else if (refreshUser === null) {
       requests.push({ method: request.method, scopes, username: null, status: 200 });
     }
     const authenticated = subject !== '';
-    const access = scopes.map(parseScope).filter((a): a is Access => a !== null).map((a) => grant(a, authenticated));
+    const access = scopes
+      .map(parseScope)
+      .filter((a): a is Access => a !== null)
+      .map((a) => grant(a, authenticated));
     const token = makeToken(subject, access);
     const body: Record<string, unknown> = { token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() };
     if (authenticated && offline) {

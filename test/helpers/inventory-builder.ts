@@ -84,17 +84,31 @@ export class RepoBuilder {
   image(tag: string, spec: ImageSpec | string, created: string | null = null): this {
     const full = typeof spec === 'string' ? { content: spec, created } : spec;
     const platform = platformFacts(full);
-    return this.put(tag, { digest: platform.manifestDigest, mediaType: full.mediaType ?? OCI_MANIFEST, isIndex: false, platforms: [platform] });
+    return this.put(tag, {
+      digest: platform.manifestDigest,
+      mediaType: full.mediaType ?? OCI_MANIFEST,
+      isIndex: false,
+      platforms: [platform],
+    });
   }
 
   /** A multi-platform index with its children's facts. */
   index(tag: string, spec: IndexSpec): this {
-    return this.put(tag, { digest: indexDigest(spec.content), mediaType: OCI_INDEX, isIndex: true, platforms: spec.children.map(platformFacts) });
+    return this.put(tag, {
+      digest: indexDigest(spec.content),
+      mediaType: OCI_INDEX,
+      isIndex: true,
+      platforms: spec.children.map(platformFacts),
+    });
   }
 
   /** A tag whose manifest was only HEADed: digest and media type, no platforms. */
   head(tag: string, content: string, isIndex = false): this {
-    return this.put(tag, { digest: isIndex ? indexDigest(content) : manifestDigest(content), mediaType: isIndex ? OCI_INDEX : OCI_MANIFEST, isIndex });
+    return this.put(tag, {
+      digest: isIndex ? indexDigest(content) : manifestDigest(content),
+      mediaType: isIndex ? OCI_INDEX : OCI_MANIFEST,
+      isIndex,
+    });
   }
 
   /** A tag that was listed but not read. */
@@ -115,7 +129,10 @@ export class RepoBuilder {
 }
 
 function join(...parts: string[]): string {
-  return parts.flatMap((p) => p.split('/')).filter(Boolean).join('/');
+  return parts
+    .flatMap((p) => p.split('/'))
+    .filter(Boolean)
+    .join('/');
 }
 
 /** A MirrorInventory for one mirror. Destinations of un-renamed source repositories default to empty. */

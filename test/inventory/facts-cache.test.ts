@@ -28,7 +28,11 @@ const index: ManifestFacts = {
 
 describe('resolveCacheDir', () => {
   const cases: Array<{ name: string; env: NodeJS.ProcessEnv; expected: string | null }> = [
-    { name: 'REGSYNC_CACHE_DIR wins', env: { REGSYNC_CACHE_DIR: '/x/cache', XDG_CACHE_HOME: '/xdg', HOME: '/home/u' }, expected: '/x/cache' },
+    {
+      name: 'REGSYNC_CACHE_DIR wins',
+      env: { REGSYNC_CACHE_DIR: '/x/cache', XDG_CACHE_HOME: '/xdg', HOME: '/home/u' },
+      expected: '/x/cache',
+    },
     { name: 'empty REGSYNC_CACHE_DIR disables the disk cache', env: { REGSYNC_CACHE_DIR: '', XDG_CACHE_HOME: '/xdg' }, expected: null },
     { name: 'XDG_CACHE_HOME', env: { XDG_CACHE_HOME: '/xdg', HOME: '/home/u' }, expected: '/xdg/regsync' },
     { name: 'empty XDG_CACHE_HOME falls back to HOME', env: { XDG_CACHE_HOME: '', HOME: '/home/u' }, expected: '/home/u/.cache/regsync' },

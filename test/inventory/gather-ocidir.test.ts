@@ -67,7 +67,14 @@ function ocidirPool(calls: Calls): RegistryPool {
 }
 
 /** Writes a one-layer image (or an index of several) and tags it; returns the tag's digest. */
-async function put(root: string, repository: string, tag: string, created: string, platforms: string[] = ['linux/amd64'], format: 'oci' | 'docker' = 'oci'): Promise<string> {
+async function put(
+  root: string,
+  repository: string,
+  tag: string,
+  created: string,
+  platforms: string[] = ['linux/amd64'],
+  format: 'oci' | 'docker' = 'oci',
+): Promise<string> {
   const registry = createOcidirRegistry(root);
   const children = [];
   for (const platform of platforms) {
@@ -133,9 +140,14 @@ describe('gatherInventory (ocidir backend)', async () => {
   };
 
   it('lists the catalog under the source prefix, reads kept tags and only the destination tags they map to', async () => {
-    const { inventory, calls, events } = await run(mirrorConfig(src, dst, { tags: { ...mirrorConfig(src, dst).tags, exclude: ['^v2'] } }), null);
+    const { inventory, calls, events } = await run(
+      mirrorConfig(src, dst, { tags: { ...mirrorConfig(src, dst).tags, exclude: ['^v2'] } }),
+      null,
+    );
     const v110Created = '2024-02-10T00:00:00Z';
-    const v110ConfigDigest = blob(JSON.stringify({ created: v110Created, os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })).digest;
+    const v110ConfigDigest = blob(
+      JSON.stringify({ created: v110Created, os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } }),
+    ).digest;
     const [mirror] = inventory.mirrors;
     assert.ok(mirror);
     assert.deepEqual(mirror.sourceRepositories, ['app1', 'app2']);
@@ -174,7 +186,10 @@ describe('gatherInventory (ocidir backend)', async () => {
   });
 
   it('with prune, also HEADs destination tags outside the selection', async () => {
-    const { inventory } = await run(mirrorConfig(src, dst, { prune: true, repositories: { names: ['app1'], include: [], exclude: [] } }), null);
+    const { inventory } = await run(
+      mirrorConfig(src, dst, { prune: true, repositories: { names: ['app1'], include: [], exclude: [] } }),
+      null,
+    );
     const facts = inventory.mirrors[0]?.destination['mirror/app1']?.facts ?? {};
     assert.deepEqual(Object.keys(facts).sort(), ['old', 'v1.0.0']);
   });
@@ -207,7 +222,11 @@ describe('gatherInventory (ocidir backend)', async () => {
   it('two mirrors reading the same images at once read each manifest and config blob once', async () => {
     const tags = { ...mirrorConfig(src, dst).tags, latest: 10 };
     const one = mirrorConfig(src, dst, { tags });
-    const two = { ...mirrorConfig(src, dst, { tags }), name: 'copy', destination: { scheme: 'ocidir' as const, path: dst, prefix: 'copy' } };
+    const two = {
+      ...mirrorConfig(src, dst, { tags }),
+      name: 'copy',
+      destination: { scheme: 'ocidir' as const, path: dst, prefix: 'copy' },
+    };
     const calls: Calls = {};
     const cache = await openFactsCache({ dir: null });
     const inventory = await gatherInventory({
@@ -226,7 +245,10 @@ describe('gatherInventory (ocidir backend)', async () => {
     const mirror = mirrorConfig(src, dst, { executor: 'docker', platforms: ['linux/arm64'] });
     const { inventory } = await run(mirror, null);
     const [m] = inventory.mirrors;
-    assert.deepEqual(m?.source.app2?.facts['v2.0.0']?.platforms?.map((p) => p.platform), ['linux/arm64']);
+    assert.deepEqual(
+      m?.source.app2?.facts['v2.0.0']?.platforms?.map((p) => p.platform),
+      ['linux/arm64'],
+    );
     assert.equal(m?.destination['mirror/app1']?.facts['v1.0.0']?.platforms?.length, 1);
   });
 
@@ -242,9 +264,9 @@ describe('gatherInventory: image config dates', async () => {
   const src = await tempDir();
   const dst = await tempDir();
   const written = {
-    'offset': '2024-03-05T12:00:00.123456789+02:00',
-    'space': '2024-03-05 12:00:00',
-    'prose': 'March 5, 2024',
+    offset: '2024-03-05T12:00:00.123456789+02:00',
+    space: '2024-03-05 12:00:00',
+    prose: 'March 5, 2024',
     'no-day': '2024-02-30T00:00:00Z',
   };
   for (const [tag, created] of Object.entries(written)) await put(src, 'team/dates', tag, created);
@@ -252,12 +274,20 @@ describe('gatherInventory: image config dates', async () => {
   it('keeps an RFC 3339 date with any offset, and reads anything looser as no date (the planner drops it as date-unknown)', async () => {
     // "2024-03-05 12:00:00" would be read in the machine's time zone, and none of the three would pass the
     // plan schema's date-time: the plan file written would not read back.
-    const mirror = mirrorConfig(src, dst, { tags: { ...mirrorConfig(src, dst).tags, maxAge: { text: '100y', ms: 100 * 365 * 86_400_000 } } });
+    const mirror = mirrorConfig(src, dst, {
+      tags: { ...mirrorConfig(src, dst).tags, maxAge: { text: '100y', ms: 100 * 365 * 86_400_000 } },
+    });
     const cache = await openFactsCache({ dir: null });
-    const inventory = await gatherInventory({ config: { version: 1, file: null, registries: {}, mirrors: [mirror] }, mirrors: [mirror], pool: ocidirPool({}), selection, cache });
+    const inventory = await gatherInventory({
+      config: { version: 1, file: null, registries: {}, mirrors: [mirror] },
+      mirrors: [mirror],
+      pool: ocidirPool({}),
+      selection,
+      cache,
+    });
     const facts = inventory.mirrors[0]?.source.dates?.facts ?? {};
     const created = Object.fromEntries(Object.keys(written).map((tag) => [tag, facts[tag]?.platforms?.[0]?.created]));
-    assert.deepEqual(created, { 'offset': written.offset, 'space': null, 'prose': null, 'no-day': null });
+    assert.deepEqual(created, { offset: written.offset, space: null, prose: null, 'no-day': null });
   });
 });
 
@@ -274,7 +304,13 @@ describe('gatherInventory: tags that are names of Object properties', async () =
   it('records __proto__ and constructor as tags of their own (an assignment to __proto__ replaced the prototype)', async () => {
     const mirror = mirrorConfig(src, dst, { prune: true });
     const cache = await openFactsCache({ dir: null });
-    const inventory = await gatherInventory({ config: { version: 1, file: null, registries: {}, mirrors: [mirror] }, mirrors: [mirror], pool: ocidirPool({}), selection, cache });
+    const inventory = await gatherInventory({
+      config: { version: 1, file: null, registries: {}, mirrors: [mirror] },
+      mirrors: [mirror],
+      pool: ocidirPool({}),
+      selection,
+      cache,
+    });
     const source = inventory.mirrors[0]?.source.odd?.facts ?? {};
     const destination = inventory.mirrors[0]?.destination['mirror/odd']?.facts ?? {};
     assert.deepEqual(Object.keys(source).sort(), ['__proto__', 'constructor']);

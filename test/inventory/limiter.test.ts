@@ -21,7 +21,10 @@ describe('createLimiter', () => {
       ),
     );
     assert.equal(peak, 3);
-    assert.deepEqual(results, Array.from({ length: 20 }, (_, n) => n));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 20 }, (_, n) => n),
+    );
   });
 
   it('after cancel, queued and new tasks reject with CancelledError while running ones finish', async () => {
@@ -34,6 +37,9 @@ describe('createLimiter', () => {
     release();
     assert.equal(await running, 'done');
     await assert.rejects(queued, CancelledError);
-    await assert.rejects(limiter.run(() => Promise.resolve('late')), CancelledError);
+    await assert.rejects(
+      limiter.run(() => Promise.resolve('late')),
+      CancelledError,
+    );
   });
 });

@@ -21,18 +21,42 @@ async function importErrors(filePath: string, code: string): Promise<string[]> {
 }
 
 const cases: { file: string; code: string; forbidden: boolean }[] = [
-  { file: 'src/plan/probe.ts', code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n", forbidden: true },
+  {
+    file: 'src/plan/probe.ts',
+    code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n",
+    forbidden: true,
+  },
   { file: 'src/plan/probe.ts', code: "import type { Plan } from './types.js';\nexport type X = Plan;\n", forbidden: false },
   { file: 'src/plan/probe.ts', code: "import type { Config } from '../config/types.js';\nexport type X = Config;\n", forbidden: false },
   { file: 'src/plan/probe.ts', code: "import { execa } from 'execa';\nexport const x = execa;\n", forbidden: true },
-  { file: 'src/render/probe.ts', code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n", forbidden: true },
-  { file: 'src/config/probe.ts', code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n", forbidden: true },
+  {
+    file: 'src/render/probe.ts',
+    code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/config/probe.ts',
+    code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n",
+    forbidden: true,
+  },
   { file: 'src/registry/probe.ts', code: "import type { Config } from '../config/types.js';\nexport type X = Config;\n", forbidden: true },
   { file: 'src/util/probe.ts', code: "import type { Plan } from '../plan/types.js';\nexport type X = Plan;\n", forbidden: true },
-  { file: 'src/commands/probe.ts', code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n", forbidden: false },
+  {
+    file: 'src/commands/probe.ts',
+    code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n",
+    forbidden: false,
+  },
   // The inventory gathers facts and never decides: the planner's types yes, its logic no.
-  { file: 'src/inventory/probe.ts', code: "import type { Inventory } from '../plan/types.js';\nexport type X = Inventory;\n", forbidden: false },
-  { file: 'src/inventory/probe.ts', code: "import { needsImageFacts } from '../plan/filters.js';\nexport const x = needsImageFacts;\n", forbidden: true },
+  {
+    file: 'src/inventory/probe.ts',
+    code: "import type { Inventory } from '../plan/types.js';\nexport type X = Inventory;\n",
+    forbidden: false,
+  },
+  {
+    file: 'src/inventory/probe.ts',
+    code: "import { needsImageFacts } from '../plan/filters.js';\nexport const x = needsImageFacts;\n",
+    forbidden: true,
+  },
 ];
 
 for (const { file, code, forbidden } of cases) {
@@ -45,6 +69,9 @@ for (const { file, code, forbidden } of cases) {
 }
 
 test('the plan → registry error message points at ARCHITECTURE.md', async () => {
-  const [message] = await importErrors('src/plan/probe.ts', "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n");
+  const [message] = await importErrors(
+    'src/plan/probe.ts',
+    "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n",
+  );
   assert.match(message ?? '', /ARCHITECTURE\.md: plan must not import/);
 });

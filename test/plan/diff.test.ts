@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { serializePlan } from '../../src/plan/serialize.js';
-import { actions, configDigest, days, indexDigest, inventoryFor, manifestDigest, mirrorConfig, planOf, skips } from '../helpers/inventory-builder.js';
+import {
+  actions,
+  configDigest,
+  days,
+  indexDigest,
+  inventoryFor,
+  manifestDigest,
+  mirrorConfig,
+  planOf,
+  skips,
+} from '../helpers/inventory-builder.js';
 import type { MirrorOverrides, RepoBuilder } from '../helpers/inventory-builder.js';
 
 const S = '127.0.0.1:5000/team';
@@ -47,13 +57,20 @@ describe('buildPlan: the diff', () => {
 
   it('a destination repository that does not exist gets only creates', () => {
     const mirror = mirrorConfig();
-    const inventory = inventoryFor(mirror).source('app1', (r) => r.head('a', 'x').head('b', 'y')).build();
-    assert.deepEqual(actions(planOf([mirror], [inventory]).plan), [`create missing-in-destination ${D}/app1:a`, `create missing-in-destination ${D}/app1:b`]);
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.head('a', 'x').head('b', 'y'))
+      .build();
+    assert.deepEqual(actions(planOf([mirror], [inventory]).plan), [
+      `create missing-in-destination ${D}/app1:a`,
+      `create missing-in-destination ${D}/app1:b`,
+    ]);
   });
 
   it('ocidir endpoints give ocidir:// refs', () => {
     const mirror = mirrorConfig({ destination: { scheme: 'ocidir', path: '/srv/oci/', prefix: '' } });
-    const inventory = inventoryFor(mirror).source('app1', (r) => r.head('v1', 'x')).build();
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.head('v1', 'x'))
+      .build();
     const { plan } = planOf([mirror], [inventory]);
     assert.equal(plan.changes[0]!.target.ref, 'ocidir:///srv/oci/app1:v1');
     assert.equal(plan.changes[0]!.id, 'apps:ocidir:///srv/oci/app1:v1');
@@ -107,7 +124,10 @@ describe('buildPlan: date filters', () => {
     it(c.name, () => {
       const { plan, problems } = build(c.tags);
       assert.deepEqual(problems, []);
-      assert.deepEqual(plan.changes.map((ch) => ch.target.ref.split(':').pop()), c.created);
+      assert.deepEqual(
+        plan.changes.map((ch) => ch.target.ref.split(':').pop()),
+        c.created,
+      );
       assert.deepEqual(plan.skipped.map((s) => `${s.filter} ${s.ref.split(':').pop()}`).sort(), c.skipped);
     });
   }
@@ -124,7 +144,9 @@ describe('buildPlan: date filters', () => {
     const mirror = mirrorConfig({ tags: { latest: 2 } });
     const when = '2026-06-01T00:00:00Z';
     const inventory = inventoryFor(mirror)
-      .source('app1', (r) => r.image('a', 'a', when).image('c', 'c', when).image('b', 'b', when).image('older', 'o', '2026-05-01T00:00:00Z'))
+      .source('app1', (r) =>
+        r.image('a', 'a', when).image('c', 'c', when).image('b', 'b', when).image('older', 'o', '2026-05-01T00:00:00Z'),
+      )
       .build();
     const { plan } = planOf([mirror], [inventory]);
     assert.deepEqual(actions(plan), [`create missing-in-destination ${D}/app1:b`, `create missing-in-destination ${D}/app1:c`]);
@@ -135,7 +157,11 @@ describe('buildPlan: date filters', () => {
     const mirror = mirrorConfig({ tags: { semver: '>=1.0.0', exclude: ['rc'], latest: 1 } });
     const inventory = inventoryFor(mirror)
       .source('app1', (r) =>
-        r.image('v2.0.0-rc1', 'rc', '2026-11-27T00:00:00Z').image('v1.1.0', 'b', '2026-10-01T00:00:00Z').image('v1.0.0', 'a', '2026-09-01T00:00:00Z').image('nightly', 'n', '2026-11-28T00:00:00Z'),
+        r
+          .image('v2.0.0-rc1', 'rc', '2026-11-27T00:00:00Z')
+          .image('v1.1.0', 'b', '2026-10-01T00:00:00Z')
+          .image('v1.0.0', 'a', '2026-09-01T00:00:00Z')
+          .image('nightly', 'n', '2026-11-28T00:00:00Z'),
       )
       .build();
     const { plan } = planOf([mirror], [inventory]);
@@ -144,10 +170,24 @@ describe('buildPlan: date filters', () => {
   });
 
   it('an index is dated by the newest of its selected platforms', () => {
-    const index = { content: 'multi', children: [{ content: 'amd', platform: 'linux/amd64', created: '2025-01-01T00:00:00Z' }, { content: 'arm', platform: 'linux/arm64', created: '2026-11-20T00:00:00Z' }] };
+    const index = {
+      content: 'multi',
+      children: [
+        { content: 'amd', platform: 'linux/amd64', created: '2025-01-01T00:00:00Z' },
+        { content: 'arm', platform: 'linux/arm64', created: '2026-11-20T00:00:00Z' },
+      ],
+    };
     const all = mirrorConfig({ tags: { maxAge: days(30) } });
     const amd = mirrorConfig({ tags: { maxAge: days(30) }, platforms: ['linux/amd64'] });
-    const planned = (m: typeof all) => planOf([m], [inventoryFor(m).source('app1', (r) => r.index('v1', index)).build()]).plan;
+    const planned = (m: typeof all) =>
+      planOf(
+        [m],
+        [
+          inventoryFor(m)
+            .source('app1', (r) => r.index('v1', index))
+            .build(),
+        ],
+      ).plan;
     assert.deepEqual(actions(planned(all)), [`create missing-in-destination ${D}/app1:v1`]);
     assert.equal(planned(all).changes[0]!.source!.created, '2026-11-20T00:00:00Z');
     assert.deepEqual(skips(planned(amd)), [`maxAge ${S}/app1:v1`]);
@@ -155,7 +195,13 @@ describe('buildPlan: date filters', () => {
 });
 
 describe('buildPlan: platforms and executors', () => {
-  const twoPlatforms = { content: 'multi', children: [{ content: 'amd', platform: 'linux/amd64' }, { content: 'arm', platform: 'linux/arm64' }] };
+  const twoPlatforms = {
+    content: 'multi',
+    children: [
+      { content: 'amd', platform: 'linux/amd64' },
+      { content: 'arm', platform: 'linux/arm64' },
+    ],
+  };
 
   it('registry executor copies an index whole: all platforms, digest compared', () => {
     const mirror = mirrorConfig();
@@ -191,7 +237,9 @@ describe('buildPlan: platforms and executors', () => {
 
   it('an index with none of the wanted platforms is a problem', () => {
     const mirror = mirrorConfig({ platforms: ['linux/s390x'] });
-    const inventory = inventoryFor(mirror).source('app1', (r) => r.index('v1', twoPlatforms)).build();
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.index('v1', twoPlatforms))
+      .build();
     const { plan, problems } = planOf([mirror], [inventory]);
     assert.deepEqual(plan.changes, []);
     assert.equal(problems.length, 1);
@@ -202,11 +250,17 @@ describe('buildPlan: platforms and executors', () => {
     const mirror = mirrorConfig({ executor: 'docker' });
     const inventory = inventoryFor(mirror)
       .source('app1', (r) => r.image('same', 'c1').image('differs', 'c2'))
-      .destination('mirror/app1', (r) => r.image('same', { content: 'c1', manifest: 'c1-reencoded' }).image('differs', { content: 'c-old', manifest: 'c-old' }))
+      .destination('mirror/app1', (r) =>
+        r.image('same', { content: 'c1', manifest: 'c1-reencoded' }).image('differs', { content: 'c-old', manifest: 'c-old' }),
+      )
       .build();
     const { plan } = planOf([mirror], [inventory]);
     assert.deepEqual(actions(plan), [`update content-differs ${D}/app1:differs`, `noop up-to-date ${D}/app1:same`]);
-    assert.deepEqual(plan.changes[1]!.target, { ref: `${D}/app1:same`, digest: manifestDigest('c1-reencoded'), configDigest: configDigest('c1') });
+    assert.deepEqual(plan.changes[1]!.target, {
+      ref: `${D}/app1:same`,
+      digest: manifestDigest('c1-reencoded'),
+      configDigest: configDigest('c1'),
+    });
   });
 
   it('the registry executor does not treat a re-encoded image as the same', () => {
@@ -251,7 +305,9 @@ describe('buildPlan: platforms named without their variant', () => {
 
   it('registry executor: a platform without variant selects every variant of it', () => {
     const mirror = mirrorConfig({ platforms: ['linux/arm64', 'linux/arm'] });
-    const inventory = inventoryFor(mirror).source('app1', (r) => r.index('v1', withVariants)).build();
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.index('v1', withVariants))
+      .build();
     const { plan, problems } = planOf([mirror], [inventory]);
     assert.deepEqual(problems, []);
     assert.deepEqual(actions(plan), [`create missing-in-destination ${D}/app1:v1`]);
@@ -408,7 +464,11 @@ describe('buildPlan: prune', () => {
     const d = mirrorConfig({ name: 'd', rename: { kind: 'template', template: 'x/\\3' } });
     const colliding = planOf(
       [a, c, d],
-      [...inventories.slice(0, 1), inventoryFor(c).source('app1', source).destination('mirror/app1', destination).build(), inventoryFor(d).source('app1', source).build()],
+      [
+        ...inventories.slice(0, 1),
+        inventoryFor(c).source('app1', source).destination('mirror/app1', destination).build(),
+        inventoryFor(d).source('app1', source).build(),
+      ],
       { only: ['a'] },
     );
     assert.equal(colliding.problems.length, 1);
@@ -454,7 +514,9 @@ describe('buildPlan: rename, collisions, problems', () => {
       .build();
     const { plan, problems } = planOf([mirror], [inventory]);
     assert.deepEqual(actions(plan), [`create missing-in-destination ${D}/app:only-a`]);
-    assert.deepEqual(problems, [`${S}/a/app:v1 (mirror apps) and ${S}/b/app:v1 (mirror apps) both map to ${D}/app:v1: change the rename rule or narrow the selection`]);
+    assert.deepEqual(problems, [
+      `${S}/a/app:v1 (mirror apps) and ${S}/b/app:v1 (mirror apps) both map to ${D}/app:v1: change the rename rule or narrow the selection`,
+    ]);
   });
 
   it('explicit names that do not exist at the source are a problem', () => {
@@ -467,7 +529,14 @@ describe('buildPlan: rename, collisions, problems', () => {
 
   it('an invalid semver range is a problem, not a silent empty plan', () => {
     const mirror = mirrorConfig({ tags: { semver: 'not a range' } });
-    const { problems } = planOf([mirror], [inventoryFor(mirror).source('app1', (r) => r.head('v1', 'x')).build()]);
+    const { problems } = planOf(
+      [mirror],
+      [
+        inventoryFor(mirror)
+          .source('app1', (r) => r.head('v1', 'x'))
+          .build(),
+      ],
+    );
     assert.match(problems[0] ?? '', /tags.semver "not a range" is not a semver range/);
   });
 });
@@ -475,12 +544,22 @@ describe('buildPlan: rename, collisions, problems', () => {
 describe('buildPlan: mirrors and order', () => {
   const apps = mirrorConfig({ name: 'apps' });
   const tools = mirrorConfig({ name: 'tools', source: { scheme: 'registry', host: '127.0.0.1:5000', prefix: 'tools' } });
-  const appsInventory = inventoryFor(apps).source('app1', (r) => r.head('v1', 'a')).build();
-  const toolsInventory = inventoryFor(tools).source('build', (r) => r.head('v1', 't')).build();
+  const appsInventory = inventoryFor(apps)
+    .source('app1', (r) => r.head('v1', 'a'))
+    .build();
+  const toolsInventory = inventoryFor(tools)
+    .source('build', (r) => r.head('v1', 't'))
+    .build();
 
   it('plans every mirror by default and only the named ones with --mirror', () => {
-    assert.deepEqual(planOf([apps, tools], [appsInventory, toolsInventory]).plan.changes.map((c) => c.mirror), ['apps', 'tools']);
-    assert.deepEqual(planOf([apps, tools], [appsInventory, toolsInventory], { only: ['tools'] }).plan.changes.map((c) => c.id), [`tools:${D}/build:v1`]);
+    assert.deepEqual(
+      planOf([apps, tools], [appsInventory, toolsInventory]).plan.changes.map((c) => c.mirror),
+      ['apps', 'tools'],
+    );
+    assert.deepEqual(
+      planOf([apps, tools], [appsInventory, toolsInventory], { only: ['tools'] }).plan.changes.map((c) => c.id),
+      [`tools:${D}/build:v1`],
+    );
   });
 
   it('an unknown --mirror name is a problem', () => {

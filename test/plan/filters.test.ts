@@ -8,13 +8,43 @@ import type { MirrorOverrides } from '../helpers/inventory-builder.js';
 describe('selectRepositories', () => {
   const listed = ['app1', 'app2', 'tools/build', 'legacy/app1'];
   const cases: Array<{ name: string; repositories: MirrorOverrides['repositories']; selected: string[]; skipped: string[] }> = [
-    { name: 'no filters keeps every listed repository, sorted', repositories: {}, selected: ['app1', 'app2', 'legacy/app1', 'tools/build'], skipped: [] },
-    { name: 'include is unanchored', repositories: { include: ['app'] }, selected: ['app1', 'app2', 'legacy/app1'], skipped: ['include tools/build'] },
-    { name: 'any include match keeps', repositories: { include: ['^app1$', '^tools/'] }, selected: ['app1', 'tools/build'], skipped: ['include app2', 'include legacy/app1'] },
-    { name: 'exclude drops', repositories: { exclude: ['^legacy/'] }, selected: ['app1', 'app2', 'tools/build'], skipped: ['exclude legacy/app1'] },
-    { name: 'include then exclude', repositories: { include: ['app'], exclude: ['2$'] }, selected: ['app1', 'legacy/app1'], skipped: ['exclude app2', 'include tools/build'] },
+    {
+      name: 'no filters keeps every listed repository, sorted',
+      repositories: {},
+      selected: ['app1', 'app2', 'legacy/app1', 'tools/build'],
+      skipped: [],
+    },
+    {
+      name: 'include is unanchored',
+      repositories: { include: ['app'] },
+      selected: ['app1', 'app2', 'legacy/app1'],
+      skipped: ['include tools/build'],
+    },
+    {
+      name: 'any include match keeps',
+      repositories: { include: ['^app1$', '^tools/'] },
+      selected: ['app1', 'tools/build'],
+      skipped: ['include app2', 'include legacy/app1'],
+    },
+    {
+      name: 'exclude drops',
+      repositories: { exclude: ['^legacy/'] },
+      selected: ['app1', 'app2', 'tools/build'],
+      skipped: ['exclude legacy/app1'],
+    },
+    {
+      name: 'include then exclude',
+      repositories: { include: ['app'], exclude: ['2$'] },
+      selected: ['app1', 'legacy/app1'],
+      skipped: ['exclude app2', 'include tools/build'],
+    },
     { name: 'names replace the catalog', repositories: { names: ['only/this', 'app1'] }, selected: ['app1', 'only/this'], skipped: [] },
-    { name: 'names are filtered too', repositories: { names: ['only/this', 'app1'], exclude: ['only'] }, selected: ['app1'], skipped: ['exclude only/this'] },
+    {
+      name: 'names are filtered too',
+      repositories: { names: ['only/this', 'app1'], exclude: ['only'] },
+      selected: ['app1'],
+      skipped: ['exclude only/this'],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -38,8 +68,18 @@ describe('matchTagNames', () => {
   const tags = ['latest', 'v0.9', 'v1.0.0', 'v1.2.3', '1.2.3-alpine', 'v2.0.0-rc1', 'nightly-2024', '3f2a1bc'];
   const cases: Array<{ name: string; tags: MirrorOverrides['tags']; kept: string[]; skipped: string[] }> = [
     { name: 'no filters keeps all', tags: {}, kept: [...tags].sort(), skipped: [] },
-    { name: 'include', tags: { include: ['^v1'] }, kept: ['v1.0.0', 'v1.2.3'], skipped: ['include 1.2.3-alpine', 'include 3f2a1bc', 'include latest', 'include nightly-2024', 'include v0.9', 'include v2.0.0-rc1'] },
-    { name: 'exclude', tags: { exclude: ['rc', 'nightly'] }, kept: ['1.2.3-alpine', '3f2a1bc', 'latest', 'v0.9', 'v1.0.0', 'v1.2.3'], skipped: ['exclude nightly-2024', 'exclude v2.0.0-rc1'] },
+    {
+      name: 'include',
+      tags: { include: ['^v1'] },
+      kept: ['v1.0.0', 'v1.2.3'],
+      skipped: ['include 1.2.3-alpine', 'include 3f2a1bc', 'include latest', 'include nightly-2024', 'include v0.9', 'include v2.0.0-rc1'],
+    },
+    {
+      name: 'exclude',
+      tags: { exclude: ['rc', 'nightly'] },
+      kept: ['1.2.3-alpine', '3f2a1bc', 'latest', 'v0.9', 'v1.0.0', 'v1.2.3'],
+      skipped: ['exclude nightly-2024', 'exclude v2.0.0-rc1'],
+    },
     {
       name: 'semver drops non-versions and versions out of range; a suffix is not a prerelease',
       tags: { semver: '>=1.0.0' },
@@ -107,7 +147,8 @@ describe('needsImageFacts and dockerPlatform', () => {
     ['docker executor', { executor: 'docker' }, true],
     ['a platforms subset', { platforms: ['linux/arm64'] }, true],
   ];
-  for (const [name, overrides, expected] of cases) it(`${name} → ${expected}`, () => assert.equal(needsImageFacts(mirrorConfig(overrides)), expected));
+  for (const [name, overrides, expected] of cases)
+    it(`${name} → ${expected}`, () => assert.equal(needsImageFacts(mirrorConfig(overrides)), expected));
 
   it('docker pulls platforms[0], else linux/amd64', () => {
     assert.equal(dockerPlatform(mirrorConfig({ executor: 'docker' })), 'linux/amd64');

@@ -40,7 +40,11 @@ describe('plan file', () => {
       Array.isArray(value)
         ? value.map(reverseKeys)
         : typeof value === 'object' && value !== null
-          ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]))
+          ? Object.fromEntries(
+              Object.entries(value)
+                .reverse()
+                .map(([k, v]) => [k, reverseKeys(v)]),
+            )
           : value;
     const plan = samplePlan();
     const reversed = reverseKeys(plan) as Plan;
@@ -65,13 +69,22 @@ describe('plan file', () => {
   });
 
   it('rejects an unknown skip filter and a delete with a source', async () => {
-    const plan = JSON.parse(serializePlan(samplePlan())) as { skipped: Array<Record<string, unknown>>; changes: Array<Record<string, unknown>> };
+    const plan = JSON.parse(serializePlan(samplePlan())) as {
+      skipped: Array<Record<string, unknown>>;
+      changes: Array<Record<string, unknown>>;
+    };
     plan.skipped[0]!.filter = 'age';
     const deleteIndex = plan.changes.findIndex((c) => c.action === 'delete');
     plan.changes[deleteIndex]!.source = plan.changes.find((c) => c.action === 'create')!.source;
     const problems = await problemsOf(plan);
-    assert.ok(problems.some((p) => p.startsWith('/skipped/0/filter: must be one of')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith(`/changes/${deleteIndex}/source`)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('/skipped/0/filter: must be one of')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith(`/changes/${deleteIndex}/source`)),
+      problems.join('\n'),
+    );
   });
 
   it('rejects an action with a reason that belongs to another action', async () => {
@@ -87,13 +100,22 @@ describe('plan file', () => {
     plan.summary.create += 1;
     plan.changes[0]!.id = 'apps:elsewhere';
     const problems = await problemsOf(plan);
-    assert.ok(problems.some((p) => p.startsWith('/summary/create: is 3 but the plan has 2')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('/changes/0/id: must be')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('/summary/create: is 3 but the plan has 2')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('/changes/0/id: must be')),
+      problems.join('\n'),
+    );
   });
 
   it('rejects text that is not JSON, and a missing file', async () => {
     assert.match((await problemsOf('{"formatVersion": 1,'))[0]!, /is not JSON/);
-    await assert.rejects(readPlanFile(join(dir, 'nope.json')), (error: unknown) => isRegsyncError(error) && error.code === 'PLAN_INVALID' && /does not exist/.test(error.message));
+    await assert.rejects(
+      readPlanFile(join(dir, 'nope.json')),
+      (error: unknown) => isRegsyncError(error) && error.code === 'PLAN_INVALID' && /does not exist/.test(error.message),
+    );
   });
   it('a plan file that cannot be written is a clear error naming the path, not an unexpected error about a temp file', async () => {
     for (const [target, why] of [
@@ -108,6 +130,10 @@ describe('plan file', () => {
         return true;
       });
     }
-    assert.equal(readdirSync(dirname(dir)).some((name) => name.startsWith(`${basename(dir)}.`) && name.endsWith('.tmp')), false, 'no temp file left behind');
+    assert.equal(
+      readdirSync(dirname(dir)).some((name) => name.startsWith(`${basename(dir)}.`) && name.endsWith('.tmp')),
+      false,
+      'no temp file left behind',
+    );
   });
 });

@@ -19,7 +19,14 @@ describe('mirrorWarnings', () => {
   it('says nothing when the catalog lists repositories, or when repositories.names is given (that is checked as a problem)', () => {
     const listed = mirrorConfig({ name: 'listed' });
     const named = mirrorConfig({ name: 'named', repositories: { names: ['ghost'] } });
-    const inventory = { mirrors: [inventoryFor(listed).source('app1', (r) => r.head('v1', 'a')).build(), inventoryFor(named).build()] };
+    const inventory = {
+      mirrors: [
+        inventoryFor(listed)
+          .source('app1', (r) => r.head('v1', 'a'))
+          .build(),
+        inventoryFor(named).build(),
+      ],
+    };
     assert.deepEqual(mirrorWarnings([listed, named], inventory), []);
   });
 });

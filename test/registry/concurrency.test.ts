@@ -30,7 +30,10 @@ test('a limiter never runs more than its cap and serves waiters in order', async
 
 test('a failing task gives its slot back; a release function works once', async () => {
   const limiter = createLimiter(1);
-  await assert.rejects(limiter.run(() => Promise.reject(new Error('boom'))), /boom/);
+  await assert.rejects(
+    limiter.run(() => Promise.reject(new Error('boom'))),
+    /boom/,
+  );
   const release = await limiter.acquire();
   release();
   release();

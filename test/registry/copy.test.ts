@@ -42,23 +42,45 @@ describe('copyImage', () => {
     const { source, target } = await stores();
     const { images, index } = await seedIndex(source, 'app', 'v1');
     const events: CopyProgressEvent[] = [];
-    const first = await copyImage({ source, sourceRepository: 'app', sourceReference: 'v1', target, targetRepository: 'mirror/app', targetTag: 'v1', onProgress: (e) => events.push(e) });
+    const first = await copyImage({
+      source,
+      sourceRepository: 'app',
+      sourceReference: 'v1',
+      target,
+      targetRepository: 'mirror/app',
+      targetTag: 'v1',
+      onProgress: (e) => events.push(e),
+    });
     assert.equal(first.digest, index.digest);
     assert.equal(first.mediaType, MEDIA_TYPES.ociIndex);
     assert.equal(first.blobsCopied, 5, 'two configs, two own layers, one shared layer');
     assert.equal(first.blobsSkipped, 1, 'the second child finds the shared layer there or in flight');
     assert.equal(first.blobsMounted, 0);
     const allBlobs = [...new Map(images.flatMap((i) => [i.config, ...i.layers]).map((b) => [b.digest, b])).values()];
-    assert.equal(first.bytesCopied, allBlobs.reduce((sum, b) => sum + b.size, 0));
+    assert.equal(
+      first.bytesCopied,
+      allBlobs.reduce((sum, b) => sum + b.size, 0),
+    );
     assert.deepEqual((await target.getManifest('mirror/app', 'v1')).bytes, index.bytes);
-    for (const image of images) assert.deepEqual((await target.getManifest('mirror/app', image.manifest.digest)).bytes, image.manifest.bytes);
+    for (const image of images)
+      assert.deepEqual((await target.getManifest('mirror/app', image.manifest.digest)).bytes, image.manifest.bytes);
     // The tag is the last thing written.
     const last = events.at(-1);
     assert.ok(last?.type === 'manifest' && last.reference === 'v1');
 
     const uploadedBefore = target.stats().bytesUploaded;
-    const second = await copyImage({ source, sourceRepository: 'app', sourceReference: 'v1', target, targetRepository: 'mirror/app', targetTag: 'v1' });
-    assert.deepEqual({ ...second, digest: '' }, { digest: '', mediaType: MEDIA_TYPES.ociIndex, blobsCopied: 0, blobsMounted: 0, blobsSkipped: 6, bytesCopied: 0 });
+    const second = await copyImage({
+      source,
+      sourceRepository: 'app',
+      sourceReference: 'v1',
+      target,
+      targetRepository: 'mirror/app',
+      targetTag: 'v1',
+    });
+    assert.deepEqual(
+      { ...second, digest: '' },
+      { digest: '', mediaType: MEDIA_TYPES.ociIndex, blobsCopied: 0, blobsMounted: 0, blobsSkipped: 6, bytesCopied: 0 },
+    );
     // Only the tagged index is PUT again; children already there are not rewritten.
     assert.equal(target.stats().bytesUploaded - uploadedBefore, index.size);
   });
@@ -68,16 +90,35 @@ describe('copyImage', () => {
     const image = platformImage('amd64', MEDIA_TYPES.dockerManifest);
     for (const b of [image.config, ...image.layers]) await source.uploadBlob('app', b.digest, b.size, streamOf(b.bytes));
     await source.putManifest('app', 'latest', image.manifest.bytes, image.manifest.mediaType);
-    const result = await copyImage({ source, sourceRepository: 'app', sourceReference: image.manifest.digest, target, targetRepository: 'app', targetTag: 'copied' });
+    const result = await copyImage({
+      source,
+      sourceRepository: 'app',
+      sourceReference: image.manifest.digest,
+      target,
+      targetRepository: 'app',
+      targetTag: 'copied',
+    });
     assert.equal(result.digest, image.manifest.digest);
     assert.equal(result.mediaType, MEDIA_TYPES.dockerManifest);
-    assert.deepEqual(await target.headManifest('app', 'copied'), { mediaType: MEDIA_TYPES.dockerManifest, digest: image.manifest.digest, size: image.manifest.size });
+    assert.deepEqual(await target.headManifest('app', 'copied'), {
+      mediaType: MEDIA_TYPES.dockerManifest,
+      digest: image.manifest.digest,
+      size: image.manifest.size,
+    });
   });
 
   it('with platforms, writes a new index listing only those children', async () => {
     const { source, target } = await stores();
     const { images, index } = await seedIndex(source, 'app', 'v1');
-    const result = await copyImage({ source, sourceRepository: 'app', sourceReference: 'v1', target, targetRepository: 'app', targetTag: 'v1', platforms: ['linux/arm64'] });
+    const result = await copyImage({
+      source,
+      sourceRepository: 'app',
+      sourceReference: 'v1',
+      target,
+      targetRepository: 'app',
+      targetTag: 'v1',
+      platforms: ['linux/arm64'],
+    });
     assert.notEqual(result.digest, index.digest);
     const copied = await target.getManifest('app', 'v1');
     assert.equal(copied.descriptor.digest, result.digest);
@@ -87,10 +128,26 @@ describe('copyImage', () => {
     assert.equal(await target.headManifest('app', images[0]!.manifest.digest), null);
     assert.equal(await target.headBlob('app', images[0]!.config.digest), null);
 
-    const all = await copyImage({ source, sourceRepository: 'app', sourceReference: 'v1', target, targetRepository: 'app', targetTag: 'all', platforms: ['linux/amd64', 'linux/arm64'] });
+    const all = await copyImage({
+      source,
+      sourceRepository: 'app',
+      sourceReference: 'v1',
+      target,
+      targetRepository: 'app',
+      targetTag: 'all',
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
     assert.equal(all.digest, index.digest, 'keeping every platform keeps the source bytes');
     await assert.rejects(
-      copyImage({ source, sourceRepository: 'app', sourceReference: 'v1', target, targetRepository: 'app', targetTag: 'none', platforms: ['windows/amd64'] }),
+      copyImage({
+        source,
+        sourceRepository: 'app',
+        sourceReference: 'v1',
+        target,
+        targetRepository: 'app',
+        targetTag: 'none',
+        platforms: ['windows/amd64'],
+      }),
       (error: unknown) => isRegsyncError(error) && error.code === 'NOT_FOUND' && /linux\/amd64, linux\/arm64/.test(error.message),
     );
     assert.equal(await target.headManifest('app', 'none'), null);
@@ -116,9 +173,17 @@ describe('copyImage', () => {
         }
       },
     });
-    const results = await Promise.all(tags.map((tag) => copyImage({ source, sourceRepository: 'app', sourceReference: 'v1', target: watched, targetRepository: 'app', targetTag: tag })));
+    const results = await Promise.all(
+      tags.map((tag) =>
+        copyImage({ source, sourceRepository: 'app', sourceReference: 'v1', target: watched, targetRepository: 'app', targetTag: tag }),
+      ),
+    );
     assert.equal(overlap, 0, 'no blob was uploaded twice at once');
-    assert.equal(results.reduce((sum, r) => sum + r.blobsCopied, 0), 5, 'each blob moved exactly once');
+    assert.equal(
+      results.reduce((sum, r) => sum + r.blobsCopied, 0),
+      5,
+      'each blob moved exactly once',
+    );
     assert.deepEqual(await target.listTags('app'), tags);
   });
 
@@ -146,7 +211,15 @@ describe('copyImage', () => {
       },
     });
     const events: CopyProgressEvent[] = [];
-    const result = await copyImage({ source: flaky, sourceRepository: 'app', sourceReference: 'v1', target, targetRepository: 'app', targetTag: 'v1', onProgress: (e) => events.push(e) });
+    const result = await copyImage({
+      source: flaky,
+      sourceRepository: 'app',
+      sourceReference: 'v1',
+      target,
+      targetRepository: 'app',
+      targetTag: 'v1',
+      onProgress: (e) => events.push(e),
+    });
     assert.equal(failures, 1);
     assert.equal(result.digest, index.digest);
     assert.ok(events.some((e) => e.type === 'retry' && e.digest === layerShared.digest));

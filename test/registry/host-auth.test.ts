@@ -26,7 +26,11 @@ test('401s of requests sent before the scheme was known share one token, togethe
   const scopes = ['repository:dst:pull'];
   const together = await Promise.all([1, 2, 3].map(() => auth.challenged(CHALLENGE, scopes, null)));
   assert.deepEqual(together, ['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
-  assert.equal(await auth.challenged(CHALLENGE, scopes, null), 'Bearer token-1', 'a late 401 of an unauthenticated request reuses the cached token');
+  assert.equal(
+    await auth.challenged(CHALLENGE, scopes, null),
+    'Bearer token-1',
+    'a late 401 of an unauthenticated request reuses the cached token',
+  );
   assert.deepEqual(asked, [['repository:dst:pull']]);
 });
 

@@ -19,10 +19,13 @@ const challengeCases: Array<[string, ReturnType<typeof parseChallenges>]> = [
     'Bearer realm="https://auth.docker.io/token", service="registry.docker.io", error="insufficient_scope"',
     [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', error: 'insufficient_scope' } }],
   ],
-  ['Basic realm="a, b", Bearer realm=x,service=y', [
-    { scheme: 'basic', params: { realm: 'a, b' } },
-    { scheme: 'bearer', params: { realm: 'x', service: 'y' } },
-  ]],
+  [
+    'Basic realm="a, b", Bearer realm=x,service=y',
+    [
+      { scheme: 'basic', params: { realm: 'a, b' } },
+      { scheme: 'bearer', params: { realm: 'x', service: 'y' } },
+    ],
+  ],
   ['bearer REALM="q\\"uoted"', [{ scheme: 'bearer', params: { realm: 'q"uoted' } }]],
   ['', []],
 ];
@@ -44,8 +47,14 @@ for (const [header, expected] of linkCases) {
 
 test('backoff grows exponentially, is capped, and jitters within [ceiling/2, ceiling]', () => {
   const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 100, maxDelayMs: 1000 };
-  assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoffDelay(policy, attempt, () => 1)), [100, 200, 400, 800, 1000]);
-  assert.deepEqual([1, 2, 3].map((attempt) => backoffDelay(policy, attempt, () => 0)), [50, 100, 200]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((attempt) => backoffDelay(policy, attempt, () => 1)),
+    [100, 200, 400, 800, 1000],
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((attempt) => backoffDelay(policy, attempt, () => 0)),
+    [50, 100, 200],
+  );
 });
 
 test('Retry-After accepts seconds and HTTP dates', () => {
@@ -63,15 +72,28 @@ const decisionCases: Array<[string, number, number, Record<string, string>, Retu
   ['503 retries with backoff', 1, 503, {}, { retry: true, delayMs: 100 }],
   ['429 honours Retry-After', 1, 429, { 'retry-after': '2' }, { retry: true, delayMs: 2000 }],
   ['too long a Retry-After fails', 1, 429, { 'retry-after': '60' }, { retry: false, why: 'the registry asks to wait 60 s' }],
-  ['Docker Hub exhausted limit fails with a hint', 1, 429, { 'ratelimit-remaining': '0;w=21600' }, { retry: false, why: 'the registry asks to wait 21600 s (rate limit exhausted: add credentials or try later)' }],
+  [
+    'Docker Hub exhausted limit fails with a hint',
+    1,
+    429,
+    { 'ratelimit-remaining': '0;w=21600' },
+    { retry: false, why: 'the registry asks to wait 21600 s (rate limit exhausted: add credentials or try later)' },
+  ],
   ['attempts are bounded', 4, 503, {}, { retry: false, why: 'gave up after 4 attempts' }],
 ];
 for (const [name, attempt, status, values, expected] of decisionCases) {
-  test(`retryDecision: ${name}`, () => assert.deepEqual(retryDecision(policy, attempt, status, headers(values), 0, () => 1), expected));
+  test(`retryDecision: ${name}`, () =>
+    assert.deepEqual(
+      retryDecision(policy, attempt, status, headers(values), 0, () => 1),
+      expected,
+    ));
 }
 
 test('scopes merge per resource, sorted', () => {
-  assert.deepEqual(mergeScopes(['repository:dst:pull', 'repository:src:pull', 'repository:dst:push,pull']), ['repository:dst:pull,push', 'repository:src:pull']);
+  assert.deepEqual(mergeScopes(['repository:dst:pull', 'repository:src:pull', 'repository:dst:push,pull']), [
+    'repository:dst:pull,push',
+    'repository:src:pull',
+  ]);
 });
 
 test('token cache: exact hit, covering hit, expiry', () => {
@@ -97,7 +119,8 @@ test('token cache trusts a JWT access claim over what was asked for', () => {
 });
 
 test('loopback detection', () => {
-  for (const host of ['localhost', 'localhost:5000', '127.0.0.1', '127.1.2.3:80', '[::1]', '[::1]:5000']) assert.ok(isLoopbackHost(host), host);
+  for (const host of ['localhost', 'localhost:5000', '127.0.0.1', '127.1.2.3:80', '[::1]', '[::1]:5000'])
+    assert.ok(isLoopbackHost(host), host);
   for (const host of ['registry.example.com', '10.0.0.1:5000', 'ghcr.io', '127.example.com']) assert.ok(!isLoopbackHost(host), host);
 });
 
@@ -109,20 +132,34 @@ test('Docker config keys normalise to hosts, Docker Hub aliases to docker.io', (
 });
 
 test('registry error bodies become CODE: message', () => {
-  assert.equal(registryErrorText('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'), 'NAME_UNKNOWN: repository name not known to registry');
+  assert.equal(
+    registryErrorText('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'),
+    'NAME_UNKNOWN: repository name not known to registry',
+  );
   assert.equal(registryErrorText('plain   text\n'), 'plain text');
 });
 
 test('TLS trust errors say what to set; other errors are not TLS', () => {
-  const wrapped = new TypeError('fetch failed', { cause: Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }) });
+  const wrapped = new TypeError('fetch failed', {
+    cause: Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+  });
   const error = tlsError(wrapped, '127.0.0.1:5003');
   assert.equal(error?.code, 'TLS');
-  assert.equal(error?.message, 'TLS certificate of 127.0.0.1:5003 is not trusted (self-signed certificate): set registries."127.0.0.1:5003".caFile or tls: insecure');
-  assert.equal(tlsError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'h'), null);
+  assert.equal(
+    error?.message,
+    'TLS certificate of 127.0.0.1:5003 is not trusted (self-signed certificate): set registries."127.0.0.1:5003".caFile or tls: insecure',
+  );
+  assert.equal(
+    tlsError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'h'),
+    null,
+  );
 });
 
 test('redaction removes secrets and Authorization values', () => {
   assert.equal(redact('user s3cret-pass failed', ['s3cret-pass']), 'user *** failed');
   assert.equal(redact('Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.abc.def', []), 'Authorization: Bearer ***');
-  assert.equal(redactUrl('https://bucket.s3/blob?X-Amz-Signature=abc&partNumber=1'), 'https://bucket.s3/blob?X-Amz-Signature=***&partNumber=1');
+  assert.equal(
+    redactUrl('https://bucket.s3/blob?X-Amz-Signature=abc&partNumber=1'),
+    'https://bucket.s3/blob?X-Amz-Signature=***&partNumber=1',
+  );
 });

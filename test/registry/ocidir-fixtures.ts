@@ -21,7 +21,11 @@ export function streamOf(bytes: Buffer, chunkSize = 7): Readable {
 }
 
 /** An image manifest over a config and layers, serialised with the given media type. */
-export function imageManifest(config: FixtureBlob, layers: FixtureBlob[], mediaType: string = MEDIA_TYPES.ociManifest): FixtureBlob & { mediaType: string } {
+export function imageManifest(
+  config: FixtureBlob,
+  layers: FixtureBlob[],
+  mediaType: string = MEDIA_TYPES.ociManifest,
+): FixtureBlob & { mediaType: string } {
   const docker = mediaType === MEDIA_TYPES.dockerManifest;
   const json = {
     schemaVersion: 2,

@@ -11,7 +11,9 @@ import { isRegsyncError } from '../../src/util/errors.js';
 import { makeTempDir } from '../harness/temp.js';
 import { blob, imageManifest, indexManifest, streamOf } from './ocidir-fixtures.js';
 
-const config = blob(JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2024-01-02T03:04:05Z', rootfs: { type: 'layers', diff_ids: [] } }));
+const config = blob(
+  JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2024-01-02T03:04:05Z', rootfs: { type: 'layers', diff_ids: [] } }),
+);
 const layer = blob(Buffer.alloc(100_000, 'x'));
 
 async function storeImage(registry: Registry, repository: string, tag: string, mediaType: string = MEDIA_TYPES.ociManifest) {
@@ -32,7 +34,10 @@ function rejectsWith(code: string) {
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 describe('ocidir registry', () => {
@@ -72,7 +77,11 @@ describe('ocidir registry', () => {
     assert.equal((await registry.headManifest('app', 'latest'))?.mediaType, MEDIA_TYPES.dockerManifest);
     assert.equal((await registry.headManifest('app', digest))?.mediaType, MEDIA_TYPES.dockerManifest);
 
-    assert.deepEqual(await registry.headBlob('app', layer.digest), { mediaType: 'application/octet-stream', digest: layer.digest, size: layer.size });
+    assert.deepEqual(await registry.headBlob('app', layer.digest), {
+      mediaType: 'application/octet-stream',
+      digest: layer.digest,
+      size: layer.size,
+    });
     assert.equal(await registry.headBlob('app', blob('nope').digest), null);
     const { size, stream } = await registry.getBlob('app', layer.digest);
     assert.equal(size, layer.size);
@@ -164,7 +173,10 @@ describe('ocidir registry', () => {
     const lying = Buffer.alloc(50_000, 'z');
     await assert.rejects(registry.uploadBlob('app', payload.digest, payload.size, streamOf(lying, 1000)), rejectsWith('DIGEST_MISMATCH'));
     // Right bytes, wrong size.
-    await assert.rejects(registry.uploadBlob('app', payload.digest, payload.size + 1, streamOf(payload.bytes, 1000)), rejectsWith('DIGEST_MISMATCH'));
+    await assert.rejects(
+      registry.uploadBlob('app', payload.digest, payload.size + 1, streamOf(payload.bytes, 1000)),
+      rejectsWith('DIGEST_MISMATCH'),
+    );
     // A source that dies half way.
     const dying = new Readable({
       read() {

@@ -49,7 +49,10 @@ test('formatImageRef writes Docker Hub as docker.io', () => {
 const invalid = ['', 'UPPER/case', '127.0.0.1:5000/app:bad tag', 'app@sha256:short', 'https://host/app', 'host.io//app', 'ocidir://app'];
 for (const text of invalid) {
   test(`parseImageRef rejects ${JSON.stringify(text)} with USAGE`, () => {
-    assert.throws(() => parseImageRef(text), (error: unknown) => (error as { code?: string }).code === 'USAGE');
+    assert.throws(
+      () => parseImageRef(text),
+      (error: unknown) => (error as { code?: string }).code === 'USAGE',
+    );
   });
 }
 

@@ -36,7 +36,8 @@ function upToDatePlan(): Plan {
 describe('golden renderings of a fixed plan (colour off)', () => {
   const plan = samplePlan();
   it('human', () => golden('plan-human.txt', renderHuman(plan, off)));
-  it('human --show-unchanged --show-skipped', () => golden('plan-human-all.txt', renderHuman(plan, { ...off, showUnchanged: true, showSkipped: true })));
+  it('human --show-unchanged --show-skipped', () =>
+    golden('plan-human-all.txt', renderHuman(plan, { ...off, showUnchanged: true, showSkipped: true })));
   it('human, nothing to do', () => golden('plan-human-no-changes.txt', renderHuman(upToDatePlan(), off)));
   it('markdown', () => golden('plan.md', renderMarkdown(plan, off)));
   it('markdown --show-unchanged', () => golden('plan-all.md', renderMarkdown(plan, { ...off, showUnchanged: true })));

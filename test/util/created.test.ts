@@ -55,7 +55,10 @@ describe('date filters with real-world config dates', () => {
       'maxAge 127.0.0.1:5000/team/app1:offset-old',
       'date-unknown 127.0.0.1:5000/team/app1:prose',
     ]);
-    assert.deepEqual(plan.changes.map((c) => [c.target.ref, c.source?.created]), [['127.0.0.1:5001/mirror/app1:offset-new', '2026-10-28T21:00:00-14:00']]);
+    assert.deepEqual(
+      plan.changes.map((c) => [c.target.ref, c.source?.created]),
+      [['127.0.0.1:5001/mirror/app1:offset-new', '2026-10-28T21:00:00-14:00']],
+    );
     // The offset date is kept as written and the plan file reads back.
     const file = join(dir, 'plan.json');
     await writePlanFile(file, plan);
@@ -64,7 +67,9 @@ describe('date filters with real-world config dates', () => {
 
   it('a loose date is not shown either when no filter needs it (the plan file must read back)', async () => {
     const mirror = mirrorConfig();
-    const inventory = inventoryFor(mirror).source('app1', (r) => r.image('v1', 'a', '2026-11-27 10:00:00')).build();
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.image('v1', 'a', '2026-11-27 10:00:00'))
+      .build();
     const { plan } = planOf([mirror], [inventory]);
     assert.equal(plan.changes[0]?.source?.created, null);
     const file = join(dir, 'plan-2.json');

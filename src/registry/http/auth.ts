@@ -115,10 +115,7 @@ export class HostAuth {
     const { host } = this.deps;
     const fields = { host, status: 401, repository: context.repository, reference: context.reference };
     if (credentials.kind === 'anonymous') {
-      return new RegsyncError(
-        `authentication required for ${host}: ${this.addCredentialsHint()}`,
-        { code: 'AUTH_REQUIRED', ...fields },
-      );
+      return new RegsyncError(`authentication required for ${host}: ${this.addCredentialsHint()}`, { code: 'AUTH_REQUIRED', ...fields });
     }
     if (this.lastChallengeError === 'insufficient_scope') {
       return new RegsyncError(
@@ -174,7 +171,11 @@ export class HostAuth {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.token, client_id: 'regsync' });
       if (service) form.set('service', service);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
-      response = await this.deps.send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      response = await this.deps.send(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
     } else {
       if (service) url.searchParams.set('service', service);
       for (const scope of scopes) url.searchParams.append('scope', scope);
@@ -189,18 +190,24 @@ export class HostAuth {
     if (response.status === 401 || response.status === 403) {
       const code = credentials.kind === 'anonymous' ? 'AUTH_REQUIRED' : 'AUTH_FAILED';
       const next = credentials.kind === 'anonymous' ? this.addCredentialsHint() : 'check the username and password';
-      throw new RegsyncError(`authentication ${code === 'AUTH_REQUIRED' ? 'required' : 'failed'} for ${host}: the token service ${where} refused ${describeCredentials(credentials)}: ${next}`, {
-        code,
-        host,
-        status: response.status,
-      });
+      throw new RegsyncError(
+        `authentication ${code === 'AUTH_REQUIRED' ? 'required' : 'failed'} for ${host}: the token service ${where} refused ${describeCredentials(credentials)}: ${next}`,
+        {
+          code,
+          host,
+          status: response.status,
+        },
+      );
     }
     if (response.status !== 200) {
-      throw new RegsyncError(`the token service ${where} of ${host} answered HTTP ${response.status} (${registryErrorText(response.text)})`, {
-        code: 'REGISTRY',
-        host,
-        status: response.status,
-      });
+      throw new RegsyncError(
+        `the token service ${where} of ${host} answered HTTP ${response.status} (${registryErrorText(response.text)})`,
+        {
+          code: 'REGISTRY',
+          host,
+          status: response.status,
+        },
+      );
     }
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
@@ -209,11 +216,14 @@ export class HostAuth {
       throw new RegsyncError(`the token service ${where} of ${host} did not answer JSON`, { code: 'REGISTRY', host });
     }
     const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
-    if (typeof token !== 'string' || token === '') throw new RegsyncError(`the token service ${where} of ${host} answered without a token`, { code: 'REGISTRY', host });
+    if (typeof token !== 'string' || token === '')
+      throw new RegsyncError(`the token service ${where} of ${host} answered without a token`, { code: 'REGISTRY', host });
     this.seenSecrets.add(token);
     const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_SECONDS;
     this.tokens.set(scopes, token, expiresIn, this.now());
-    this.deps.log?.(`${host}: bearer token for ${scopes.join(' ') || '(no scope)'} ${describeCredentials(credentials)}, valid ${expiresIn} s`);
+    this.deps.log?.(
+      `${host}: bearer token for ${scopes.join(' ') || '(no scope)'} ${describeCredentials(credentials)}, valid ${expiresIn} s`,
+    );
     return token;
   }
 }

@@ -62,7 +62,10 @@ export function retryDecision(
   let delayMs = retryAfter ?? backoffDelay(policy, attempt, random);
   if (retryAfter === null && exhausted) delayMs = rateLimitWindowMs(headers.get('ratelimit-remaining')) ?? policy.maxRetryAfterMs + 1;
   if (delayMs > policy.maxRetryAfterMs) {
-    return { retry: false, why: `the registry asks to wait ${Math.ceil(delayMs / 1000)} s${exhausted ? ' (rate limit exhausted: add credentials or try later)' : ''}` };
+    return {
+      retry: false,
+      why: `the registry asks to wait ${Math.ceil(delayMs / 1000)} s${exhausted ? ' (rate limit exhausted: add credentials or try later)' : ''}`,
+    };
   }
   return { retry: true, delayMs };
 }

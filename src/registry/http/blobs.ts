@@ -41,22 +41,38 @@ export class BlobOps {
 
   /** Streams a blob, verifying its sha256 and size as it flows; a broken connection surfaces as a NETWORK error on the stream. */
   async get(repository: string, digest: string): Promise<BlobStream> {
-    const response = await this.transport.send({ method: 'GET', url: blobPath(repository, digest), scopes: [pullScope(repository)], repository, reference: digest });
+    const response = await this.transport.send({
+      method: 'GET',
+      url: blobPath(repository, digest),
+      scopes: [pullScope(repository)],
+      repository,
+      reference: digest,
+    });
     const length = response.headers.get('content-length');
     const size = length === null ? -1 : Number(length);
-    const verify = verifyingStream({ digest, size: size >= 0 ? size : null, onBytes: (n) => this.stats.download(n), describe: `from ${this.transport.host}/${repository}`, host: this.transport.host, repository });
+    const verify = verifyingStream({
+      digest,
+      size: size >= 0 ? size : null,
+      onBytes: (n) => this.stats.download(n),
+      describe: `from ${this.transport.host}/${repository}`,
+      host: this.transport.host,
+      repository,
+    });
     const source = response.body;
     let received = 0;
     source.on('data', (chunk: Buffer) => (received += chunk.length));
     source.on('error', (error) => {
       verify.destroy(
-        new RegsyncError(`GET ${this.transport.host}${blobPath(repository, digest)} broke after ${received} of ${size} bytes: ${error.message}`, {
-          code: 'NETWORK',
-          host: this.transport.host,
-          repository,
-          reference: digest,
-          cause: error,
-        }),
+        new RegsyncError(
+          `GET ${this.transport.host}${blobPath(repository, digest)} broke after ${received} of ${size} bytes: ${error.message}`,
+          {
+            code: 'NETWORK',
+            host: this.transport.host,
+            repository,
+            reference: digest,
+            cause: error,
+          },
+        ),
       );
     });
     // A consumer that stops reading must not leave the connection half-read.
@@ -66,17 +82,26 @@ export class BlobOps {
   }
 
   async getBytes(repository: string, digest: string): Promise<Buffer> {
-    const response = await this.transport.send({ method: 'GET', url: blobPath(repository, digest), scopes: [pullScope(repository)], repository, reference: digest });
+    const response = await this.transport.send({
+      method: 'GET',
+      url: blobPath(repository, digest),
+      scopes: [pullScope(repository)],
+      repository,
+      reference: digest,
+    });
     const bytes = await response.bytes();
     this.stats.download(bytes.length);
     const actual = sha256Digest(bytes);
     if (actual !== digest) {
-      throw new RegsyncError(`blob ${digest} from ${this.transport.host}/${repository} does not match its digest (its sha256 is ${actual}): refusing it`, {
-        code: 'DIGEST_MISMATCH',
-        host: this.transport.host,
-        repository,
-        reference: digest,
-      });
+      throw new RegsyncError(
+        `blob ${digest} from ${this.transport.host}/${repository} does not match its digest (its sha256 is ${actual}): refusing it`,
+        {
+          code: 'DIGEST_MISMATCH',
+          host: this.transport.host,
+          repository,
+          reference: digest,
+        },
+      );
     }
     return bytes;
   }
@@ -97,10 +122,13 @@ export class BlobOps {
         return;
       } catch (error) {
         body.destroy();
-        const retryable = error instanceof RegsyncError && (error.code === 'NETWORK' || (error.code === 'REGISTRY' && (error.status ?? 0) >= 500));
+        const retryable =
+          error instanceof RegsyncError && (error.code === 'NETWORK' || (error.code === 'REGISTRY' && (error.status ?? 0) >= 500));
         if (!retryable || attempt >= attempts) throw error;
         const delay = backoffDelay(this.retry, attempt);
-        this.transport.log(`upload of ${digest} to ${this.transport.host}/${repository} failed (${error.message}); restarting from the start in ${delay} ms`);
+        this.transport.log(
+          `upload of ${digest} to ${this.transport.host}/${repository} failed (${error.message}); restarting from the start in ${delay} ms`,
+        );
         await sleep(delay);
       }
     }
@@ -110,8 +138,21 @@ export class BlobOps {
     const location = await this.startUpload(repository);
     const url = new URL(location);
     url.searchParams.set('digest', digest);
-    const verify = verifyingStream({ digest, size, onBytes: (n) => this.stats.upload(n), describe: `sent to ${this.transport.host}/${repository}`, host: this.transport.host, repository });
-    body.on('error', (error) => verify.destroy(error instanceof RegsyncError ? error : new RegsyncError(`reading blob ${digest} failed: ${error.message}`, { code: 'NETWORK', cause: error })));
+    const verify = verifyingStream({
+      digest,
+      size,
+      onBytes: (n) => this.stats.upload(n),
+      describe: `sent to ${this.transport.host}/${repository}`,
+      host: this.transport.host,
+      repository,
+    });
+    body.on('error', (error) =>
+      verify.destroy(
+        error instanceof RegsyncError
+          ? error
+          : new RegsyncError(`reading blob ${digest} failed: ${error.message}`, { code: 'NETWORK', cause: error }),
+      ),
+    );
     body.pipe(verify);
     try {
       const response = await this.transport.send({
@@ -132,10 +173,23 @@ export class BlobOps {
 
   /** Opens an upload session; returns its absolute Location. */
   private async startUpload(repository: string): Promise<string> {
-    const response = await this.transport.send({ method: 'POST', url: uploadsPath(repository), headers: { 'content-length': '0' }, body: Buffer.alloc(0), scopes: [pushScope(repository)], repository, accept: (status) => status === 202 });
+    const response = await this.transport.send({
+      method: 'POST',
+      url: uploadsPath(repository),
+      headers: { 'content-length': '0' },
+      body: Buffer.alloc(0),
+      scopes: [pushScope(repository)],
+      repository,
+      accept: (status) => status === 202,
+    });
     await drain(response);
     const location = response.headers.get('location');
-    if (!location) throw new RegsyncError(`${this.transport.host} opened an upload for ${repository} without a Location header`, { code: 'REGISTRY', host: this.transport.host, repository });
+    if (!location)
+      throw new RegsyncError(`${this.transport.host} opened an upload for ${repository} without a Location header`, {
+        code: 'REGISTRY',
+        host: this.transport.host,
+        repository,
+      });
     return new URL(location, this.transport.base).toString();
   }
 
@@ -162,7 +216,13 @@ export class BlobOps {
   /** Best effort: an abandoned session expires on its own anyway. */
   private async cancel(location: string, repository: string): Promise<void> {
     try {
-      const response = await this.transport.send({ method: 'DELETE', url: location, scopes: [pushScope(repository)], repository, accept: () => true });
+      const response = await this.transport.send({
+        method: 'DELETE',
+        url: location,
+        scopes: [pushScope(repository)],
+        repository,
+        accept: () => true,
+      });
       await drain(response);
     } catch {
       // Nothing to do: the upload was not committed.

@@ -6,7 +6,17 @@ import { redact } from '../../util/redact.js';
 import { isDigest, sha256Digest } from '../digest.js';
 import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
 import { apiRepository } from '../ref.js';
-import type { BlobMounter, BlobStream, CopyAnnouncer, Descriptor, FetchedManifest, HostOptions, ManifestDeleter, Registry, RequestStats } from '../types.js';
+import type {
+  BlobMounter,
+  BlobStream,
+  CopyAnnouncer,
+  Descriptor,
+  FetchedManifest,
+  HostOptions,
+  ManifestDeleter,
+  Registry,
+  RequestStats,
+} from '../types.js';
 import { HostAuth } from './auth.js';
 import { DEFAULT_RETRY_POLICY } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
@@ -64,7 +74,8 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.auth = new HostAuth({
       host,
-      credentials: () => (this.credentials_ ??= resolveCredentials({ host, options: hostOptions, env, dockerConfigDir: options.dockerConfigDir })),
+      credentials: () =>
+        (this.credentials_ ??= resolveCredentials({ host, options: hostOptions, env, dockerConfigDir: options.dockerConfigDir })),
       send: (url, init) => this.transport.sendForToken(url, init),
       log: (line) => logger(redact(line, this.auth.secrets())),
       ...(hostOptions.credentialsHint ? { credentialsHint: hostOptions.credentialsHint } : {}),
@@ -88,10 +99,20 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
 
   async listRepositories(): Promise<string[]> {
     const onBytes = (n: number): void => this.stats_.download(n);
-    const repositories = await listAll(this.transport, { path: '/v2/_catalog', key: 'repositories', scopes: [CATALOG_SCOPE], pageSize: this.pageSize, onBytes });
+    const repositories = await listAll(this.transport, {
+      path: '/v2/_catalog',
+      key: 'repositories',
+      scopes: [CATALOG_SCOPE],
+      pageSize: this.pageSize,
+      onBytes,
+    });
     // A 404 here means "no catalog API", not "no repositories": an empty list would plan nothing, silently.
     if (repositories === null) {
-      throw new RegsyncError(`${this.name} does not offer the catalog API (GET /v2/_catalog answered 404)`, { code: 'UNSUPPORTED', host: this.name, status: 404 });
+      throw new RegsyncError(`${this.name} does not offer the catalog API (GET /v2/_catalog answered 404)`, {
+        code: 'UNSUPPORTED',
+        host: this.name,
+        status: 404,
+      });
     }
     return repositories;
   }
@@ -100,7 +121,16 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     repository = this.canonical(repository);
     const onBytes = (n: number): void => this.stats_.download(n);
     const path = `/v2/${repository}/tags/list`;
-    return (await listAll(this.transport, { path, key: 'tags', scopes: [pullScope(repository)], repository, pageSize: this.pageSize, onBytes })) ?? [];
+    return (
+      (await listAll(this.transport, {
+        path,
+        key: 'tags',
+        scopes: [pullScope(repository)],
+        repository,
+        pageSize: this.pageSize,
+        onBytes,
+      })) ?? []
+    );
   }
 
   async headManifest(repository: string, reference: string): Promise<Descriptor | null> {
@@ -142,7 +172,12 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     const where = `${this.name}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
     if (Number(response.headers.get('content-length') ?? 0) > MAX_MANIFEST_BYTES) {
       await drain(response);
-      throw new RegsyncError(`manifest ${where} is larger than ${MAX_MANIFEST_BYTES} bytes: refusing it`, { code: 'MANIFEST_INVALID', host: this.name, repository, reference });
+      throw new RegsyncError(`manifest ${where} is larger than ${MAX_MANIFEST_BYTES} bytes: refusing it`, {
+        code: 'MANIFEST_INVALID',
+        host: this.name,
+        repository,
+        reference,
+      });
     }
     const bytes = await response.bytes();
     this.stats_.download(bytes.length);
@@ -150,12 +185,15 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     const claimed = response.headers.get('docker-content-digest');
     const expected = isDigest(reference) ? reference : claimed !== null && claimed.startsWith('sha256:') ? claimed : null;
     if (expected !== null && expected !== digest) {
-      throw new RegsyncError(`manifest ${where} does not match its digest: expected ${expected}, the bytes hash to ${digest}; refusing it`, {
-        code: 'DIGEST_MISMATCH',
-        host: this.name,
-        repository,
-        reference,
-      });
+      throw new RegsyncError(
+        `manifest ${where} does not match its digest: expected ${expected}, the bytes hash to ${digest}; refusing it`,
+        {
+          code: 'DIGEST_MISMATCH',
+          host: this.name,
+          repository,
+          reference,
+        },
+      );
     }
     const manifest = parseManifest(bytes, response.headers.get('content-type'), where);
     return { descriptor: { mediaType: manifest.mediaType, digest, size: bytes.length }, bytes, manifest };
@@ -214,9 +252,20 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   async deleteManifest(repository: string, digest: string): Promise<void> {
     repository = this.canonical(repository);
     if (!isDigest(digest)) {
-      throw new RegsyncError(`manifests are deleted by digest, not by tag (${repository}:${digest})`, { code: 'USAGE', host: this.name, repository, reference: digest });
+      throw new RegsyncError(`manifests are deleted by digest, not by tag (${repository}:${digest})`, {
+        code: 'USAGE',
+        host: this.name,
+        repository,
+        reference: digest,
+      });
     }
-    const response = await this.transport.send({ method: 'DELETE', url: manifestPath(repository, digest), scopes: [`repository:${repository}:delete`], repository, reference: digest });
+    const response = await this.transport.send({
+      method: 'DELETE',
+      url: manifestPath(repository, digest),
+      scopes: [`repository:${repository}:delete`],
+      repository,
+      reference: digest,
+    });
     await drain(response);
   }
 

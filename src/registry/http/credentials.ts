@@ -25,7 +25,10 @@ const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.doc
 
 /** A Docker config key (`https://index.docker.io/v1/`, `http://host:5000`, `host:5000`) reduced to a comparable host. */
 export function normalizeConfigKey(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  const host = key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   return DOCKER_HUB_KEYS.has(host) ? 'docker.io' : host;
 }
 
@@ -46,12 +49,21 @@ function lookupByHost<T>(record: unknown, host: string): T | undefined {
 /** Runs `docker-credential-<name> get`; null when the helper has nothing for this host. */
 export async function runCredentialHelper(name: string, host: string, env: NodeJS.ProcessEnv, source: string): Promise<Credentials | null> {
   const program = `docker-credential-${name}`;
-  const result = await execa(program, ['get'], { input: helperServerUrl(host), env, extendEnv: false, reject: false, timeout: 30_000, stripFinalNewline: true });
+  const result = await execa(program, ['get'], {
+    input: helperServerUrl(host),
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: 30_000,
+    stripFinalNewline: true,
+  });
   if (result.failed) {
     const output = `${String(result.stdout)} ${String(result.stderr)}`;
     if (/credentials not found/i.test(output)) return null;
     const missing = (result.cause as { code?: string } | undefined)?.code === 'ENOENT';
-    const why = missing ? `${program} is not on PATH` : `${program} get failed (exit code ${String(result.exitCode)}): ${output.trim().slice(0, 200)}`;
+    const why = missing
+      ? `${program} is not on PATH`
+      : `${program} get failed (exit code ${String(result.exitCode)}): ${output.trim().slice(0, 200)}`;
     throw new RegsyncError(`cannot read credentials for ${host}: ${why}`, { code: 'AUTH_FAILED', host });
   }
   let parsed: unknown;
@@ -116,10 +128,20 @@ export async function resolveCredentials(lookup: CredentialLookup): Promise<Cred
   const { host, options, env } = lookup;
   const configKey = `registries."${host}"`;
   if (options.username && options.password) {
-    return { kind: 'basic', username: options.username, password: options.password, source: options.credentialsSource ?? `${configKey} in the regsync config` };
+    return {
+      kind: 'basic',
+      username: options.username,
+      password: options.password,
+      source: options.credentialsSource ?? `${configKey} in the regsync config`,
+    };
   }
   if (options.credentialHelper) {
-    const found = await runCredentialHelper(options.credentialHelper, host, env, `credential helper ${options.credentialHelper} (${configKey}.credentialHelper)`);
+    const found = await runCredentialHelper(
+      options.credentialHelper,
+      host,
+      env,
+      `credential helper ${options.credentialHelper} (${configKey}.credentialHelper)`,
+    );
     if (found) return found;
   }
   const dir = lookup.dockerConfigDir ?? env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker');
@@ -140,7 +162,8 @@ export async function resolveCredentials(lookup: CredentialLookup): Promise<Cred
 
 /** The secrets a credential holds, for redaction. */
 export function credentialSecrets(credentials: Credentials): string[] {
-  if (credentials.kind === 'basic') return [credentials.password, Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')];
+  if (credentials.kind === 'basic')
+    return [credentials.password, Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')];
   if (credentials.kind === 'identityToken') return [credentials.token];
   return [];
 }

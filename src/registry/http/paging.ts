@@ -42,7 +42,8 @@ export async function listAll(transport: Transport, request: ListRequest): Promi
       // Distribution answers PAGINATION_NUMBER_INVALID when n exceeds its catalog.maxentries (1000 by
       // default, often less): ask again without n and let the registry's own page size and Link lead.
       const body = await readText(response, 64 * 1024);
-      if (!/PAGINATION_NUMBER_INVALID/.test(body)) throw statusError({ method: 'GET', host: transport.host, path: url.pathname, repository: request.repository }, 400, body);
+      if (!/PAGINATION_NUMBER_INVALID/.test(body))
+        throw statusError({ method: 'GET', host: transport.host, path: url.pathname, repository: request.repository }, 400, body);
       url.searchParams.delete('n');
       pageSize = null;
       continue;
@@ -56,7 +57,10 @@ export async function listAll(transport: Transport, request: ListRequest): Promi
       throw new RegsyncError(`${transport.host}${request.path} did not answer JSON`, { code: 'REGISTRY', host: transport.host });
     }
     if (page !== null && page !== undefined && !Array.isArray(page)) {
-      throw new RegsyncError(`${transport.host}${request.path}: "${request.key}" is not a list`, { code: 'REGISTRY', host: transport.host });
+      throw new RegsyncError(`${transport.host}${request.path}: "${request.key}" is not a list`, {
+        code: 'REGISTRY',
+        host: transport.host,
+      });
     }
     const entries = (page ?? []).filter((entry): entry is string => typeof entry === 'string');
     const before = seen.size;

@@ -80,8 +80,16 @@ export async function readText(response: Response, limit = 1 << 20): Promise<str
  * One HTTP exchange through undici's `request` (not `fetch`: fetch buffers a streamed request body without
  * backpressure, so memory grew with the blob size; `request` waits for the socket to drain).
  */
-async function exchange(url: URL, init: { method: Method; headers: Record<string, string>; body?: Body | undefined; dispatcher: Agent }): Promise<Response> {
-  const data = await undiciRequest(url, { method: init.method, headers: init.headers, body: init.body ?? null, dispatcher: init.dispatcher });
+async function exchange(
+  url: URL,
+  init: { method: Method; headers: Record<string, string>; body?: Body | undefined; dispatcher: Agent },
+): Promise<Response> {
+  const data = await undiciRequest(url, {
+    method: init.method,
+    headers: init.headers,
+    body: init.body ?? null,
+    dispatcher: init.dispatcher,
+  });
   const headers = data.headers;
   return {
     status: data.statusCode,
@@ -139,7 +147,13 @@ export class Transport {
   /** Sends a request; returns the response when its status is accepted, throws a RegsyncError otherwise. */
   async send(request: SendRequest): Promise<Response> {
     const url = new URL(request.url, this.deps.base);
-    const context: RequestContext = { method: request.method, host: this.deps.host, path: url.pathname, repository: request.repository, reference: request.reference };
+    const context: RequestContext = {
+      method: request.method,
+      host: this.deps.host,
+      path: url.pathname,
+      repository: request.repository,
+      reference: request.reference,
+    };
     const accept = request.accept ?? is2xx;
     const { retry } = this.deps;
     let reauthenticated = false;
@@ -157,7 +171,10 @@ export class Transport {
         const cause = rootCause(error).message;
         if (cause === 'bad port') {
           // The fetch standard blocks some ports (e.g. 6000, 6665-6669); retrying cannot help.
-          throw new RegsyncError(`${this.deps.host}: fetch refuses to connect to port ${url.port} (a blocked port): run the registry on another port`, { code: 'NETWORK', host: this.deps.host, cause: error });
+          throw new RegsyncError(
+            `${this.deps.host}: fetch refuses to connect to port ${url.port} (a blocked port): run the registry on another port`,
+            { code: 'NETWORK', host: this.deps.host, cause: error },
+          );
         }
         if (!isStream(request.body) && attempt < retry.attempts) {
           const delay = backoffDelay(retry, attempt);
@@ -195,12 +212,19 @@ export class Transport {
       if (decision.retry && !isStream(request.body)) {
         await drain(response);
         if (status === 429) this.deps.limiter.pauseUntil(Date.now() + decision.delayMs);
-        this.log(`${request.method} ${this.deps.host}${url.pathname}: HTTP ${status}; retry ${attempt + 1}/${retry.attempts} in ${decision.delayMs} ms`);
+        this.log(
+          `${request.method} ${this.deps.host}${url.pathname}: HTTP ${status}; retry ${attempt + 1}/${retry.attempts} in ${decision.delayMs} ms`,
+        );
         await sleep(decision.delayMs);
         continue;
       }
       const text = await readText(response, 64 * 1024);
-      throw statusError(context, status, redact(text, this.deps.auth().secrets()), decision.retry ? undefined : (decision.why ?? undefined));
+      throw statusError(
+        context,
+        status,
+        redact(text, this.deps.auth().secrets()),
+        decision.retry ? undefined : (decision.why ?? undefined),
+      );
     }
   }
 
@@ -226,11 +250,14 @@ export class Transport {
           await sleep(backoffDelay(retry, attempt));
           continue;
         }
-        throw new RegsyncError(`${init.method} ${redactUrl(`${url.origin}${url.pathname}`)} (token service of ${this.deps.host}) failed after ${attempt} attempts: ${rootCause(error).message}`, {
-          code: 'NETWORK',
-          host: this.deps.host,
-          cause: error,
-        });
+        throw new RegsyncError(
+          `${init.method} ${redactUrl(`${url.origin}${url.pathname}`)} (token service of ${this.deps.host}) failed after ${attempt} attempts: ${rootCause(error).message}`,
+          {
+            code: 'NETWORK',
+            host: this.deps.host,
+            cause: error,
+          },
+        );
       }
     }
   }
@@ -262,12 +289,26 @@ export class Transport {
       this.deps.stats.request(url.host, method);
       const response = await exchange(url, { method, headers, body, dispatcher: sameOrigin ? this.deps.agent() : this.foreignAgent() });
       const location = response.headers.get('location');
-      if (!REDIRECTS.has(response.status) || location === null || method === 'POST' || method === 'PATCH' || (method === 'PUT' && response.status !== 307 && response.status !== 308)) {
+      if (
+        !REDIRECTS.has(response.status) ||
+        location === null ||
+        method === 'POST' ||
+        method === 'PATCH' ||
+        (method === 'PUT' && response.status !== 307 && response.status !== 308)
+      ) {
         return response;
       }
       await drain(response);
-      if (hop >= MAX_REDIRECTS) throw new RegsyncError(`${request.method} ${this.deps.host}${start.pathname}: more than ${MAX_REDIRECTS} redirects`, { code: 'REGISTRY', host: this.deps.host });
-      if (isStream(body)) throw new RegsyncError(`${request.method} ${this.deps.host}${start.pathname} was redirected, but a streamed body cannot be sent twice`, { code: 'REGISTRY', host: this.deps.host });
+      if (hop >= MAX_REDIRECTS)
+        throw new RegsyncError(`${request.method} ${this.deps.host}${start.pathname}: more than ${MAX_REDIRECTS} redirects`, {
+          code: 'REGISTRY',
+          host: this.deps.host,
+        });
+      if (isStream(body))
+        throw new RegsyncError(
+          `${request.method} ${this.deps.host}${start.pathname} was redirected, but a streamed body cannot be sent twice`,
+          { code: 'REGISTRY', host: this.deps.host },
+        );
       const next = new URL(location, url);
       this.log(`${method} ${redactUrl(url)} redirected to ${redactUrl(next)}`);
       if (response.status === 303) {

@@ -41,11 +41,14 @@ export function createHostAgent(host: string, options: HostOptions): Agent {
     try {
       pem = readFileSync(options.caFile, 'utf8');
     } catch (error) {
-      throw new RegsyncError(`cannot read caFile ${options.caFile} for ${host}: ${(error as Error).message}: fix registries."${host}".caFile`, {
-        code: 'TLS',
-        host,
-        cause: error,
-      });
+      throw new RegsyncError(
+        `cannot read caFile ${options.caFile} for ${host}: ${(error as Error).message}: fix registries."${host}".caFile`,
+        {
+          code: 'TLS',
+          host,
+          cause: error,
+        },
+      );
     }
     connect.ca = [...rootCertificates, ...extraCaFromEnvironment(), pem];
   }
@@ -93,13 +96,20 @@ export function tlsError(error: unknown, host: string): RegsyncError | null {
   const { code, message } = rootCause(error);
   if (code && TLS_TRUST_CODES.has(code)) {
     const reason = TLS_REASONS[code] ?? message;
-    return new RegsyncError(
-      `TLS certificate of ${host} is not trusted (${reason}): set registries."${host}".caFile or tls: insecure`,
-      { code: 'TLS', host, cause: error, details: message },
-    );
+    return new RegsyncError(`TLS certificate of ${host} is not trusted (${reason}): set registries."${host}".caFile or tls: insecure`, {
+      code: 'TLS',
+      host,
+      cause: error,
+      details: message,
+    });
   }
   if (/wrong version number|packet length too long|EPROTO/i.test(`${code ?? ''} ${message}`)) {
-    return new RegsyncError(`${host} does not speak TLS: set registries."${host}".tls: disabled`, { code: 'TLS', host, cause: error, details: message });
+    return new RegsyncError(`${host} does not speak TLS: set registries."${host}".tls: disabled`, {
+      code: 'TLS',
+      host,
+      cause: error,
+      details: message,
+    });
   }
   return null;
 }

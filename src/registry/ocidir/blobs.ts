@@ -10,13 +10,7 @@ import { blobPath, ensureLayout, tempPath } from './layout.js';
  * place only once their sha256 and size match, so a failed or lying upload leaves nothing behind.
  * Returns the number of bytes written.
  */
-export async function writeBlob(
-  repoDir: string,
-  repository: string,
-  digest: string,
-  size: number,
-  body: Readable,
-): Promise<number> {
+export async function writeBlob(repoDir: string, repository: string, digest: string, size: number, body: Readable): Promise<number> {
   const final = blobPath(repoDir, digest);
   await ensureLayout(repoDir);
   const temp = tempPath(repoDir);
@@ -39,11 +33,14 @@ export async function writeBlob(
     );
     const actual = `sha256:${hash.digest('hex')}`;
     if (actual !== digest || (size >= 0 && written !== size)) {
-      throw new RegsyncError(`blob ${digest} for ${repository} did not match: got ${actual} (${written} bytes, expected ${size}); nothing was stored`, {
-        code: 'DIGEST_MISMATCH',
-        repository,
-        reference: digest,
-      });
+      throw new RegsyncError(
+        `blob ${digest} for ${repository} did not match: got ${actual} (${written} bytes, expected ${size}); nothing was stored`,
+        {
+          code: 'DIGEST_MISMATCH',
+          repository,
+          reference: digest,
+        },
+      );
     }
     await rename(temp, final);
     return written;

@@ -128,23 +128,29 @@ class OcidirRegistry implements Registry, ManifestDeleter {
     const size = await fileSize(file);
     if (size === null) {
       if (isDigest(reference)) return null;
-      throw new RegsyncError(`tag ${repository}:${reference} in ${this.root} points at ${resolved.digest}, which is missing from blobs/: the layout is damaged`, {
-        code: 'MANIFEST_INVALID',
-        host: this.root,
-        repository,
-        reference,
-      });
+      throw new RegsyncError(
+        `tag ${repository}:${reference} in ${this.root} points at ${resolved.digest}, which is missing from blobs/: the layout is damaged`,
+        {
+          code: 'MANIFEST_INVALID',
+          host: this.root,
+          repository,
+          reference,
+        },
+      );
     }
     if (size > MAX_MANIFEST_BYTES) return null;
     const bytes = await readFile(file);
     const actual = sha256Digest(bytes);
     if (actual !== resolved.digest) {
-      throw new RegsyncError(`manifest ${repository}:${reference} in ${this.root} is corrupt: its bytes hash to ${actual}, not ${resolved.digest}`, {
-        code: 'DIGEST_MISMATCH',
-        host: this.root,
-        repository,
-        reference,
-      });
+      throw new RegsyncError(
+        `manifest ${repository}:${reference} in ${this.root} is corrupt: its bytes hash to ${actual}, not ${resolved.digest}`,
+        {
+          code: 'DIGEST_MISMATCH',
+          host: this.root,
+          repository,
+          reference,
+        },
+      );
     }
     let manifest: Manifest;
     try {
@@ -207,12 +213,15 @@ class OcidirRegistry implements Registry, ManifestDeleter {
     const needed = manifest.kind === 'index' ? manifest.manifests : [manifest.config, ...manifest.layers];
     for (const descriptor of needed) {
       if ((await fileSize(blobPath(dir, descriptor.digest))) === null) {
-        throw new RegsyncError(`manifest ${repository}:${reference} refers to ${descriptor.digest}, which is not in ${this.root}: copy it first`, {
-          code: 'NOT_FOUND',
-          host: this.root,
-          repository,
-          reference,
-        });
+        throw new RegsyncError(
+          `manifest ${repository}:${reference} refers to ${descriptor.digest}, which is not in ${this.root}: copy it first`,
+          {
+            code: 'NOT_FOUND',
+            host: this.root,
+            repository,
+            reference,
+          },
+        );
       }
     }
   }
