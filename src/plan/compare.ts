@@ -2,14 +2,14 @@ import type { MirrorConfig } from '../config/types.js';
 import { dockerPlatform } from './filters.js';
 import { destinationConfigDigest, sameChildren } from './image-facts.js';
 import type { CopiedContent } from './image-facts.js';
-import type { Change, TagFacts } from './types.js';
+import type { Change, ChangeLocation, CopySpec, TagFacts } from './types.js';
 
 /** One selected source tag and where it goes. */
 export interface SelectedTag {
   mirror: MirrorConfig;
   tag: string;
-  sourceRef: string;
-  targetRef: string;
+  sourceAt: ChangeLocation;
+  targetAt: ChangeLocation;
   source: TagFacts;
   content: CopiedContent;
   /** The destination tag's facts, or null when the destination has no such tag. */
@@ -46,21 +46,31 @@ function dockerFlattenWarning(mirror: MirrorConfig): string {
   return `the source is a multi-platform index; the docker executor copies only ${dockerPlatform(mirror)}, so the destination gets a single-platform image`;
 }
 
+/**
+ * What apply copies. registry: the whole image unless `platforms` picks children of an index (the resolved
+ * children, a new index); docker: the one platform it pulls, always.
+ */
+function copySpec(mirror: MirrorConfig, source: TagFacts, content: CopiedContent): CopySpec {
+  if (mirror.executor === 'docker') return { platforms: [dockerPlatform(mirror)] };
+  if (mirror.platforms === null || !source.isIndex) return { platforms: null };
+  return { platforms: content.platforms.map((p) => p.platform) };
+}
+
 /** The Change for one selected tag: create, update, or noop (up-to-date / overwrite-disabled). */
 export function diffTag(selected: SelectedTag): Change {
-  const { mirror, source, content, destination, sourceRef, targetRef } = selected;
+  const { mirror, source, content, destination, sourceAt, targetAt } = selected;
   const same = sameContent(selected);
   const action = destination === null ? 'create' : same ? 'noop' : mirror.overwrite ? 'update' : 'noop';
   const reason =
     destination === null ? 'missing-in-destination' : same ? 'up-to-date' : mirror.overwrite ? 'content-differs' : 'overwrite-disabled';
   const change: Change = {
-    id: `${mirror.name}:${targetRef}`,
+    id: `${mirror.name}:${targetAt.ref}`,
     mirror: mirror.name,
     action,
     reason,
     executor: mirror.executor,
     source: {
-      ref: sourceRef,
+      ...sourceAt,
       digest: source.digest,
       mediaType: source.mediaType,
       created: content.created,
@@ -68,11 +78,12 @@ export function diffTag(selected: SelectedTag): Change {
       platforms: sourcePlatforms(mirror, content),
     },
     target: {
-      ref: targetRef,
+      ...targetAt,
       digest: destination?.digest ?? null,
       configDigest: destination === null ? null : destinationConfigDigest(mirror, destination),
     },
   };
+  if (action === 'create' || action === 'update') change.copy = copySpec(mirror, source, content);
   // A warning is about what apply will do, so a noop carries none.
   if (mirror.executor === 'docker' && source.isIndex && (action === 'create' || action === 'update')) {
     change.warnings = [dockerFlattenWarning(mirror)];

@@ -82,7 +82,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[] } 
   const sortedChanges = sortChanges(spared);
   const sortedSkipped = sortSkipped(skipped);
   const plan: Plan = {
-    formatVersion: 1,
+    formatVersion: 2,
     regsyncVersion: input.regsyncVersion,
     createdAt: input.now.toISOString(),
     configDigest: input.configDigest,

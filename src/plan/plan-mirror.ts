@@ -7,7 +7,7 @@ import { copiedContent, newestCreated } from './image-facts.js';
 import { planPrune } from './prune.js';
 import type { DestinationSelection } from './prune.js';
 import { ownEntry } from '../util/records.js';
-import { repositoryRef, sourceRepositoryPath, tagRef } from './refs.js';
+import { repositoryRef, sourceRepositoryPath, tagLocation, tagRef } from './refs.js';
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
 import type { Change, MirrorInventory, Skipped } from './types.js';
@@ -75,7 +75,8 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
 
     const candidates: Array<Omit<SelectedTag, 'destination'>> = [];
     for (const tag of names.kept) {
-      const sourceRef = tagRef(mirror.source, sourcePath, tag);
+      const sourceAt = tagLocation(mirror.source, sourcePath, tag);
+      const sourceRef = sourceAt.ref;
       const tagFacts = ownEntry(facts.facts, tag);
       if (tagFacts === undefined) {
         group.kept.add(tag);
@@ -85,8 +86,8 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
       candidates.push({
         mirror,
         tag,
-        sourceRef,
-        targetRef: tagRef(mirror.destination, mapped.repository, tag),
+        sourceAt,
+        targetAt: tagLocation(mirror.destination, mapped.repository, tag),
         source: tagFacts,
         content: copiedContent(mirror, tagFacts),
       });
@@ -111,13 +112,13 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
     for (const candidate of kept) {
       group.kept.add(candidate.tag);
       if (candidate.content.problem !== null) {
-        problem(`${candidate.sourceRef}: ${candidate.content.problem}`);
+        problem(`${candidate.sourceAt.ref}: ${candidate.content.problem}`);
         continue;
       }
       const tag = candidate.tag;
       const destination = destinationTags.has(tag) ? ownEntry(destinationFacts.facts, tag) : null;
       if (destination === undefined) {
-        problem(`${candidate.targetRef}: the tag was listed but could not be read (deleted while planning?); run plan again`);
+        problem(`${candidate.targetAt.ref}: the tag was listed but could not be read (deleted while planning?); run plan again`);
         continue;
       }
       group.selected.push({ ...candidate, destination });

@@ -3,7 +3,7 @@ import { compareStrings } from './filters.js';
 import { destinationConfigDigest } from './image-facts.js';
 import type { SelectedTag } from './compare.js';
 import { ownEntry } from '../util/records.js';
-import { tagRef } from './refs.js';
+import { tagLocation } from './refs.js';
 import type { Change, RepositoryFacts } from './types.js';
 
 /** Every selected tag of one destination repository, for prune. */
@@ -39,7 +39,8 @@ export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { 
   const problems: string[] = [];
   for (const tag of [...listed].sort(compareStrings)) {
     if (group.kept.has(tag)) continue;
-    const ref = tagRef(mirror.destination, group.repository, tag);
+    const location = tagLocation(mirror.destination, group.repository, tag);
+    const ref = location.ref;
     const tagFacts = ownEntry(facts.facts, tag);
     if (tagFacts === undefined) {
       problems.push(`${ref}: the tag was listed but could not be read, so prune cannot check it; run plan again`);
@@ -53,7 +54,7 @@ export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { 
       reason: shared ? 'digest-shared-with-kept-tag' : 'not-in-selection',
       executor: mirror.executor,
       source: null,
-      target: { ref, digest: tagFacts.digest, configDigest: destinationConfigDigest(mirror, tagFacts) },
+      target: { ...location, digest: tagFacts.digest, configDigest: destinationConfigDigest(mirror, tagFacts) },
     });
   }
   return { changes, problems };

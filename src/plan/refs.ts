@@ -1,5 +1,6 @@
 import type { Endpoint } from '../config/types.js';
 import { joinRepositoryPath } from '../util/repository-path.js';
+import type { ChangeLocation } from './types.js';
 
 /** The part of a ref before the repository: `host[:port]` or `ocidir://PATH`. */
 export function endpointBase(endpoint: Endpoint): string {
@@ -18,12 +19,20 @@ export function tagRef(endpoint: Endpoint, repository: string, tag: string): str
   return `${repositoryRef(endpoint, repository)}:${tag}`;
 }
 
+/** A change's end as parsed fields plus its display ref. */
+export function tagLocation(endpoint: Endpoint, repository: string, tag: string): ChangeLocation {
+  return { ref: tagRef(endpoint, repository, tag), endpoint: endpointBase(endpoint), repository, tag };
+}
+
 /** Full repository path at the source for a path relative to the source prefix. */
 export function sourceRepositoryPath(endpoint: Endpoint, relative: string): string {
   return joinRepositoryPath(endpoint.prefix, relative);
 }
 
-/** Splits `base/repo:tag` at the last colon after the last slash (a port colon comes before a slash). */
+/**
+ * Splits a display ref `base/repo:tag` at the last colon after the last slash, for ordering skipped entries only
+ * (they carry no parsed fields); changes are ordered and executed from their parsed locations.
+ */
 export function splitTagRef(ref: string): { repository: string; tag: string } {
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');

@@ -1,4 +1,8 @@
-import type { Change, Plan, Skipped } from './types.js';
+import type { Change, ChangeLocation, Plan, Skipped } from './types.js';
+
+function orderedLocation(location: ChangeLocation): Record<string, unknown> {
+  return { ref: location.ref, endpoint: location.endpoint, repository: location.repository, tag: location.tag };
+}
 
 /** Fixed key order, whatever order the object was built or parsed in: reviewers diff plan files. */
 function orderedChange(change: Change): Record<string, unknown> {
@@ -13,14 +17,15 @@ function orderedChange(change: Change): Record<string, unknown> {
       source === null
         ? null
         : {
-            ref: source.ref,
+            ...orderedLocation(source),
             digest: source.digest,
             mediaType: source.mediaType,
             created: source.created,
             configDigest: source.configDigest,
             platforms: source.platforms,
           },
-    target: { ref: target.ref, digest: target.digest, configDigest: target.configDigest },
+    target: { ...orderedLocation(target), digest: target.digest, configDigest: target.configDigest },
+    ...(change.copy !== undefined ? { copy: { platforms: change.copy.platforms } } : {}),
     ...(change.warnings !== undefined && change.warnings.length > 0 ? { warnings: change.warnings } : {}),
   };
 }

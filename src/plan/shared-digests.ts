@@ -1,5 +1,4 @@
 import type { MirrorConfig } from '../config/types.js';
-import { splitTagRef } from './refs.js';
 import type { Change } from './types.js';
 
 const INDEX_MEDIA_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
@@ -17,7 +16,7 @@ function keptDigests(changes: Change[], mirrors: ReadonlyMap<string, MirrorConfi
   };
   for (const change of changes) {
     if (change.action === 'delete') continue;
-    const { repository } = splitTagRef(change.target.ref);
+    const repository = change.target.repository;
     if (change.target.digest !== null) keep(repository, change.target.digest);
     const source = change.source;
     if (source === null || change.executor !== 'registry' || change.action === 'noop') continue;
@@ -36,7 +35,7 @@ export function spareSharedDigests(changes: Change[], mirrors: readonly MirrorCo
   const kept = keptDigests(changes, new Map(mirrors.map((mirror) => [mirror.name, mirror])));
   return changes.map((change) => {
     if (change.action !== 'delete' || change.target.digest === null) return change;
-    const { repository } = splitTagRef(change.target.ref);
+    const repository = change.target.repository;
     if (kept.get(repository)?.has(change.target.digest) !== true) return change;
     return { ...change, action: 'noop', reason: 'digest-shared-with-kept-tag' };
   });

@@ -10,8 +10,11 @@ function byMirrorRepositoryTag(a: { mirror: string; ref: string }, b: { mirror: 
 
 /** Changes by mirror, target repository, tag (code-unit order, so every machine writes the same bytes). */
 export function sortChanges(changes: Change[]): Change[] {
-  return [...changes].sort((a, b) =>
-    byMirrorRepositoryTag({ mirror: a.mirror, ref: a.target.ref }, { mirror: b.mirror, ref: b.target.ref }),
+  return [...changes].sort(
+    (a, b) =>
+      compareStrings(a.mirror, b.mirror) ||
+      compareStrings(a.target.repository, b.target.repository) ||
+      compareStrings(a.target.tag ?? '', b.target.tag ?? ''),
   );
 }
 

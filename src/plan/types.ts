@@ -1,5 +1,5 @@
 /**
- * The Plan model (formatVersion 1) and the Inventory the pure planner reads.
+ * The Plan model (formatVersion 2) and the Inventory the pure planner reads.
  * The Plan is data: it is rendered, saved, read back and executed as the same objects.
  */
 
@@ -11,21 +11,44 @@ export type SkipFilter = 'include' | 'exclude' | 'semver' | 'maxAge' | 'minAge' 
 export type ChangeReason =
   'missing-in-destination' | 'content-differs' | 'up-to-date' | 'overwrite-disabled' | 'not-in-selection' | 'digest-shared-with-kept-tag';
 
-export interface ChangeSource {
+/**
+ * One end of a change, parsed: apply reads `endpoint`, `repository` and `tag`, never the display `ref`.
+ * `endpoint` is `host[:port]` or `ocidir://PATH` exactly as the config writes it (the mirror's source or destination).
+ */
+export interface ChangeLocation {
+  /** `endpoint/repository:tag`, for people and display. */
   ref: string;
+  endpoint: string;
+  /** Full repository path at the endpoint (prefix included). */
+  repository: string;
+  /** null only for a location named by digest alone. */
+  tag: string | null;
+}
+
+export interface ChangeSource extends ChangeLocation {
   digest: string;
   mediaType: string;
   /** ISO 8601, or null when it was not needed or not readable. */
   created: string | null;
   /** For the docker executor: config digest of the platform pulled; otherwise of a single-platform image; null for an index. */
   configDigest: string | null;
+  /** For display: the platforms the copy carries (real platforms only). Apply reads `Change.copy`, not this. */
   platforms: string[];
 }
 
-export interface ChangeTarget {
-  ref: string;
+export interface ChangeTarget extends ChangeLocation {
   digest: string | null;
   configDigest: string | null;
+}
+
+/** What apply copies for a create or update. */
+export interface CopySpec {
+  /**
+   * null: the whole image byte for byte (the destination digest equals the source digest). A list: the platform
+   * subset as the planner resolved it (registry executor with `platforms`: a new index of those children; docker
+   * executor: the one platform it pulls).
+   */
+  platforms: string[] | null;
 }
 
 export interface Change {
@@ -37,6 +60,8 @@ export interface Change {
   executor: ExecutorName;
   source: ChangeSource | null;
   target: ChangeTarget;
+  /** Present exactly for create and update. */
+  copy?: CopySpec;
   /** Human-readable warnings, e.g. an index that the docker executor flattens to one platform. */
   warnings?: string[];
 }
@@ -62,7 +87,7 @@ export interface PlanStats {
 }
 
 export interface Plan {
-  formatVersion: 1;
+  formatVersion: 2;
   regsyncVersion: string;
   createdAt: string;
   configDigest: string;

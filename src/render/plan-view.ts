@@ -1,5 +1,4 @@
 import { compareStrings } from '../plan/filters.js';
-import { splitTagRef } from '../plan/refs.js';
 import { hasChanges, summarize } from '../plan/summary.js';
 import type { Change, ChangeReason, Plan, SkipFilter, Skipped } from '../plan/types.js';
 
@@ -30,7 +29,7 @@ export function mirrorViews(plan: Plan): MirrorView[] {
     const changes = plan.changes.filter((c) => c.mirror === mirror);
     const repositories = new Map<string, RepositoryView>();
     for (const change of changes) {
-      const repository = splitTagRef(change.target.ref).repository;
+      const repository = `${change.target.endpoint}/${change.target.repository}`;
       const view = repositories.get(repository) ?? { repository, all: [], visible: [], unchanged: [] };
       view.all.push(change);
       (change.action === 'noop' ? view.unchanged : view.visible).push(change);

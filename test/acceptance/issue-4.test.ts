@@ -68,7 +68,7 @@ describe('issue 4: the plan JSON', () => {
   it('has exactly the top-level, change, source, target, skipped, summary and stats names of the issue', () => {
     for (const key of ['formatVersion', 'regsyncVersion', 'createdAt', 'configDigest', 'changes', 'skipped', 'summary', 'stats'])
       assert.ok(key in plan, `no ${key}`);
-    assert.equal(plan.formatVersion, 1);
+    assert.equal(plan.formatVersion, 2);
     assert.equal(plan.regsyncVersion, (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
     assert.equal(plan.createdAt, '2026-11-28T10:00:00.000Z');
     assert.match(String(plan.configDigest), /^sha256:[0-9a-f]{64}$/);
@@ -77,10 +77,20 @@ describe('issue 4: the plan JSON', () => {
         assert.ok(key in change, `change lacks ${key}`);
       assert.equal(change.id, `${change.mirror}:${String(change.target.ref)}`);
       assert.ok(['create', 'update', 'delete', 'noop'].includes(change.action));
-      assert.deepEqual(Object.keys(change.target).sort(), ['configDigest', 'digest', 'ref']);
+      assert.deepEqual(Object.keys(change.target).sort(), ['configDigest', 'digest', 'endpoint', 'ref', 'repository', 'tag']);
       if (change.action === 'delete') assert.equal(change.source, null);
       else
-        assert.deepEqual(Object.keys(change.source ?? {}).sort(), ['configDigest', 'created', 'digest', 'mediaType', 'platforms', 'ref']);
+        assert.deepEqual(Object.keys(change.source ?? {}).sort(), [
+          'configDigest',
+          'created',
+          'digest',
+          'endpoint',
+          'mediaType',
+          'platforms',
+          'ref',
+          'repository',
+          'tag',
+        ]);
     }
     for (const skip of plan.skipped) {
       assert.deepEqual(Object.keys(skip).sort(), ['detail', 'filter', 'mirror', 'ref']);

@@ -35,13 +35,26 @@ describe('buildPlan: the diff', () => {
     assert.equal(v1.id, `apps:${D}/app1:v1`);
     assert.deepEqual(v1.source, {
       ref: `${S}/app1:v1`,
+      endpoint: '127.0.0.1:5000',
+      repository: 'team/app1',
+      tag: 'v1',
       digest: manifestDigest('app1-v1'),
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       created: '2024-03-05T12:00:00Z',
       configDigest: configDigest('app1-v1'),
       platforms: ['linux/amd64'],
     });
-    assert.deepEqual(plan.changes[2]!.target, { ref: `${D}/app1:v2`, digest: null, configDigest: null });
+    assert.deepEqual(plan.changes[2]!.target, {
+      ref: `${D}/app1:v2`,
+      endpoint: '127.0.0.1:5001',
+      repository: 'mirror/app1',
+      tag: 'v2',
+      digest: null,
+      configDigest: null,
+    });
+    // What apply copies: a plain image whole; noops carry no copy.
+    assert.deepEqual(plan.changes[2]!.copy, { platforms: null });
+    assert.equal(v1.copy, undefined);
     assert.equal(plan.changes[0]!.target.digest, manifestDigest('app1-old'));
     assert.deepEqual(plan.summary, { create: 1, update: 1, delete: 0, noop: 1, skipped: 0 });
   });
@@ -214,6 +227,7 @@ describe('buildPlan: platforms and executors', () => {
     assert.deepEqual(plan.changes[1]!.source!.platforms, ['linux/amd64', 'linux/arm64']);
     assert.equal(plan.changes[1]!.source!.configDigest, null);
     assert.equal(plan.changes[1]!.warnings, undefined);
+    assert.deepEqual(plan.changes[1]!.copy, { platforms: null });
   });
 
   it('registry executor with a platforms subset compares the destination children, not the index digest', () => {
@@ -232,6 +246,7 @@ describe('buildPlan: platforms and executors', () => {
       `noop up-to-date ${D}/app1:same`,
     ]);
     assert.deepEqual(plan.changes[1]!.source!.platforms, ['linux/arm64']);
+    assert.deepEqual(plan.changes[1]!.copy, { platforms: ['linux/arm64'] });
     assert.equal(plan.changes[1]!.source!.digest, indexDigest('multi'));
   });
 
@@ -258,6 +273,9 @@ describe('buildPlan: platforms and executors', () => {
     assert.deepEqual(actions(plan), [`update content-differs ${D}/app1:differs`, `noop up-to-date ${D}/app1:same`]);
     assert.deepEqual(plan.changes[1]!.target, {
       ref: `${D}/app1:same`,
+      endpoint: '127.0.0.1:5001',
+      repository: 'mirror/app1',
+      tag: 'same',
       digest: manifestDigest('c1-reencoded'),
       configDigest: configDigest('c1'),
     });
@@ -282,6 +300,7 @@ describe('buildPlan: platforms and executors', () => {
     assert.deepEqual(actions(plan), [`noop up-to-date ${D}/app1:v1`, `create missing-in-destination ${D}/app1:v2`]);
     const created = plan.changes[1]!;
     assert.deepEqual(created.source!.platforms, ['linux/arm64']);
+    assert.deepEqual(created.copy, { platforms: ['linux/arm64'] });
     assert.equal(created.source!.configDigest, configDigest('arm'));
     assert.equal(created.executor, 'docker');
     assert.equal(created.warnings?.length, 1);
@@ -393,7 +412,15 @@ describe('buildPlan: prune', () => {
     ]);
     const stale = plan.changes[3]!;
     assert.equal(stale.source, null);
-    assert.deepEqual(stale.target, { ref: `${D}/app1:stale`, digest: manifestDigest('stale'), configDigest: configDigest('stale') });
+    assert.deepEqual(stale.target, {
+      ref: `${D}/app1:stale`,
+      endpoint: '127.0.0.1:5001',
+      repository: 'mirror/app1',
+      tag: 'stale',
+      digest: manifestDigest('stale'),
+      configDigest: configDigest('stale'),
+    });
+    assert.equal(stale.copy, undefined);
   });
 
   it('without prune, extra destination tags are left alone', () => {
@@ -583,6 +610,33 @@ describe('buildPlan: mirrors and order', () => {
     assert.deepEqual(
       one.changes.map((c) => c.id),
       [`apps:${D}/app:v10`, `apps:${D}/app:v9`, `apps:${D}/app-x:a`, `apps:${D}/app-x:b`, `tools:${D}/build:v1`],
+    );
+  });
+});
+
+describe('buildPlan: parsed change locations', () => {
+  // A display ref such as ocidir://./lab/out/team/app:v1 cannot be split back into directory and repository:
+  // apply reads these fields instead (issue 8).
+  it('an ocidir destination with a nested repository keeps endpoint, repository and tag apart', () => {
+    const mirror = mirrorConfig({
+      destination: { scheme: 'ocidir', path: '/abs/lab/out', prefix: '', written: 'ocidir://./lab/out' },
+      rename: { kind: 'template', template: 'team/\\2' },
+    });
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.image('v1', 'app1-v1'))
+      .destination('team/app1', (r) => r)
+      .build();
+    const { plan, problems } = planOf([mirror], [inventory]);
+    assert.deepEqual(problems, []);
+    const change = plan.changes[0]!;
+    assert.equal(change.target.ref, 'ocidir://./lab/out/team/app1:v1');
+    assert.deepEqual(
+      { endpoint: change.target.endpoint, repository: change.target.repository, tag: change.target.tag },
+      { endpoint: 'ocidir://./lab/out', repository: 'team/app1', tag: 'v1' },
+    );
+    assert.deepEqual(
+      { endpoint: change.source!.endpoint, repository: change.source!.repository, tag: change.source!.tag },
+      { endpoint: '127.0.0.1:5000', repository: 'team/app1', tag: 'v1' },
     );
   });
 });

@@ -50,19 +50,19 @@ describe('plan file', () => {
     const reversed = reverseKeys(plan) as Plan;
     assert.notEqual(JSON.stringify(reversed), JSON.stringify(plan));
     assert.equal(serializePlan(reversed), serializePlan(plan));
-    assert.ok(serializePlan(plan).startsWith('{\n  "formatVersion": 1,\n  "regsyncVersion": "0.1.0",'));
+    assert.ok(serializePlan(plan).startsWith('{\n  "formatVersion": 2,\n  "regsyncVersion": "0.1.0",'));
     assert.ok(serializePlan(plan).endsWith('}\n'));
   });
 
   it('rejects a plan with every schema problem listed', async () => {
     const plan = JSON.parse(serializePlan(samplePlan())) as Record<string, unknown> & { changes: Array<Record<string, unknown>> };
-    plan.formatVersion = 2;
+    plan.formatVersion = 1;
     plan.changes[0]!.action = 'replace';
     delete plan.changes[1]!.target;
     plan.extra = true;
     const problems = await problemsOf(plan);
     assert.match(problems[0]!, /is not a valid regsync plan \(\d+ problems\)/);
-    assert.ok(problems.includes('/formatVersion: must be 1'), problems.join('\n'));
+    assert.ok(problems.includes('/formatVersion: must be 2'), problems.join('\n'));
     assert.ok(problems.includes('/changes/0/action: must be one of "create", "update", "delete", "noop"'), problems.join('\n'));
     assert.ok(problems.includes('/changes/1: missing key "target"'), problems.join('\n'));
     assert.ok(problems.includes('the plan: unknown key "extra"'), problems.join('\n'));

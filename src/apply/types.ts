@@ -1,0 +1,72 @@
+/**
+ * The apply layer's contract: a Plan goes in, an ApplyResult comes out. The runner (verify, schedule, listr2 tasks)
+ * and the executors (docker, registry) meet at `Executor`; neither filters, re-diffs or adds changes.
+ */
+import type { Action, Change } from '../plan/types.js';
+
+/** What became of one change. `stale`: its source or destination moved since the plan; `skipped`: never started. */
+export type ChangeStatus = 'done' | 'failed' | 'stale' | 'skipped';
+
+/** One change's outcome, as the apply result JSON (schemas/apply-result.schema.json) writes it. */
+export interface ChangeResult {
+  id: string;
+  action: Action;
+  status: ChangeStatus;
+  /** A one-line message naming host, reference and cause; null unless failed or stale. */
+  error: string | null;
+  durationMs: number;
+  /** Bytes moved for this change (uploaded blobs and manifests; 0 for a delete or a skip). */
+  bytes: number;
+}
+
+export interface ApplySummary {
+  created: number;
+  updated: number;
+  deleted: number;
+  failed: number;
+  stale: number;
+  skipped: number;
+}
+
+/** `regsync apply --json`, formatVersion 1. */
+export interface ApplyResult {
+  formatVersion: 1;
+  regsyncVersion: string;
+  /** sha256 of the config the plan was made from (the plan's configDigest). */
+  configDigest: string;
+  startedAt: string;
+  durationMs: number;
+  interrupted: boolean;
+  changes: ChangeResult[];
+  summary: ApplySummary;
+}
+
+/** How an executor reports progress to the task tree; it never writes to stdout or stderr itself. */
+export interface ChangeProgress {
+  /** One line of output (a docker command, a blob copied), shown under the change's task. */
+  output(line: string): void;
+  /** Bytes of the current image moved so far. */
+  bytes(total: number): void;
+}
+
+export interface ExecutionContext {
+  /** Aborted on an interrupt; an executor stops what it has in flight and rejects. */
+  signal: AbortSignal;
+  progress: ChangeProgress;
+}
+
+/**
+ * One way of carrying out the copies of a plan (create and update changes; deletes go through the registry API
+ * whatever the executor). The runner has already checked both ends (compare and swap) before `copy` is called.
+ */
+export interface Executor {
+  readonly name: Change['executor'];
+  /** Checked once before the first change (docker: the engine answers `docker version`). */
+  prepare(signal: AbortSignal): Promise<void>;
+  /** The exact operations `copy` would perform, one per line, for --dry-run. */
+  describe(change: Change): string[];
+  /** Copies `change.source` by digest to `change.target`; resolves with the bytes moved. */
+  copy(change: Change, context: ExecutionContext): Promise<{ bytes: number }>;
+  /** Runs once when the apply ends, also after failures and interrupts (docker: drains the removal queue). */
+  close(): Promise<void>;
+}
