@@ -165,6 +165,8 @@ export async function planEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.Pro
     REGSYNC_NOW: NOW,
     REGSYNC_CACHE_DIR: await makeTempDir('plan-cache'),
     DOCKER_CONFIG: await makeTempDir('plan-docker-config'),
+    // Credentials files of the machine (podman's /run/containers/UID) must not leak into tests.
+    XDG_RUNTIME_DIR: await makeTempDir('plan-runtime'),
     ...extra,
   };
 }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDecision } from '../../src/registry/http/backoff.js';
 import { parseChallenges } from '../../src/registry/http/challenge.js';
-import { normalizeConfigKey } from '../../src/registry/http/credentials.js';
 import { registryErrorText } from '../../src/registry/http/errors.js';
 import { nextLink } from '../../src/registry/http/link.js';
 import { grantedAtoms, mergeScopes, TokenCache } from '../../src/registry/http/scopes.js';
@@ -122,13 +121,6 @@ test('loopback detection', () => {
   for (const host of ['localhost', 'localhost:5000', '127.0.0.1', '127.1.2.3:80', '[::1]', '[::1]:5000'])
     assert.ok(isLoopbackHost(host), host);
   for (const host of ['registry.example.com', '10.0.0.1:5000', 'ghcr.io', '127.example.com']) assert.ok(!isLoopbackHost(host), host);
-});
-
-test('Docker config keys normalise to hosts, Docker Hub aliases to docker.io', () => {
-  assert.equal(normalizeConfigKey('https://index.docker.io/v1/'), 'docker.io');
-  assert.equal(normalizeConfigKey('registry-1.docker.io'), 'docker.io');
-  assert.equal(normalizeConfigKey('http://127.0.0.1:5000/v2/'), '127.0.0.1:5000');
-  assert.equal(normalizeConfigKey('Registry.Example.com'), 'registry.example.com');
 });
 
 test('registry error bodies become CODE: message', () => {

@@ -106,7 +106,7 @@ export class HostAuth {
 
   private addCredentialsHint(): string {
     const { host, credentialsHint } = this.deps;
-    return `${credentialsHint ?? `add credentials under registries."${host}" in the regsync config`} or run docker login ${host}`;
+    return `${credentialsHint ?? `add credentials under registries."${host}" in the regsync config`} or run docker login ${host} or podman login ${host}`;
   }
 
   /** The error for a 401 that authenticating again did not fix. */

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { execa } from 'execa';
-import { RegsyncError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
+import { isDockerHub } from '../ref.js';
 import type { HostOptions } from '../types.js';
+import { authFileLocations, lookupByHost, readAuthFile } from './auth-files.js';
+import type { AuthFileLocation, AuthsEntry } from './auth-files.js';
+import { runCredentialHelper } from './credential-helper.js';
+import type { HelperSecret } from './credential-helper.js';
 
 /** What a host is accessed with. `source` says where it came from, for messages (never the secret). */
 export type Credentials =
@@ -17,95 +17,27 @@ export interface CredentialLookup {
   host: string;
   options: HostOptions;
   env: NodeJS.ProcessEnv;
-  /** Overrides `$DOCKER_CONFIG` / `~/.docker`. */
+  /** Overrides `$DOCKER_CONFIG` / `~/.docker` (the containers auth files are still read from `env`). */
   dockerConfigDir?: string | undefined;
 }
 
-const DOCKER_HUB_KEYS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
-/** A Docker config key (`https://index.docker.io/v1/`, `http://host:5000`, `host:5000`) reduced to a comparable host. */
-export function normalizeConfigKey(key: string): string {
-  const host = key
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/\/.*$/, '')
-    .toLowerCase();
-  return DOCKER_HUB_KEYS.has(host) ? 'docker.io' : host;
+/** A helper's answer as credentials: Docker's convention names an identity (refresh) token `<token>`. */
+function fromHelper(found: HelperSecret | null, source: string): Credentials | null {
+  if (!found) return null;
+  if (found.username === '<token>') return { kind: 'identityToken', username: found.username, token: found.secret, source };
+  return { kind: 'basic', username: found.username, password: found.secret, source };
 }
 
-/** What a credential helper is asked for: Docker uses the v1 URL for Docker Hub and the bare host otherwise. */
-function helperServerUrl(host: string): string {
-  return normalizeConfigKey(host) === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+/** What a helper is asked: Docker uses the v1 URL for Docker Hub, containers/image the registry name. */
+function helperServerUrl(host: string, format: AuthFileLocation['format']): string {
+  if (!isDockerHub(host)) return host;
+  return format === 'docker' ? 'https://index.docker.io/v1/' : 'docker.io';
 }
 
-function lookupByHost<T>(record: unknown, host: string): T | undefined {
-  if (typeof record !== 'object' || record === null) return undefined;
-  const wanted = normalizeConfigKey(host);
-  for (const [key, value] of Object.entries(record)) {
-    if (normalizeConfigKey(key) === wanted) return value as T;
-  }
-  return undefined;
-}
-
-/** Runs `docker-credential-<name> get`; null when the helper has nothing for this host. */
-export async function runCredentialHelper(name: string, host: string, env: NodeJS.ProcessEnv, source: string): Promise<Credentials | null> {
-  const program = `docker-credential-${name}`;
-  const result = await execa(program, ['get'], {
-    input: helperServerUrl(host),
-    env,
-    extendEnv: false,
-    reject: false,
-    timeout: 30_000,
-    stripFinalNewline: true,
-  });
-  if (result.failed) {
-    const output = `${String(result.stdout)} ${String(result.stderr)}`;
-    if (/credentials not found/i.test(output)) return null;
-    const missing = (result.cause as { code?: string } | undefined)?.code === 'ENOENT';
-    const why = missing
-      ? `${program} is not on PATH`
-      : `${program} get failed (exit code ${String(result.exitCode)}): ${output.trim().slice(0, 200)}`;
-    throw new RegsyncError(`cannot read credentials for ${host}: ${why}`, { code: 'AUTH_FAILED', host });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(String(result.stdout));
-  } catch {
-    throw new RegsyncError(`cannot read credentials for ${host}: ${program} get did not print JSON`, { code: 'AUTH_FAILED', host });
-  }
-  const { Username: username, Secret: secret } = (parsed ?? {}) as { Username?: unknown; Secret?: unknown };
-  if (typeof secret !== 'string' || secret === '') return null;
-  const user = typeof username === 'string' ? username : '';
-  // Docker's convention: a helper returns an identity (refresh) token under the user name "<token>".
-  if (user === '<token>') return { kind: 'identityToken', username: user, token: secret, source };
-  return { kind: 'basic', username: user, password: secret, source };
-}
-
-interface DockerConfig {
-  auths?: Record<string, { auth?: string; identitytoken?: string; username?: string; password?: string }>;
-  credHelpers?: Record<string, string>;
-  credsStore?: string;
-}
-
-async function readDockerConfig(dir: string): Promise<{ config: DockerConfig; file: string } | null> {
-  const file = join(dir, 'config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    const config = JSON.parse(text) as DockerConfig | null;
-    return typeof config === 'object' && config !== null ? { config, file } : null;
-  } catch {
-    throw new RegsyncError(`the Docker config ${file} is not valid JSON: fix it or point DOCKER_CONFIG elsewhere`, { code: 'AUTH_FAILED' });
-  }
-}
-
-function fromAuthsEntry(entry: NonNullable<DockerConfig['auths']>[string] | undefined, source: string): Credentials | null {
-  if (!entry) return null;
-  let username = entry.username ?? '';
-  let password = entry.password ?? '';
+function fromAuthsEntry(entry: AuthsEntry | undefined, source: string): Credentials | null {
+  if (typeof entry !== 'object' || entry === null) return null;
+  let username = typeof entry.username === 'string' ? entry.username : '';
+  let password = typeof entry.password === 'string' ? entry.password : '';
   if (typeof entry.auth === 'string' && entry.auth !== '') {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -120,9 +52,25 @@ function fromAuthsEntry(entry: NonNullable<DockerConfig['auths']>[string] | unde
   return username !== '' && password !== '' ? { kind: 'basic', username, password, source } : null;
 }
 
+/** One file's answer for `host`: its credHelpers entry, Docker's credsStore, then its auths entry. */
+async function fromAuthFile(location: AuthFileLocation, host: string, env: NodeJS.ProcessEnv): Promise<Credentials | null> {
+  const content = await readAuthFile(location);
+  if (!content) return null;
+  const { format, file } = location;
+  const ask = async (helper: unknown, source: string): Promise<Credentials | null> =>
+    typeof helper === 'string' && helper !== ''
+      ? fromHelper(await runCredentialHelper(helper, helperServerUrl(host, format), host, env), source)
+      : null;
+  const helper = lookupByHost(content.credHelpers, host, format);
+  const found =
+    (await ask(helper, `credential helper ${String(helper)} (credHelpers in ${file})`)) ??
+    (format === 'docker' ? await ask(content.credsStore, `credential store ${String(content.credsStore)} (credsStore in ${file})`) : null);
+  return found ?? fromAuthsEntry(lookupByHost(content.auths, host, format), `auths in ${file}`);
+}
+
 /**
- * First match wins: regsync's own host options (username/password, then credentialHelper), then the Docker
- * config (credHelpers for the host, credsStore, auths), then anonymous.
+ * First match wins: regsync's own host options (username/password, then credentialHelper), then the
+ * containers auth files and Docker's config in the order of `authFileLocations`, then anonymous.
  */
 export async function resolveCredentials(lookup: CredentialLookup): Promise<Credentials> {
   const { host, options, env } = lookup;
@@ -136,28 +84,15 @@ export async function resolveCredentials(lookup: CredentialLookup): Promise<Cred
     };
   }
   if (options.credentialHelper) {
-    const found = await runCredentialHelper(
-      options.credentialHelper,
-      host,
-      env,
-      `credential helper ${options.credentialHelper} (${configKey}.credentialHelper)`,
-    );
+    const source = `credential helper ${options.credentialHelper} (${configKey}.credentialHelper)`;
+    const found = fromHelper(await runCredentialHelper(options.credentialHelper, helperServerUrl(host, 'docker'), host, env), source);
     if (found) return found;
   }
-  const dir = lookup.dockerConfigDir ?? env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker');
-  const docker = await readDockerConfig(dir);
-  if (!docker) return { kind: 'anonymous' };
-  const { config, file } = docker;
-  const helper = lookupByHost<string>(config.credHelpers, host);
-  if (typeof helper === 'string' && helper !== '') {
-    const found = await runCredentialHelper(helper, host, env, `credential helper ${helper} (credHelpers in ${file})`);
+  for (const location of authFileLocations(env, lookup.dockerConfigDir)) {
+    const found = await fromAuthFile(location, host, env);
     if (found) return found;
   }
-  if (typeof config.credsStore === 'string' && config.credsStore !== '') {
-    const found = await runCredentialHelper(config.credsStore, host, env, `credential store ${config.credsStore} (credsStore in ${file})`);
-    if (found) return found;
-  }
-  return fromAuthsEntry(lookupByHost(config.auths, host), `auths in ${file}`) ?? { kind: 'anonymous' };
+  return { kind: 'anonymous' };
 }
 
 /** The secrets a credential holds, for redaction. */
