@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isConfigError } from './config/problems.js';
+import type { Config } from './config/types.js';
 import { registerApplyCommand } from './commands/apply.js';
+import { adviseMessage, runWording } from './commands/error-advice.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerSchemaCommand } from './commands/schema.js';
@@ -57,6 +59,7 @@ export function buildProgram(ctx: CommandContext): Command {
 /** Runs regsync with `argv` (the arguments after the program name) and returns the exit code; never exits. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
+  let config: Config | null = null;
   const ctx: CommandContext = {
     io,
     version: regsyncVersion(),
@@ -64,6 +67,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       exitCode = code;
     },
     globals: (command) => readGlobals(command, io),
+    configured: (resolved) => {
+      config = resolved;
+    },
   };
   const program = buildProgram(ctx);
   try {
@@ -76,13 +82,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     // Options are parsed before any action runs, so the program's -v/--verbose (also -qv) is known here.
     const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
-    reportError(error, io, verbose);
+    reportError(error, io, verbose, config);
     return EXIT_ERROR;
   }
 }
 
 /** One clear line (or one per config problem); details and stack only with --verbose. */
-function reportError(error: unknown, io: CliIo, verbose: boolean): void {
+function reportError(error: unknown, io: CliIo, verbose: boolean, config: Config | null): void {
   if (isConfigError(error)) {
     for (const problem of error.problems) io.stderr.write(`${problem}\n`);
     const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
@@ -90,7 +96,7 @@ function reportError(error: unknown, io: CliIo, verbose: boolean): void {
     return;
   }
   if (isRegsyncError(error)) {
-    io.stderr.write(`regsync: ${error.message}\n`);
+    io.stderr.write(`regsync: ${adviseMessage(error, runWording(config))}\n`);
     if (verbose && error.details !== undefined) io.stderr.write(`${error.details}\n`);
     if (verbose && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
     return;

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import type { Config, RegistrySettings } from '../config/types.js';
 import { createOcidirRegistry } from '../registry/ocidir/index.js';
 import { createRegistryPool } from '../registry/pool.js';
 import type { HostOptions, RegistryPool } from '../registry/types.js';
+import { credentialsSource, runWording } from './error-advice.js';
 
 /** Docker Hub is written `docker.io` in configs but served from registry-1.docker.io. */
 const DOCKER_HUB_ALIASES: Record<string, string[]> = {
@@ -21,28 +21,12 @@ export function hostOptions(settings: RegistrySettings): HostOptions {
   };
 }
 
-/** Where a user puts credentials for `host`: the config file, or sync.sh's --src-auth/--dst-auth. */
-function credentialWording(config: Config, host: string): Pick<HostOptions, 'credentialsHint' | 'credentialsSource'> {
-  if (config.file !== null) {
-    const file = path.basename(config.file);
-    return {
-      credentialsHint: `add credentials under registries."${host}" in ${file}`,
-      credentialsSource: `registries."${host}" in ${file}`,
-    };
-  }
-  const side = config.mirrors.some((mirror) => mirror.destination.scheme === 'registry' && mirror.destination.host === host)
-    ? 'dst'
-    : 'src';
-  const flag = `--${side}-auth`;
-  const variable = `SYNC_${side.toUpperCase()}_AUTH`;
-  return { credentialsHint: `pass ${flag} USER:PASSWORD (or set ${variable})`, credentialsSource: `${flag} / ${variable}` };
-}
-
 /** Config `registries` keyed as written, plus Docker Hub's aliases so either spelling finds the settings. */
 export function hostOptionsFor(config: Config): Record<string, HostOptions> {
   const hosts: Record<string, HostOptions> = {};
+  const wording = runWording(config);
   for (const [host, settings] of Object.entries(config.registries)) {
-    const options = { ...hostOptions(settings), ...credentialWording(config, host) };
+    const options = { ...hostOptions(settings), credentialsSource: credentialsSource(wording, host) };
     hosts[host] = options;
     for (const alias of DOCKER_HUB_ALIASES[host] ?? []) {
       if (!(alias in config.registries)) hosts[alias] = options;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SeedOptions } from '../config/seed-flags.js';
+import type { Config } from '../config/types.js';
 
 /** A stream the CLI writes to: process.stdout/stderr in production, a string collector in tests. */
 export interface OutStream {
@@ -37,6 +38,8 @@ export interface CommandContext {
   setExitCode(code: number): void;
   /** The global options as seen from `command` (pass the action's command argument). */
   globals(command: Command): GlobalOptions;
+  /** Told the config once it is resolved, so errors give advice for the way the run was configured. */
+  configured?(config: Config): void;
 }
 
 /** Reads the global options off any command: commander keeps them on the program. */
@@ -100,6 +103,7 @@ export async function resolveCommandConfig(
     env: ctx.io.env,
     cwd: ctx.io.cwd,
   });
+  ctx.configured?.(resolved.config);
   if (!globals.quiet) for (const warning of resolved.warnings) ctx.io.stderr.write(`regsync: warning: ${warning}\n`);
   return resolved;
 }

@@ -1,5 +1,5 @@
 import { isRegsyncError, RegsyncError } from '../util/errors.js';
-import type { ErrorCode } from '../util/errors.js';
+import type { ErrorCode, ErrorHint } from '../util/errors.js';
 import { CancelledError } from './limiter.js';
 import type { Limiter } from './limiter.js';
 
@@ -9,8 +9,8 @@ export interface ReadContext {
   host: string;
   repository: string;
   what: string;
-  /** The next step when the registry refused the read (not for network or TLS failures). */
-  hint?: string;
+  /** The next step when the registry refused the read (not for network or TLS failures), worded by the command. */
+  hint?: ErrorHint;
 }
 
 /**
@@ -70,13 +70,13 @@ function wrap(context: ReadContext, error: unknown): RegsyncError {
   const code: ErrorCode = isRegsyncError(error) ? error.code : 'REGISTRY';
   const where = context.repository === '' ? context.host : `${context.host}/${context.repository}`;
   const refused = code !== 'NETWORK' && code !== 'TLS';
-  const hint = context.hint !== undefined && refused ? `; ${context.hint}` : '';
-  return new RegsyncError(`mirror ${context.mirror}: cannot ${context.what} ${where}: ${cause}${hint}`, {
+  return new RegsyncError(`mirror ${context.mirror}: cannot ${context.what} ${where}: ${cause}`, {
     code,
     cause: error,
     host: context.host,
     repository: context.repository,
     ...(isRegsyncError(error) && error.status !== undefined ? { status: error.status } : {}),
     ...(isRegsyncError(error) && error.details !== undefined ? { details: error.details } : {}),
+    ...(context.hint !== undefined && refused ? { hint: context.hint } : {}),
   });
 }

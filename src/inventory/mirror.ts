@@ -4,14 +4,12 @@ import { joinRepositoryPath } from '../util/repository-path.js';
 import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.js';
 import { isIndexMediaType } from '../registry/manifest.js';
 import type { Registry, RegistryPool } from '../registry/types.js';
+import type { ErrorHint } from '../util/errors.js';
 import type { FactsCache } from './facts-cache.js';
 import type { Failures } from './failures.js';
 import { platformMatcher, readPlatformFacts } from './image-facts.js';
 import type { PlatformWanted } from './image-facts.js';
 import type { InventoryEvent, InventorySelection } from './types.js';
-
-// Many registries (Docker Hub, GHCR, most clouds) do not offer the catalog, or only to some accounts.
-const CATALOG_HINT = 'if this registry does not list its catalog to you, name the repositories under repositories.names';
 
 export interface MirrorContext {
   pool: RegistryPool;
@@ -20,6 +18,9 @@ export interface MirrorContext {
   failures: Failures;
   onProgress: (event: InventoryEvent) => void;
 }
+
+/** Many registries (Docker Hub, GHCR, most clouds) do not offer the catalog, or only to some accounts. */
+const catalogHint = (source: Registry): ErrorHint => ({ kind: 'catalog', host: source.name });
 
 export function registryFor(pool: RegistryPool, endpoint: Endpoint): Registry {
   return endpoint.scheme === 'registry' ? pool.get('registry', endpoint.host) : pool.get('ocidir', endpoint.path);
@@ -60,13 +61,13 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
   // A destination index is compared child by child with the copied subset: every child counts, so
   // only the docker executor (one platform pulled, one compared) narrows what it reads there.
   const destinationWanted: PlatformWanted = docker ? wanted : null;
-  const read = <T>(registry: Registry, repository: string, what: string, task: () => Promise<T>, hint?: string): Promise<T> =>
+  const read = <T>(registry: Registry, repository: string, what: string, task: () => Promise<T>, hint?: ErrorHint): Promise<T> =>
     failures.read({ mirror: mirror.name, host: registry.name, repository, what, ...(hint === undefined ? {} : { hint }) }, task);
 
   context.onProgress({ kind: 'mirror-start', mirror: mirror.name });
   const listed =
     mirror.repositories.names ??
-    underPrefix(mirror.source.prefix, await read(source, '', 'list the catalog of', () => source.listRepositories(), CATALOG_HINT));
+    underPrefix(mirror.source.prefix, await read(source, '', 'list the catalog of', () => source.listRepositories(), catalogHint(source)));
   const { selected } = selection.selectRepositories(mirror, listed);
   context.onProgress({ kind: 'repositories', mirror: mirror.name, total: selected.length });
 

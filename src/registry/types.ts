@@ -148,11 +148,9 @@ export interface HostOptions {
   /** Parallel requests to this host; default 8. */
   maxConcurrency?: number;
   /**
-   * How a user adds credentials for this host, for "authentication required" errors; the command layer knows
-   * whether they come from a config file or from sync.sh-style flags. Default: the `registries` entry.
+   * Where `username`/`password` and `credentialHelper` came from, for "authentication failed" errors: the
+   * command layer knows whether a config file or sync.sh-style flags set them. Default: "the host options".
    */
-  credentialsHint?: string;
-  /** Where `username`/`password` came from, for "authentication failed" errors. */
   credentialsSource?: string;
 }
 

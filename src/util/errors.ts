@@ -21,6 +21,25 @@ export type ErrorCode =
   | 'EXECUTOR'
   | 'INTERNAL';
 
+/**
+ * What the user can do about an error, as data: the layer that raised it knows what went wrong, only the
+ * command knows how the run was configured (config file, sync.sh flags) and so how to say what to change.
+ * `host` is the registry host as written by the user.
+ */
+export type ErrorHint =
+  /** The registry wants credentials and none were found. */
+  | { kind: 'credentials'; host: string }
+  /** The host's certificate is not trusted: its CA, or skip verification. */
+  | { kind: 'tls-untrusted'; host: string }
+  /** The host speaks plain HTTP where TLS was used. */
+  | { kind: 'tls-unsupported'; host: string }
+  /** The host speaks only HTTPS where plain HTTP was used. */
+  | { kind: 'https-required'; host: string }
+  /** The CA file configured for the host cannot be read. */
+  | { kind: 'ca-file'; host: string }
+  /** The host's catalog could not be listed: name the repositories instead. */
+  | { kind: 'catalog'; host: string };
+
 export interface RegsyncErrorFields {
   code: ErrorCode;
   cause?: unknown;
@@ -29,6 +48,7 @@ export interface RegsyncErrorFields {
   reference?: string;
   status?: number;
   details?: string;
+  hint?: ErrorHint;
 }
 
 export class RegsyncError extends Error {
@@ -38,6 +58,7 @@ export class RegsyncError extends Error {
   readonly reference: string | undefined;
   readonly status: number | undefined;
   readonly details: string | undefined;
+  readonly hint: ErrorHint | undefined;
 
   constructor(message: string, fields: RegsyncErrorFields) {
     super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
@@ -48,9 +69,20 @@ export class RegsyncError extends Error {
     this.reference = fields.reference;
     this.status = fields.status;
     this.details = fields.details;
+    this.hint = fields.hint;
   }
 }
 
 export function isRegsyncError(error: unknown): error is RegsyncError {
   return error instanceof RegsyncError;
+}
+
+/** The hints of an error and of the RegsyncErrors it wraps, innermost first, each once. */
+export function errorHints(error: RegsyncError): ErrorHint[] {
+  const hints: ErrorHint[] = [];
+  for (let current: unknown = error; isRegsyncError(current); current = current.cause) {
+    const { hint } = current;
+    if (hint && !hints.some((seen) => seen.kind === hint.kind && seen.host === hint.host)) hints.unshift(hint);
+  }
+  return hints;
 }

@@ -140,7 +140,25 @@ mirrors:
     const refused = await run(['plan', '-c', await config('tls-noca.yaml', registries('')), '--json'], env);
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, '');
-    assert.match(refused.stderr, new RegExp(`TLS certificate of ${secure.host.replace(/\./g, '\\.')} is not trusted.*caFile`));
+    assert.ok(
+      refused.stderr.includes(
+        `TLS certificate of ${secure.host} is not trusted (self-signed certificate): set registries."${secure.host}".caFile or tls: insecure`,
+      ),
+      refused.stderr,
+    );
+  });
+
+  it('TLS advice in sync.sh style points at what such a user can change, not at a config file they do not have', async () => {
+    // A loopback host defaults to plain HTTP; this one speaks only HTTPS.
+    const result = await run(['plan', `${secure.host}/team`, plain.host, '--src-auth', `${user(secure)}:${password(secure)}`]);
+    assert.equal(result.code, 1);
+    assert.ok(
+      result.stderr.includes(
+        `${secure.host} expects HTTPS: set registries."${secure.host}".tls: enabled (with caFile) or insecure in a config file ` +
+          '(regsync config with the same arguments prints one to start from)',
+      ),
+      result.stderr,
+    );
   });
 
   it('a Bearer token registry with credentials from the config', async () => {

@@ -7,14 +7,17 @@ import { ensureTools } from '../harness/tools.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
 import type { HostOptions } from '../../src/registry/types.js';
 import { isRegsyncError } from '../../src/util/errors.js';
+import type { ErrorHint } from '../../src/util/errors.js';
 
 const CREATED = '2024-03-01T12:00:00Z';
 
-function expectError(code: string, message: string) {
+/** The registry layer says what went wrong and hints, as data, what to change; it names no config setting. */
+function expectError(code: string, message: string, hint: ErrorHint['kind'], host: string) {
   return (error: unknown) => {
     assert.ok(isRegsyncError(error), String(error));
     assert.equal(error.code, code, error.message);
     assert.equal(error.message, message);
+    assert.deepEqual(error.hint, { kind: hint, host });
     return true;
   };
 }
@@ -48,10 +51,7 @@ describe('TLS', () => {
     const registry = client(secure.host, { tls: 'enabled' });
     await assert.rejects(
       registry.listTags('tls/app'),
-      expectError(
-        'TLS',
-        `TLS certificate of ${secure.host} is not trusted (self-signed certificate): set registries."${secure.host}".caFile or tls: insecure`,
-      ),
+      expectError('TLS', `TLS certificate of ${secure.host} is not trusted (self-signed certificate)`, 'tls-untrusted', secure.host),
     );
     assert.equal(registry.stats().requests, 1, 'a TLS failure is not retried');
   });
@@ -63,25 +63,23 @@ describe('TLS', () => {
 
   test('a loopback host defaults to plain HTTP: an HTTPS-only registry says to enable TLS', async () => {
     const registry = client(secure.host, {});
-    await assert.rejects(
-      registry.ping(),
-      expectError('TLS', `${secure.host} expects HTTPS: set registries."${secure.host}".tls: enabled (with caFile) or insecure`),
-    );
+    await assert.rejects(registry.ping(), expectError('TLS', `${secure.host} expects HTTPS`, 'https-required', secure.host));
   });
 
   test('tls: enabled against a plain-HTTP registry says to disable TLS', async () => {
     const registry = client(plain.host, { tls: 'enabled' });
-    await assert.rejects(
-      registry.ping(),
-      expectError('TLS', `${plain.host} does not speak TLS: set registries."${plain.host}".tls: disabled`),
-    );
+    await assert.rejects(registry.ping(), expectError('TLS', `${plain.host} does not speak TLS`, 'tls-unsupported', plain.host));
   });
 
-  test('an unreadable caFile is a TLS error naming the setting', async () => {
+  test('an unreadable caFile is a TLS error naming the file, with the ca-file hint', async () => {
     const registry = client(secure.host, { tls: 'enabled', caFile: '/nonexistent/ca.pem' });
     await assert.rejects(
       registry.ping(),
-      (error: unknown) => isRegsyncError(error) && error.code === 'TLS' && error.message.includes(`registries."${secure.host}".caFile`),
+      (error: unknown) =>
+        isRegsyncError(error) &&
+        error.code === 'TLS' &&
+        error.message.startsWith(`cannot read caFile /nonexistent/ca.pem for ${secure.host}: `) &&
+        error.hint?.kind === 'ca-file',
     );
   });
 });

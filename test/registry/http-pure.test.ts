@@ -137,10 +137,8 @@ test('TLS trust errors say what to set; other errors are not TLS', () => {
   });
   const error = tlsError(wrapped, '127.0.0.1:5003');
   assert.equal(error?.code, 'TLS');
-  assert.equal(
-    error?.message,
-    'TLS certificate of 127.0.0.1:5003 is not trusted (self-signed certificate): set registries."127.0.0.1:5003".caFile or tls: insecure',
-  );
+  assert.equal(error?.message, 'TLS certificate of 127.0.0.1:5003 is not trusted (self-signed certificate)');
+  assert.deepEqual(error?.hint, { kind: 'tls-untrusted', host: '127.0.0.1:5003' });
   assert.equal(
     tlsError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'h'),
     null,

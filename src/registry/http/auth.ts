@@ -22,8 +22,6 @@ export interface HostAuthDeps {
   send: (url: URL, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }) => Promise<TokenResponse>;
   now?: () => number;
   log?: (line: string) => void;
-  /** How the user adds credentials (HostOptions.credentialsHint); default: the config's `registries` entry. */
-  credentialsHint?: string;
 }
 
 type Mode = { kind: 'unknown' } | { kind: 'none' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service: string | undefined };
@@ -104,18 +102,17 @@ export class HostAuth {
     return null;
   }
 
-  private addCredentialsHint(): string {
-    const { host, credentialsHint } = this.deps;
-    return `${credentialsHint ?? `add credentials under registries."${host}" in the regsync config`} or run docker login ${host} or podman login ${host}`;
-  }
-
   /** The error for a 401 that authenticating again did not fix. */
   async failure(context: RequestContext): Promise<RegsyncError> {
     const credentials = await this.credentials();
     const { host } = this.deps;
     const fields = { host, status: 401, repository: context.repository, reference: context.reference };
     if (credentials.kind === 'anonymous') {
-      return new RegsyncError(`authentication required for ${host}: ${this.addCredentialsHint()}`, { code: 'AUTH_REQUIRED', ...fields });
+      return new RegsyncError(`authentication required for ${host}`, {
+        code: 'AUTH_REQUIRED',
+        ...fields,
+        hint: { kind: 'credentials', host },
+      });
     }
     if (this.lastChallengeError === 'insufficient_scope') {
       return new RegsyncError(
@@ -188,14 +185,17 @@ export class HostAuth {
     }
     const where = redactUrl(`${url.origin}${url.pathname}`);
     if (response.status === 401 || response.status === 403) {
-      const code = credentials.kind === 'anonymous' ? 'AUTH_REQUIRED' : 'AUTH_FAILED';
-      const next = credentials.kind === 'anonymous' ? this.addCredentialsHint() : 'check the username and password';
+      const anonymous = credentials.kind === 'anonymous';
+      const refused = `the token service ${where} refused ${describeCredentials(credentials)}`;
       throw new RegsyncError(
-        `authentication ${code === 'AUTH_REQUIRED' ? 'required' : 'failed'} for ${host}: the token service ${where} refused ${describeCredentials(credentials)}: ${next}`,
+        anonymous
+          ? `authentication required for ${host}: ${refused}`
+          : `authentication failed for ${host}: ${refused}: check the username and password`,
         {
-          code,
+          code: anonymous ? 'AUTH_REQUIRED' : 'AUTH_FAILED',
           host,
           status: response.status,
+          ...(anonymous ? { hint: { kind: 'credentials', host } as const } : {}),
         },
       );
     }

@@ -78,7 +78,6 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
         (this.credentials_ ??= resolveCredentials({ host, options: hostOptions, env, dockerConfigDir: options.dockerConfigDir })),
       send: (url, init) => this.transport.sendForToken(url, init),
       log: (line) => logger(redact(line, this.auth.secrets())),
-      ...(hostOptions.credentialsHint ? { credentialsHint: hostOptions.credentialsHint } : {}),
     });
     this.transport = new Transport({
       host,

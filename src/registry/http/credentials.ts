@@ -74,17 +74,12 @@ async function fromAuthFile(location: AuthFileLocation, host: string, env: NodeJ
  */
 export async function resolveCredentials(lookup: CredentialLookup): Promise<Credentials> {
   const { host, options, env } = lookup;
-  const configKey = `registries."${host}"`;
+  const optionsSource = options.credentialsSource ?? 'the host options';
   if (options.username && options.password) {
-    return {
-      kind: 'basic',
-      username: options.username,
-      password: options.password,
-      source: options.credentialsSource ?? `${configKey} in the regsync config`,
-    };
+    return { kind: 'basic', username: options.username, password: options.password, source: optionsSource };
   }
   if (options.credentialHelper) {
-    const source = `credential helper ${options.credentialHelper} (${configKey}.credentialHelper)`;
+    const source = `credential helper ${options.credentialHelper} (from ${optionsSource})`;
     const found = fromHelper(await runCredentialHelper(options.credentialHelper, helperServerUrl(host, 'docker'), host, env), source);
     if (found) return found;
   }

@@ -1,5 +1,5 @@
 import { RegsyncError } from '../../util/errors.js';
-import type { ErrorCode } from '../../util/errors.js';
+import type { ErrorCode, ErrorHint } from '../../util/errors.js';
 
 /** Where a request went, for messages. */
 export interface RequestContext {
@@ -41,6 +41,7 @@ export function statusError(context: RequestContext, status: number, body: strin
   const suffix = `${registryText ? ` (${registryText})` : ''}${extra ? `: ${extra}` : ''}`;
   let code: ErrorCode = 'REGISTRY';
   let message = `${context.method} ${context.host}${context.path} failed with HTTP ${status}${suffix}`;
+  let hint: ErrorHint | undefined;
   if (status === 404) {
     code = 'NOT_FOUND';
     message = `${what(context)} not found on ${context.host}${suffix}`;
@@ -52,7 +53,8 @@ export function statusError(context: RequestContext, status: number, body: strin
     message = `${context.host} does not allow ${context.method} ${context.path}${suffix}`;
   } else if (status === 400 && /HTTP request to an HTTPS server/i.test(body)) {
     code = 'TLS';
-    message = `${context.host} expects HTTPS: set registries."${context.host}".tls: enabled (with caFile) or insecure`;
+    message = `${context.host} expects HTTPS`;
+    hint = { kind: 'https-required', host: context.host };
   }
   return new RegsyncError(message, {
     code,
@@ -61,5 +63,6 @@ export function statusError(context: RequestContext, status: number, body: strin
     ...(context.repository ? { repository: context.repository } : {}),
     ...(context.reference ? { reference: context.reference } : {}),
     details: `${context.method} ${context.host}${context.path} → ${status} ${registryText}`,
+    ...(hint ? { hint } : {}),
   });
 }

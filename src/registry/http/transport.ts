@@ -41,14 +41,12 @@ export function createHostAgent(host: string, options: HostOptions): Agent {
     try {
       pem = readFileSync(options.caFile, 'utf8');
     } catch (error) {
-      throw new RegsyncError(
-        `cannot read caFile ${options.caFile} for ${host}: ${(error as Error).message}: fix registries."${host}".caFile`,
-        {
-          code: 'TLS',
-          host,
-          cause: error,
-        },
-      );
+      throw new RegsyncError(`cannot read caFile ${options.caFile} for ${host}: ${(error as Error).message}`, {
+        code: 'TLS',
+        host,
+        cause: error,
+        hint: { kind: 'ca-file', host },
+      });
     }
     connect.ca = [...rootCertificates, ...extraCaFromEnvironment(), pem];
   }
@@ -91,24 +89,26 @@ export function rootCause(error: unknown): { code: string | undefined; message: 
   return found;
 }
 
-/** A TLS problem that retrying cannot fix, as a RegsyncError that says what to set; null for other errors. */
+/** A TLS problem that retrying cannot fix, as a RegsyncError with a hint of what to change; null for other errors. */
 export function tlsError(error: unknown, host: string): RegsyncError | null {
   const { code, message } = rootCause(error);
   if (code && TLS_TRUST_CODES.has(code)) {
     const reason = TLS_REASONS[code] ?? message;
-    return new RegsyncError(`TLS certificate of ${host} is not trusted (${reason}): set registries."${host}".caFile or tls: insecure`, {
+    return new RegsyncError(`TLS certificate of ${host} is not trusted (${reason})`, {
       code: 'TLS',
       host,
       cause: error,
       details: message,
+      hint: { kind: 'tls-untrusted', host },
     });
   }
   if (/wrong version number|packet length too long|EPROTO/i.test(`${code ?? ''} ${message}`)) {
-    return new RegsyncError(`${host} does not speak TLS: set registries."${host}".tls: disabled`, {
+    return new RegsyncError(`${host} does not speak TLS`, {
       code: 'TLS',
       host,
       cause: error,
       details: message,
+      hint: { kind: 'tls-unsupported', host },
     });
   }
   return null;
