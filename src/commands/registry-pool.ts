@@ -1,5 +1,7 @@
 import type { Config, RegistrySettings } from '../config/types.js';
 import { createOcidirRegistry } from '../registry/ocidir/index.js';
+import { extraCaCertificates } from '../registry/http/extra-ca.js';
+import { effectiveTls } from '../registry/http/transport.js';
 import { createRegistryPool } from '../registry/pool.js';
 import type { HostOptions, RegistryPool } from '../registry/types.js';
 import { credentialsSource, runWording } from './error-advice.js';
@@ -41,11 +43,25 @@ export interface PoolForConfigOptions {
   logger?: (line: string) => void;
 }
 
+/**
+ * Before any registry is contacted over TLS: the NODE_EXTRA_CA_CERTS file must be usable (Node only warns
+ * when it is not, and the registry would then fail as "not trusted" with no word of the file).
+ */
+function checkExtraCaCertificates(config: Config, hosts: Record<string, HostOptions>, env: NodeJS.ProcessEnv): void {
+  const endpoints = config.mirrors.flatMap((mirror) => [mirror.source, mirror.destination]);
+  const overTls = endpoints.some(
+    (endpoint) => endpoint.scheme === 'registry' && effectiveTls(endpoint.host, hosts[endpoint.host] ?? {}) !== 'disabled',
+  );
+  if (overTls) extraCaCertificates(env);
+}
+
 /** One pool per command run: limits, tokens, connections and request counts are shared by every mirror. */
 export function createPoolForConfig(config: Config, options: PoolForConfigOptions): RegistryPool {
   const dockerConfigDir = options.env.DOCKER_CONFIG;
+  const hosts = hostOptionsFor(config);
+  checkExtraCaCertificates(config, hosts, options.env);
   return createRegistryPool({
-    hosts: hostOptionsFor(config),
+    hosts,
     env: options.env,
     ...(dockerConfigDir !== undefined && dockerConfigDir !== '' ? { dockerConfigDir } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

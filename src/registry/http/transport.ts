@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 import { RegsyncError } from '../../util/errors.js';
+import { extraCaCertificates } from './extra-ca.js';
 import type { HostOptions } from '../types.js';
 
 /** localhost, 127.0.0.0/8 and [::1]: Docker speaks plain HTTP to these, and so do we unless told otherwise. */
@@ -18,17 +19,6 @@ export function effectiveTls(host: string, options: HostOptions): TlsMode {
 
 export function baseUrl(host: string, tls: TlsMode): string {
   return `${tls === 'disabled' ? 'http' : 'https'}://${host}`;
-}
-
-function extraCaFromEnvironment(): string[] {
-  // An explicit `ca` replaces Node's defaults, NODE_EXTRA_CA_CERTS included; keep the machine's extra CAs trusted.
-  const file = process.env.NODE_EXTRA_CA_CERTS;
-  if (!file) return [];
-  try {
-    return [readFileSync(file, 'utf8')];
-  } catch {
-    return [];
-  }
 }
 
 /** One keep-alive connection pool for one host, with that host's TLS settings (and no others). */
@@ -48,7 +38,8 @@ export function createHostAgent(host: string, options: HostOptions): Agent {
         hint: { kind: 'ca-file', host },
       });
     }
-    connect.ca = [...rootCertificates, ...extraCaFromEnvironment(), pem];
+    // An explicit `ca` replaces Node's defaults, NODE_EXTRA_CA_CERTS included; keep the machine's extra CAs trusted.
+    connect.ca = [...rootCertificates, ...extraCaCertificates(process.env), pem];
   }
   // No cap on connections: streamed blob bodies hold theirs while a PUT to the same host needs another.
   return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connect });
