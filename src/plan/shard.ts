@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+/** One worker's part of the work: repositories whose stable hash modulo `count` is `index`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Parses `I/N` (0 <= I < N, as Kubernetes' JOB_COMPLETION_INDEX counts); null with the reason otherwise. */
+export function parseShard(text: string): Shard | { error: string } {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const error = `--shard ${JSON.stringify(text)} must be I/N with 0 <= I < N (for example 0/3)`;
+  if (match === null) return { error };
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || index >= count) return { error };
+  return { index, count };
+}
+
+/**
+ * The shard a destination repository belongs to. sha256 rather than a cheaper hash so every worker, machine and
+ * version agrees; the key is the endpoint as the config writes it plus the full repository path.
+ */
+export function shardOfRepository(endpoint: string, repository: string, count: number): number {
+  const digest = createHash('sha256').update(`${endpoint}/${repository}`).digest();
+  return digest.readUInt32BE(0) % count;
+}
+
+export function inShard(shard: Shard | null, endpoint: string, repository: string): boolean {
+  return shard === null || shard.count === 1 || shardOfRepository(endpoint, repository, shard.count) === shard.index;
+}
