@@ -1,16 +1,22 @@
-# Draft image for regsync (finished in the shipping issue).
+# regsync's image: the CLI, the docker CLI for the docker executor, schemas/. Run as the original tool's image was:
 #
-# Normal build (CI, any machine with Docker Hub and the npm registry):
+#   docker run --rm --user root -v ~/.docker:/root/.docker:ro -v /var/run/docker.sock:/var/run/docker.sock \
+#     -v "$PWD/regsync.yaml:/work/regsync.yaml:ro" regsync apply --yes
+#
+# The default user is the unprivileged `node` (uid 1000): enough for the registry executor, which needs no
+# socket. The Docker socket belongs to root, hence `--user root` for the docker executor.
+#
+# Build where Docker Hub and the npm registry are reachable:
 #   docker build -t regsync .
-# Without Docker Hub, as on the lab machines: pass a local Node 20 image as NODE_IMAGE; `npm ci` then
-# reaches the npm registry through the host network:
-#   docker build --network host --build-arg NODE_IMAGE=regsync-local-node:20 -t regsync .
-# Fully offline: pack the host's node_modules (from `npm ci`) and pass it as DEPS_ARCHIVE; ADD unpacks it
-# and `npm ci` is skipped:
-#   tar -czf .docker-deps.tgz node_modules
-#   docker build --network none --build-arg NODE_IMAGE=... --build-arg DEPS_ARCHIVE=.docker-deps.tgz -t regsync .
-# scripts/docker-build-check.sh does all of it (private dockerd, local base image, build, run checks).
-ARG NODE_IMAGE=node:20-alpine
+# Base images are build arguments, so a machine without Docker Hub builds against bases it makes itself from
+# its own node and docker binaries: `npm run image` (scripts/docker-image.sh) does that, fully offline, with
+# the host's node_modules passed in as DEPS_ARCHIVE. Only the legacy builder is assumed (no RUN --mount).
+ARG NODE_IMAGE=node:20-bookworm
+ARG NODE_SLIM_IMAGE=node:20-bookworm-slim
+ARG DOCKER_CLI_IMAGE=docker:cli
+
+# The docker CLI: a static binary at /usr/local/bin/docker in the docker:cli image (and in the local base).
+FROM ${DOCKER_CLI_IMAGE} AS docker-cli
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -25,16 +31,34 @@ COPY schemas ./schemas
 # Only runtime dependencies go on to the final stage; prune works from the lockfile, offline.
 # --omit=optional too: typescript (23 MB) is also cosmiconfig's optional peer ("devOptional"), which
 # --omit=dev alone keeps; regsync loads no .ts config, and every optional package in the lock is dev-only.
-RUN npm run build && npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
+# node, not chmod/ln: the bases need no coreutils (the local ones have only node, npm and sh).
+RUN npm run build && node -e "require('node:fs').chmodSync('dist/cli.js', 0o755)" \
+  && npm prune --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
-FROM ${NODE_IMAGE}
-WORKDIR /app
+FROM ${NODE_SLIM_IMAGE}
+# scripts/docker-image.sh passes package.json's version, the git commit and the build time.
+ARG VERSION=dev
+ARG REVISION=
+ARG CREATED=
+ARG SOURCE_URL=
+LABEL org.opencontainers.image.title="regsync" \
+  org.opencontainers.image.description="Mirror container images between registries from a config file you review like code: plan, then apply." \
+  org.opencontainers.image.version="${VERSION}" \
+  org.opencontainers.image.revision="${REVISION}" \
+  org.opencontainers.image.created="${CREATED}" \
+  org.opencontainers.image.licenses="MIT" \
+  org.opencontainers.image.source="${SOURCE_URL}"
 ENV NODE_ENV=production
+COPY --from=docker-cli /usr/local/bin/docker /usr/local/bin/docker
+WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schemas ./schemas
-# The official node images (and the lab's local one) have this unprivileged user.
+RUN node -e "const fs = require('node:fs'); fs.symlinkSync('/app/dist/cli.js', '/usr/local/bin/regsync'); fs.mkdirSync('/work', { recursive: true })"
+# The mounted config lives here: `regsync plan` finds ./regsync.yaml without -c.
+WORKDIR /work
+# The official node images (and the local base) have this unprivileged user, uid 1000.
 USER node
-ENTRYPOINT ["node", "/app/dist/cli.js"]
+ENTRYPOINT ["regsync"]
 CMD ["--help"]

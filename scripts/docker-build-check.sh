@@ -1,33 +1,27 @@
 #!/usr/bin/env bash
-# Builds the Dockerfile on a machine without Docker Hub and checks that the image runs:
+# Builds the Dockerfile on a machine without Docker Hub, in a private dockerd, and checks that the image runs:
 #   sudo bash scripts/docker-build-check.sh            # run from the repository root, as root
 # It starts a private dockerd (temp dir, proxies pointing at a dead loopback port so no pull reaches
-# Docker Hub), makes a local Node base image by `docker import` of the host's node + npm, builds the
-# image with `--build-arg NODE_IMAGE=<that image>` and runs --version, validate on every example and
-# plan on the quickstart. Deliberately not part of `npm test`: a build takes about a minute.
-#
-# NPM_ROUTE=network (default) runs `npm ci` inside the build with `--network host` (needs the npm
-# registry from this host); NPM_ROUTE=offline packs the host's node_modules into a tarball and builds
-# with `--build-arg DEPS_ARCHIVE=...`, so the build itself needs no network at all.
+# Docker Hub), builds the image with scripts/docker-image.sh (local bases from this machine's node and
+# docker, dependencies from the host's node_modules, no network) and runs --version, validate on every
+# example and plan on the quickstart. The test suite's own image test is test/ship/docker-image.slow.ts
+# (npm run test:ship); this script is for looking at a build by hand.
 # KEEP_DOCKERD=1 leaves the daemon running and prints its DOCKER_HOST (stop it yourself).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$PWD
-NPM_ROUTE=${NPM_ROUTE:-network}
-BASE_IMAGE=regsync-local-node:20
 IMAGE=regsync:check
 VERSION=$(node -p 'require("./package.json").version')
 
 [ "$(id -u)" = 0 ] || { echo "docker-build-check: needs root (dockerd mounts overlay filesystems)" >&2; exit 1; }
-for tool in dockerd docker node tar ldd; do
+for tool in dockerd docker node tar; do
   command -v "$tool" >/dev/null || { echo "docker-build-check: $tool is not installed" >&2; exit 1; }
 done
 
 WORK=$(mktemp -d /tmp/regsync-docker-check.XXXXXX)
 DAEMON_PID=
 cleanup() {
-  rm -f "$REPO/.docker-deps.tgz"
   if [ -n "${KEEP_DOCKERD:-}" ] && [ -n "$DAEMON_PID" ]; then
     echo "dockerd left running: DOCKER_HOST=unix://$WORK/docker.sock (pid $DAEMON_PID, dir $WORK)"
     return
@@ -59,38 +53,8 @@ DAEMON_PID=$!
 for _ in $(seq 1 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
 docker version >/dev/null 2>&1 || { echo "dockerd did not start:" >&2; tail -20 "$WORK/dockerd.log" >&2; exit 1; }
 
-# --- local Node base image: the host's node + its libraries, sh, env, CA bundle and npm -------------
-NODE_BIN=$(readlink -f "$(command -v node)")
-NPM_DIR=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
-ROOTFS="$WORK/rootfs"
-mkdir -p "$ROOTFS"/{etc,tmp,home/node,usr/local/bin} && chmod 1777 "$ROOTFS/tmp"
-paths=("$NODE_BIN" /bin/sh "$(readlink -f /bin/sh)" /usr/bin/env /etc/ssl/certs/ca-certificates.crt "$NPM_DIR")
-while read -r lib; do paths+=("$lib"); done < <(ldd "$NODE_BIN" /usr/bin/env "$(readlink -f /bin/sh)" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | sort -u)
-tar -C / -chf - "${paths[@]#/}" 2>/dev/null | tar -C "$ROOTFS" -xf -
-ln -sf "$NODE_BIN" "$ROOTFS/usr/local/bin/node"
-ln -sf "$NPM_DIR/bin/npm-cli.js" "$ROOTFS/usr/local/bin/npm"
-# The official node images have user node (1000); the Dockerfile runs as it.
-printf 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n' >"$ROOTFS/etc/passwd"
-printf 'root:x:0:\nnode:x:1000:\n' >"$ROOTFS/etc/group"
-chown 1000:1000 "$ROOTFS/home/node"
-tar -C "$ROOTFS" -cf - . | docker import \
-  -c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
-  -c 'CMD ["node"]' - "$BASE_IMAGE" >/dev/null
-echo "base image $BASE_IMAGE: node $(docker run --rm "$BASE_IMAGE" node --version), npm $(docker run --rm "$BASE_IMAGE" npm --version)"
-
-# --- build -----------------------------------------------------------------------------------------
-build_args=(--build-arg "NODE_IMAGE=$BASE_IMAGE" -t "$IMAGE")
-if [ "$NPM_ROUTE" = offline ]; then
-  # Dependencies from the host: the lockfile's exact tree, already installed by `npm ci` here.
-  [ -d node_modules ] || { echo "docker-build-check: run npm ci on the host first" >&2; exit 1; }
-  tar -czf .docker-deps.tgz node_modules
-  build_args+=(--build-arg DEPS_ARCHIVE=.docker-deps.tgz --network none)
-else
-  build_args+=(--network host)
-fi
-start=$(date +%s)
-docker build "${build_args[@]}" . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; echo "docker build failed" >&2; exit 1; }
-echo "built $IMAGE ($NPM_ROUTE route) in $(($(date +%s) - start)) s; size $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.1f MB", $1/1e6}') (base $(docker image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%.1f MB", $1/1e6}'))"
+# --- build: local bases, offline (scripts/docker-image.sh) ----------------------------------------
+IMAGE=$IMAGE bash scripts/docker-image.sh
 
 # --- checks ----------------------------------------------------------------------------------------
 fail=0
@@ -114,6 +78,6 @@ check "plan examples/quickstart (ocidir, no network)" 0 docker run --rm --networ
 echo "$LAST_OUT" | grep -q 'Plan: 4 to create' || { echo "FAIL plan output lacks 'Plan: 4 to create':"; echo "$LAST_OUT" | tail -5; fail=1; }
 check "image holds no tests, bench or dev dependencies" 0 docker run --rm --entrypoint node "$IMAGE" -e '
   const fs = require("node:fs");
-  const bad = ["/app/test", "/app/bench", "/app/src", "/app/node_modules/typescript", "/app/node_modules/eslint", "/app/node_modules/tsx"].filter((p) => fs.existsSync(p));
+  const bad = ["/app/test", "/app/bench", "/app/src", "/app/node_modules/typescript", "/app/node_modules/eslint", "/app/node_modules/tsx", "/app/node_modules/kubernetes-models"].filter((p) => fs.existsSync(p));
   if (bad.length) { console.error("present:", bad.join(" ")); process.exit(1); }'
 exit $fail

@@ -1,7 +1,8 @@
+import { summarize } from '../plan/summary.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { RenderOptions } from './options.js';
 import { day, footer, mirrorViews, reasonText, shortDigest, skippedCounts, unchangedCount } from './plan-view.js';
-import type { MirrorView } from './plan-view.js';
+import type { MirrorView, RepositoryView } from './plan-view.js';
 
 export type { RenderOptions };
 
@@ -46,9 +47,77 @@ function mirrorSection(view: MirrorView, options: RenderOptions): string[] {
   return lines;
 }
 
-/** The plan as GitHub-flavoured markdown, for a pull-request comment or a job summary. */
-export function renderMarkdown(plan: Plan, options: RenderOptions): string {
-  const lines = ['## regsync plan', '', `**${footer(plan)}**`, ''];
-  for (const view of mirrorViews(plan)) lines.push(...mirrorSection(view, options));
+/**
+ * Most characters a Markdown plan may have. GitHub refuses comments over 65,536 characters; the margin leaves
+ * room for a heading or a link a workflow adds around the plan.
+ */
+export const MARKDOWN_LIMIT = 60_000;
+
+function document(plan: Plan, notice: string[], sections: string[]): string {
+  const lines = ['## regsync plan', '', `**${footer(plan)}**`, '', ...notice, ...sections];
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** The plan as GitHub-flavoured markdown, for a pull-request comment or a job summary; folded beyond MARKDOWN_LIMIT. */
+export function renderMarkdown(plan: Plan, options: RenderOptions): string {
+  const views = mirrorViews(plan);
+  const full = document(
+    plan,
+    [],
+    views.flatMap((view) => mirrorSection(view, options)),
+  );
+  return full.length <= MARKDOWN_LIMIT ? full : renderFolded(plan, views, full.length);
+}
+
+/**
+ * Each repository's list becomes one row of counts, inside <details>. If even that is too long (thousands of
+ * repositories), each mirror shows its first rows and counts the rest, halving the rows until it fits.
+ */
+function renderFolded(plan: Plan, views: MirrorView[], fullLength: number): string {
+  const notice = [
+    `> This plan is too large for one comment (${fullLength.toLocaleString('en-US')} characters), so each repository's changes are folded into counts. The full plan is in the JSON (\`regsync plan -o plan.json\`; in CI, the plan.json artifact).`,
+    '',
+  ];
+  let maxRows = Math.max(1, ...views.map((view) => view.repositories.length));
+  for (;;) {
+    const text = document(
+      plan,
+      notice,
+      views.flatMap((view) => foldedSection(view, maxRows)),
+    );
+    if (text.length <= MARKDOWN_LIMIT || maxRows === 1) return text;
+    maxRows = Math.max(1, Math.floor(maxRows / 2));
+  }
+}
+
+function counts(changes: Change[]): [number, number, number, number] {
+  const s = summarize({ changes, skipped: [] });
+  return [s.create, s.update, s.delete, s.noop];
+}
+
+function countsText(changes: Change[]): string {
+  const [create, update, remove, noop] = counts(changes);
+  return `${create} to create, ${update} to update, ${remove} to delete, ${noop} unchanged`;
+}
+
+function foldedRow(repository: RepositoryView): string {
+  return `| ${code(repository.repository)} | ${counts(repository.all).join(' | ')} |`;
+}
+
+function foldedSection(view: MirrorView, maxRows: number): string[] {
+  const lines = [`### Mirror \`${view.mirror}\`${view.executor === null ? '' : ` (${view.executor} executor)`}`, ''];
+  const repositories = view.repositories;
+  if (repositories.length > 0) {
+    const all = repositories.flatMap((r) => r.all);
+    const plural = repositories.length === 1 ? 'repository' : 'repositories';
+    lines.push(`<details><summary>${repositories.length} ${plural}: ${countsText(all)}</summary>`, '');
+    lines.push('| Repository | Create | Update | Delete | Unchanged |', '|---|---|---|---|---|');
+    lines.push(...repositories.slice(0, maxRows).map(foldedRow));
+    const hidden = repositories.slice(maxRows);
+    if (hidden.length > 0) lines.push(`| … and ${hidden.length} more repositories | ${counts(hidden.flatMap((r) => r.all)).join(' | ')} |`);
+    lines.push('', '</details>', '');
+  }
+  if (view.skipped.length > 0) lines.push(`Skipped ${view.skipped.length} (${skippedCounts(view.skipped)}).`, '');
+  if (repositories.length === 0 && view.skipped.length === 0) lines.push('Nothing selected.', '');
+  return lines;
 }

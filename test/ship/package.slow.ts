@@ -1,0 +1,116 @@
+/**
+ * The npm package as users get it: `npm pack` holds dist/, schemas/, README, LICENSE and package.json, nothing
+ * else; installing the tarball globally into a clean prefix (--prefer-offline: the tarballs come from the npm
+ * cache `npm ci` filled; a global install without a lockfile may still fetch package metadata) gives a
+ * `regsync` that prints its version and plans the quickstart. Built in a staging copy, so the repository's own
+ * dist/ (used by other tests) is never rebuilt under them. Opt-in (about a minute): npm run test:ship.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../harness/temp.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; version: string };
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function ok(result: Run, what: string): Run {
+  assert.equal(result.code, 0, `${what} failed (exit ${result.code}):\n${result.stderr.slice(-3000)}`);
+  return result;
+}
+
+/** A copy of what `npm pack` reads, plus decoys that must stay out of the tarball. */
+async function stagingCopy(): Promise<string> {
+  const stage = await makeTempDir('pack');
+  for (const entry of [
+    'package.json',
+    'package-lock.json',
+    'README.md',
+    'LICENSE',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'schemas',
+    'src',
+  ]) {
+    cpSync(join(repo, entry), join(stage, entry), { recursive: true });
+  }
+  symlinkSync(join(repo, 'node_modules'), join(stage, 'node_modules'), 'dir');
+  mkdirSync(join(stage, 'test'));
+  writeFileSync(join(stage, 'test', 'decoy.test.ts'), '// must not be packed\n');
+  writeFileSync(join(stage, '.env'), 'SECRET=must-not-be-packed\n');
+  return stage;
+}
+
+/** Only these may be in the package; npm adds package.json, README and LICENSE itself. */
+const ALLOWED = /^(?:package\.json|README\.md|LICENSE|schemas\/[\w.-]+\.json|dist\/.+\.js(?:\.map)?)$/;
+
+describe('npm package', () => {
+  let stage = '';
+  let files: string[] = [];
+  before(async () => {
+    stage = await stagingCopy();
+    // prepack builds dist/ afresh (a stale file of a deleted source cannot ship).
+    const dryRun = ok(await run('npm', ['pack', '--dry-run', '--json'], stage), 'npm pack --dry-run');
+    files = (JSON.parse(dryRun.stdout) as { files: { path: string }[] }[])[0]!.files.map((file) => file.path).sort();
+  });
+
+  it('npm pack --dry-run lists dist/, schemas/, README, LICENSE and package.json, nothing else', () => {
+    assert.deepEqual(
+      files.filter((file) => !ALLOWED.test(file)),
+      [],
+    );
+    for (const required of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/cli.js',
+      'schemas/regsync.schema.json',
+      'schemas/plan.schema.json',
+    ]) {
+      assert.ok(files.includes(required), `${required} is packed`);
+    }
+    assert.match(readFileSync(join(repo, 'LICENSE'), 'utf8'), /^MIT License/);
+  });
+
+  it('installs globally from the tarball into a clean prefix (--prefer-offline) and runs --version and the quickstart plan', async () => {
+    const packed = ok(await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', stage], stage), 'npm pack');
+    const tarball = join(stage, (JSON.parse(packed.stdout) as { filename: string }[])[0]!.filename);
+    assert.equal(tarball, join(stage, `${pkg.name}-${pkg.version}.tgz`));
+    const prefix = await makeTempDir('prefix');
+    ok(
+      await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], stage),
+      'npm install -g',
+    );
+
+    const regsync = join(prefix, 'bin', 'regsync');
+    const version = ok(await run(regsync, ['--version'], prefix), 'regsync --version');
+    assert.equal(version.stdout.trim(), pkg.version);
+    const installed = join(prefix, 'lib', 'node_modules', pkg.name);
+    for (const devOnly of ['typescript', 'eslint', 'tsx', 'kubernetes-models']) {
+      assert.ok(!existsSync(join(installed, 'node_modules', devOnly)), `dev dependency ${devOnly} is not installed`);
+    }
+
+    // As a user would: a copy of the quickstart folder, the installed binary, from inside the folder.
+    const quickstart = await makeTempDir('quickstart');
+    cpSync(join(repo, 'examples', 'quickstart'), quickstart, { recursive: true });
+    const plan = ok(await run(regsync, ['plan', '-c', 'regsync.yaml'], quickstart), 'regsync plan (quickstart)');
+    assert.match(plan.stdout, /^Plan: [1-9]\d* to create, 0 to update, 0 to delete, 0 unchanged\.$/m);
+  });
+});
