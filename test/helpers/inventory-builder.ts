@@ -46,7 +46,7 @@ export function mirrorConfig(overrides: MirrorOverrides = {}): MirrorConfig {
     removalQueue: 20,
     ...rest,
     repositories: { names: null, include: [], exclude: [], ...repositories },
-    tags: { include: [], exclude: [], semver: null, maxAge: null, minAge: null, latest: null, ...tags },
+    tags: { include: [], exclude: [], semver: null, prerelease: false, maxAge: null, minAge: null, latest: null, ...tags },
   };
 }
 

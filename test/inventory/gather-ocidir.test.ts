@@ -103,7 +103,7 @@ function mirrorConfig(source: string, destination: string, overrides: Partial<Mi
     destination: { scheme: 'ocidir', path: destination, prefix: 'mirror' },
     executor: 'registry',
     repositories: { names: null, include: [], exclude: [] },
-    tags: { include: ['.*'], exclude: [], semver: null, maxAge: null, minAge: null, latest: null },
+    tags: { include: ['.*'], exclude: [], semver: null, prerelease: false, maxAge: null, minAge: null, latest: null },
     rename: null,
     platforms: null,
     overwrite: true,
