@@ -65,13 +65,21 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
     failures.read({ mirror: mirror.name, host: registry.name, repository, what, ...(hint === undefined ? {} : { hint }) }, task);
 
   context.onProgress({ kind: 'mirror-start', mirror: mirror.name });
-  const listed =
-    mirror.repositories.names ??
-    underPrefix(mirror.source.prefix, await read(source, '', 'list the catalog of', () => source.listRepositories(), catalogHint(source)));
+  const catalog =
+    mirror.repositories.names === null
+      ? await read(source, '', 'list the catalog of', () => source.listRepositories(), catalogHint(source))
+      : null;
+  const listed = mirror.repositories.names ?? underPrefix(mirror.source.prefix, catalog ?? []);
   const { selected } = selection.selectRepositories(mirror, listed);
   context.onProgress({ kind: 'repositories', mirror: mirror.name, total: selected.length });
 
-  const inventory: MirrorInventory = { mirror: mirror.name, sourceRepositories: listed, source: {}, destination: {} };
+  const inventory: MirrorInventory = {
+    mirror: mirror.name,
+    sourceRepositories: listed,
+    catalogSize: catalog?.length ?? null,
+    source: {},
+    destination: {},
+  };
   const destinations = new Map<string, Promise<DestinationState>>();
 
   const destinationState = (repository: string): Promise<DestinationState> => {

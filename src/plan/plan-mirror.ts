@@ -11,11 +11,13 @@ import { repositoryRef, sourceRepositoryPath, tagLocation, tagRef } from './refs
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
 import type { Change, MirrorInventory, Skipped } from './types.js';
+import { unmatchedSource } from './unmatched-source.js';
 
 export interface MirrorPlan {
   changes: Change[];
   skipped: Skipped[];
   problems: string[];
+  warnings: string[];
 }
 
 /** Plans one mirror: selection, rename, diff per selected tag, then prune per destination repository. */
@@ -26,9 +28,11 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
   const skip = (ref: string, filter: Skipped['filter'], detail: string): void =>
     void skipped.push({ mirror: mirror.name, ref, filter, detail });
 
+  const unmatched = unmatchedSource(mirror, inventory);
+  if (unmatched !== null) return { changes: [], skipped, problems: [unmatched], warnings: [] };
   if (mirror.tags.semver !== null && !isValidRange(mirror.tags.semver)) {
     problem(`tags.semver ${JSON.stringify(mirror.tags.semver)} is not a semver range (e.g. ">=1.2.0 <2")`);
-    return { changes: [], skipped, problems };
+    return { changes: [], skipped, problems, warnings: [] };
   }
 
   const repositories = selectRepositories(mirror, inventory.sourceRepositories);
@@ -134,5 +138,5 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
       problems.push(...pruned.problems.map((text) => `mirror ${mirror.name}: ${text}`));
     }
   }
-  return { changes, skipped, problems };
+  return { changes, skipped, problems, warnings: [] };
 }

@@ -134,6 +134,8 @@ export interface MirrorInventory {
   mirror: string;
   /** Repository paths relative to the source prefix, as listed (catalog) or configured (names). */
   sourceRepositories: string[];
+  /** How many repositories the source catalog listed in all (before the prefix); null when repositories.names is given. */
+  catalogSize: number | null;
   /** Keyed by repository path relative to the source prefix. */
   source: Record<string, RepositoryFacts>;
   /** Keyed by full destination repository path. */

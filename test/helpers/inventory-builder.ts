@@ -140,6 +140,7 @@ export class InventoryBuilder {
   private readonly sources = new Map<string, RepoBuilder>();
   private readonly destinations = new Map<string, RepoBuilder>();
   private listed: string[] | null = null;
+  private catalogSize: number | null = null;
 
   constructor(private readonly mirror: MirrorConfig) {}
 
@@ -159,9 +160,15 @@ export class InventoryBuilder {
     return this;
   }
 
-  /** What the catalog listed (default: the source repositories added). */
+  /** What the catalog listed under the prefix (default: the source repositories added). */
   catalog(...relative: string[]): this {
     this.listed = relative;
+    return this;
+  }
+
+  /** How many repositories the whole catalog listed (default: as many as under the prefix; null with names). */
+  catalogOf(size: number): this {
+    this.catalogSize = size;
     return this;
   }
 
@@ -174,7 +181,9 @@ export class InventoryBuilder {
         destination[path] ??= { repository: path, exists: false, tags: [], facts: {} };
       }
     }
-    return { mirror: this.mirror.name, sourceRepositories: this.listed ?? [...this.sources.keys()], source, destination };
+    const sourceRepositories = this.listed ?? [...this.sources.keys()];
+    const catalogSize = this.mirror.repositories.names === null ? (this.catalogSize ?? sourceRepositories.length) : null;
+    return { mirror: this.mirror.name, sourceRepositories, catalogSize, source, destination };
   }
 }
 
