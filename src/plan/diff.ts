@@ -81,7 +81,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[]; w
   }
   const checked = dropCollisions(changes);
   problems.push(...checked.collisions.filter((collision) => collision.mirrors.some(reported)).map((collision) => collision.text));
-  const spared = spareSharedDigests(checked.changes, input.config.mirrors).filter((change) => reported(change.mirror));
+  const spared = spareSharedDigests(checked.changes).filter((change) => reported(change.mirror));
   const sortedChanges = sortChanges(spared);
   const sortedSkipped = sortSkipped(skipped);
   const plan: Plan = {
