@@ -7,7 +7,6 @@ import type { InventoryEvent } from '../inventory/types.js';
 import { buildPlan } from '../plan/diff.js';
 import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
 import { writePlanFile } from '../plan/plan-file.js';
-import { mirrorWarnings } from '../plan/warnings.js';
 import { mirrorsToRead } from '../plan/related-mirrors.js';
 import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
@@ -158,7 +157,7 @@ export async function computePlan(
     stats,
     ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
   });
-  return { ...built, warnings: mirrorWarnings(mirrors, inventory) };
+  return built;
 }
 
 /** `regsync plan`: compute, print (human, markdown or JSON), optionally save; the exit code. */

@@ -22,6 +22,7 @@ export interface UserTags {
   include?: string[];
   exclude?: string[];
   semver?: string;
+  prerelease?: boolean;
   maxAge?: string | number;
   minAge?: string | number;
   latest?: number;

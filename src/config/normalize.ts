@@ -55,6 +55,7 @@ function normalizeMirror(mirror: UserMirror, baseDir: string): MirrorConfig {
       include: tags.include ?? ['.*'],
       exclude: tags.exclude ?? [],
       semver: tags.semver ?? null,
+      prerelease: tags.prerelease ?? false,
       maxAge: toDuration(tags.maxAge),
       minAge: toDuration(tags.minAge),
       latest: tags.latest ?? null,

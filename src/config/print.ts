@@ -61,6 +61,7 @@ function printRegistry(settings: RegistrySettings, secrets: ReadonlySet<string>,
 function printMirror(mirror: MirrorConfig): UserMirror {
   const tags: UserTags = { include: mirror.tags.include, exclude: mirror.tags.exclude };
   if (mirror.tags.semver !== null) tags.semver = mirror.tags.semver;
+  if (mirror.tags.prerelease) tags.prerelease = true;
   if (mirror.tags.maxAge !== null) tags.maxAge = mirror.tags.maxAge.text;
   if (mirror.tags.minAge !== null) tags.minAge = mirror.tags.minAge.text;
   if (mirror.tags.latest !== null) tags.latest = mirror.tags.latest;

@@ -43,6 +43,8 @@ export interface TagSelection {
   include: string[];
   exclude: string[];
   semver: string | null;
+  /** true admits prerelease versions (`2.0.0-rc.1`) to every semver range; false: npm semver's rule. */
+  prerelease: boolean;
   maxAge: Duration | null;
   minAge: Duration | null;
   latest: number | null;

@@ -2,16 +2,17 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createdMs } from '../util/created.js';
+import type { PlatformChild } from '../util/platforms.js';
 
 /**
  * What one manifest digest tells once read. Manifests are content-addressed, so these facts can
  * never change for a digest: they are cached in memory and on disk without expiry.
- * An image stores what its config blob says; an index stores its children, each looked up again
- * by its own digest (so "which platform" is part of the key through the child digest).
+ * An image stores what its config blob says (platform null for an artifact or a config naming none); an index
+ * stores its children as it lists them, each looked up again by its own digest.
  */
 export type ManifestFacts =
-  | { kind: 'image'; platform: string; configDigest: string; created: string | null }
-  | { kind: 'index'; children: Array<{ platform: string; digest: string }> };
+  | { kind: 'image'; platform: string | null; configDigest: string; created: string | null; artifactType: string | null }
+  | { kind: 'index'; artifactType: string | null; children: PlatformChild[] };
 
 /** Counts for tests and --verbose: how often the cache answered. */
 export interface FactsCacheStats {
@@ -29,8 +30,9 @@ export interface FactsCache {
   stats(): FactsCacheStats;
 }
 
-const FILE_NAME = 'facts-v1.json';
-const FORMAT_VERSION = 1;
+// Version 2: artifacts have no platform (not unknown/unknown), artifact types, children as listed (attestations too).
+const FILE_NAME = 'facts-v2.json';
+const FORMAT_VERSION = 2;
 /** Keeps the file small: beyond this, the oldest entries are dropped (they are only re-read, never wrong). */
 const MAX_ENTRIES = 50_000;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -56,22 +58,24 @@ function isStringOrNull(value: unknown): value is string | null {
 function parseEntry(value: unknown): ManifestFacts | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const entry = value as Record<string, unknown>;
+  const { artifactType } = entry;
+  if (!isStringOrNull(artifactType)) return undefined;
   if (entry.kind === 'image') {
     const { platform, configDigest, created } = entry;
-    if (typeof platform !== 'string' || typeof configDigest !== 'string' || !DIGEST.test(configDigest) || !isStringOrNull(created))
+    if (!isStringOrNull(platform) || typeof configDigest !== 'string' || !DIGEST.test(configDigest) || !isStringOrNull(created))
       return undefined;
-    // Read as a fresh config read would be: a date that is not RFC 3339 is no date (older runs kept any text).
-    return { kind: 'image', platform, configDigest, created: createdMs(created) === null ? null : created };
+    // Read as a fresh config read would be: a date that is not RFC 3339 is no date.
+    return { kind: 'image', platform, configDigest, created: createdMs(created) === null ? null : created, artifactType };
   }
   if (entry.kind === 'index' && Array.isArray(entry.children)) {
-    const children: Array<{ platform: string; digest: string }> = [];
+    const children: PlatformChild[] = [];
     for (const child of entry.children as unknown[]) {
       if (typeof child !== 'object' || child === null) return undefined;
-      const { platform, digest } = child as Record<string, unknown>;
-      if (typeof platform !== 'string' || typeof digest !== 'string' || !DIGEST.test(digest)) return undefined;
-      children.push({ platform, digest });
+      const { platform, digest, describes } = child as Record<string, unknown>;
+      if (!isStringOrNull(platform) || typeof digest !== 'string' || !DIGEST.test(digest) || !isStringOrNull(describes)) return undefined;
+      children.push({ digest, platform, describes });
     }
-    return { kind: 'index', children };
+    return { kind: 'index', artifactType, children };
   }
   return undefined;
 }

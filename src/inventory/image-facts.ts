@@ -1,36 +1,52 @@
 import { createdMs } from '../util/created.js';
-import { platformMatches } from '../util/platforms.js';
-import type { PlatformFacts } from '../plan/types.js';
+import { platformMatches, UNKNOWN_PLATFORM } from '../util/platforms.js';
+import type { PlatformChild } from '../util/platforms.js';
+import type { PlatformFacts, TagFacts } from '../plan/types.js';
+import { platformChild } from '../registry/copy-platforms.js';
 import { platformString } from '../registry/manifest.js';
-import type { Registry } from '../registry/types.js';
+import { MEDIA_TYPES } from '../registry/types.js';
+import type { ImageManifest, Registry } from '../registry/types.js';
 import { isRegsyncError } from '../util/errors.js';
 import type { FactsCache, ManifestFacts } from './facts-cache.js';
 
-/** Which children of an index to read; null reads every platform. */
-export type PlatformWanted = ((platform: string) => boolean) | null;
+/**
+ * Which children of an index to read, by the platform their descriptor declares (null: none). A child declaring
+ * no platform is read whenever any child is, since only its config says what it is.
+ */
+export type PlatformWanted = (platform: string | null) => boolean;
 
-/** "linux/arm64" wants "linux/arm64" and "linux/arm64/v8"; an exact "os/arch/variant" only itself. */
+/** "linux/arm64" wants "linux/arm64" and "linux/arm64/v8"; an exact "os/arch/variant" only itself; null: every child. */
 export function platformMatcher(platforms: readonly string[] | null): PlatformWanted {
-  if (platforms === null) return null;
-  return (platform) => platforms.some((wanted) => platformMatches(platform, wanted));
+  if (platforms === null) return (platform) => platform !== UNKNOWN_PLATFORM;
+  return (platform) => platform === null || platforms.some((wanted) => platformMatches(platform, wanted));
 }
 
-/** Attestations and other non-image children of buildx indexes carry this platform; they have no image config. */
-const UNKNOWN_PLATFORM = 'unknown/unknown';
+/** Reads no child: the index's own list of children is all a registry-executor destination is compared by. */
+export const NO_CHILDREN: PlatformWanted = () => false;
 
-function configFacts(bytes: Buffer): { platform: string; created: string | null } {
+const IMAGE_CONFIG_TYPES: readonly string[] = [MEDIA_TYPES.ociConfig, MEDIA_TYPES.dockerConfig];
+const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
+
+/** OCI 1.1: `artifactType`, else the config's media type when it is not an image config (nor the empty one). */
+function artifactTypeOf(manifest: ImageManifest): string | null {
+  if (manifest.artifactType !== undefined) return manifest.artifactType;
+  const type = manifest.config.mediaType;
+  return type === '' || type === EMPTY_CONFIG || IMAGE_CONFIG_TYPES.includes(type) ? null : type;
+}
+
+function configFacts(bytes: Buffer): { platform: string | null; created: string | null } {
   let document: unknown;
   try {
     document = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return { platform: UNKNOWN_PLATFORM, created: null };
+    return { platform: null, created: null };
   }
-  if (typeof document !== 'object' || document === null) return { platform: UNKNOWN_PLATFORM, created: null };
+  if (typeof document !== 'object' || document === null) return { platform: null, created: null };
   const { created, os, architecture, variant } = document as Record<string, unknown>;
   const platform =
-    typeof os === 'string' && typeof architecture === 'string'
+    typeof os === 'string' && os !== '' && typeof architecture === 'string' && architecture !== ''
       ? platformString({ os, architecture, ...(typeof variant === 'string' && variant !== '' ? { variant } : {}) })
-      : UNKNOWN_PLATFORM;
+      : null;
   // A date that is not RFC 3339 is as good as no date: the planner drops the tag as date-unknown.
   return { platform, created: typeof created === 'string' && createdMs(created) !== null ? created : null };
 }
@@ -60,20 +76,24 @@ function manifestFacts(registry: Registry, repository: string, digest: string, c
 }
 
 /**
- * Facts of one manifest digest: from the cache, else one manifest GET (plus one config blob GET
- * for an image). A config blob the registry no longer has gives `created: null` and is not
- * cached, so a repaired registry is read again next time.
+ * Facts of one manifest digest: from the cache, else one manifest GET (plus one config blob GET for an image
+ * config; an artifact's config says nothing of a platform). A config blob the registry no longer has gives
+ * `created: null` and is not cached, so a repaired registry is read again next time.
  */
 async function readManifestFacts(registry: Registry, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
   const { manifest } = await registry.getManifest(repository, digest);
   if (manifest.kind === 'index') {
     const facts: ManifestFacts = {
       kind: 'index',
-      children: manifest.manifests.map((entry) => ({
-        platform: entry.platform ? platformString(entry.platform) : UNKNOWN_PLATFORM,
-        digest: entry.digest,
-      })),
+      artifactType: manifest.artifactType ?? null,
+      children: manifest.manifests.map(platformChild),
     };
+    cache.set(digest, facts);
+    return facts;
+  }
+  const image = { kind: 'image' as const, configDigest: manifest.config.digest, artifactType: artifactTypeOf(manifest) };
+  if (!IMAGE_CONFIG_TYPES.includes(manifest.config.mediaType)) {
+    const facts: ManifestFacts = { ...image, platform: null, created: null };
     cache.set(digest, facts);
     return facts;
   }
@@ -81,39 +101,66 @@ async function readManifestFacts(registry: Registry, repository: string, digest:
   try {
     bytes = await registry.getBlobBytes(repository, manifest.config.digest);
   } catch (error) {
-    if (isRegsyncError(error) && error.code === 'NOT_FOUND') {
-      return { kind: 'image', platform: UNKNOWN_PLATFORM, configDigest: manifest.config.digest, created: null };
-    }
+    if (isRegsyncError(error) && error.code === 'NOT_FOUND') return { ...image, platform: null, created: null };
     throw error;
   }
-  const facts: ManifestFacts = { kind: 'image', configDigest: manifest.config.digest, ...configFacts(bytes) };
+  const facts: ManifestFacts = { ...image, ...configFacts(bytes) };
   cache.set(digest, facts);
   return facts;
 }
 
+/** A child that cannot be read as a manifest (invalid, unsupported, missing): the plan warns, it is not fatal. */
+function isUnusable(error: unknown): error is Error {
+  return isRegsyncError(error) && (error.code === 'MANIFEST_INVALID' || error.code === 'UNSUPPORTED' || error.code === 'NOT_FOUND');
+}
+
+/** What a tag's content facts add to its TagFacts. */
+export type ContentFacts = Required<Pick<TagFacts, 'platforms' | 'artifactType' | 'unusable'>> &
+  Pick<TagFacts, 'children' | 'configDigest'>;
+
+/** One child of an index: its PlatformFacts when it is an image of a real platform, else null. */
+async function childFacts(
+  read: (digest: string) => Promise<ManifestFacts>,
+  child: PlatformChild,
+  unusable: string[],
+): Promise<PlatformFacts | null> {
+  let facts: ManifestFacts;
+  try {
+    facts = await read(child.digest);
+  } catch (error) {
+    if (!isUnusable(error)) throw error;
+    unusable.push(error.message);
+    return null;
+  }
+  // An index nested in an index is not an image we can date or pull; an artifact child has no platform.
+  if (facts.kind !== 'image') return null;
+  // The platform the index declares wins over the child's config, as registries and containerd resolve it.
+  const platform = child.platform ?? facts.platform;
+  if (platform === null || platform === UNKNOWN_PLATFORM) return null;
+  return { platform, manifestDigest: child.digest, configDigest: facts.configDigest, created: facts.created };
+}
+
 /**
- * The PlatformFacts of a tag's manifest: one entry for an image, one per wanted platform for an
- * index (the platform named by the index wins over the child's config, as registries resolve it).
+ * The content facts of a tag's manifest: for an image its own platform (none for an artifact); for an index its
+ * children as listed, and the PlatformFacts of the wanted children that are images of a real platform.
  */
-export async function readPlatformFacts(
+export async function readContentFacts(
   registry: Registry,
   repository: string,
   digest: string,
   wanted: PlatformWanted,
   cache: FactsCache,
-): Promise<PlatformFacts[]> {
+): Promise<ContentFacts> {
   const top = await manifestFacts(registry, repository, digest, cache);
   if (top.kind === 'image') {
-    return [{ platform: top.platform, manifestDigest: digest, configDigest: top.configDigest, created: top.created }];
+    const own = { platform: top.platform ?? '', manifestDigest: digest, configDigest: top.configDigest, created: top.created };
+    const platforms = top.platform === null ? [] : [own];
+    return { platforms, artifactType: top.artifactType, configDigest: top.configDigest, unusable: [] };
   }
-  const children = top.children.filter((child) => child.platform !== UNKNOWN_PLATFORM && (wanted === null || wanted(child.platform)));
-  const facts = await Promise.all(
-    children.map(async (child): Promise<PlatformFacts | null> => {
-      const image = await manifestFacts(registry, repository, child.digest, cache);
-      // An index nested in an index is not an image we can date or pull: leave it out.
-      if (image.kind !== 'image') return null;
-      return { platform: child.platform, manifestDigest: child.digest, configDigest: image.configDigest, created: image.created };
-    }),
-  );
-  return facts.filter((fact): fact is PlatformFacts => fact !== null);
+  const unusable: string[] = [];
+  const read = (child: string): Promise<ManifestFacts> => manifestFacts(registry, repository, child, cache);
+  const children = top.children.filter((child) => wanted(child.platform));
+  const facts = await Promise.all(children.map((child) => childFacts(read, child, unusable)));
+  const platforms = facts.filter((fact): fact is PlatformFacts => fact !== null);
+  return { platforms, children: top.children, artifactType: top.artifactType, unusable };
 }

@@ -3,11 +3,12 @@ import { ownEntry, setOwnEntry } from '../util/records.js';
 import { joinRepositoryPath } from '../util/repository-path.js';
 import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.js';
 import { isIndexMediaType } from '../registry/manifest.js';
+import { canNoteTags } from '../registry/types.js';
 import type { Registry, RegistryPool } from '../registry/types.js';
 import type { ErrorHint } from '../util/errors.js';
 import type { FactsCache } from './facts-cache.js';
 import type { Failures } from './failures.js';
-import { platformMatcher, readPlatformFacts } from './image-facts.js';
+import { NO_CHILDREN, platformMatcher, readContentFacts } from './image-facts.js';
 import type { PlatformWanted } from './image-facts.js';
 import type { InventoryEvent, InventorySelection } from './types.js';
 
@@ -43,154 +44,206 @@ interface DestinationState {
   details: Map<string, Promise<void>>;
 }
 
+/** One mirror being read: its registries, what to read of each side, and the inventory filled in. */
+interface MirrorRun {
+  context: MirrorContext;
+  mirror: MirrorConfig;
+  source: Registry;
+  destination: Registry;
+  /** Filters or the docker executor need every kept source tag's content facts. */
+  needsFacts: boolean;
+  /** The source children to read: the docker executor's one platform, the configured subset, or all. */
+  wanted: PlatformWanted;
+  /** Destination content is compared by config digest (docker) or child digests (platform subset). */
+  destinationNeedsFacts: boolean;
+  /** Docker compares the pulled child's config; the registry executor only the index's list of children. */
+  destinationWanted: PlatformWanted;
+  inventory: MirrorInventory;
+  destinations: Map<string, Promise<DestinationState>>;
+  progress: { done: number; tags: number; total: number };
+}
+
+function startRun(context: MirrorContext, mirror: MirrorConfig): MirrorRun {
+  const docker = mirror.executor === 'docker';
+  const wanted = platformMatcher(docker ? [context.selection.dockerPlatform(mirror)] : mirror.platforms);
+  return {
+    context,
+    mirror,
+    source: registryFor(context.pool, mirror.source),
+    destination: registryFor(context.pool, mirror.destination),
+    needsFacts: context.selection.needsImageFacts(mirror),
+    wanted,
+    destinationNeedsFacts: docker || mirror.platforms !== null,
+    destinationWanted: docker ? wanted : NO_CHILDREN,
+    inventory: { mirror: mirror.name, sourceRepositories: [], catalogSize: null, source: {}, destination: {} },
+    destinations: new Map(),
+    progress: { done: 0, tags: 0, total: 0 },
+  };
+}
+
+/** One read through the shared limiter, recorded with its context when it fails. */
+function read<T>(
+  run: MirrorRun,
+  registry: Registry,
+  repository: string,
+  what: string,
+  task: () => Promise<T>,
+  hint?: ErrorHint,
+): Promise<T> {
+  const context = { mirror: run.mirror.name, host: registry.name, repository, what, ...(hint === undefined ? {} : { hint }) };
+  return run.context.failures.read(context, task);
+}
+
+/** The source repositories, relative to the prefix: the configured names, else the catalog under the prefix. */
+async function listSourceRepositories(run: MirrorRun): Promise<void> {
+  const { mirror, source } = run;
+  if (mirror.repositories.names !== null) {
+    run.inventory.sourceRepositories = mirror.repositories.names;
+    return;
+  }
+  const catalog = await read(run, source, '', 'list the catalog of', () => source.listRepositories(), catalogHint(source));
+  run.inventory.sourceRepositories = underPrefix(mirror.source.prefix, catalog);
+  run.inventory.catalogSize = catalog.length;
+}
+
+/** The one read of `key`: started on first ask, shared by every source repository that asks again. */
+function once<T>(started: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let pending = started.get(key);
+  if (pending === undefined) {
+    pending = start();
+    started.set(key, pending);
+  }
+  return pending;
+}
+
+function destinationState(run: MirrorRun, repository: string): Promise<DestinationState> {
+  const { destination } = run;
+  return once(run.destinations, repository, async () => {
+    const tags = await read(run, destination, repository, 'list the tags of', () => destination.listTags(repository));
+    const facts: RepositoryFacts = { repository, exists: tags.length > 0, tags, facts: {} };
+    run.inventory.destination[repository] = facts;
+    return { facts, heads: new Map(), details: new Map() };
+  });
+}
+
+function headDestination(run: MirrorRun, state: DestinationState, tag: string): Promise<void> {
+  const { destination } = run;
+  const repository = state.facts.repository;
+  return once(state.heads, tag, async () => {
+    const descriptor = await read(run, destination, repository, `read tag ${tag} of`, () => destination.headManifest(repository, tag));
+    if (descriptor === null) return;
+    const { digest, mediaType } = descriptor;
+    setOwnEntry(state.facts.facts, tag, { digest, mediaType, isIndex: isIndexMediaType(mediaType) });
+  });
+}
+
+function detailDestination(run: MirrorRun, state: DestinationState, tag: string): Promise<void> {
+  const { destination } = run;
+  const repository = state.facts.repository;
+  return once(state.details, tag, async () => {
+    await headDestination(run, state, tag);
+    const facts = ownEntry(state.facts.facts, tag);
+    if (facts === undefined) return;
+    const content = await read(run, destination, repository, `read image ${tag} of`, () =>
+      readContentFacts(destination, repository, facts.digest, run.destinationWanted, run.context.cache),
+    );
+    Object.assign(facts, content);
+  });
+}
+
+async function readSourceFacts(run: MirrorRun, repository: string, tag: string, facts: TagFacts): Promise<void> {
+  const { source } = run;
+  const content = await read(run, source, repository, `read image ${tag} of`, () =>
+    readContentFacts(source, repository, facts.digest, run.wanted, run.context.cache),
+  );
+  Object.assign(facts, content);
+}
+
+async function readSourceTag(run: MirrorRun, repository: string, tag: string): Promise<[string, TagFacts] | null> {
+  const { source } = run;
+  const descriptor = await read(run, source, repository, `read tag ${tag} of`, () => source.headManifest(repository, tag));
+  // Listed a moment ago but gone now: leave it unlooked-at rather than guess.
+  if (descriptor === null) return null;
+  const facts: TagFacts = { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) };
+  if (run.needsFacts) await readSourceFacts(run, repository, tag, facts);
+  return [tag, facts];
+}
+
+/**
+ * A tag the destination lacks or holds at another digest will be written by apply, so a reviewer should see
+ * what it is: read its facts (created, platforms, config digest) too. Up-to-date tags stay at one HEAD each,
+ * and the facts cache makes a re-plan of the same images free.
+ */
+async function describeChangedTags(
+  run: MirrorRun,
+  repository: string,
+  entries: Array<[string, TagFacts]>,
+  state: DestinationState | null,
+): Promise<void> {
+  if (run.needsFacts) return;
+  const unchanged = (tag: string, facts: TagFacts): boolean => state !== null && ownEntry(state.facts.facts, tag)?.digest === facts.digest;
+  const changed = entries.filter(([tag, facts]) => !unchanged(tag, facts));
+  await Promise.all(changed.map(([tag, facts]) => readSourceFacts(run, repository, tag, facts)));
+}
+
+/** Without prune only the destination tags a kept source tag would write matter; with prune, every one. */
+async function readDestinationTags(run: MirrorRun, state: DestinationState, kept: string[]): Promise<void> {
+  const present = new Set(state.facts.tags);
+  const keptSet = new Set(kept);
+  const toHead = run.mirror.prune ? state.facts.tags : kept.filter((tag) => present.has(tag));
+  const detailed = (tag: string): boolean => run.destinationNeedsFacts && keptSet.has(tag);
+  await Promise.all(toHead.map((tag) => (detailed(tag) ? detailDestination(run, state, tag) : headDestination(run, state, tag))));
+}
+
+/** The tags of a source repository, with the store's notes about them (an OCI layout naming a tag twice). */
+function listSourceTags(run: MirrorRun, repository: string): Promise<{ tags: string[]; notes: string[] }> {
+  const { source } = run;
+  return read(run, source, repository, 'list the tags of', async () =>
+    canNoteTags(source) ? source.listTagsWithNotes(repository) : { tags: await source.listTags(repository), notes: [] },
+  );
+}
+
+async function gatherRepository(run: MirrorRun, relative: string): Promise<void> {
+  const { mirror, context } = run;
+  // The planner names the same repository with the same function, so facts and plan never disagree on a path.
+  const repository = joinRepositoryPath(mirror.source.prefix, relative);
+  const { tags, notes } = await listSourceTags(run, repository);
+  const { kept } = context.selection.matchTagNames(mirror, tags);
+  const mapped = context.selection.mapRepository(mirror, relative);
+  // The destination is listed while the source tags are read: both only need the repository names.
+  const [entries, state] = await Promise.all([
+    Promise.all(kept.map((tag) => readSourceTag(run, repository, tag))),
+    'error' in mapped ? Promise.resolve(null) : destinationState(run, mapped.repository),
+  ]);
+  const looked = entries.filter((entry): entry is [string, TagFacts] => entry !== null);
+  run.inventory.source[relative] = {
+    repository,
+    exists: tags.length > 0,
+    tags,
+    facts: Object.fromEntries(looked),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+  if (state !== null) await readDestinationTags(run, state, kept);
+  await describeChangedTags(run, repository, looked, state);
+  run.progress.done += 1;
+  run.progress.tags += kept.length;
+  const { done, total } = run.progress;
+  context.onProgress({ kind: 'repository-done', mirror: mirror.name, repository: relative, done, total, tags: kept.length });
+}
+
 /**
  * Reads one mirror: source catalog (or names) → selected repositories → their tags → HEAD of the
  * kept tags (+ image facts when filters or the docker executor need them) → the destination
  * repositories' tags → HEAD of the destination tags that matter. Reads only; decides nothing.
  */
 export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig): Promise<MirrorInventory> {
-  const { selection, failures, cache } = context;
-  const source = registryFor(context.pool, mirror.source);
-  const destination = registryFor(context.pool, mirror.destination);
-  const needsFacts = selection.needsImageFacts(mirror);
-  const docker = mirror.executor === 'docker';
-  // The docker executor pulls one platform; the registry executor copies the configured subset or all.
-  const wanted: PlatformWanted = platformMatcher(docker ? [selection.dockerPlatform(mirror)] : mirror.platforms);
-  // Destination content is compared by config digest (docker) or child digests (platform subset).
-  const destinationNeedsFacts = docker || mirror.platforms !== null;
-  // A destination index is compared child by child with the copied subset: every child counts, so
-  // only the docker executor (one platform pulled, one compared) narrows what it reads there.
-  const destinationWanted: PlatformWanted = docker ? wanted : null;
-  const read = <T>(registry: Registry, repository: string, what: string, task: () => Promise<T>, hint?: ErrorHint): Promise<T> =>
-    failures.read({ mirror: mirror.name, host: registry.name, repository, what, ...(hint === undefined ? {} : { hint }) }, task);
-
+  const run = startRun(context, mirror);
   context.onProgress({ kind: 'mirror-start', mirror: mirror.name });
-  const listed =
-    mirror.repositories.names ??
-    underPrefix(mirror.source.prefix, await read(source, '', 'list the catalog of', () => source.listRepositories(), catalogHint(source)));
-  const { selected } = selection.selectRepositories(mirror, listed);
+  await listSourceRepositories(run);
+  const { selected } = context.selection.selectRepositories(mirror, run.inventory.sourceRepositories);
+  run.progress.total = selected.length;
   context.onProgress({ kind: 'repositories', mirror: mirror.name, total: selected.length });
-
-  const inventory: MirrorInventory = { mirror: mirror.name, sourceRepositories: listed, source: {}, destination: {} };
-  const destinations = new Map<string, Promise<DestinationState>>();
-
-  const destinationState = (repository: string): Promise<DestinationState> => {
-    let state = destinations.get(repository);
-    if (state === undefined) {
-      state = read(destination, repository, 'list the tags of', () => destination.listTags(repository)).then((tags) => {
-        const facts: RepositoryFacts = { repository, exists: tags.length > 0, tags, facts: {} };
-        inventory.destination[repository] = facts;
-        return { facts, heads: new Map(), details: new Map() };
-      });
-      destinations.set(repository, state);
-    }
-    return state;
-  };
-
-  const headDestination = (state: DestinationState, tag: string): Promise<void> => {
-    let head = state.heads.get(tag);
-    if (head === undefined) {
-      const repository = state.facts.repository;
-      head = read(destination, repository, `read tag ${tag} of`, () => destination.headManifest(repository, tag)).then((descriptor) => {
-        if (descriptor)
-          setOwnEntry(state.facts.facts, tag, {
-            digest: descriptor.digest,
-            mediaType: descriptor.mediaType,
-            isIndex: isIndexMediaType(descriptor.mediaType),
-          });
-      });
-      state.heads.set(tag, head);
-    }
-    return head;
-  };
-
-  const detailDestination = (state: DestinationState, tag: string): Promise<void> => {
-    let detail = state.details.get(tag);
-    if (detail === undefined) {
-      const repository = state.facts.repository;
-      detail = headDestination(state, tag).then(async () => {
-        const facts = ownEntry(state.facts.facts, tag);
-        if (facts === undefined) return;
-        facts.platforms = await read(destination, repository, `read image ${tag} of`, () =>
-          readPlatformFacts(destination, repository, facts.digest, destinationWanted, cache),
-        );
-      });
-      state.details.set(tag, detail);
-    }
-    return detail;
-  };
-
-  const readSourceFacts = async (repository: string, tag: string, facts: TagFacts): Promise<void> => {
-    facts.platforms = await read(source, repository, `read image ${tag} of`, () =>
-      readPlatformFacts(source, repository, facts.digest, wanted, cache),
-    );
-  };
-
-  const readSourceTag = async (repository: string, tag: string): Promise<[string, TagFacts] | null> => {
-    const descriptor = await read(source, repository, `read tag ${tag} of`, () => source.headManifest(repository, tag));
-    // Listed a moment ago but gone now: leave it unlooked-at rather than guess.
-    if (descriptor === null) return null;
-    const facts: TagFacts = { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) };
-    if (needsFacts) await readSourceFacts(repository, tag, facts);
-    return [tag, facts];
-  };
-
-  /**
-   * A tag the destination lacks or holds at another digest will be written by apply, so a reviewer should see
-   * what it is: read its facts (created, platforms, config digest) too. Up-to-date tags stay at one HEAD each,
-   * and the facts cache makes a re-plan of the same images free.
-   */
-  const describeChangedTags = async (
-    repository: string,
-    entries: Array<[string, TagFacts]>,
-    state: DestinationState | null,
-  ): Promise<void> => {
-    if (needsFacts) return;
-    const unchanged = (tag: string, facts: TagFacts): boolean =>
-      state !== null && ownEntry(state.facts.facts, tag)?.digest === facts.digest;
-    await Promise.all(
-      entries.filter(([tag, facts]) => !unchanged(tag, facts)).map(([tag, facts]) => readSourceFacts(repository, tag, facts)),
-    );
-  };
-
-  let done = 0;
-  let tagCount = 0;
-  const gatherRepository = async (relative: string): Promise<void> => {
-    // The planner names the same repository with the same function, so facts and plan never disagree on a path.
-    const repository = joinRepositoryPath(mirror.source.prefix, relative);
-    const tags = await read(source, repository, 'list the tags of', () => source.listTags(repository));
-    const { kept } = selection.matchTagNames(mirror, tags);
-    const mapped = selection.mapRepository(mirror, relative);
-    // The destination is listed while the source tags are read: both only need the repository names.
-    const [entries, state] = await Promise.all([
-      Promise.all(kept.map((tag) => readSourceTag(repository, tag))),
-      'error' in mapped ? Promise.resolve(null) : destinationState(mapped.repository),
-    ]);
-    const looked = entries.filter((entry): entry is [string, TagFacts] => entry !== null);
-    inventory.source[relative] = { repository, exists: tags.length > 0, tags, facts: Object.fromEntries(looked) };
-    if (state !== null) {
-      const present = new Set(state.facts.tags);
-      const keptSet = new Set(kept);
-      // Without prune only the destination tags a kept source tag would write matter.
-      const toHead = mirror.prune ? state.facts.tags : kept.filter((tag) => present.has(tag));
-      await Promise.all(
-        toHead.map((tag) => (destinationNeedsFacts && keptSet.has(tag) ? detailDestination(state, tag) : headDestination(state, tag))),
-      );
-    }
-    await describeChangedTags(repository, looked, state);
-    done += 1;
-    tagCount += kept.length;
-    context.onProgress({
-      kind: 'repository-done',
-      mirror: mirror.name,
-      repository: relative,
-      done,
-      total: selected.length,
-      tags: kept.length,
-    });
-  };
-
-  await Promise.all(selected.map(gatherRepository));
-  context.onProgress({ kind: 'mirror-done', mirror: mirror.name, repositories: selected.length, tags: tagCount });
-  return inventory;
+  await Promise.all(selected.map((relative) => gatherRepository(run, relative)));
+  context.onProgress({ kind: 'mirror-done', mirror: mirror.name, repositories: selected.length, tags: run.progress.tags });
+  return run.inventory;
 }

@@ -2,7 +2,7 @@ import type { MirrorConfig } from '../config/types.js';
 import { dockerPlatform } from './filters.js';
 import { destinationConfigDigest, sameChildren } from './image-facts.js';
 import type { CopiedContent } from './image-facts.js';
-import type { Change, ChangeLocation, CopySpec, TagFacts } from './types.js';
+import type { Change, ChangeLocation, TagFacts } from './types.js';
 
 /** One selected source tag and where it goes. */
 export interface SelectedTag {
@@ -30,8 +30,11 @@ export function sameContent(selected: SelectedTag): boolean {
     const target = destinationConfigDigest(mirror, destination);
     return content.configDigest !== null && target !== null && content.configDigest === target;
   }
-  if (mirror.platforms !== null && source.isIndex && destination.isIndex && destination.platforms !== undefined) {
-    return sameChildren(content.platforms, destination.platforms);
+  if (content.subsetChildren !== null && destination.isIndex && destination.children !== undefined) {
+    return sameChildren(
+      content.subsetChildren,
+      destination.children.map((child) => child.digest),
+    );
   }
   return false;
 }
@@ -46,14 +49,11 @@ function dockerFlattenWarning(mirror: MirrorConfig): string {
   return `the source is a multi-platform index; the docker executor copies only ${dockerPlatform(mirror)}, so the destination gets a single-platform image`;
 }
 
-/**
- * What apply copies. registry: the whole image unless `platforms` picks children of an index (the resolved
- * children, a new index); docker: the one platform it pulls, always.
- */
-function copySpec(mirror: MirrorConfig, source: TagFacts, content: CopiedContent): CopySpec {
-  if (mirror.executor === 'docker') return { platforms: [dockerPlatform(mirror)] };
-  if (mirror.platforms === null || !source.isIndex) return { platforms: null };
-  return { platforms: content.platforms.map((p) => p.platform) };
+/** Warnings about what apply will do: docker flattening an index, children that cannot be read. */
+function changeWarnings(mirror: MirrorConfig, source: TagFacts): string[] {
+  const warnings = mirror.executor === 'docker' && source.isIndex ? [dockerFlattenWarning(mirror)] : [];
+  for (const why of source.unusable ?? []) warnings.push(`a child of the index cannot be used, so copying it will likely fail: ${why}`);
+  return warnings;
 }
 
 /** The Change for one selected tag: create, update, or noop (up-to-date / overwrite-disabled). */
@@ -76,6 +76,7 @@ export function diffTag(selected: SelectedTag): Change {
       created: content.created,
       configDigest: content.configDigest,
       platforms: sourcePlatforms(mirror, content),
+      ...(typeof source.artifactType === 'string' ? { artifactType: source.artifactType } : {}),
     },
     target: {
       ...targetAt,
@@ -83,10 +84,11 @@ export function diffTag(selected: SelectedTag): Change {
       configDigest: destination === null ? null : destinationConfigDigest(mirror, destination),
     },
   };
-  if (action === 'create' || action === 'update') change.copy = copySpec(mirror, source, content);
-  // A warning is about what apply will do, so a noop carries none.
-  if (mirror.executor === 'docker' && source.isIndex && (action === 'create' || action === 'update')) {
-    change.warnings = [dockerFlattenWarning(mirror)];
+  if (action === 'create' || action === 'update') {
+    change.copy = { platforms: content.copyPlatforms };
+    // A warning is about what apply will do, so a noop carries none.
+    const warnings = changeWarnings(mirror, source);
+    if (warnings.length > 0) change.warnings = warnings;
   }
   return change;
 }

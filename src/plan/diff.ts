@@ -51,12 +51,14 @@ function dropCollisions(changes: Change[]): { changes: Change[]; collisions: Col
 }
 
 /**
- * The pure planner: Config + Inventory + now → Plan, plus the problems that must make `plan` exit 1.
+ * The pure planner: Config + Inventory + now → Plan, plus the problems that must make `plan` exit 1 and the
+ * warnings (printed on stderr) about what was planned around, e.g. a source repository with no tags.
  * Every mirror with an inventory is planned, so collisions and prune see each other's tags; with `mirrors`
  * (--mirror) only those mirrors' changes, skips and problems are reported.
  */
-export function buildPlan(input: PlanInput): { plan: Plan; problems: string[] } {
+export function buildPlan(input: PlanInput): { plan: Plan; problems: string[]; warnings: string[] } {
   const problems: string[] = [];
+  const warnings: string[] = [];
   const wanted = input.mirrors === undefined ? null : new Set(input.mirrors);
   const reported = (mirror: string): boolean => wanted === null || wanted.has(mirror);
   for (const name of wanted ?? []) {
@@ -75,10 +77,11 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[] } 
     if (!reported(mirror.name)) continue;
     skipped.push(...planned.skipped);
     problems.push(...planned.problems);
+    warnings.push(...planned.warnings);
   }
   const checked = dropCollisions(changes);
   problems.push(...checked.collisions.filter((collision) => collision.mirrors.some(reported)).map((collision) => collision.text));
-  const spared = spareSharedDigests(checked.changes, input.config.mirrors).filter((change) => reported(change.mirror));
+  const spared = spareSharedDigests(checked.changes).filter((change) => reported(change.mirror));
   const sortedChanges = sortChanges(spared);
   const sortedSkipped = sortSkipped(skipped);
   const plan: Plan = {
@@ -91,5 +94,5 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[] } 
     summary: summarize({ changes: sortedChanges, skipped: sortedSkipped }),
     stats: input.stats,
   };
-  return { plan, problems };
+  return { plan, problems, warnings };
 }

@@ -72,7 +72,7 @@ export function matchTagNames(
       skipped.push({ tag, ...rejection });
       continue;
     }
-    const semverDetail = range === null ? null : semverRejection(tag, range);
+    const semverDetail = range === null ? null : semverRejection(tag, range, { prerelease: mirror.tags.prerelease });
     if (semverDetail !== null) skipped.push({ tag, filter: 'semver', detail: semverDetail });
     else kept.push(tag);
   }

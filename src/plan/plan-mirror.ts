@@ -3,136 +3,176 @@ import { diffTag } from './compare.js';
 import type { SelectedTag } from './compare.js';
 import { applyDateFilters } from './date-filters.js';
 import { matchTagNames, needsCreatedDate, selectRepositories } from './filters.js';
-import { copiedContent, newestCreated } from './image-facts.js';
+import { copiedContent } from './image-facts.js';
 import { planPrune } from './prune.js';
 import type { DestinationSelection } from './prune.js';
 import { ownEntry } from '../util/records.js';
 import { repositoryRef, sourceRepositoryPath, tagLocation, tagRef } from './refs.js';
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
-import type { Change, MirrorInventory, Skipped } from './types.js';
+import type { Change, MirrorInventory, RepositoryFacts, Skipped } from './types.js';
+import { unmatchedSource } from './unmatched-source.js';
 
 export interface MirrorPlan {
   changes: Change[];
   skipped: Skipped[];
   problems: string[];
+  warnings: string[];
+}
+
+/** One mirror being planned: what it reports, and the selection grouped by destination repository. */
+interface Planning {
+  mirror: MirrorConfig;
+  inventory: MirrorInventory;
+  now: Date;
+  out: MirrorPlan;
+  byDestination: Map<string, DestinationSelection>;
+}
+
+/** A selected tag before the destination is looked up. */
+type Candidate = Omit<SelectedTag, 'destination'>;
+
+function problem(planning: Planning, text: string): void {
+  planning.out.problems.push(`mirror ${planning.mirror.name}: ${text}`);
+}
+
+function warn(planning: Planning, text: string): void {
+  planning.out.warnings.push(`mirror ${planning.mirror.name}: ${text}`);
+}
+
+function skip(planning: Planning, ref: string, filter: Skipped['filter'], detail: string): void {
+  planning.out.skipped.push({ mirror: planning.mirror.name, ref, filter, detail });
+}
+
+/** The destination group a source repository maps onto, created with the destination's facts. */
+function destinationGroup(planning: Planning, repository: string, facts: RepositoryFacts): DestinationSelection {
+  let group = planning.byDestination.get(repository);
+  if (group === undefined) {
+    group = { repository, facts, selected: [], kept: new Set<string>() };
+    planning.byDestination.set(repository, group);
+  }
+  return group;
+}
+
+/** The kept tag names with their facts and what they copy; a tag that cannot serve `platforms` is skipped. */
+function candidatesOf(
+  planning: Planning,
+  facts: RepositoryFacts,
+  sourcePath: string,
+  targetRepository: string,
+  group: DestinationSelection,
+) {
+  const { mirror } = planning;
+  const names = matchTagNames(mirror, facts.exists ? facts.tags : []);
+  for (const { tag, filter, detail } of names.skipped) skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
+  const candidates: Candidate[] = [];
+  for (const tag of names.kept) {
+    const sourceAt = tagLocation(mirror.source, sourcePath, tag);
+    const tagFacts = ownEntry(facts.facts, tag);
+    if (tagFacts === undefined) {
+      group.kept.add(tag);
+      problem(planning, `${sourceAt.ref}: the tag was listed but could not be read (deleted while planning?); run plan again`);
+      continue;
+    }
+    const decision = copiedContent(mirror, tagFacts);
+    if ('skip' in decision) {
+      skip(planning, sourceAt.ref, 'platform', decision.skip);
+      continue;
+    }
+    const targetAt = tagLocation(mirror.destination, targetRepository, tag);
+    candidates.push({ mirror, tag, sourceAt, targetAt, source: tagFacts, content: decision.copy });
+  }
+  return candidates;
+}
+
+/** maxAge, minAge and latest, when configured: they need each candidate's `created`. */
+function datedCandidates(planning: Planning, candidates: Candidate[], sourcePath: string): Candidate[] {
+  const { mirror } = planning;
+  if (!needsCreatedDate(mirror)) return candidates;
+  const dated = applyDateFilters(
+    mirror,
+    candidates.map((c) => ({ tag: c.tag, created: c.content.created })),
+    planning.now,
+  );
+  for (const { tag, filter, detail } of dated.skipped) skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
+  const kept = new Set(dated.kept);
+  return candidates.filter((c) => kept.has(c.tag));
+}
+
+/** The kept candidates join their destination group with the destination tag's facts (null: no such tag). */
+function selectCandidates(planning: Planning, candidates: Candidate[], group: DestinationSelection): void {
+  const destination = group.facts;
+  // A Set, not tags.includes per tag: repositories with tens of thousands of tags are common (nightly builds).
+  const destinationTags = new Set(destination !== null && destination.exists ? destination.tags : []);
+  for (const candidate of candidates) {
+    group.kept.add(candidate.tag);
+    const facts = destinationTags.has(candidate.tag) ? ownEntry(destination?.facts ?? {}, candidate.tag) : null;
+    if (facts === undefined) {
+      problem(planning, `${candidate.targetAt.ref}: the tag was listed but could not be read (deleted while planning?); run plan again`);
+      continue;
+    }
+    group.selected.push({ ...candidate, destination: facts });
+  }
+}
+
+/** Warnings about a source repository planned around: no tags at all, or tags its store names ambiguously. */
+function repositoryWarnings(planning: Planning, facts: RepositoryFacts, sourceName: string): void {
+  if (!facts.exists && planning.mirror.repositories.names === null)
+    warn(planning, `${sourceName} has no tags, so nothing is copied from it`);
+  for (const note of facts.notes ?? []) warn(planning, `${sourceName}: ${note}`);
+}
+
+/** One source repository: rename, its facts and its destination's, then the tag filters in order. */
+function planRepository(planning: Planning, relative: string): void {
+  const { mirror, inventory } = planning;
+  const sourcePath = sourceRepositoryPath(mirror.source, relative);
+  const sourceName = repositoryRef(mirror.source, sourcePath);
+  const mapped = mapRepository(mirror, relative);
+  if ('error' in mapped) return problem(planning, `${sourceName}: ${mapped.error}`);
+  const facts = ownEntry(inventory.source, relative);
+  if (facts === undefined) return problem(planning, `${sourceName}: the inventory has no facts for this repository (internal error)`);
+  if (!facts.exists && mirror.repositories.names !== null) {
+    problem(planning, `${sourceName}: the repository does not exist or has no tags; fix repositories.names`);
+  }
+  repositoryWarnings(planning, facts, sourceName);
+  const destinationFacts = ownEntry(inventory.destination, mapped.repository);
+  if (destinationFacts === undefined) {
+    const where = repositoryRef(mirror.destination, mapped.repository);
+    return problem(planning, `${where}: the inventory has no facts for this destination repository (internal error)`);
+  }
+  const group = destinationGroup(planning, mapped.repository, destinationFacts);
+  const candidates = candidatesOf(planning, facts, sourcePath, mapped.repository, group);
+  selectCandidates(planning, datedCandidates(planning, candidates, sourcePath), group);
+}
+
+/** The diff of every selected tag, then prune, per destination repository. */
+function changesOf(planning: Planning): Change[] {
+  const changes: Change[] = [];
+  for (const group of planning.byDestination.values()) {
+    changes.push(...group.selected.map(diffTag));
+    if (!planning.mirror.prune) continue;
+    const pruned = planPrune(planning.mirror, group);
+    changes.push(...pruned.changes);
+    for (const text of pruned.problems) problem(planning, text);
+  }
+  return changes;
 }
 
 /** Plans one mirror: selection, rename, diff per selected tag, then prune per destination repository. */
 export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now: Date): MirrorPlan {
-  const problems: string[] = [];
-  const skipped: Skipped[] = [];
-  const problem = (text: string): void => void problems.push(`mirror ${mirror.name}: ${text}`);
-  const skip = (ref: string, filter: Skipped['filter'], detail: string): void =>
-    void skipped.push({ mirror: mirror.name, ref, filter, detail });
-
+  const out: MirrorPlan = { changes: [], skipped: [], problems: [], warnings: [] };
+  const unmatched = unmatchedSource(mirror, inventory);
+  if (unmatched !== null) return { ...out, problems: [unmatched] };
+  const planning: Planning = { mirror, inventory, now, out, byDestination: new Map() };
   if (mirror.tags.semver !== null && !isValidRange(mirror.tags.semver)) {
-    problem(`tags.semver ${JSON.stringify(mirror.tags.semver)} is not a semver range (e.g. ">=1.2.0 <2")`);
-    return { changes: [], skipped, problems };
+    problem(planning, `tags.semver ${JSON.stringify(mirror.tags.semver)} is not a semver range (e.g. ">=1.2.0 <2")`);
+    return out;
   }
-
   const repositories = selectRepositories(mirror, inventory.sourceRepositories);
   for (const { repository, filter, detail } of repositories.skipped) {
-    skip(repositoryRef(mirror.source, sourceRepositoryPath(mirror.source, repository)), filter, detail);
+    skip(planning, repositoryRef(mirror.source, sourceRepositoryPath(mirror.source, repository)), filter, detail);
   }
-
-  const byDestination = new Map<string, DestinationSelection>();
-  for (const relative of repositories.selected) {
-    const sourcePath = sourceRepositoryPath(mirror.source, relative);
-    const sourceName = repositoryRef(mirror.source, sourcePath);
-    const mapped = mapRepository(mirror, relative);
-    if ('error' in mapped) {
-      problem(`${sourceName}: ${mapped.error}`);
-      continue;
-    }
-    const facts = ownEntry(inventory.source, relative);
-    if (facts === undefined) {
-      problem(`${sourceName}: the inventory has no facts for this repository (internal error)`);
-      continue;
-    }
-    if (!facts.exists && mirror.repositories.names !== null) {
-      problem(`${sourceName}: the repository does not exist or has no tags; fix repositories.names`);
-    }
-    const destinationFacts = ownEntry(inventory.destination, mapped.repository);
-    if (destinationFacts === undefined) {
-      problem(
-        `${repositoryRef(mirror.destination, mapped.repository)}: the inventory has no facts for this destination repository (internal error)`,
-      );
-      continue;
-    }
-    const group = byDestination.get(mapped.repository) ?? {
-      repository: mapped.repository,
-      facts: destinationFacts,
-      selected: [],
-      kept: new Set<string>(),
-    };
-    // A Set, not tags.includes per tag: repositories with tens of thousands of tags are common (nightly builds).
-    const destinationTags = new Set(destinationFacts.exists ? destinationFacts.tags : []);
-    byDestination.set(mapped.repository, group);
-
-    const names = matchTagNames(mirror, facts.exists ? facts.tags : []);
-    for (const { tag, filter, detail } of names.skipped) skip(tagRef(mirror.source, sourcePath, tag), filter, detail);
-
-    const candidates: Array<Omit<SelectedTag, 'destination'>> = [];
-    for (const tag of names.kept) {
-      const sourceAt = tagLocation(mirror.source, sourcePath, tag);
-      const sourceRef = sourceAt.ref;
-      const tagFacts = ownEntry(facts.facts, tag);
-      if (tagFacts === undefined) {
-        group.kept.add(tag);
-        problem(`${sourceRef}: the tag was listed but could not be read (deleted while planning?); run plan again`);
-        continue;
-      }
-      candidates.push({
-        mirror,
-        tag,
-        sourceAt,
-        targetAt: tagLocation(mirror.destination, mapped.repository, tag),
-        source: tagFacts,
-        content: copiedContent(mirror, tagFacts),
-      });
-    }
-
-    let kept = candidates;
-    if (needsCreatedDate(mirror)) {
-      const dated = applyDateFilters(
-        mirror,
-        candidates.map((c) => ({
-          tag: c.tag,
-          // A tag whose platforms are missing still has a date, so an old one is dropped by age, not reported.
-          created: c.content.problem === null ? c.content.created : newestCreated(c.source.platforms ?? []),
-        })),
-        now,
-      );
-      for (const { tag, filter, detail } of dated.skipped) skip(tagRef(mirror.source, sourcePath, tag), filter, detail);
-      const keptTags = new Set(dated.kept);
-      kept = candidates.filter((c) => keptTags.has(c.tag));
-    }
-
-    for (const candidate of kept) {
-      group.kept.add(candidate.tag);
-      if (candidate.content.problem !== null) {
-        problem(`${candidate.sourceAt.ref}: ${candidate.content.problem}`);
-        continue;
-      }
-      const tag = candidate.tag;
-      const destination = destinationTags.has(tag) ? ownEntry(destinationFacts.facts, tag) : null;
-      if (destination === undefined) {
-        problem(`${candidate.targetAt.ref}: the tag was listed but could not be read (deleted while planning?); run plan again`);
-        continue;
-      }
-      group.selected.push({ ...candidate, destination });
-    }
-  }
-
-  const changes: Change[] = [];
-  for (const group of byDestination.values()) {
-    changes.push(...group.selected.map(diffTag));
-    if (mirror.prune) {
-      const pruned = planPrune(mirror, group);
-      changes.push(...pruned.changes);
-      problems.push(...pruned.problems.map((text) => `mirror ${mirror.name}: ${text}`));
-    }
-  }
-  return { changes, skipped, problems };
+  for (const relative of repositories.selected) planRepository(planning, relative);
+  out.changes = changesOf(planning);
+  return out;
 }

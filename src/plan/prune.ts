@@ -17,8 +17,9 @@ export interface DestinationSelection {
 
 /**
  * With prune: every destination tag of the repository that the selection does not keep is deleted, except
- * one whose digest a kept tag points at (now, or after a registry copy): registries delete manifests by
- * digest, which would take the kept tag with it. Such a tag becomes a noop `digest-shared-with-kept-tag`.
+ * one whose digest a kept tag points at now: registries delete manifests by digest, which would take the kept
+ * tag with it. Such a tag becomes a noop `digest-shared-with-kept-tag`. A kept tag with a problem has no change,
+ * so only this sees it; a digest that a copy lands under is spared across all changes by spareSharedDigests.
  */
 export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { changes: Change[]; problems: string[] } {
   const facts = group.facts;
@@ -28,11 +29,6 @@ export function planPrune(mirror: MirrorConfig, group: DestinationSelection): { 
   for (const tag of group.kept) {
     const current = listed.has(tag) ? ownEntry(facts.facts, tag)?.digest : undefined;
     if (current !== undefined) protectedDigests.add(current);
-  }
-  for (const selected of group.selected) {
-    // A registry copy of a whole index or image lands under the source digest; a delete of that digest after the copy would remove it.
-    const wholeCopy = !selected.source.isIndex || mirror.platforms === null;
-    if (mirror.executor === 'registry' && wholeCopy) protectedDigests.add(selected.source.digest);
   }
 
   const changes: Change[] = [];

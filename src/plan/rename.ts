@@ -4,7 +4,8 @@ import { joinRepositoryPath } from '../util/repository-path.js';
 /** One path component of the distribution spec: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
-function applyRule(rule: RenameRule, source: string): { path: string } | { error: string } {
+/** The renamed path, or null when a regex rule does not match (the repository is then mapped as without a rename). */
+function applyRule(rule: RenameRule, source: string): { path: string } | { error: string } | null {
   if (rule.kind === 'regex') {
     let pattern: RegExp;
     try {
@@ -12,7 +13,7 @@ function applyRule(rule: RenameRule, source: string): { path: string } | { error
     } catch {
       return { error: `rename match ${JSON.stringify(rule.match)} is not a valid regular expression` };
     }
-    return { path: source.replace(pattern, rule.replace) };
+    return pattern.test(source) ? { path: source.replace(pattern, rule.replace) } : null;
   }
   const parts = source.split('/');
   let error: string | null = null;
@@ -36,15 +37,15 @@ function applyRule(rule: RenameRule, source: string): { path: string } | { error
  * Source repository path relative to the source prefix → full destination repository path, joined under the
  * destination prefix. Without a rename the relative path is kept (re-rooting: team/app1 under source prefix
  * `team` lands as mirror/app1). A rename applies to the whole source path, prefix included, as the config
- * reference and sync.sh read it (`mirror/\2` on team/app1 gives mirror/app1; `^team/(.*)$` matches it).
+ * reference and sync.sh read it (`mirror/\2` on team/app1 gives mirror/app1; `^team/(.*)$` matches it). A regex
+ * that does not match leaves the repository as without a rename (the path relative to the source prefix), never
+ * the whole source path under the destination prefix.
  * A template token beyond the path depth (e.g. \3 for "a/b") returns an error string, never a literal "\3";
  * so does a result that is not a valid repository name.
  */
 export function mapRepository(mirror: MirrorConfig, sourceRepository: string): { repository: string } | { error: string } {
-  const renamed =
-    mirror.rename === null
-      ? { path: sourceRepository }
-      : applyRule(mirror.rename, joinRepositoryPath(mirror.source.prefix, sourceRepository));
+  const rule = mirror.rename === null ? null : applyRule(mirror.rename, joinRepositoryPath(mirror.source.prefix, sourceRepository));
+  const renamed = rule ?? { path: sourceRepository };
   if ('error' in renamed) return renamed;
   const repository = joinRepositoryPath(mirror.destination.prefix, renamed.path);
   const relative = joinRepositoryPath(renamed.path);

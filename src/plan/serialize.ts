@@ -23,6 +23,8 @@ function orderedChange(change: Change): Record<string, unknown> {
             created: source.created,
             configDigest: source.configDigest,
             platforms: source.platforms,
+            // Only when known: a plain image's source keeps the fields of formatVersion 2 as issue 4 names them.
+            ...(typeof source.artifactType === 'string' ? { artifactType: source.artifactType } : {}),
           },
     target: { ...orderedLocation(target), digest: target.digest, configDigest: target.configDigest },
     ...(change.copy !== undefined ? { copy: { platforms: change.copy.platforms } } : {}),

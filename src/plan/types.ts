@@ -1,3 +1,5 @@
+import type { PlatformChild } from '../util/platforms.js';
+
 /**
  * The Plan model (formatVersion 2) and the Inventory the pure planner reads.
  * The Plan is data: it is rendered, saved, read back and executed as the same objects.
@@ -5,7 +7,7 @@
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
 export type ExecutorName = 'docker' | 'registry';
-export type SkipFilter = 'include' | 'exclude' | 'semver' | 'maxAge' | 'minAge' | 'latest' | 'date-unknown';
+export type SkipFilter = 'include' | 'exclude' | 'semver' | 'platform' | 'maxAge' | 'minAge' | 'latest' | 'date-unknown';
 
 /** Why a change has its action; for people only, apply decides from `action` and the digests. */
 export type ChangeReason =
@@ -32,8 +34,10 @@ export interface ChangeSource extends ChangeLocation {
   created: string | null;
   /** For the docker executor: config digest of the platform pulled; otherwise of a single-platform image; null for an index. */
   configDigest: string | null;
-  /** For display: the platforms the copy carries (real platforms only). Apply reads `Change.copy`, not this. */
+  /** For display: the platforms the copy carries (real platforms only; empty for an artifact). Apply reads `Change.copy`. */
   platforms: string[];
+  /** What an artifact is, when its manifest or config says; absent otherwise. */
+  artifactType?: string;
 }
 
 export interface ChangeTarget extends ChangeLocation {
@@ -110,13 +114,24 @@ export interface PlatformFacts {
   created: string | null;
 }
 
-/** What a tag points at. `platforms` is present only when the inventory read the manifest and configs. */
+/**
+ * What a tag points at. The optional fields are present only when the inventory read the manifest (and configs).
+ */
 export interface TagFacts {
   digest: string;
   mediaType: string;
   /** true for an OCI index or a Docker manifest list. */
   isIndex: boolean;
+  /** The images of a real platform it holds: a plain image's own, or an index's children read. Empty for an artifact. */
   platforms?: PlatformFacts[];
+  /** An index's children as it lists them (what the platform rule reads). */
+  children?: PlatformChild[];
+  /** What an artifact is (`artifactType`, else a config media type that is no image config); null when unsaid. */
+  artifactType?: string | null;
+  /** A plain manifest's config digest. */
+  configDigest?: string | null;
+  /** Children that could not be read, with why (e.g. `... has no config`): a copy of them will likely fail. */
+  unusable?: string[];
 }
 
 export interface RepositoryFacts {
@@ -128,12 +143,16 @@ export interface RepositoryFacts {
   tags: string[];
   /** Facts for the tags the inventory looked at; a tag missing here was not looked at. */
   facts: Record<string, TagFacts>;
+  /** What the store said about how it names the tags (an OCI layout naming one tag twice), for warnings. */
+  notes?: string[];
 }
 
 export interface MirrorInventory {
   mirror: string;
   /** Repository paths relative to the source prefix, as listed (catalog) or configured (names). */
   sourceRepositories: string[];
+  /** How many repositories the source catalog listed in all (before the prefix); null when repositories.names is given. */
+  catalogSize: number | null;
   /** Keyed by repository path relative to the source prefix. */
   source: Record<string, RepositoryFacts>;
   /** Keyed by full destination repository path. */

@@ -68,6 +68,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
     );
   }
   const annotations = annotationsOf(json.annotations);
+  const artifactType = typeof json.artifactType === 'string' && json.artifactType !== '' ? { artifactType: json.artifactType } : {};
   if (Array.isArray(json.manifests)) {
     const mediaType = declared || MEDIA_TYPES.ociIndex;
     if (!isIndexMediaType(mediaType)) fail(reference, `media type ${mediaType} has a manifests list`);
@@ -77,16 +78,18 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
       const entryAnnotations = annotationsOf((entry as Json).annotations);
       return { ...base, ...(platform ? { platform } : {}), ...(entryAnnotations ? { annotations: entryAnnotations } : {}) };
     });
-    return { kind: 'index', mediaType, manifests, ...(annotations ? { annotations } : {}) };
+    return { kind: 'index', mediaType, ...artifactType, manifests, ...(annotations ? { annotations } : {}) };
   }
   if (json.config !== undefined || Array.isArray(json.layers)) {
     const mediaType = declared || MEDIA_TYPES.ociManifest;
     if (!IMAGE_MEDIA_TYPES.includes(mediaType)) fail(reference, `unsupported manifest media type ${mediaType || '(none)'}`);
+    if (json.config === undefined) fail(reference, 'it has no config');
     if (!Array.isArray(json.layers)) fail(reference, 'layers is not a list');
     const layers = json.layers.map((layer, i) => descriptor(layer, reference, `layers[${i}]`));
     return {
       kind: 'manifest',
       mediaType,
+      ...artifactType,
       config: descriptor(json.config, reference, 'config'),
       layers,
       ...(annotations ? { annotations } : {}),

@@ -41,6 +41,8 @@ export interface IndexEntry extends Descriptor {
 export interface ImageManifest {
   kind: 'manifest';
   mediaType: string;
+  /** What an artifact is (OCI 1.1 `artifactType`), when the manifest says. */
+  artifactType?: string;
   config: Descriptor;
   layers: Descriptor[];
   annotations?: Record<string, string>;
@@ -49,6 +51,7 @@ export interface ImageManifest {
 export interface ImageIndex {
   kind: 'index';
   mediaType: string;
+  artifactType?: string;
   manifests: IndexEntry[];
   annotations?: Record<string, string>;
 }
@@ -122,6 +125,18 @@ export interface ManifestDeleter {
  */
 export interface CopyAnnouncer {
   announceCopy(targetRepository: string, mountFromRepository?: string): void;
+}
+
+/**
+ * Optional ability: list tags with notes about how the store names them, for a reader to warn about (an OCI layout
+ * whose index.json names one tag twice, resolved to the first entry).
+ */
+export interface TagNotes {
+  listTagsWithNotes(repository: string): Promise<{ tags: string[]; notes: string[] }>;
+}
+
+export function canNoteTags(registry: Registry): registry is Registry & TagNotes {
+  return typeof (registry as Partial<TagNotes>).listTagsWithNotes === 'function';
 }
 
 export function canAnnounceCopy(registry: Registry): registry is Registry & CopyAnnouncer {

@@ -65,6 +65,7 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
     include: ['^v'],
     exclude: [],
     semver: null,
+    prerelease: false,
     maxAge: { text: 'P1W', ms: 7 * 86_400_000 },
     minAge: null,
     latest: 5,
@@ -122,7 +123,7 @@ test('minimal mirror: executor docker, include .*, overwrite true, prune false, 
     destination: { scheme: 'registry', host: '127.0.0.1:5001', prefix: '' },
     executor: 'docker',
     repositories: { names: null, include: [], exclude: [] },
-    tags: { include: ['.*'], exclude: [], semver: null, maxAge: null, minAge: null, latest: null },
+    tags: { include: ['.*'], exclude: [], semver: null, prerelease: false, maxAge: null, minAge: null, latest: null },
     rename: null,
     platforms: null,
     overwrite: true,
@@ -346,4 +347,23 @@ test('a value whose ${VAR} is missing is reported once, not again as a bad durat
   assert.deepEqual(problemsOf(ONE_MIRROR('    tags: {maxAge: "${AGE}"}\n')), [
     'regsync.yaml:5:20 /mirrors/0/tags/maxAge: environment variable AGE is not set (set it, or write ${AGE:-default})',
   ]);
+});
+
+test('tags.prerelease: default false, true from defaults or the mirror, a boolean', () => {
+  const { config } = load(`
+defaults:
+  tags: { prerelease: true }
+mirrors:
+  - { name: a, source: 127.0.0.1:5000/x, destination: 127.0.0.1:5001/y }
+  - { name: b, source: 127.0.0.1:5000/x, destination: 127.0.0.1:5001/z, tags: { prerelease: false } }
+`);
+  assert.deepEqual(
+    config.mirrors.map((m) => m.tags.prerelease),
+    [true, false],
+  );
+  assert.equal(
+    load('mirrors: [{ name: a, source: 127.0.0.1:5000/x, destination: 127.0.0.1:5001/y }]').config.mirrors[0]?.tags.prerelease,
+    false,
+  );
+  assert.throws(() => load('mirrors: [{ name: a, source: h:1/x, destination: h:2/y, tags: { prerelease: yes } }]'), /prerelease/);
 });

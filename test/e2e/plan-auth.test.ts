@@ -228,21 +228,23 @@ mirrors:
     assert.equal(strip(fromFile.stdout), strip(byFlags.stdout), 'the migrated config plans the same, config digest included');
   });
 
-  it('a source prefix with no repository under it warns on stderr instead of a silent "No changes"', async () => {
+  it('a source prefix with no repository under it is an error (exit 1) instead of a silent "No changes"', async () => {
     const file = await config(
       'single.yaml',
       `version: 1\nmirrors:\n  - name: one\n    source: ${plain.host}/mirror/app1\n    destination: ${plain.host}/copy\n    executor: registry\n`,
     );
     const result = await run(['plan', '-c', file]);
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, 'No changes. The destination is up to date.\n');
-    assert.equal(
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.match(
       result.stderr,
-      `regsync: warning: mirror one: the source catalog has no repository under ${plain.host}/mirror/app1, so this mirror plans nothing; check the source (to mirror the repository mirror/app1 itself, write source: ${plain.host}/mirror with repositories.names: [app1])\n`,
+      new RegExp(
+        `^regsync: mirror one: the source ${plain.host}/mirror/app1 matches no repository \\(the catalog of ${plain.host} lists \\d+ repositor(y|ies), none under mirror/app1\\); check the source \\(to mirror the repository mirror/app1 itself, write source: ${plain.host}/mirror with repositories.names: \\[app1\\]\\)\n`,
+      ),
     );
     const json = await run(['plan', '-c', file, '--json']);
-    assert.doesNotThrow(() => JSON.parse(json.stdout), 'stdout stays the plan JSON alone');
-    assert.equal((await run(['plan', '-c', file, '-q'])).stderr, '', '-q keeps warnings quiet');
+    assert.equal(json.code, 1);
+    assert.equal(json.stdout, '', 'no plan JSON for a plan with problems');
   });
 
   it('no output of any of these runs, nor any plan file, contains a password', async () => {

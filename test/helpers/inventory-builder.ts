@@ -8,6 +8,7 @@ import type { Config, Duration, MirrorConfig, RepositorySelection, TagSelection 
 import { buildPlan } from '../../src/plan/diff.js';
 import { setOwnEntry } from '../../src/util/records.js';
 import type { MirrorInventory, Plan, PlatformFacts, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
+import type { PlatformChild } from '../../src/util/platforms.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -46,14 +47,18 @@ export function mirrorConfig(overrides: MirrorOverrides = {}): MirrorConfig {
     removalQueue: 20,
     ...rest,
     repositories: { names: null, include: [], exclude: [], ...repositories },
-    tags: { include: [], exclude: [], semver: null, maxAge: null, minAge: null, latest: null, ...tags },
+    tags: { include: [], exclude: [], semver: null, prerelease: false, maxAge: null, minAge: null, latest: null, ...tags },
   };
 }
 
 export interface ImageSpec {
   content: string;
   created?: string | null;
-  platform?: string;
+  /** Default linux/amd64; null for an artifact (or an index child that declares no platform). */
+  platform?: string | null;
+  /** For an attestation child (platform unknown/unknown): the content label of the child it describes. */
+  describes?: string;
+  artifactType?: string;
   /** Label of the manifest when it differs from the content's (a docker push re-encodes layers). */
   manifest?: string;
   mediaType?: string;
@@ -62,15 +67,22 @@ export interface ImageSpec {
 export interface IndexSpec {
   content: string;
   children: ImageSpec[];
+  artifactType?: string;
+  /** Why children could not be read, as the inventory reports it. */
+  unusable?: string[];
 }
 
-function platformFacts(spec: ImageSpec): PlatformFacts {
-  return {
-    platform: spec.platform ?? 'linux/amd64',
-    manifestDigest: manifestDigest(spec.manifest ?? spec.content),
-    configDigest: configDigest(spec.content),
-    created: spec.created ?? null,
-  };
+function platformFacts(spec: ImageSpec): PlatformFacts[] {
+  const platform = spec.platform === undefined ? 'linux/amd64' : spec.platform;
+  if (platform === null || platform === 'unknown/unknown') return [];
+  const created = spec.created ?? null;
+  return [{ platform, manifestDigest: manifestDigest(spec.manifest ?? spec.content), configDigest: configDigest(spec.content), created }];
+}
+
+function childOf(spec: ImageSpec): PlatformChild {
+  const platform = spec.platform === undefined ? 'linux/amd64' : spec.platform;
+  const describes = spec.describes === undefined ? null : manifestDigest(spec.describes);
+  return { digest: manifestDigest(spec.manifest ?? spec.content), platform, describes };
 }
 
 /** One repository's tags and facts. */
@@ -83,22 +95,27 @@ export class RepoBuilder {
   /** A single-platform image with full facts (platforms read). */
   image(tag: string, spec: ImageSpec | string, created: string | null = null): this {
     const full = typeof spec === 'string' ? { content: spec, created } : spec;
-    const platform = platformFacts(full);
     return this.put(tag, {
-      digest: platform.manifestDigest,
+      digest: manifestDigest(full.manifest ?? full.content),
       mediaType: full.mediaType ?? OCI_MANIFEST,
       isIndex: false,
-      platforms: [platform],
+      platforms: platformFacts(full),
+      artifactType: full.artifactType ?? null,
+      configDigest: configDigest(full.content),
+      unusable: [],
     });
   }
 
-  /** A multi-platform index with its children's facts. */
+  /** A multi-platform index with its children's facts (children of a real platform are images, as read). */
   index(tag: string, spec: IndexSpec): this {
     return this.put(tag, {
       digest: indexDigest(spec.content),
       mediaType: OCI_INDEX,
       isIndex: true,
-      platforms: spec.children.map(platformFacts),
+      platforms: spec.children.flatMap(platformFacts),
+      children: spec.children.map(childOf),
+      artifactType: spec.artifactType ?? null,
+      unusable: spec.unusable ?? [],
     });
   }
 
@@ -140,6 +157,7 @@ export class InventoryBuilder {
   private readonly sources = new Map<string, RepoBuilder>();
   private readonly destinations = new Map<string, RepoBuilder>();
   private listed: string[] | null = null;
+  private catalogSize: number | null = null;
 
   constructor(private readonly mirror: MirrorConfig) {}
 
@@ -159,9 +177,15 @@ export class InventoryBuilder {
     return this;
   }
 
-  /** What the catalog listed (default: the source repositories added). */
+  /** What the catalog listed under the prefix (default: the source repositories added). */
   catalog(...relative: string[]): this {
     this.listed = relative;
+    return this;
+  }
+
+  /** How many repositories the whole catalog listed (default: as many as under the prefix; null with names). */
+  catalogOf(size: number): this {
+    this.catalogSize = size;
     return this;
   }
 
@@ -174,7 +198,9 @@ export class InventoryBuilder {
         destination[path] ??= { repository: path, exists: false, tags: [], facts: {} };
       }
     }
-    return { mirror: this.mirror.name, sourceRepositories: this.listed ?? [...this.sources.keys()], source, destination };
+    const sourceRepositories = this.listed ?? [...this.sources.keys()];
+    const catalogSize = this.mirror.repositories.names === null ? (this.catalogSize ?? sourceRepositories.length) : null;
+    return { mirror: this.mirror.name, sourceRepositories, catalogSize, source, destination };
   }
 }
 

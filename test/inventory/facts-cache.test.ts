@@ -17,12 +17,28 @@ after(async () => {
 });
 
 const digest = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
-const image: ManifestFacts = { kind: 'image', platform: 'linux/amd64', configDigest: digest(100), created: '2024-03-05T12:00:00Z' };
+const image: ManifestFacts = {
+  kind: 'image',
+  platform: 'linux/amd64',
+  configDigest: digest(100),
+  created: '2024-03-05T12:00:00Z',
+  artifactType: null,
+};
+const artifact: ManifestFacts = {
+  kind: 'image',
+  platform: null,
+  configDigest: digest(101),
+  created: null,
+  artifactType: 'application/example.sbom',
+};
 const index: ManifestFacts = {
   kind: 'index',
+  artifactType: null,
   children: [
-    { platform: 'linux/amd64', digest: digest(2) },
-    { platform: 'linux/arm64/v8', digest: digest(3) },
+    { platform: 'linux/amd64', digest: digest(2), describes: null },
+    { platform: 'linux/arm64/v8', digest: digest(3), describes: null },
+    { platform: 'unknown/unknown', digest: digest(5), describes: digest(2) },
+    { platform: null, digest: digest(6), describes: null },
   ],
 };
 
@@ -58,11 +74,13 @@ describe('openFactsCache', () => {
     const first = await openFactsCache({ dir });
     first.set(digest(1), image);
     first.set(digest(4), index);
+    first.set(digest(7), artifact);
     await first.flush();
     const second = await openFactsCache({ dir });
-    assert.equal(second.stats().loaded, 2);
+    assert.equal(second.stats().loaded, 3);
     assert.deepEqual(second.get(digest(1)), image);
     assert.deepEqual(second.get(digest(4)), index);
+    assert.deepEqual(second.get(digest(7)), artifact);
   });
 
   it('writes atomically: no temporary file is left and the file is complete JSON', async () => {
@@ -70,9 +88,9 @@ describe('openFactsCache', () => {
     const cache = await openFactsCache({ dir });
     for (let n = 1; n <= 200; n += 1) cache.set(digest(n), { ...image, configDigest: digest(1000 + n) });
     await cache.flush();
-    assert.deepEqual(await readdir(dir), ['facts-v1.json']);
-    const document = JSON.parse(await readFile(join(dir, 'facts-v1.json'), 'utf8'));
-    assert.equal(document.version, 1);
+    assert.deepEqual(await readdir(dir), ['facts-v2.json']);
+    const document = JSON.parse(await readFile(join(dir, 'facts-v2.json'), 'utf8'));
+    assert.equal(document.version, 2);
     assert.equal(Object.keys(document.entries).length, 200);
   });
 
@@ -90,15 +108,15 @@ describe('openFactsCache', () => {
   });
 
   const corrupt: Array<{ name: string; text: string }> = [
-    { name: 'not JSON', text: '{"version":1,"entries":{' },
+    { name: 'not JSON', text: '{"version":2,"entries":{' },
     { name: 'another format version', text: JSON.stringify({ version: 99, entries: { [digest(1)]: image } }) },
-    { name: 'entries not an object', text: JSON.stringify({ version: 1, entries: 'x' }) },
+    { name: 'entries not an object', text: JSON.stringify({ version: 2, entries: 'x' }) },
     { name: 'a JSON array', text: '[]' },
   ];
   for (const { name, text } of corrupt) {
     it(`ignores a corrupt cache file (${name}) and replaces it on flush`, async () => {
       const dir = await tempDir();
-      await writeFile(join(dir, 'facts-v1.json'), text);
+      await writeFile(join(dir, 'facts-v2.json'), text);
       const cache = await openFactsCache({ dir });
       assert.equal(cache.stats().loaded, 0);
       assert.equal(cache.get(digest(1)), undefined);
@@ -119,7 +137,7 @@ describe('openFactsCache', () => {
       'not-a-digest': image,
       [digest(4)]: { kind: 'something-else' },
     };
-    await writeFile(join(dir, 'facts-v1.json'), JSON.stringify({ version: 1, entries }));
+    await writeFile(join(dir, 'facts-v2.json'), JSON.stringify({ version: 2, entries }));
     const cache = await openFactsCache({ dir });
     assert.equal(cache.stats().loaded, 1);
     assert.deepEqual(cache.get(digest(1)), image);

@@ -103,7 +103,7 @@ function mirrorConfig(source: string, destination: string, overrides: Partial<Mi
     destination: { scheme: 'ocidir', path: destination, prefix: 'mirror' },
     executor: 'registry',
     repositories: { names: null, include: [], exclude: [] },
-    tags: { include: ['.*'], exclude: [], semver: null, maxAge: null, minAge: null, latest: null },
+    tags: { include: ['.*'], exclude: [], semver: null, prerelease: false, maxAge: null, minAge: null, latest: null },
     rename: null,
     platforms: null,
     overwrite: true,
@@ -163,6 +163,9 @@ describe('gatherInventory (ocidir backend)', async () => {
           mediaType: MEDIA_TYPES.dockerManifest,
           isIndex: false,
           platforms: [{ platform: 'linux/amd64', manifestDigest: digests.app1v2, configDigest: v110ConfigDigest, created: v110Created }],
+          artifactType: null,
+          configDigest: v110ConfigDigest,
+          unusable: [],
         },
       },
     });
@@ -181,7 +184,9 @@ describe('gatherInventory (ocidir backend)', async () => {
     assert.equal(calls.getBlobBytes, 1);
     assert.equal(calls.headManifest, 3);
     assert.equal(calls.listRepositories, 1);
-    assert.equal(calls.listTags, 4);
+    // Source tags come with the layout's notes (a tag named twice); the destination's are plain tag lists.
+    assert.equal(calls.listTagsWithNotes, 2);
+    assert.equal(calls.listTags, 2);
     assert.deepEqual(events, ['mirror-start', 'repositories', 'repository-done', 'repository-done', 'mirror-done']);
   });
 

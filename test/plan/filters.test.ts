@@ -81,10 +81,10 @@ describe('matchTagNames', () => {
       skipped: ['exclude nightly-2024', 'exclude v2.0.0-rc1'],
     },
     {
-      name: 'semver drops non-versions and versions out of range; a suffix is not a prerelease',
+      name: 'semver drops non-versions, versions out of range and prereleases; a variant suffix is the version',
       tags: { semver: '>=1.0.0' },
-      kept: ['1.2.3-alpine', 'v1.0.0', 'v1.2.3', 'v2.0.0-rc1'],
-      skipped: ['semver 3f2a1bc', 'semver latest', 'semver nightly-2024', 'semver v0.9'],
+      kept: ['1.2.3-alpine', 'v1.0.0', 'v1.2.3'],
+      skipped: ['semver 3f2a1bc', 'semver latest', 'semver nightly-2024', 'semver v0.9', 'semver v2.0.0-rc1'],
     },
     {
       name: 'include → exclude → semver: each tag reported by the first filter that drops it',
@@ -130,10 +130,66 @@ describe('tagVersion', () => {
     ['1.2beta', null],
   ];
   for (const [tag, version] of cases) it(`${tag} → ${String(version)}`, () => assert.equal(tagVersion(tag), version));
+});
 
-  it('compares only the core, so 2.0.0-rc1 satisfies >=1.0.0', () => {
-    assert.equal(semverRejection('2.0.0-rc1', '>=1.0.0'), null);
+describe('semver and prereleases (npm semver rules)', () => {
+  const versions: Array<[string, string | null]> = [
+    ['2.0.0-rc.1', '2.0.0-rc.1'],
+    ['v2.0.0-rc1', '2.0.0-rc.1'],
+    ['1.4-beta2', '1.4.0-beta.2'],
+    ['3.0.0-SNAPSHOT', '3.0.0-snapshot'],
+    ['1.0.0-alpha.01.2', '1.0.0-alpha.1.2'],
+    ['1.0-preview', '1.0.0-preview'],
+    ['1.2.3.rc1', '1.2.3-rc.1'],
+    ['1.2.3-rc.1-alpine', '1.2.3-rc.1'],
+    ['2.1.0-dev', '2.1.0-dev'],
+    ['2.1.0-nightly.20260101', '2.1.0-nightly.20260101'],
+    ['1.0.0-canary', '1.0.0-canary'],
+    ['1.0.0-next.3', '1.0.0-next.3'],
+    ['1.0.0-pre', '1.0.0-pre'],
+    ['1.25.3-alpine', '1.25.3'],
+    ['1.2.3-devel', '1.2.3'],
+    ['1.2.3-nextcloud', '1.2.3'],
+    ['1.2.3-rcfoo', '1.2.3'],
+    ['1.2.3-bookworm', '1.2.3'],
+  ];
+  for (const [tag, version] of versions) it(`${tag} reads as ${String(version)}`, () => assert.equal(tagVersion(tag), version));
+
+  const ranges: Array<{ tag: string; range: string; prerelease?: boolean; kept: boolean }> = [
+    { tag: 'v2.0.0-rc.1', range: '>=1.0.0', kept: false },
+    { tag: 'v2.0.0-rc.1', range: '>=1.0.0', prerelease: true, kept: true },
+    { tag: 'v2.0.0-rc.1', range: '>=2.0.0-rc.0', kept: true },
+    { tag: 'v2.0.0-rc.2', range: '>=2.0.0-rc.10', kept: false },
+    { tag: 'v2.1.0-rc.1', range: '>=2.0.0-rc.0', kept: false },
+    { tag: 'v2.1.0-rc.1', range: '>=2.0.0-rc.0', prerelease: true, kept: true },
+    { tag: '2.0.0-beta', range: '^2.0.0', kept: false },
+    { tag: '2.0.0-beta', range: '^2.0.0', prerelease: true, kept: false },
+    { tag: '2.1.0-beta', range: '^2.0.0', prerelease: true, kept: true },
+    { tag: '2.0.0', range: '>=2.0.0-rc.0', kept: true },
+    { tag: '1.25.3-alpine', range: '>=1.25.0', kept: true },
+    { tag: '1.25.3-alpine', range: '<1.25.3', kept: false },
+  ];
+  for (const c of ranges) {
+    const admits = c.prerelease === true ? ' (tags.prerelease: true)' : '';
+    it(`${c.tag} ${c.kept ? 'satisfies' : 'fails'} ${c.range}${admits}`, () => {
+      const rejection = semverRejection(c.tag, c.range, { prerelease: c.prerelease === true });
+      if (c.kept) assert.equal(rejection, null);
+      else assert.notEqual(rejection, null);
+    });
+  }
+
+  it('says why a prerelease is dropped, and how to admit it', () => {
+    assert.equal(
+      semverRejection('v2.0.0-rc.1', '>=1.0.0'),
+      '2.0.0-rc.1 is a prerelease, which >=1.0.0 does not name (set tags.prerelease: true to admit prereleases)',
+    );
     assert.equal(semverRejection('1.0.0', '<1.0.0'), '1.0.0 does not satisfy <1.0.0');
+  });
+
+  it('tags.prerelease reaches the filter through the mirror config', () => {
+    const tags = ['v1.0.0', 'v2.0.0-rc.1'];
+    assert.deepEqual(matchTagNames(mirrorConfig({ tags: { semver: '>=1.0.0' } }), tags).kept, ['v1.0.0']);
+    assert.deepEqual(matchTagNames(mirrorConfig({ tags: { semver: '>=1.0.0', prerelease: true } }), tags).kept, tags);
   });
 });
 

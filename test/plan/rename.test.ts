@@ -94,6 +94,12 @@ describe('mapRepository', () => {
       expected: { repository: 'mirror/copies/web/api' },
     },
     {
+      name: 'under a source prefix, a regex that does not match maps the relative path, not the whole source path',
+      overrides: { source: registry('team'), rename: { kind: 'regex', match: '^other/(.*)$', replace: 'copies/$1' } },
+      source: 'web/api',
+      expected: { repository: 'mirror/web/api' },
+    },
+    {
       name: 'under a source prefix, a token beyond the whole path is an error naming it',
       overrides: { source: registry('team'), rename: { kind: 'template', template: 'x/\\3' } },
       source: 'app1',

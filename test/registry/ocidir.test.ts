@@ -225,4 +225,42 @@ describe('ocidir registry', () => {
     assert.equal(stats.bytesUploaded, config.size + layer.size + imageManifest(config, [layer]).size);
     assert.equal(stats.byHostAndMethod[`${registry.name} PUT`], 3);
   });
+
+  it('reads layouts other tools wrote: "manifests": null, a tag named twice, a manifest with no config', async () => {
+    const root = await makeTempDir('ocidir');
+    const registry = createOcidirRegistry(root);
+    const first = await storeImage(registry, 'odd', 'other');
+    const second = imageManifest(blob('{"os":"linux","architecture":"arm64"}'), []);
+    const noConfig = blob(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, layers: [] }));
+    const dir = path.join(root, 'odd');
+    for (const b of [second, noConfig]) await writeFile(path.join(dir, 'blobs', 'sha256', b.digest.slice(7)), b.bytes);
+    const named = (digest: string, size: number) => ({
+      mediaType: MEDIA_TYPES.ociManifest,
+      digest,
+      size,
+      annotations: { 'org.opencontainers.image.ref.name': '1.0.0' },
+    });
+    const entries = [named(first.digest, first.manifest.size), named(second.digest, second.size)];
+    await writeFile(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: entries }));
+    // containers/image reads the first entry of a tag named twice; the listing says so.
+    assert.equal((await registry.headManifest('odd', '1.0.0'))?.digest, first.digest);
+    const listed = await registry.listTagsWithNotes('odd');
+    assert.deepEqual(listed.tags, ['1.0.0']);
+    assert.match(listed.notes[0] ?? '', /names tag 1\.0\.0 2 times .*resolves to the first/);
+    // A manifest blob that cannot be used says why, never "not found" for a file that exists.
+    await assert.rejects(registry.getManifest('odd', noConfig.digest), (error: unknown) => {
+      assert.ok(isRegsyncError(error));
+      assert.match(error.message, /has no config/);
+      return true;
+    });
+    // A layer asked for as a manifest is still no such manifest.
+    assert.equal(await registry.headManifest('odd', layer.digest), null);
+
+    await mkdir(path.join(root, 'emptied', 'blobs', 'sha256'), { recursive: true });
+    await writeFile(path.join(root, 'emptied', 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    await writeFile(path.join(root, 'emptied', 'index.json'), '{"schemaVersion":2,"manifests":null}');
+    assert.deepEqual(await registry.listTags('emptied'), []);
+    await storeImage(registry, 'emptied', 'v1');
+    assert.deepEqual(await registry.listTags('emptied'), ['v1']);
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RegsyncError } from '../../util/errors.js';
 import { MEDIA_TYPES } from '../types.js';
@@ -9,6 +9,8 @@ import type { IndexEntry } from '../types.js';
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 
 const LAYOUT_FILE = 'oci-layout';
+/** Distribution's tag grammar. */
+export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const INDEX_FILE = 'index.json';
 const LAYOUT_CONTENT = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 
@@ -50,8 +52,21 @@ export function tempPath(repoDir: string): string {
   return path.join(repoDir, 'blobs', `.regsync-tmp-${randomUUID()}`);
 }
 
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+/** A missing file, or a path through something that is not a directory. */
+export function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** The size of a regular file, or null when there is none. */
+export async function fileSize(file: string): Promise<number | null> {
+  try {
+    const info = await stat(file);
+    return info.isFile() ? info.size : null;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
 }
 
 export function emptyIndex(): LayoutIndex {
@@ -78,6 +93,8 @@ export async function readIndex(repoDir: string, repository: string): Promise<La
     });
   }
   const manifests = (parsed as { manifests?: unknown } | null)?.manifests;
+  // zot writes `"manifests": null` for a repository whose last manifest was deleted: an empty layout.
+  if (typeof parsed === 'object' && parsed !== null && manifests === null) return { ...(parsed as LayoutIndex), manifests: [] };
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray(manifests)) {
     throw new RegsyncError(`${path.join(repoDir, INDEX_FILE)} has no manifests list: repair or remove the layout`, {
       code: 'MANIFEST_INVALID',
@@ -124,3 +141,32 @@ export async function ensureLayout(repoDir: string): Promise<void> {
 }
 
 export const LAYOUT_MARKER = LAYOUT_FILE;
+
+/** A JSON object with a manifest's fields: a blob that is one, however broken, rather than a layer or a config. */
+export function looksLikeManifest(bytes: Buffer): boolean {
+  let document: unknown;
+  try {
+    document = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (typeof document !== 'object' || document === null) return false;
+  const { schemaVersion, manifests, layers } = document as Record<string, unknown>;
+  return schemaVersion === 2 && (Array.isArray(manifests) || Array.isArray(layers));
+}
+
+/** The tags index.json names, and a note for each tag it names more than once (resolved to the first entry). */
+export function layoutTags(index: LayoutIndex): { tags: string[]; notes: string[] } {
+  const digests = new Map<string, string[]>();
+  for (const entry of index.manifests) {
+    const tag = entry.annotations?.[REF_NAME];
+    if (tag !== undefined && TAG.test(tag)) digests.set(tag, [...(digests.get(tag) ?? []), entry.digest]);
+  }
+  const notes = [...digests]
+    .filter(([, named]) => named.length > 1)
+    .map(
+      ([tag, named]) =>
+        `index.json names tag ${tag} ${named.length} times (${named.join(', ')}); it resolves to the first, ${named[0] ?? ''}, as containers/image reads it`,
+    );
+  return { tags: [...digests.keys()].sort(), notes };
+}

@@ -6,32 +6,30 @@ import type { Readable } from 'node:stream';
 import { RegsyncError } from '../../util/errors.js';
 import { isDigest, sha256Digest } from '../digest.js';
 import { parseManifest } from '../manifest.js';
-import type { BlobStream, Descriptor, FetchedManifest, ManifestDeleter, Manifest, Registry, RequestStats } from '../types.js';
+import type { BlobStream, Descriptor, FetchedManifest, ManifestDeleter, Manifest, Registry, RequestStats, TagNotes } from '../types.js';
 import { writeBlob } from './blobs.js';
 import { RepositoryLocks } from './locks.js';
-import { LAYOUT_MARKER, REF_NAME, blobPath, ensureLayout, readIndex, repositoryDir, writeAtomic, writeIndex } from './layout.js';
+import {
+  LAYOUT_MARKER,
+  REF_NAME,
+  TAG,
+  blobPath,
+  fileSize,
+  isMissing,
+  ensureLayout,
+  layoutTags,
+  looksLikeManifest,
+  readIndex,
+  repositoryDir,
+  writeAtomic,
+  writeIndex,
+} from './layout.js';
 
 // Manifests are small; anything larger than this asked for as a manifest is a layer, not a manifest.
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-async function fileSize(file: string): Promise<number | null> {
-  try {
-    const info = await stat(file);
-    return info.isFile() ? info.size : null;
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-}
 
 /** A directory of OCI image layouts, one per repository (`root/team/app` holds `oci-layout`, `index.json`, `blobs/`). */
-class OcidirRegistry implements Registry, ManifestDeleter {
+class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
   readonly name: string;
   private readonly locks = new RepositoryLocks();
   private readonly counters: RequestStats = { requests: 0, byHostAndMethod: {}, bytesDownloaded: 0, bytesUploaded: 0 };
@@ -96,15 +94,15 @@ class OcidirRegistry implements Registry, ManifestDeleter {
   }
 
   async listTags(repository: string): Promise<string[]> {
+    return (await this.listTagsWithNotes(repository)).tags;
+  }
+
+  /** The tags, and a note for each tag index.json names more than once (it resolves to the first entry). */
+  async listTagsWithNotes(repository: string): Promise<{ tags: string[]; notes: string[] }> {
     this.count('GET');
     const index = await readIndex(repositoryDir(this.root, repository), repository);
-    if (!index) return [];
-    const tags = new Set<string>();
-    for (const entry of index.manifests) {
-      const tag = entry.annotations?.[REF_NAME];
-      if (tag !== undefined && TAG.test(tag)) tags.add(tag);
-    }
-    return [...tags].sort();
+    if (!index) return { tags: [], notes: [] };
+    return layoutTags(index);
   }
 
   /** The digest (and media type when index.json knows it) a reference points at, or null. */
@@ -116,7 +114,8 @@ class OcidirRegistry implements Registry, ManifestDeleter {
       if (known) return { digest: reference, mediaType: known.mediaType || null };
       return (await fileSize(blobPath(dir, reference))) === null ? null : { digest: reference, mediaType: null };
     }
-    const entry = index?.manifests.findLast((e) => e.annotations?.[REF_NAME] === reference);
+    // A tag named twice resolves to the first entry, as containers/image reads a layout (listTagsWithNotes warns).
+    const entry = index?.manifests.find((e) => e.annotations?.[REF_NAME] === reference);
     return entry ? { digest: entry.digest, mediaType: entry.mediaType || null } : null;
   }
 
@@ -156,8 +155,8 @@ class OcidirRegistry implements Registry, ManifestDeleter {
     try {
       manifest = parseManifest(bytes, resolved.mediaType, `${repository}:${reference}`);
     } catch (error) {
-      // A digest that names a layer is "no such manifest"; a tag that names garbage is a damaged layout.
-      if (isDigest(reference) && resolved.mediaType === null) return null;
+      // A digest that names a layer is "no such manifest"; one that names a manifest we cannot use says why.
+      if (isDigest(reference) && resolved.mediaType === null && !looksLikeManifest(bytes)) return null;
       throw error;
     }
     this.counters.bytesDownloaded += bytes.length;
@@ -294,6 +293,6 @@ class OcidirRegistry implements Registry, ManifestDeleter {
 }
 
 /** An ocidir:// store rooted at `rootDir` (absolute). */
-export function createOcidirRegistry(rootDir: string): Registry & ManifestDeleter {
+export function createOcidirRegistry(rootDir: string): Registry & ManifestDeleter & TagNotes {
   return new OcidirRegistry(path.resolve(rootDir));
 }
