@@ -4,6 +4,7 @@ import { spareSharedDigests } from './shared-digests.js';
 import { sortChanges, sortSkipped } from './sort.js';
 import { summarize } from './summary.js';
 import type { Change, Inventory, Plan, PlanStats, Skipped } from './types.js';
+import type { Shard } from './shard.js';
 
 export interface PlanInput {
   config: Config;
@@ -14,6 +15,8 @@ export interface PlanInput {
   stats: PlanStats;
   /** --mirror filter; undefined = all. */
   mirrors?: string[];
+  /** --shard: plan only the destination repositories of this shard; recorded in the plan. */
+  shard?: Shard | null;
 }
 
 /** A collision, with the mirrors it involves (a `--mirror` run reports those involving a planned mirror). */
@@ -72,7 +75,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[]; w
       if (reported(mirror.name)) problems.push(`mirror ${mirror.name}: the inventory has no facts for this mirror (internal error)`);
       continue;
     }
-    const planned = planMirror(mirror, inventory, input.now);
+    const planned = planMirror(mirror, inventory, input.now, input.shard ?? null);
     changes.push(...planned.changes);
     if (!reported(mirror.name)) continue;
     skipped.push(...planned.skipped);
@@ -94,5 +97,6 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[]; w
     summary: summarize({ changes: sortedChanges, skipped: sortedSkipped }),
     stats: input.stats,
   };
+  if (input.shard !== undefined && input.shard !== null) plan.shard = { index: input.shard.index, count: input.shard.count };
   return { plan, problems, warnings };
 }

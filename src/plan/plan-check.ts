@@ -48,6 +48,8 @@ function semanticProblems(plan: Plan): string[] {
     if (!sourceless && change.source === null)
       problems.push(`/changes/${i}/source: only a delete or a noop digest-shared-with-kept-tag has no source`);
   });
+  if (plan.shard !== undefined && plan.shard.index >= plan.shard.count)
+    problems.push(`/shard/index: is ${plan.shard.index} but must be below count ${plan.shard.count}`);
   const expected = summarize(plan);
   for (const key of ['create', 'update', 'delete', 'noop', 'skipped'] as const) {
     if (plan.summary[key] !== expected[key]) problems.push(`/summary/${key}: is ${plan.summary[key]} but the plan has ${expected[key]}`);

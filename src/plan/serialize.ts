@@ -44,6 +44,7 @@ export function serializePlan(plan: Plan): string {
     regsyncVersion: plan.regsyncVersion,
     createdAt: plan.createdAt,
     configDigest: plan.configDigest,
+    ...(plan.shard !== undefined ? { shard: { index: plan.shard.index, count: plan.shard.count } } : {}),
     changes: plan.changes.map(orderedChange),
     skipped: plan.skipped.map(orderedSkipped),
     summary: { create: summary.create, update: summary.update, delete: summary.delete, noop: summary.noop, skipped: summary.skipped },

@@ -95,6 +95,8 @@ export interface Plan {
   regsyncVersion: string;
   createdAt: string;
   configDigest: string;
+  /** Set when the plan covers one shard (`--shard I/N`): the destination repositories hashing to `index`. */
+  shard?: { index: number; count: number };
   changes: Change[];
   skipped: Skipped[];
   summary: PlanSummary;

@@ -218,7 +218,7 @@ export const NOW = new Date('2026-11-28T10:00:00.000Z');
 export function planOf(
   mirrors: MirrorConfig[],
   inventories: MirrorInventory[],
-  options: { now?: Date; only?: string[] } = {},
+  options: { now?: Date; only?: string[]; shard?: { index: number; count: number } } = {},
 ): { plan: Plan; problems: string[] } {
   return buildPlan({
     config: configOf(...mirrors),
@@ -228,6 +228,7 @@ export function planOf(
     configDigest: digestOf('config-file'),
     stats: { requests: 31, durationMs: 412 },
     ...(options.only === undefined ? {} : { mirrors: options.only }),
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
   });
 }
 
