@@ -195,11 +195,25 @@ test('JSON configs get line numbers too', async () => {
   );
 });
 
-test('regsync.yaml wins over later search places; parent directories are not searched', async () => {
+test('two config files in one directory are an error naming both, not a silent pick; parent directories are not searched', async () => {
   const dir = mkdtempSync(path.join(root, 'order-'));
   writeFileSync(path.join(dir, 'regsync.yaml'), MINIMAL);
-  writeFileSync(path.join(dir, '.regsyncrc'), MINIMAL.replace('name: a', 'name: b'));
   assert.equal((await loadConfig({ cwd: dir, env: {} })).mirrors[0]?.name, 'a');
+  writeFileSync(path.join(dir, 'regsync.yml'), MINIMAL.replace('name: a', 'name: b'));
+  await assert.rejects(
+    loadConfig({ cwd: dir, env: {} }),
+    (error: unknown) =>
+      isRegsyncError(error) &&
+      error.message ===
+        `two config files in ${dir}: regsync.yaml and regsync.yml; keep one (remove or rename the other), or choose with -c FILE`,
+  );
+  writeFileSync(path.join(dir, '.regsyncrc.json'), '{"mirrors": []}');
+  await assert.rejects(
+    loadConfig({ cwd: dir, env: {} }),
+    /^RegsyncError: 3 config files in .*: regsync\.yaml, regsync\.yml and \.regsyncrc\.json;/,
+  );
+  // -c (or REGSYNC_CONFIG) says which one: no ambiguity left.
+  assert.equal((await loadConfig({ cwd: dir, configFile: 'regsync.yml', env: {} })).mirrors[0]?.name, 'b');
   const child = path.join(dir, 'child');
   mkdirSync(child);
   await assert.rejects(
@@ -210,6 +224,18 @@ test('regsync.yaml wins over later search places; parent directories are not sea
       error.message.includes('create regsync.yaml') &&
       error.message.includes('-c'),
   );
+});
+
+test('any two of the eight names clash', async () => {
+  for (const [i, other] of SEARCH_PLACES.slice(1).entries()) {
+    const dir = mkdtempSync(path.join(root, `pair-${i}-`));
+    writeFileSync(path.join(dir, SEARCH_PLACES[0] ?? ''), MINIMAL);
+    writeFileSync(path.join(dir, other), MINIMAL);
+    await assert.rejects(
+      loadConfig({ cwd: dir, env: {} }),
+      new RegExp(`two config files in .*: regsync\\.yaml and ${other.replaceAll('.', '\\.')};`),
+    );
+  }
 });
 
 test('REGSYNC_CONFIG names the file; -c wins over it; a missing -c file is CONFIG_NOT_FOUND', async () => {
