@@ -86,6 +86,11 @@ const SEED_SETTING_KEYS = [
   'destinationAuth',
 ] as const satisfies readonly (keyof SeedOptions)[];
 
+/** The seed variables set (non-empty) in `env`, in the order of SEED_ENV. */
+export function setSeedVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.values(SEED_ENV).filter((name) => nonEmpty(env[name]) !== undefined);
+}
+
 /** True when the environment alone names both registries, as sync.sh allowed. */
 export function hasSeedEnvironment(env: NodeJS.ProcessEnv): boolean {
   return nonEmpty(env[SEED_ENV.source]) !== undefined && nonEmpty(env[SEED_ENV.destination]) !== undefined;
@@ -106,6 +111,9 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
 
   const endpoint = (envName: string, positional: string | undefined, label: string): Setting | undefined => {
     const fromEnv = nonEmpty(env[envName]);
+    if (fromEnv !== undefined && positional !== undefined && positional !== fromEnv) {
+      warnings.push(`${envName}=${fromEnv} replaces ${label} ${positional}, as in sync.sh: unset ${envName} to use ${positional}`);
+    }
     if (fromEnv !== undefined) return { value: fromEnv, label: envName };
     return positional === undefined ? undefined : { value: positional, label };
   };
