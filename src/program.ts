@@ -7,7 +7,7 @@ import { adviseMessage, runWording } from './commands/error-advice.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerSchemaCommand } from './commands/schema.js';
-import { readGlobals } from './commands/shared.js';
+import { readGlobals, redactingStream } from './commands/shared.js';
 import type { CliIo, CommandContext } from './commands/shared.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { isRegsyncError } from './util/errors.js';
@@ -57,9 +57,12 @@ export function buildProgram(ctx: CommandContext): Command {
 }
 
 /** Runs regsync with `argv` (the arguments after the program name) and returns the exit code; never exits. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
   let config: Config | null = null;
+  const secrets = new Set<string>();
+  // stdout carries requested output (`regsync config` redacts its own); stderr is every error and log line.
+  const io: CliIo = { ...rawIo, stderr: redactingStream(rawIo.stderr, secrets) };
   const ctx: CommandContext = {
     io,
     version: regsyncVersion(),
@@ -70,6 +73,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     configured: (resolved) => {
       config = resolved;
     },
+    addSecrets: (values) => values.forEach((value) => secrets.add(value)),
   };
   const program = buildProgram(ctx);
   try {

@@ -4,6 +4,7 @@ import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SeedOptions } from '../config/seed-flags.js';
 import type { Config } from '../config/types.js';
+import { redact } from '../util/redact.js';
 
 /** A stream the CLI writes to: process.stdout/stderr in production, a string collector in tests. */
 export interface OutStream {
@@ -40,6 +41,24 @@ export interface CommandContext {
   globals(command: Command): GlobalOptions;
   /** Told the config once it is resolved, so errors give advice for the way the run was configured. */
   configured?(config: Config): void;
+  /** Values every later line on stderr must hide (the config's passwords), as `regsync config` hides them. */
+  addSecrets(secrets: readonly string[]): void;
+}
+
+/**
+ * `stream` with every write passed through the redaction `regsync config` uses: errors, warnings and --verbose
+ * lines from any layer then cannot show a secret the config holds, whoever wrote them.
+ */
+export function redactingStream(stream: OutStream, secrets: Iterable<string>): OutStream {
+  return {
+    write: (chunk: string) => stream.write(redact(chunk, secrets)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
 }
 
 /** Reads the global options off any command: commander keeps them on the program. */
@@ -104,6 +123,7 @@ export async function resolveCommandConfig(
     cwd: ctx.io.cwd,
   });
   ctx.configured?.(resolved.config);
+  ctx.addSecrets(resolved.secrets);
   if (!globals.quiet) for (const warning of resolved.warnings) ctx.io.stderr.write(`regsync: warning: ${warning}\n`);
   return resolved;
 }

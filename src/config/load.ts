@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { redact } from '../util/redact.js';
 import type { UserConfig } from './document.js';
+import { endpointCredentials } from './endpoint.js';
 import { expandEnv } from './env.js';
 import { locateConfig } from './locate.js';
 import { normalizeConfig } from './normalize.js';
@@ -69,7 +70,7 @@ export function checkDocument(
     throw new ConfigError([`${origin}: the config is empty (start from examples/quickstart/regsync.yaml)`], origin);
   }
   const expanded = env === null ? { value: raw, problems: [], secrets: [], writtenPath: (p: DocPath) => p } : expandEnv(raw, env);
-  const secrets = [...knownSecrets, ...expanded.secrets];
+  const secrets = [...knownSecrets, ...expanded.secrets, ...endpointSecrets(expanded.value)];
   // A place already reported (while reading flags or expanding, or by the schema) is not reported again by a later
   // stage: a value whose ${VAR} is missing is not also "not a registry location". An unknown key at that place still is.
   const reported = new Set([...earlier, ...expanded.problems.filter((p) => p.at === 'key')].map((p) => jsonPointer(p.path)));
@@ -87,6 +88,20 @@ export function checkDocument(
     throw new ConfigError(lines, origin);
   }
   return { document: expanded.value as UserConfig, secrets };
+}
+
+/** Passwords written inside a mirror's source or destination (an error, but never to be printed). */
+function endpointSecrets(value: unknown): string[] {
+  const mirrors = isRecord(value) && Array.isArray(value.mirrors) ? (value.mirrors as unknown[]) : [];
+  return mirrors.flatMap((mirror) =>
+    isRecord(mirror)
+      ? [mirror.source, mirror.destination].flatMap((end) => (typeof end === 'string' ? (endpointCredentials(end)?.secrets ?? []) : []))
+      : [],
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** `regsync.yaml:14:9 /mirrors/1/tags/maxAge: message`. */

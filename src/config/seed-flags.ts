@@ -1,4 +1,5 @@
 import type { UserConfig, UserMirror } from './document.js';
+import { endpointCredentials } from './endpoint.js';
 import { jsonPointer } from './problems.js';
 import type { DocPath, Locator, Problem } from './problems.js';
 
@@ -125,6 +126,17 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
   }
   const source = endpoint(SEED_ENV.source, positionals[0], 'SOURCE');
   const destination = endpoint(SEED_ENV.destination, positionals[1], 'DESTINATION');
+  for (const [setting, key, flag] of [
+    [source, 'source', '--src-auth'],
+    [destination, 'destination', '--dst-auth'],
+  ] as const) {
+    const credentials = setting === undefined ? null : endpointCredentials(setting.value);
+    if (credentials === null) continue;
+    problems.push({
+      path: [...mirrorPath, key],
+      message: `credentials do not belong in the registry: write ${credentials.withoutCredentials} and pass ${flag} USER:PASSWORD (in a config file: registries."${credentials.host}".username/password)`,
+    });
+  }
   if (source === undefined)
     problems.push({
       path: [...mirrorPath, 'source'],
@@ -241,7 +253,8 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
       origins.set(jsonPointer([side]), auth.label);
       continue;
     }
-    const host = where.value.split('/')[0] ?? where.value;
+    // Credentials written into SOURCE itself are reported by validation; the key stays the bare host.
+    const host = endpointCredentials(where.value)?.host ?? where.value.split('/')[0] ?? where.value;
     const username = auth.value.slice(0, colon);
     const password = auth.value.slice(colon + 1);
     secrets.push(password, auth.value);
