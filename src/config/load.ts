@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { isPlainObject } from '../util/records.js';
 import { redact } from '../util/redact.js';
 import type { UserConfig } from './document.js';
+import { caFileProblems } from './ca-file.js';
 import { endpointCredentials } from './endpoint.js';
 import { expandEnv } from './env.js';
 import { locateConfig } from './locate.js';
@@ -49,23 +51,34 @@ export function loadConfigText(text: string, options: { file: string; displayNam
       .map((e) => `${options.displayName}:${e.position.line}:${e.position.column} YAML syntax error: ${e.message}`);
     throw new ConfigError(lines, options.displayName);
   }
-  const { document, secrets } = checkDocument(parsed.value, options.env, fileLocator(parsed), options.displayName);
-  const config = normalizeConfig(document, { file: options.file, baseDir: path.dirname(options.file) });
+  const baseDir = path.dirname(options.file);
+  const { document, secrets } = checkDocument(parsed.value, {
+    env: options.env,
+    locate: fileLocator(parsed),
+    origin: options.displayName,
+    baseDir,
+  });
+  const config = normalizeConfig(document, { file: options.file, baseDir });
   return { config, secrets, document, origin: { kind: 'file', file: options.file, displayName: options.displayName } };
 }
 
-/**
- * Expands and validates a raw document (from a file or built from flags). With `env` null nothing is expanded
- * (values from flags were already expanded by the shell). Throws ConfigError with every problem, redacted.
- */
-export function checkDocument(
-  raw: unknown,
-  env: NodeJS.ProcessEnv | null,
-  locate: Locator,
-  origin: string,
-  knownSecrets: readonly string[] = [],
-  earlier: readonly Problem[] = [],
-): { document: UserConfig; secrets: string[] } {
+/** Where a document to check came from, and what earlier stages already know about it. */
+export interface CheckOptions {
+  /** null: nothing is expanded (values from flags were already expanded by the shell). */
+  env: NodeJS.ProcessEnv | null;
+  locate: Locator;
+  /** The file's display name, or "command line". */
+  origin: string;
+  /** The directory relative paths (caFile) are read from. */
+  baseDir: string;
+  knownSecrets?: readonly string[];
+  /** Problems found before (while reading flags): their places are not reported again. */
+  earlier?: readonly Problem[];
+}
+
+/** Expands and validates a raw document (from a file or built from flags). Throws ConfigError with every problem, redacted. */
+export function checkDocument(raw: unknown, options: CheckOptions): { document: UserConfig; secrets: string[] } {
+  const { env, locate, origin, knownSecrets = [], earlier = [] } = options;
   if (raw === null || raw === undefined) {
     throw new ConfigError([`${origin}: the config is empty (start from examples/quickstart/regsync.yaml)`], origin);
   }
@@ -80,7 +93,13 @@ export function checkDocument(
     return !reported.has(pointer) && (p.at === 'key' || !emptied.has(pointer));
   });
   const rejected = new Set([...reported, ...emptied, ...fromSchema.map((p) => jsonPointer(p.path))]);
-  const problems: Problem[] = [...earlier, ...expanded.problems, ...fromSchema, ...semanticProblems(expanded.value, rejected)];
+  const problems: Problem[] = [
+    ...earlier,
+    ...expanded.problems,
+    ...fromSchema,
+    ...semanticProblems(expanded.value, rejected),
+    ...caFileProblems(expanded.value, options.baseDir, rejected),
+  ];
   if (problems.length > 0) {
     // Paths are into the expanded document; a key written as ${VAR} is found in the file under that spelling.
     const located: Locator = (problem) => locate({ ...problem, path: expanded.writtenPath(problem.path) });
@@ -92,16 +111,12 @@ export function checkDocument(
 
 /** Passwords written inside a mirror's source or destination (an error, but never to be printed). */
 function endpointSecrets(value: unknown): string[] {
-  const mirrors = isRecord(value) && Array.isArray(value.mirrors) ? (value.mirrors as unknown[]) : [];
+  const mirrors = isPlainObject(value) && Array.isArray(value.mirrors) ? (value.mirrors as unknown[]) : [];
   return mirrors.flatMap((mirror) =>
-    isRecord(mirror)
+    isPlainObject(mirror)
       ? [mirror.source, mirror.destination].flatMap((end) => (typeof end === 'string' ? (endpointCredentials(end)?.secrets ?? []) : []))
       : [],
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** `regsync.yaml:14:9 /mirrors/1/tags/maxAge: message`. */

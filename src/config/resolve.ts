@@ -53,7 +53,14 @@ export async function resolveConfig(options: ResolveOptions): Promise<ResolvedCo
 function fromFlags(options: ResolveOptions, notices: string[]): ResolvedConfig {
   const seed = buildSeedDocument(options.positionals, options.options, options.env);
   // Flag values were already expanded by the shell: no ${VAR} expansion here.
-  const { document, secrets } = checkDocument(seed.raw, null, seedLocator(seed.origins), 'command line', seed.secrets, seed.problems);
+  const { document, secrets } = checkDocument(seed.raw, {
+    env: null,
+    locate: seedLocator(seed.origins),
+    origin: 'command line',
+    baseDir: options.cwd,
+    knownSecrets: seed.secrets,
+    earlier: seed.problems,
+  });
   const config = normalizeConfig(document, { file: null, baseDir: options.cwd });
   return {
     config,

@@ -2,6 +2,7 @@ import semver from 'semver';
 import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
+import { isPlainObject } from '../util/records.js';
 
 type Plain = Record<string, unknown>;
 
@@ -12,19 +13,19 @@ type Plain = Record<string, unknown>;
  */
 export function semanticProblems(value: unknown, rejected: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
-  if (!isPlain(value)) return problems;
+  if (!isPlainObject(value)) return problems;
   const report = (path: DocPath, message: string): void => {
     const pointer = jsonPointer(path);
     for (const bad of rejected) if (pointer === bad || pointer.startsWith(bad + '/')) return;
     problems.push({ path, message });
   };
-  if (isPlain(value.defaults)) checkMirrorFields(value.defaults, ['defaults'], report);
+  if (isPlainObject(value.defaults)) checkMirrorFields(value.defaults, ['defaults'], report);
   const mirrors = Array.isArray(value.mirrors) ? value.mirrors : [];
   const seen = new Map<string, number>();
   mirrors.forEach((mirror: unknown, index) => {
-    if (!isPlain(mirror)) return;
+    if (!isPlainObject(mirror)) return;
     checkMirrorFields(mirror, ['mirrors', index], report);
-    checkCatalogNeeded(mirror, isPlain(value.defaults) ? value.defaults : {}, ['mirrors', index], report);
+    checkCatalogNeeded(mirror, isPlainObject(value.defaults) ? value.defaults : {}, ['mirrors', index], report);
     if (typeof mirror.name === 'string') {
       const first = seen.get(mirror.name);
       if (first === undefined) seen.set(mirror.name, index);
@@ -45,7 +46,7 @@ const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.do
 /** Docker Hub has no catalog API, so a Docker Hub source must name its repositories (here or in defaults). */
 function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
   if (typeof mirror.source !== 'string' || !DOCKER_HUB_HOSTS.has(mirror.source.split('/')[0] ?? '')) return;
-  const names = (section: unknown): unknown => (isPlain(section) ? section.names : undefined);
+  const names = (section: unknown): unknown => (isPlainObject(section) ? section.names : undefined);
   if (names(mirror.repositories) !== undefined || names(defaults.repositories) !== undefined) return;
   report(
     [...at, 'source'],
@@ -54,11 +55,11 @@ function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report:
 }
 
 function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
-  if (isPlain(mirror.repositories)) {
+  if (isPlainObject(mirror.repositories)) {
     checkRegexList(mirror.repositories.include, [...at, 'repositories', 'include'], report);
     checkRegexList(mirror.repositories.exclude, [...at, 'repositories', 'exclude'], report);
   }
-  if (isPlain(mirror.tags)) {
+  if (isPlainObject(mirror.tags)) {
     const tags = mirror.tags;
     checkRegexList(tags.include, [...at, 'tags', 'include'], report);
     checkRegexList(tags.exclude, [...at, 'tags', 'exclude'], report);
@@ -80,7 +81,7 @@ function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
       report([...at, 'tags', 'semver'], `"${tags.semver}" is not a semver range (e.g. ">=1.2.0 <2" or "^1.4")`);
     }
   }
-  if (isPlain(mirror.rename) && typeof mirror.rename.match === 'string') {
+  if (isPlainObject(mirror.rename) && typeof mirror.rename.match === 'string') {
     const problem = regexProblem(mirror.rename.match);
     if (problem !== null) report([...at, 'rename', 'match'], problem);
   }
@@ -113,8 +114,4 @@ function checkDuration(raw: unknown, path: DocPath, report: Report): number | nu
   const ms = durationValueMs(raw);
   if (ms === null) report(path, `${JSON.stringify(raw)} is not a duration (${DURATION_HINT})`);
   return ms;
-}
-
-function isPlain(value: unknown): value is Plain {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

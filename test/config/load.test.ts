@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -11,6 +11,9 @@ import { isRegsyncError } from '../../src/util/errors.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'regsync-config-'));
 after(() => rmSync(root, { recursive: true, force: true }));
+// FULL's caFile: validation reads it (it must exist and hold a PEM certificate).
+mkdirSync(path.join(root, 'certs'));
+copyFileSync(new URL('../fixtures/config/valid/ca.pem', import.meta.url), path.join(root, 'certs', 'ca.pem'));
 
 const FULL = `
 version: 1
@@ -392,4 +395,23 @@ mirrors:
     false,
   );
   assert.throws(() => load('mirrors: [{ name: a, source: h:1/x, destination: h:2/y, tags: { prerelease: yes } }]'), /prerelease/);
+});
+
+test('a caFile that does not exist or is not PEM is a validation error at its line, relative to the config file', () => {
+  const registry = (caFile: string) =>
+    `registries:\n  "127.0.0.1:5000":\n    caFile: ${caFile}\nmirrors:\n  - name: a\n    source: 127.0.0.1:5000\n    destination: 127.0.0.1:5001\n`;
+  assert.deepEqual(problemsOf(registry('./certs/ca.pem')), []);
+  assert.deepEqual(problemsOf(registry('./certs/missing.pem')), [
+    `regsync.yaml:3:13 /registries/127.0.0.1:5000/caFile: caFile ./certs/missing.pem does not exist: give the path of a PEM CA certificate, relative to the config file`,
+  ]);
+  writeFileSync(path.join(root, 'certs', 'garbage.pem'), 'not a certificate\n');
+  assert.deepEqual(problemsOf(registry('./certs/garbage.pem')), [
+    'regsync.yaml:3:13 /registries/127.0.0.1:5000/caFile: caFile ./certs/garbage.pem is not a PEM certificate (expected -----BEGIN CERTIFICATE----- ... blocks)',
+  ]);
+  writeFileSync(path.join(root, 'certs', 'broken.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+  assert.match(
+    problemsOf(registry('./certs/broken.pem'))[0] ?? '',
+    /caFile \.\/certs\/broken\.pem: certificate 1 of 1 is not a valid PEM certificate$/,
+  );
+  assert.match(problemsOf(registry('./certs'))[0] ?? '', /caFile \.\/certs is a directory, not a PEM certificate file$/);
 });
