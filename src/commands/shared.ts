@@ -93,7 +93,13 @@ export function addSeedOptions(command: Command, options: { dryRun?: boolean } =
     .addOption(new Option('--source-auth <user:password>').hideHelp())
     .option('--dst-auth <user:password>', 'sync.sh: destination credentials (env SYNC_DST_AUTH)')
     .addOption(new Option('--dest-auth <user:password>').hideHelp())
-    .addOption(new Option('--destination-auth <user:password>').hideHelp());
+    .addOption(new Option('--destination-auth <user:password>').hideHelp())
+    .addOption(
+      new Option('--executor <name>', 'sync.sh style: how images are copied (default docker, as sync.sh; registry for ocidir://)').choices([
+        'docker',
+        'registry',
+      ]),
+    );
   if (options.dryRun === true) {
     command.option('-n, --dry-run', 'only plan, change nothing (env SYNC_DRYRUN=1)').addOption(new Option('--dryrun').hideHelp());
   }

@@ -1,5 +1,6 @@
 import type { UserConfig, UserMirror } from './document.js';
 import { endpointCredentials } from './endpoint.js';
+import { dockerExecutorMessage } from './semantic.js';
 import { jsonPointer } from './problems.js';
 import type { DocPath, Locator, Problem } from './problems.js';
 
@@ -22,6 +23,7 @@ export interface SeedOptions {
   dstAuth?: string | undefined;
   destAuth?: string | undefined;
   destinationAuth?: string | undefined;
+  executor?: string | undefined;
   dryRun?: boolean | undefined;
   dryrun?: boolean | undefined;
 }
@@ -85,6 +87,7 @@ const SEED_SETTING_KEYS = [
   'dstAuth',
   'destAuth',
   'destinationAuth',
+  'executor',
 ] as const satisfies readonly (keyof SeedOptions)[];
 
 /** The seed variables set (non-empty) in `env`, in the order of SEED_ENV. */
@@ -152,8 +155,20 @@ export function buildSeedDocument(positionals: readonly string[], options: SeedO
     name: SEED_MIRROR_NAME,
     source: source?.value ?? '',
     destination: destination?.value ?? '',
-    executor: 'docker',
+    executor: options.executor === 'registry' ? 'registry' : 'docker',
   };
+  if (options.executor !== undefined) place(['executor'], '--executor');
+  for (const [setting, key] of [
+    [source, 'source'],
+    [destination, 'destination'],
+  ] as const) {
+    if (mirror.executor !== 'docker' || setting?.value.startsWith('ocidir://') !== true) continue;
+    problems.push({
+      path: [...mirrorPath, key],
+      message: dockerExecutorMessage(setting.value, 'executor: registry (--executor registry)'),
+    });
+    break;
+  }
   place(['source'], source?.label ?? 'SOURCE');
   place(['destination'], destination?.label ?? 'DESTINATION');
 

@@ -25,7 +25,9 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
   mirrors.forEach((mirror: unknown, index) => {
     if (!isPlainObject(mirror)) return;
     checkMirrorFields(mirror, ['mirrors', index], report);
-    checkCatalogNeeded(mirror, isPlainObject(value.defaults) ? value.defaults : {}, ['mirrors', index], report);
+    const defaults = isPlainObject(value.defaults) ? value.defaults : {};
+    checkCatalogNeeded(mirror, defaults, ['mirrors', index], report);
+    checkExecutorReachesEnds(mirror, defaults, ['mirrors', index], report);
     if (typeof mirror.name === 'string') {
       const first = seen.get(mirror.name);
       if (first === undefined) seen.set(mirror.name, index);
@@ -52,6 +54,23 @@ function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report:
     [...at, 'source'],
     'Docker Hub does not list its repositories (no catalog API): name them under repositories.names, e.g. [library/nginx] or [nginx] with source docker.io/library',
   );
+}
+
+/** The docker executor pulls and pushes through a Docker engine, which cannot read or write OCI layout directories. */
+function checkExecutorReachesEnds(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
+  const executor = mirror.executor ?? defaults.executor ?? 'docker';
+  if (executor !== 'docker') return;
+  for (const end of ['source', 'destination'] as const) {
+    const written = mirror[end];
+    if (typeof written !== 'string' || !written.startsWith('ocidir://')) continue;
+    report([...at, end], dockerExecutorMessage(written, 'executor: registry'));
+    return;
+  }
+}
+
+/** The one wording for "docker cannot do OCI layouts", from a file or from --executor. */
+export function dockerExecutorMessage(endpoint: string, fix: string): string {
+  return `the docker executor cannot read or write OCI layouts (${endpoint}): use ${fix}`;
 }
 
 function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {

@@ -328,7 +328,20 @@ describe("issue 4: the original shell tool's flags and SYNC_* variables", () => 
   });
 
   it('plan SOURCE DESTINATION -m N keeps the N newest tags (not everything but them)', async () => {
-    const result = await lab.cli(['plan', 'ocidir://./images/team', 'ocidir://./fresh', '-i', '^api$', '-t', '^v1', '-m', '2', '--json']);
+    const result = await lab.cli([
+      'plan',
+      'ocidir://./images/team',
+      'ocidir://./fresh',
+      '--executor',
+      'registry', // issue 7: docker cannot read OCI layouts
+      '-i',
+      '^api$',
+      '-t',
+      '^v1',
+      '-m',
+      '2',
+      '--json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const plan = JSON.parse(result.stdout) as JsonPlan;
     assert.deepEqual(

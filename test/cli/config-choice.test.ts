@@ -111,3 +111,23 @@ test('plan in a directory with regsync.yaml plans that file, not the mirror stra
   assert.deepEqual([...new Set(plan.changes.map((change) => change.mirror))], ['team']);
   assert.match(result.stderr, /^regsync: warning: ignoring SYNC_TAGS, SYNC_SRC_REGISTRY, SYNC_DST_REGISTRY: /);
 });
+
+test('an ocidir:// positional needs --executor registry (docker, the default, cannot read OCI layouts)', async () => {
+  const dir = dirWith({});
+  const refused = await run(['plan', 'ocidir://./images', '127.0.0.1:6301'], { cwd: dir });
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stderr,
+    'SOURCE: the docker executor cannot read or write OCI layouts (ocidir://./images): use executor: registry (--executor registry)\nregsync: invalid config (1 problem)\n',
+  );
+  const explicitDocker = await run(['validate', '127.0.0.1:6300', 'ocidir://./out', '--executor', 'docker'], { cwd: dir });
+  assert.match(explicitDocker.stderr, /^DESTINATION: the docker executor cannot read or write OCI layouts \(ocidir:\/\/\.\/out\)/);
+  const accepted = await run(['validate', 'ocidir://./images', 'ocidir://./out', '--executor', 'registry'], { cwd: dir });
+  assert.equal(accepted.code, 0, accepted.stderr);
+  assert.equal(accepted.stdout, '✓ sync: ocidir://./images → ocidir://./out (registry executor)\nThe command line is valid: 1 mirror.\n');
+  const config = await run(['config', '127.0.0.1:6300', '127.0.0.1:6301', '--executor', 'registry'], { cwd: dir });
+  assert.match(config.stdout, /executor: registry/);
+  const wrong = await run(['validate', '127.0.0.1:6300', '127.0.0.1:6301', '--executor', 'skopeo'], { cwd: dir });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /^regsync: option '--executor <name>' argument 'skopeo' is invalid\. Allowed choices are docker, registry\./);
+});

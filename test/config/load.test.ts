@@ -40,10 +40,10 @@ mirrors:
       latest: 5
       maxAge: P1W
     rename: 'mirror/\\2'
+    executor: docker
   - name: local
     source: docker.io/library
     destination: ocidir://./layouts/sub
-    executor: docker
     repositories:
       names: [nginx]
     rename: { match: '^team/(.*)$', replace: 'copies/$1' }
@@ -63,7 +63,7 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
   assert.ok(apps !== undefined && local !== undefined);
   assert.deepEqual(apps.source, { scheme: 'registry', host: '127.0.0.1:5000', prefix: 'team' });
   assert.deepEqual(apps.destination, { scheme: 'registry', host: '127.0.0.1:5001', prefix: 'mirror/deep' });
-  assert.equal(apps.executor, 'registry');
+  assert.equal(apps.executor, 'docker');
   assert.deepEqual(apps.tags, {
     include: ['^v'],
     exclude: [],
@@ -87,7 +87,7 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
     prefix: '',
     written: 'ocidir://./layouts/sub',
   });
-  assert.equal(local.executor, 'docker');
+  assert.equal(local.executor, 'registry');
   assert.deepEqual(local.repositories, { names: ['nginx'], include: [], exclude: ['-tmp$'] });
   assert.deepEqual(local.tags.maxAge, { text: '90d', ms: 90 * 86_400_000 });
   assert.deepEqual(local.rename, { kind: 'regex', match: '^team/(.*)$', replace: 'copies/$1' });
