@@ -7,7 +7,7 @@ import { adviseMessage, runWording } from './commands/error-advice.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerSchemaCommand } from './commands/schema.js';
-import { readGlobals, redactingStream } from './commands/shared.js';
+import { examplesText, readGlobals, redactingStream } from './commands/shared.js';
 import type { CliIo, CommandContext } from './commands/shared.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { isRegsyncError } from './util/errors.js';
@@ -26,16 +26,26 @@ export function regsyncVersion(): string {
   return parsed.version ?? '0.0.0';
 }
 
+const PROGRAM_EXAMPLES = [
+  ['regsync validate', 'check regsync.yaml in this directory'],
+  ['regsync plan -c mirrors.yaml', 'show what apply would change'],
+  ['regsync plan SOURCE DESTINATION -t "^v1"', 'sync.sh style, without a config file'],
+] as const;
+
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 export function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;
   const program = new Command('regsync')
     .description('Mirror container images between registries from a config file you review like code: plan, then apply.')
-    .version(ctx.version, '-V, --version', 'print the version')
+    // -c first: it is the option every command starts from.
     .option('-c, --config <file>', 'config file (default: regsync.yaml in the current directory; env REGSYNC_CONFIG)')
     .option('-v, --verbose', 'more detail, and error details/stacks')
-    .option('-q, --quiet', 'print only errors and requested output')
+    .option('-q, --quiet', 'print only errors, warnings and requested output (plan: only its final Plan: line)')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
+    .version(ctx.version, '-V, --version', 'print the version')
+    // Every subcommand's --help lists these too: -c and -q are typed after the subcommand as often as before it.
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', examplesText(PROGRAM_EXAMPLES))
     .showHelpAfterError('(run regsync --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -52,7 +62,9 @@ export function buildProgram(ctx: CommandContext): Command {
   registerConfigCommand(program, ctx);
   registerSchemaCommand(program, ctx);
   // Subcommands inherit exitOverride/output settings only when added after those are set; make sure.
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());
+  }
   return program;
 }
 

@@ -106,13 +106,19 @@ export function addSeedOptions(command: Command, options: { dryRun?: boolean } =
   return command;
 }
 
+/** The `Examples:` block of a command's --help: each command line with what it does. */
+export function examplesText(examples: readonly (readonly [command: string, what: string])[]): string {
+  const width = Math.max(...examples.map(([command]) => command.length));
+  return ['', 'Examples:', ...examples.map(([command, what]) => `  $ ${command.padEnd(width)}  # ${what}`)].join('\n');
+}
+
 /** Positionals as commander hands them to an action (undefined when absent). */
 export function positionalsOf(source: string | undefined, destination: string | undefined): string[] {
   return [source, destination].filter((value): value is string => value !== undefined);
 }
 
 /**
- * Resolves the config for a command (file or sync.sh flags) and prints its warnings on stderr unless --quiet.
+ * Resolves the config for a command (file or sync.sh flags) and prints its warnings on stderr, also with --quiet.
  * `options` are the command's own options (commander's `opts()`).
  */
 export async function resolveCommandConfig(
@@ -130,6 +136,7 @@ export async function resolveCommandConfig(
   });
   ctx.configured?.(resolved.config);
   ctx.addSecrets(resolved.secrets);
-  if (!globals.quiet) for (const warning of resolved.warnings) ctx.io.stderr.write(`regsync: warning: ${warning}\n`);
+  // -q leaves out requested output, never a warning: an ignored variable or an unused config file must be seen.
+  for (const warning of resolved.warnings) ctx.io.stderr.write(`regsync: warning: ${warning}\n`);
   return resolved;
 }
