@@ -2,6 +2,7 @@ import semver from 'semver';
 import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
+import { isDockerHub } from '../util/docker-hub.js';
 import { isPlainObject } from '../util/records.js';
 
 type Plain = Record<string, unknown>;
@@ -43,11 +44,9 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
 
 type Report = (path: DocPath, message: string) => void;
 
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
 /** Docker Hub has no catalog API, so a Docker Hub source must name its repositories (here or in defaults). */
 function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
-  if (typeof mirror.source !== 'string' || !DOCKER_HUB_HOSTS.has(mirror.source.split('/')[0] ?? '')) return;
+  if (typeof mirror.source !== 'string' || !isDockerHub(mirror.source.split('/')[0] ?? '')) return;
   const names = (section: unknown): unknown => (isPlainObject(section) ? section.names : undefined);
   if (names(mirror.repositories) !== undefined || names(defaults.repositories) !== undefined) return;
   report(
