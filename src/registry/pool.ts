@@ -32,7 +32,7 @@ export function hostOptionsFor(hosts: Record<string, HostOptions>, location: str
 }
 
 /** One client per registry host (and per ocidir directory), so limits, tokens, connections and stats are shared. */
-export function createRegistryPool(options: RegistryPoolOptions): RegistryPool & { secrets(): string[] } {
+export function createRegistryPool(options: RegistryPoolOptions): RegistryPool {
   const http = new Map<string, HttpRegistry>();
   const ocidirs = new Map<string, Registry>();
 
@@ -70,9 +70,6 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool &
     },
     stats(): RequestStats {
       return sumStats([...http.values(), ...ocidirs.values()].map((registry) => registry.stats()));
-    },
-    secrets(): string[] {
-      return [...http.values()].flatMap((client) => client.secrets());
     },
     async close(): Promise<void> {
       await Promise.all([...http.values()].map((client) => client.close()));
