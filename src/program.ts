@@ -1,16 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isConfigError } from './config/problems.js';
 import type { Config } from './config/types.js';
 import { registerApplyCommand } from './commands/apply.js';
-import { adviseMessage, runWording } from './commands/error-advice.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { reportError } from './commands/report-error.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { examplesText, readGlobals, redactingStream } from './commands/shared.js';
 import type { CliIo, CommandContext } from './commands/shared.js';
 import { registerValidateCommand } from './commands/validate.js';
-import { isRegsyncError } from './util/errors.js';
 
 export type { CliIo, OutStream } from './commands/shared.js';
 
@@ -98,26 +96,7 @@ export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
     }
     // Options are parsed before any action runs, so the program's -v/--verbose (also -qv) is known here.
     const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
-    reportError(error, io, verbose, config);
+    reportError(error, io.stderr, verbose, config);
     return EXIT_ERROR;
   }
-}
-
-/** One clear line (or one per config problem); details and stack only with --verbose. */
-function reportError(error: unknown, io: CliIo, verbose: boolean, config: Config | null): void {
-  if (isConfigError(error)) {
-    for (const problem of error.problems) io.stderr.write(`${problem}\n`);
-    const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
-    io.stderr.write(`regsync: invalid config (${count})\n`);
-    return;
-  }
-  if (isRegsyncError(error)) {
-    io.stderr.write(`regsync: ${adviseMessage(error, runWording(config))}\n`);
-    if (verbose && error.details !== undefined) io.stderr.write(`${error.details}\n`);
-    if (verbose && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
-    return;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`regsync: unexpected error: ${message}${verbose ? '' : ' (run with --verbose for details)'}\n`);
-  if (verbose && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isDockerHub } from '../util/docker-hub.js';
 import { durationValueMs } from '../util/duration.js';
+import { InvariantError } from '../util/errors.js';
 import type { UserConfig, UserMirror, UserMirrorSettings, UserRegistry, UserTags } from './document.js';
 import { parseEndpoint } from './endpoint.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_REMOVAL_QUEUE } from './types.js';
@@ -88,7 +89,7 @@ function toDuration(raw: string | number | undefined): Duration | null {
   if (raw === undefined) return null;
   const ms = durationValueMs(raw);
   // Validation (the same durationValueMs) has already rejected anything refused here; this guards callers that skip it.
-  if (ms === null) throw new Error(`unvalidated duration ${JSON.stringify(raw)} reached normalisation`);
+  if (ms === null) throw new InvariantError('durations are validated before normalisation', `got ${JSON.stringify(raw)}`);
   return { text: String(raw), ms };
 }
 
