@@ -1,16 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isConfigError } from './config/problems.js';
 import type { Config } from './config/types.js';
 import { registerApplyCommand } from './commands/apply.js';
-import { adviseMessage, runWording } from './commands/error-advice.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { reportError } from './commands/report-error.js';
 import { registerSchemaCommand } from './commands/schema.js';
-import { readGlobals } from './commands/shared.js';
+import { examplesText, readGlobals, redactingStream } from './commands/shared.js';
 import type { CliIo, CommandContext } from './commands/shared.js';
 import { registerValidateCommand } from './commands/validate.js';
-import { isRegsyncError } from './util/errors.js';
 
 export type { CliIo, OutStream } from './commands/shared.js';
 
@@ -26,16 +24,26 @@ export function regsyncVersion(): string {
   return parsed.version ?? '0.0.0';
 }
 
+const PROGRAM_EXAMPLES = [
+  ['regsync validate', 'check regsync.yaml in this directory'],
+  ['regsync plan -c mirrors.yaml', 'show what apply would change'],
+  ['regsync plan SOURCE DESTINATION -t "^v1"', 'sync.sh style, without a config file'],
+] as const;
+
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 export function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;
   const program = new Command('regsync')
     .description('Mirror container images between registries from a config file you review like code: plan, then apply.')
-    .version(ctx.version, '-V, --version', 'print the version')
+    // -c first: it is the option every command starts from.
     .option('-c, --config <file>', 'config file (default: regsync.yaml in the current directory; env REGSYNC_CONFIG)')
     .option('-v, --verbose', 'more detail, and error details/stacks')
-    .option('-q, --quiet', 'print only errors and requested output')
+    .option('-q, --quiet', 'print only errors, warnings and requested output (plan: only its final Plan: line)')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
+    .version(ctx.version, '-V, --version', 'print the version')
+    // Every subcommand's --help lists these too: -c and -q are typed after the subcommand as often as before it.
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', examplesText(PROGRAM_EXAMPLES))
     .showHelpAfterError('(run regsync --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -52,14 +60,19 @@ export function buildProgram(ctx: CommandContext): Command {
   registerConfigCommand(program, ctx);
   registerSchemaCommand(program, ctx);
   // Subcommands inherit exitOverride/output settings only when added after those are set; make sure.
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());
+  }
   return program;
 }
 
 /** Runs regsync with `argv` (the arguments after the program name) and returns the exit code; never exits. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
   let config: Config | null = null;
+  const secrets = new Set<string>();
+  // stdout carries requested output (`regsync config` redacts its own); stderr is every error and log line.
+  const io: CliIo = { ...rawIo, stderr: redactingStream(rawIo.stderr, secrets) };
   const ctx: CommandContext = {
     io,
     version: regsyncVersion(),
@@ -70,6 +83,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     configured: (resolved) => {
       config = resolved;
     },
+    addSecrets: (values) => values.forEach((value) => secrets.add(value)),
   };
   const program = buildProgram(ctx);
   try {
@@ -82,26 +96,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     // Options are parsed before any action runs, so the program's -v/--verbose (also -qv) is known here.
     const verbose = program.opts<{ verbose?: boolean }>().verbose === true;
-    reportError(error, io, verbose, config);
+    reportError(error, io.stderr, verbose, config);
     return EXIT_ERROR;
   }
-}
-
-/** One clear line (or one per config problem); details and stack only with --verbose. */
-function reportError(error: unknown, io: CliIo, verbose: boolean, config: Config | null): void {
-  if (isConfigError(error)) {
-    for (const problem of error.problems) io.stderr.write(`${problem}\n`);
-    const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
-    io.stderr.write(`regsync: invalid config (${count})\n`);
-    return;
-  }
-  if (isRegsyncError(error)) {
-    io.stderr.write(`regsync: ${adviseMessage(error, runWording(config))}\n`);
-    if (verbose && error.details !== undefined) io.stderr.write(`${error.details}\n`);
-    if (verbose && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
-    return;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`regsync: unexpected error: ${message}${verbose ? '' : ' (run with --verbose for details)'}\n`);
-  if (verbose && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
 }

@@ -3,7 +3,7 @@ import { renderConfigYaml } from '../config/print.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SeedOptions } from '../config/seed-flags.js';
 import { redact } from '../util/redact.js';
-import { addSeedOptions, positionalsOf, resolveCommandConfig } from './shared.js';
+import { addSeedOptions, examplesText, positionalsOf, resolveCommandConfig } from './shared.js';
 import type { CommandContext } from './shared.js';
 
 /**
@@ -17,6 +17,13 @@ export function registerConfigCommand(program: Command, ctx: CommandContext): vo
     .description(
       'print the effective config (defaults merged, secrets hidden); with SOURCE DESTINATION and sync.sh flags, the equivalent regsync.yaml',
     );
+  command.addHelpText(
+    'after',
+    examplesText([
+      ['regsync config', 'the effective config of regsync.yaml, defaults merged'],
+      ["regsync config 127.0.0.1:5000 127.0.0.1:5001 -t '^v1' > regsync.yaml", 'move from sync.sh flags to a file'],
+    ]),
+  );
   addSeedOptions(command).action(
     async (source: string | undefined, destination: string | undefined, options: SeedOptions, cmd: Command) => {
       const resolved = await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);

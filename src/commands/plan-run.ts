@@ -15,6 +15,7 @@ import type { RequestStats } from '../registry/types.js';
 import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
+import { footer } from '../render/plan-view.js';
 import { RegsyncError } from '../util/errors.js';
 import { createProgressLine } from '../util/progress.js';
 import { createPoolForConfig } from './registry-pool.js';
@@ -163,8 +164,8 @@ export async function computePlan(
 /** `regsync plan`: compute, print (human, markdown or JSON), optionally save; the exit code. */
 export async function runPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<number> {
   const { plan, problems, warnings } = await computePlan(config, options, io);
-  // On stderr, so --json keeps stdout to the plan alone.
-  if (!options.quiet) for (const warning of warnings) io.stderr.write(`regsync: warning: ${warning}\n`);
+  // On stderr, so --json keeps stdout to the plan alone; -q keeps them (only the plan itself is left out).
+  for (const warning of warnings) io.stderr.write(`regsync: warning: ${warning}\n`);
   if (problems.length > 0) {
     // Every problem at once, like config errors: fixing them one run at a time would be tedious.
     for (const problem of problems) io.stderr.write(`regsync: ${problem}\n`);
@@ -172,10 +173,22 @@ export async function runPlan(config: Config, options: PlanRunOptions, io: PlanR
     return 1;
   }
   if (options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
-  const renderOptions = { color: options.color, showUnchanged: options.showUnchanged, showSkipped: options.showSkipped };
   if (options.json) io.stdout.write(renderJson(plan));
-  else if (options.format === 'markdown') io.stdout.write(renderMarkdown(plan, renderOptions));
-  else io.stdout.write(renderHuman(plan, renderOptions));
+  else if (options.quiet) writeQuietPlan(plan, io);
+  else io.stdout.write(renderPlanText(plan, options));
   if (options.out !== null && !options.json && !options.quiet) io.stderr.write(`regsync: plan written to ${options.out}\n`);
   return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+}
+
+function renderPlanText(plan: Plan, options: PlanRunOptions): string {
+  const renderOptions = { color: options.color, showUnchanged: options.showUnchanged, showSkipped: options.showSkipped };
+  return options.format === 'markdown' ? renderMarkdown(plan, renderOptions) : renderHuman(plan, renderOptions);
+}
+
+/** -q: the warnings the plan carries (on stderr, like every warning) and its final `Plan: ...` line, nothing else. */
+export function writeQuietPlan(plan: Plan, io: PlanRunIo): void {
+  for (const change of plan.changes) {
+    for (const warning of change.warnings ?? []) io.stderr.write(`regsync: warning: ${change.target.ref}: ${warning}\n`);
+  }
+  io.stdout.write(`${footer(plan)}\n`);
 }

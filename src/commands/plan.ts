@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { SeedOptions } from '../config/seed-flags.js';
 import { runPlan } from './plan-run.js';
-import { addSeedOptions, positionalsOf, resolveCommandConfig } from './shared.js';
+import { addSeedOptions, examplesText, positionalsOf, resolveCommandConfig } from './shared.js';
 import type { CommandContext } from './shared.js';
 
 /** Options of `regsync plan` besides the sync.sh flags. */
@@ -19,6 +19,14 @@ export interface PlanCommandOptions extends SeedOptions {
 /** `regsync plan`: reads both sides of every mirror, prints what apply would change; exit 2 with --detailed-exitcode when anything would. */
 export function registerPlanCommand(program: Command, ctx: CommandContext): void {
   const command = program.command('plan').description('show what apply would create, update or delete');
+  command.addHelpText(
+    'after',
+    examplesText([
+      ['regsync plan', 'what apply would change for regsync.yaml in this directory'],
+      ['regsync plan -c mirrors.yaml --mirror apps -o plan.json', 'one mirror, also saved for apply'],
+      ['regsync plan -q --detailed-exitcode', 'in CI: only the Plan: line; exit 2 when anything would change'],
+    ]),
+  );
   addSeedOptions(command)
     .option(
       '--mirror <name>',

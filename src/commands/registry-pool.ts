@@ -2,15 +2,9 @@ import type { Config, RegistrySettings } from '../config/types.js';
 import { createOcidirRegistry } from '../registry/ocidir/index.js';
 import { extraCaCertificates } from '../registry/http/extra-ca.js';
 import { effectiveTls } from '../registry/http/transport.js';
-import { createRegistryPool } from '../registry/pool.js';
+import { createRegistryPool, hostOptionsFor as hostOptionsForHost } from '../registry/pool.js';
 import type { HostOptions, RegistryPool } from '../registry/types.js';
 import { credentialsSource, runWording } from './error-advice.js';
-
-/** Docker Hub is written `docker.io` in configs but served from registry-1.docker.io. */
-const DOCKER_HUB_ALIASES: Record<string, string[]> = {
-  'docker.io': ['registry-1.docker.io', 'index.docker.io'],
-  'index.docker.io': ['registry-1.docker.io', 'docker.io'],
-};
 
 export function hostOptions(settings: RegistrySettings): HostOptions {
   return {
@@ -23,16 +17,12 @@ export function hostOptions(settings: RegistrySettings): HostOptions {
   };
 }
 
-/** Config `registries` keyed as written, plus Docker Hub's aliases so either spelling finds the settings. */
+/** Config `registries` keyed as written (the pool finds Docker Hub's settings under any of its names). */
 export function hostOptionsFor(config: Config): Record<string, HostOptions> {
   const hosts: Record<string, HostOptions> = {};
   const wording = runWording(config);
   for (const [host, settings] of Object.entries(config.registries)) {
-    const options = { ...hostOptions(settings), credentialsSource: credentialsSource(wording, host) };
-    hosts[host] = options;
-    for (const alias of DOCKER_HUB_ALIASES[host] ?? []) {
-      if (!(alias in config.registries)) hosts[alias] = options;
-    }
+    hosts[host] = { ...hostOptions(settings), credentialsSource: credentialsSource(wording, host) };
   }
   return hosts;
 }
@@ -50,7 +40,7 @@ export interface PoolForConfigOptions {
 function checkExtraCaCertificates(config: Config, hosts: Record<string, HostOptions>, env: NodeJS.ProcessEnv): void {
   const endpoints = config.mirrors.flatMap((mirror) => [mirror.source, mirror.destination]);
   const overTls = endpoints.some(
-    (endpoint) => endpoint.scheme === 'registry' && effectiveTls(endpoint.host, hosts[endpoint.host] ?? {}) !== 'disabled',
+    (endpoint) => endpoint.scheme === 'registry' && effectiveTls(endpoint.host, hostOptionsForHost(hosts, endpoint.host)) !== 'disabled',
   );
   if (overTls) extraCaCertificates(env);
 }

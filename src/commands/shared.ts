@@ -4,6 +4,7 @@ import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SeedOptions } from '../config/seed-flags.js';
 import type { Config } from '../config/types.js';
+import { redact } from '../util/redact.js';
 
 /** A stream the CLI writes to: process.stdout/stderr in production, a string collector in tests. */
 export interface OutStream {
@@ -40,6 +41,24 @@ export interface CommandContext {
   globals(command: Command): GlobalOptions;
   /** Told the config once it is resolved, so errors give advice for the way the run was configured. */
   configured?(config: Config): void;
+  /** Values every later line on stderr must hide (the config's passwords), as `regsync config` hides them. */
+  addSecrets(secrets: readonly string[]): void;
+}
+
+/**
+ * `stream` with every write passed through the redaction `regsync config` uses: errors, warnings and --verbose
+ * lines from any layer then cannot show a secret the config holds, whoever wrote them.
+ */
+export function redactingStream(stream: OutStream, secrets: Iterable<string>): OutStream {
+  return {
+    write: (chunk: string) => stream.write(redact(chunk, secrets)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
 }
 
 /** Reads the global options off any command: commander keeps them on the program. */
@@ -74,11 +93,23 @@ export function addSeedOptions(command: Command, options: { dryRun?: boolean } =
     .addOption(new Option('--source-auth <user:password>').hideHelp())
     .option('--dst-auth <user:password>', 'sync.sh: destination credentials (env SYNC_DST_AUTH)')
     .addOption(new Option('--dest-auth <user:password>').hideHelp())
-    .addOption(new Option('--destination-auth <user:password>').hideHelp());
+    .addOption(new Option('--destination-auth <user:password>').hideHelp())
+    .addOption(
+      new Option('--executor <name>', 'sync.sh style: how images are copied (default docker, as sync.sh; registry for ocidir://)').choices([
+        'docker',
+        'registry',
+      ]),
+    );
   if (options.dryRun === true) {
     command.option('-n, --dry-run', 'only plan, change nothing (env SYNC_DRYRUN=1)').addOption(new Option('--dryrun').hideHelp());
   }
   return command;
+}
+
+/** The `Examples:` block of a command's --help: each command line with what it does. */
+export function examplesText(examples: readonly (readonly [command: string, what: string])[]): string {
+  const width = Math.max(...examples.map(([command]) => command.length));
+  return ['', 'Examples:', ...examples.map(([command, what]) => `  $ ${command.padEnd(width)}  # ${what}`)].join('\n');
 }
 
 /** Positionals as commander hands them to an action (undefined when absent). */
@@ -87,7 +118,7 @@ export function positionalsOf(source: string | undefined, destination: string | 
 }
 
 /**
- * Resolves the config for a command (file or sync.sh flags) and prints its warnings on stderr unless --quiet.
+ * Resolves the config for a command (file or sync.sh flags) and prints its warnings on stderr, also with --quiet.
  * `options` are the command's own options (commander's `opts()`).
  */
 export async function resolveCommandConfig(
@@ -104,6 +135,8 @@ export async function resolveCommandConfig(
     cwd: ctx.io.cwd,
   });
   ctx.configured?.(resolved.config);
-  if (!globals.quiet) for (const warning of resolved.warnings) ctx.io.stderr.write(`regsync: warning: ${warning}\n`);
+  ctx.addSecrets(resolved.secrets);
+  // -q leaves out requested output, never a warning: an ignored variable or an unused config file must be seen.
+  for (const warning of resolved.warnings) ctx.io.stderr.write(`regsync: warning: ${warning}\n`);
   return resolved;
 }

@@ -25,3 +25,27 @@ export function formatEndpoint(endpoint: Endpoint, options: { resolved?: boolean
   if (endpoint.scheme === 'ocidir') return (options.resolved ? undefined : endpoint.written) ?? OCIDIR + endpoint.path;
   return endpoint.prefix === '' ? endpoint.host : `${endpoint.host}/${endpoint.prefix}`;
 }
+
+/** `user:password@` written into an endpoint: the parts a message may show, and the secret it must not. */
+export interface EndpointCredentials {
+  /** host[:port] without the credentials. */
+  host: string;
+  /** The endpoint as it should have been written (no credentials, no scheme). */
+  withoutCredentials: string;
+  /** What must never be printed: the whole `user:password` and the password alone. */
+  secrets: string[];
+}
+
+// `[scheme://]userinfo@host[:port][/prefix]`: the userinfo ends at the last `@` before the first `/`.
+const WITH_USERINFO = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^/]*)@([^/@]*)(\/.*)?$/;
+
+/** Credentials written inside a registry endpoint (`alice:s3cr3t@host/x`), or null. ocidir paths never carry any. */
+export function endpointCredentials(text: string): EndpointCredentials | null {
+  if (text.startsWith(OCIDIR)) return null;
+  const match = WITH_USERINFO.exec(text);
+  if (match === null) return null;
+  const [, userinfo = '', host = '', rest = ''] = match;
+  const colon = userinfo.indexOf(':');
+  const password = colon === -1 ? userinfo : userinfo.slice(colon + 1);
+  return { host, withoutCredentials: host + rest, secrets: [userinfo, password].filter((secret) => secret !== '') };
+}

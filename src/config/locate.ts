@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { RegsyncError } from '../util/errors.js';
@@ -47,6 +47,7 @@ export async function locateConfig(options: {
       throw configReadError(given, error, fromEnv === undefined ? '-c' : 'REGSYNC_CONFIG');
     }
   }
+  await refuseSeveralConfigFiles(options.cwd);
   const explorer = cosmiconfig('regsync', {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'none',
@@ -74,6 +75,33 @@ export async function locateConfig(options: {
   } catch (error) {
     throw configReadError(displayName, error, 'search');
   }
+}
+
+/** The search places that exist as files in `cwd`, in search order. */
+export async function configFilesIn(cwd: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const place of SEARCH_PLACES) {
+    try {
+      if ((await stat(path.join(cwd, place))).isFile()) found.push(place);
+    } catch {
+      // Absent (or unreadable: explainSkippedPlaces names that one when nothing else is found).
+    }
+  }
+  return found;
+}
+
+/**
+ * Two config files side by side (regsync.yaml and regsync.yml) mean one of them is not what the user reviewed:
+ * picking one by search order would plan the other's mirrors without a word. Name them all instead.
+ */
+async function refuseSeveralConfigFiles(cwd: string): Promise<void> {
+  const found = await configFilesIn(cwd);
+  if (found.length < 2) return;
+  const names = `${found.slice(0, -1).join(', ')} and ${found[found.length - 1] ?? ''}`;
+  const [count, rest] = found.length === 2 ? ['two', 'the other'] : [String(found.length), 'the others'];
+  throw new RegsyncError(`${count} config files in ${cwd}: ${names}; keep one (remove or rename ${rest}), or choose with -c FILE`, {
+    code: 'CONFIG_INVALID',
+  });
 }
 
 /**

@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { isDockerHub } from '../util/docker-hub.js';
 import { durationValueMs } from '../util/duration.js';
+import { InvariantError } from '../util/errors.js';
 import type { UserConfig, UserMirror, UserMirrorSettings, UserRegistry, UserTags } from './document.js';
 import { parseEndpoint } from './endpoint.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_REMOVAL_QUEUE } from './types.js';
@@ -17,12 +19,15 @@ export function normalizeConfig(doc: UserConfig, options: { file: string | null;
   for (const [host, settings] of Object.entries(doc.registries ?? {})) {
     registries[host] = normalizeRegistry(host, settings, options.baseDir);
   }
-  // Every host a mirror uses gets an entry, so downstream code never has to invent defaults.
+  // Every host a mirror uses gets an entry, so downstream code never has to invent defaults; Docker Hub written
+  // under another of its names (registries."index.docker.io" for source: docker.io/library) already has one, which
+  // the registry pool finds under any name: a default entry here would hide it.
+  const hubConfigured = Object.keys(registries).some(isDockerHub);
   for (const mirror of mirrors) {
     for (const endpoint of [mirror.source, mirror.destination]) {
-      if (endpoint.scheme === 'registry' && registries[endpoint.host] === undefined) {
-        registries[endpoint.host] = normalizeRegistry(endpoint.host, {}, options.baseDir);
-      }
+      if (endpoint.scheme !== 'registry' || registries[endpoint.host] !== undefined) continue;
+      if (hubConfigured && isDockerHub(endpoint.host)) continue;
+      registries[endpoint.host] = normalizeRegistry(endpoint.host, {}, options.baseDir);
     }
   }
   return { version: 1, file: options.file, registries, mirrors };
@@ -84,7 +89,7 @@ function toDuration(raw: string | number | undefined): Duration | null {
   if (raw === undefined) return null;
   const ms = durationValueMs(raw);
   // Validation (the same durationValueMs) has already rejected anything refused here; this guards callers that skip it.
-  if (ms === null) throw new Error(`unvalidated duration ${JSON.stringify(raw)} reached normalisation`);
+  if (ms === null) throw new InvariantError('durations are validated before normalisation', `got ${JSON.stringify(raw)}`);
   return { text: String(raw), ms };
 }
 

@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
-import type { DocPath, Problem } from './problems.js';
+import type { Problem } from './problems.js';
 
 /** A parsed config file: its plain value plus what is needed to point at a line and column. */
 export interface ParsedFile {
@@ -91,15 +91,4 @@ function rangeStart(node: unknown): number | null {
     if (Array.isArray(range) && typeof range[0] === 'number') return range[0];
   }
   return null;
-}
-
-/** True when `path` exists in the plain value (used to tell "missing" from "present but wrong"). */
-export function hasPath(value: unknown, path: DocPath): boolean {
-  let current = value;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return false;
-    current = (current as Record<string, unknown>)[String(segment)];
-    if (current === undefined) return false;
-  }
-  return true;
 }

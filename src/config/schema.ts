@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { endpointCredentials } from './endpoint.js';
 import { closest } from './problems.js';
 import type { DocPath, Problem } from './problems.js';
 
@@ -73,6 +74,10 @@ function toProblem(error: ErrorObject): Problem {
     }
     case 'propertyNames': {
       const key = String(params.propertyName);
+      const credentials = endpointCredentials(key);
+      if (credentials !== null) {
+        return { path: [...path, key], at: 'key', message: credentialsMessage('a registries key', credentials.host, credentials.host) };
+      }
       return { path: [...path, key], at: 'key', message: `"${key}" is not a registry host (write host[:port], e.g. 127.0.0.1:5000)` };
     }
     case 'type': {
@@ -113,6 +118,9 @@ function patternMessage(path: DocPath, value: string): string {
   if (last === 'name')
     return `"${value}" is not a valid mirror name (use lower-case letters, digits, ".", "_" and "-", starting with a letter or digit)`;
   if (last === 'source' || last === 'destination') {
+    // Never echo the value: it holds a password.
+    const credentials = endpointCredentials(value);
+    if (credentials !== null) return credentialsMessage(String(last), credentials.host, credentials.withoutCredentials);
     return `"${value}" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)`;
   }
   if (parent === 'platforms') return `"${value}" is not a platform (write os/arch[/variant], e.g. linux/amd64 or linux/arm/v7)`;
@@ -122,6 +130,11 @@ function patternMessage(path: DocPath, value: string): string {
     return `"${value}" uses ${token}, but a rename template may only use \\1 to \\5 (the /-separated parts of the source path)`;
   }
   return `"${value}" does not have the expected form`;
+}
+
+/** Where credentials go instead; the message never contains them. */
+function credentialsMessage(where: string, host: string, written: string): string {
+  return `credentials do not belong in ${where}: write ${written} and put them under registries."${host}".username/password (with \${VAR} to read them from the environment)`;
 }
 
 function describeType(type: unknown): string {

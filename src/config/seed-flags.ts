@@ -1,48 +1,15 @@
 import type { UserConfig, UserMirror } from './document.js';
+import { endpointCredentials } from './endpoint.js';
 import { jsonPointer } from './problems.js';
 import type { DocPath, Locator, Problem } from './problems.js';
+import { AUTH_ROWS, ENDPOINT_ROWS, MIRROR_ROWS, nonEmpty, readSetting, SEED_ENV, SEED_SETTING_KEYS } from './seed-rows.js';
+import type { SeedOptions, SeedRow, Setting } from './seed-rows.js';
+import { dockerExecutorMessage } from './semantic.js';
 
-/**
- * The original sync.sh command line: `SOURCE DESTINATION` plus its flags and SYNC_* variables, mapped to a
- * one-mirror config. Flags win over the environment, except SYNC_SRC_REGISTRY / SYNC_DST_REGISTRY, which win
- * over the positionals exactly as in sync.sh.
- */
-export interface SeedOptions {
-  images?: string | undefined;
-  tags?: string | undefined;
-  exclude?: string | undefined;
-  age?: string | undefined;
-  max?: string | undefined;
-  maximum?: string | undefined;
-  rename?: string | undefined;
-  queue?: string | undefined;
-  srcAuth?: string | undefined;
-  sourceAuth?: string | undefined;
-  dstAuth?: string | undefined;
-  destAuth?: string | undefined;
-  destinationAuth?: string | undefined;
-  dryRun?: boolean | undefined;
-  dryrun?: boolean | undefined;
-}
+export type { SeedOptions } from './seed-rows.js';
 
 /** The mirror name used for a config built from flags. */
 export const SEED_MIRROR_NAME = 'sync';
-
-/** Environment variables that carry seed settings (the flags' counterparts). */
-export const SEED_ENV = {
-  images: 'SYNC_IMAGES',
-  tags: 'SYNC_TAGS',
-  exclude: 'SYNC_EXCLUDE',
-  age: 'SYNC_AGE',
-  max: 'SYNC_MAX',
-  rename: 'SYNC_RENAME',
-  queue: 'SYNC_QUEUE',
-  srcAuth: 'SYNC_SRC_AUTH',
-  dstAuth: 'SYNC_DST_AUTH',
-  source: 'SYNC_SRC_REGISTRY',
-  destination: 'SYNC_DST_REGISTRY',
-  dryRun: 'SYNC_DRYRUN',
-} as const;
 
 /** A document built from flags, with where each value came from so errors can name the flag. */
 export interface SeedDocument {
@@ -59,32 +26,24 @@ export interface SeedDocument {
   warnings: string[];
 }
 
-interface Setting {
-  value: string;
-  label: string;
+/** What reading the command line collects besides the document: shared by the steps below. */
+interface SeedReport {
+  origins: Map<string, string>;
+  problems: Problem[];
+  warnings: string[];
 }
+
+const MIRROR_PATH: DocPath = ['mirrors', 0];
 
 /** True when any seed flag or positional is present: the command line then replaces a config file. */
 export function hasSeedInput(positionals: readonly string[], options: SeedOptions): boolean {
-  // Only the settings that define a mirror count: --dry-run and other commands' own options do not.
   return positionals.length > 0 || SEED_SETTING_KEYS.some((key) => options[key] !== undefined);
 }
 
-const SEED_SETTING_KEYS = [
-  'images',
-  'tags',
-  'exclude',
-  'age',
-  'max',
-  'maximum',
-  'rename',
-  'queue',
-  'srcAuth',
-  'sourceAuth',
-  'dstAuth',
-  'destAuth',
-  'destinationAuth',
-] as const satisfies readonly (keyof SeedOptions)[];
+/** The seed variables set (non-empty) in `env`, in the order of SEED_ENV. */
+export function setSeedVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.values(SEED_ENV).filter((name) => nonEmpty(env[name]) !== undefined);
+}
 
 /** True when the environment alone names both registries, as sync.sh allowed. */
 export function hasSeedEnvironment(env: NodeJS.ProcessEnv): boolean {
@@ -93,162 +52,21 @@ export function hasSeedEnvironment(env: NodeJS.ProcessEnv): boolean {
 
 /** Builds the one-mirror document. Validation happens afterwards, through the same checks as a file. */
 export function buildSeedDocument(positionals: readonly string[], options: SeedOptions, env: NodeJS.ProcessEnv): SeedDocument {
-  const problems: Problem[] = [];
-  const origins = new Map<string, string>();
-  const warnings: string[] = [];
-  const pick = (flags: [string, string | undefined][], envName: string): Setting | undefined => {
-    for (const [label, value] of flags) if (value !== undefined) return { value, label };
-    const fromEnv = nonEmpty(env[envName]);
-    return fromEnv === undefined ? undefined : { value: fromEnv, label: envName };
-  };
-  const mirrorPath: DocPath = ['mirrors', 0];
-  const place = (path: DocPath, label: string): void => void origins.set(jsonPointer([...mirrorPath, ...path]), label);
-
-  const endpoint = (envName: string, positional: string | undefined, label: string): Setting | undefined => {
-    const fromEnv = nonEmpty(env[envName]);
-    if (fromEnv !== undefined) return { value: fromEnv, label: envName };
-    return positional === undefined ? undefined : { value: positional, label };
-  };
-  if (positionals.length > 2) {
-    problems.push({
-      path: [],
-      message: `too many arguments: expected SOURCE DESTINATION, got ${positionals.length} (${positionals.join(' ')})`,
-    });
-  }
-  const source = endpoint(SEED_ENV.source, positionals[0], 'SOURCE');
-  const destination = endpoint(SEED_ENV.destination, positionals[1], 'DESTINATION');
-  if (source === undefined)
-    problems.push({
-      path: [...mirrorPath, 'source'],
-      message: 'missing SOURCE registry (give SOURCE DESTINATION or set SYNC_SRC_REGISTRY)',
-    });
-  if (destination === undefined) {
-    problems.push({
-      path: [...mirrorPath, 'destination'],
-      message: 'missing DESTINATION registry (give SOURCE DESTINATION or set SYNC_DST_REGISTRY)',
-    });
-  }
+  const report: SeedReport = { origins: new Map(), problems: [], warnings: [] };
+  const [source, destination] = readEndpoints(positionals, env, report);
   const mirror: UserMirror = {
     name: SEED_MIRROR_NAME,
     source: source?.value ?? '',
     destination: destination?.value ?? '',
-    executor: 'docker',
+    executor: options.executor === 'registry' ? 'registry' : 'docker',
   };
-  place(['source'], source?.label ?? 'SOURCE');
-  place(['destination'], destination?.label ?? 'DESTINATION');
-
-  const images = pick([['--images', options.images]], SEED_ENV.images);
-  if (images !== undefined) {
-    mirror.repositories = { include: [images.value] };
-    place(['repositories', 'include'], images.label);
-  }
-  const tags: NonNullable<UserMirror['tags']> = {};
-  const tagRe = pick([['--tags', options.tags]], SEED_ENV.tags);
-  if (tagRe !== undefined) {
-    tags.include = [tagRe.value];
-    place(['tags', 'include'], tagRe.label);
-  }
-  const exclude = pick([['--exclude', options.exclude]], SEED_ENV.exclude);
-  if (exclude !== undefined) {
-    tags.exclude = [exclude.value];
-    place(['tags', 'exclude'], exclude.label);
-  }
-  const age = pick([['--age', options.age]], SEED_ENV.age);
-  if (age !== undefined) {
-    tags.maxAge = age.value;
-    place(['tags', 'maxAge'], age.label);
-  }
-  const max = pick(
-    [
-      ['--max', options.max],
-      ['--maximum', options.maximum],
-    ],
-    SEED_ENV.max,
-  );
-  const latest = max === undefined ? undefined : integer(max, problems, mirrorPath, ['tags', 'latest']);
-  // -1 is sync.sh's "unset". sync.sh ignored --max whenever --age was given; both flags map onto filters that
-  // combine, so regsync applies both, as the command line asks, and says how that differs.
-  if (max !== undefined && latest !== undefined && latest !== -1) {
-    tags.latest = latest;
-    place(['tags', 'latest'], max.label);
-    if (age !== undefined) {
-      warnings.push(
-        `${max.label} and ${age.label} both apply: the ${latest} newest of the images younger than ${age.value} (sync.sh ignored --max when --age was set)`,
-      );
-    }
-  } else if (max !== undefined) {
-    place(['tags', 'latest'], max.label);
-  }
-  if (Object.keys(tags).length > 0) mirror.tags = tags;
-  const rename = pick([['--rename', options.rename]], SEED_ENV.rename);
-  if (rename !== undefined) {
-    mirror.rename = rename.value;
-    place(['rename'], rename.label);
-  }
-  const queue = pick([['--queue', options.queue]], SEED_ENV.queue);
-  if (queue !== undefined) {
-    const value = integer(queue, problems, mirrorPath, ['removalQueue']);
-    if (value !== undefined) mirror.removalQueue = value;
-    place(['removalQueue'], queue.label);
-  }
-
+  if (options.executor !== undefined) place(report, ['executor'], '--executor');
+  checkExecutor(mirror, [source, destination], report);
+  applyMirrorSettings(mirror, options, env, report);
   const raw: UserConfig = { version: 1, mirrors: [mirror] };
-  const secrets: string[] = [];
-  const credentialSides = new Map<string, 'SRC' | 'DST'>();
-  const sides: ['SRC' | 'DST', Setting | undefined, Setting | undefined][] = [
-    [
-      'SRC',
-      pick(
-        [
-          ['--src-auth', options.srcAuth],
-          ['--source-auth', options.sourceAuth],
-        ],
-        SEED_ENV.srcAuth,
-      ),
-      source,
-    ],
-    [
-      'DST',
-      pick(
-        [
-          ['--dst-auth', options.dstAuth],
-          ['--dest-auth', options.destAuth],
-          ['--destination-auth', options.destinationAuth],
-        ],
-        SEED_ENV.dstAuth,
-      ),
-      destination,
-    ],
-  ];
-  for (const [side, auth, where] of sides) {
-    if (auth === undefined || where === undefined) continue;
-    const colon = auth.value.indexOf(':');
-    if (colon <= 0) {
-      problems.push({ path: [side], message: 'expected user:password' });
-      origins.set(jsonPointer([side]), auth.label);
-      continue;
-    }
-    if (where.value.startsWith('ocidir://')) {
-      problems.push({ path: [side], message: `${where.value} is a directory, which takes no credentials: drop ${auth.label}` });
-      origins.set(jsonPointer([side]), auth.label);
-      continue;
-    }
-    const host = where.value.split('/')[0] ?? where.value;
-    const username = auth.value.slice(0, colon);
-    const password = auth.value.slice(colon + 1);
-    secrets.push(password, auth.value);
-    const existing = raw.registries?.[host];
-    if (existing !== undefined && (existing.username !== username || existing.password !== password)) {
-      problems.push({ path: [side], message: `${host} is both SOURCE and DESTINATION but the two credentials differ` });
-      origins.set(jsonPointer([side]), auth.label);
-      continue;
-    }
-    raw.registries = { ...raw.registries, [host]: { username, password } };
-    credentialSides.set(host, side);
-    origins.set(jsonPointer(['registries', host]), auth.label);
-  }
+  const { secrets, credentialSides } = applyCredentials(raw, { SRC: source, DST: destination }, options, env, report);
   const dryRun = options.dryRun === true || options.dryrun === true || env[SEED_ENV.dryRun] === '1';
-  return { raw, origins, problems, secrets, credentialSides, dryRun, warnings };
+  return { raw, origins: report.origins, problems: report.problems, secrets, credentialSides, dryRun, warnings: report.warnings };
 }
 
 /** Errors name the flag or variable a value came from: `--age: "3x" is not a duration (...)`. */
@@ -262,12 +80,154 @@ export function seedLocator(origins: ReadonlyMap<string, string>): Locator {
   };
 }
 
-function integer(setting: Setting, problems: Problem[], at: DocPath, path: DocPath): number | undefined {
-  if (/^-?\d+$/.test(setting.value.trim())) return Number(setting.value.trim());
-  problems.push({ path: [...at, ...path], message: `"${setting.value}" is not a whole number` });
-  return undefined;
+/** Records that the value at `path` (inside the mirror) came from `label`. */
+function place(report: SeedReport, path: DocPath, label: string): void {
+  report.origins.set(jsonPointer([...MIRROR_PATH, ...path]), label);
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
+/** SOURCE and DESTINATION (or their variables), with the problems of missing, extra or credential-bearing ones. */
+function readEndpoints(positionals: readonly string[], env: NodeJS.ProcessEnv, report: SeedReport): (Setting | undefined)[] {
+  if (positionals.length > 2) {
+    report.problems.push({
+      path: [],
+      message: `too many arguments: expected SOURCE DESTINATION, got ${positionals.length} (${positionals.join(' ')})`,
+    });
+  }
+  return ENDPOINT_ROWS.map((row) => {
+    const setting = readEndpoint(row, positionals[row.index], env, report);
+    place(report, [row.key], setting?.label ?? row.positional);
+    if (setting === undefined) {
+      const message = `missing ${row.positional} registry (give SOURCE DESTINATION or set ${row.variable})`;
+      report.problems.push({ path: [...MIRROR_PATH, row.key], message });
+      return undefined;
+    }
+    const credentials = endpointCredentials(setting.value);
+    if (credentials !== null) {
+      report.problems.push({
+        path: [...MIRROR_PATH, row.key],
+        message: `credentials do not belong in the registry: write ${credentials.withoutCredentials} and pass ${row.authFlag} USER:PASSWORD (in a config file: registries."${credentials.host}".username/password)`,
+      });
+    }
+    return setting;
+  });
+}
+
+function readEndpoint(
+  row: (typeof ENDPOINT_ROWS)[number],
+  positional: string | undefined,
+  env: NodeJS.ProcessEnv,
+  report: SeedReport,
+): Setting | undefined {
+  const fromEnv = nonEmpty(env[row.variable]);
+  if (fromEnv === undefined) return positional === undefined ? undefined : { value: positional, label: row.positional };
+  if (positional !== undefined && positional !== fromEnv) {
+    report.warnings.push(
+      `${row.variable}=${fromEnv} replaces ${row.positional} ${positional}, as in sync.sh: unset ${row.variable} to use ${positional}`,
+    );
+  }
+  return { value: fromEnv, label: row.variable };
+}
+
+/** Docker cannot read or write OCI layouts: an ocidir:// end needs --executor registry. */
+function checkExecutor(mirror: UserMirror, ends: (Setting | undefined)[], report: SeedReport): void {
+  if (mirror.executor !== 'docker') return;
+  const index = ends.findIndex((end) => end?.value.startsWith('ocidir://') === true);
+  const row = ENDPOINT_ROWS[index];
+  const end = ends[index];
+  if (row === undefined || end === undefined) return;
+  report.problems.push({
+    path: [...MIRROR_PATH, row.key],
+    message: dockerExecutorMessage(end.value, 'executor: registry (--executor registry)'),
+  });
+}
+
+/** Every row of MIRROR_ROWS that is set lands at its path; -a with -m warns how that differs from sync.sh. */
+function applyMirrorSettings(mirror: UserMirror, options: SeedOptions, env: NodeJS.ProcessEnv, report: SeedReport): void {
+  const settings = new Map<keyof typeof MIRROR_ROWS, Setting>();
+  for (const [name, row] of Object.entries(MIRROR_ROWS) as [keyof typeof MIRROR_ROWS, SeedRow][]) {
+    const setting = readSetting(row, options, env);
+    if (setting === undefined) continue;
+    settings.set(name, setting);
+    place(report, row.path, setting.label);
+    const value = configValue(row, setting, report);
+    if (value !== undefined) setPath(mirror, row.path, value);
+  }
+  const age = settings.get('age');
+  const max = settings.get('max');
+  const latest = mirror.tags?.latest;
+  // sync.sh ignored --max whenever --age was given; both map onto filters that combine, so regsync applies both,
+  // as the command line asks, and says how that differs.
+  if (age !== undefined && max !== undefined && latest !== undefined) {
+    report.warnings.push(
+      `${max.label} and ${age.label} both apply: the ${latest} newest of the images younger than ${age.value} (sync.sh ignored --max when --age was set)`,
+    );
+  }
+}
+
+/** The config value for a setting's text, or undefined when nothing is set (a problem, or sync.sh's -1 for "unset"). */
+function configValue(row: SeedRow, setting: Setting, report: SeedReport): unknown {
+  if (row.kind === 'regex') return [setting.value];
+  if (row.kind === 'text') return setting.value;
+  const trimmed = setting.value.trim();
+  if (!/^-?\d+$/.test(trimmed)) {
+    report.problems.push({ path: [...MIRROR_PATH, ...row.path], message: `"${setting.value}" is not a whole number` });
+    return undefined;
+  }
+  const count = Number(trimmed);
+  return row.kind === 'latest' && count === -1 ? undefined : count;
+}
+
+/** Sets `value` at `path` inside `target`, creating the mappings on the way. */
+function setPath(target: object, path: readonly string[], value: unknown): void {
+  let node = target as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) {
+    const child = node[key];
+    node = (child !== null && typeof child === 'object' ? child : (node[key] = {})) as Record<string, unknown>;
+  }
+  const last = path[path.length - 1];
+  if (last !== undefined) node[last] = value;
+}
+
+/** --src-auth/--dst-auth (or their variables) become registries.<host>.username/password of that side's host. */
+function applyCredentials(
+  raw: UserConfig,
+  ends: Record<'SRC' | 'DST', Setting | undefined>,
+  options: SeedOptions,
+  env: NodeJS.ProcessEnv,
+  report: SeedReport,
+): { secrets: string[]; credentialSides: Map<string, 'SRC' | 'DST'> } {
+  const secrets: string[] = [];
+  const credentialSides = new Map<string, 'SRC' | 'DST'>();
+  for (const side of ['SRC', 'DST'] as const) {
+    const auth = readSetting(AUTH_ROWS[side], options, env);
+    const where = ends[side];
+    if (auth === undefined || where === undefined) continue;
+    const refuse = (message: string): void => {
+      report.problems.push({ path: [side], message });
+      report.origins.set(jsonPointer([side]), auth.label);
+    };
+    const colon = auth.value.indexOf(':');
+    if (colon <= 0) {
+      refuse('expected user:password');
+      continue;
+    }
+    if (where.value.startsWith('ocidir://')) {
+      refuse(`${where.value} is a directory, which takes no credentials: drop ${auth.label}`);
+      continue;
+    }
+    // Credentials written into SOURCE itself are reported by readEndpoints; the key stays the bare host.
+    const host = endpointCredentials(where.value)?.host ?? where.value.split('/')[0] ?? where.value;
+    const username = auth.value.slice(0, colon);
+    const password = auth.value.slice(colon + 1);
+    secrets.push(password, auth.value);
+    const existing = raw.registries?.[host];
+    if (existing !== undefined && (existing.username !== username || existing.password !== password)) {
+      refuse(`${host} is both SOURCE and DESTINATION but the two credentials differ`);
+      continue;
+    }
+    raw.registries = { ...raw.registries, [host]: { username, password } };
+    credentialSides.set(host, side);
+    report.origins.set(jsonPointer(['registries', host]), auth.label);
+  }
+  return { secrets, credentialSides };
 }

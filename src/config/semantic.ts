@@ -2,6 +2,8 @@ import semver from 'semver';
 import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
+import { isDockerHub } from '../util/docker-hub.js';
+import { isPlainObject } from '../util/records.js';
 
 type Plain = Record<string, unknown>;
 
@@ -12,19 +14,21 @@ type Plain = Record<string, unknown>;
  */
 export function semanticProblems(value: unknown, rejected: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
-  if (!isPlain(value)) return problems;
+  if (!isPlainObject(value)) return problems;
   const report = (path: DocPath, message: string): void => {
     const pointer = jsonPointer(path);
     for (const bad of rejected) if (pointer === bad || pointer.startsWith(bad + '/')) return;
     problems.push({ path, message });
   };
-  if (isPlain(value.defaults)) checkMirrorFields(value.defaults, ['defaults'], report);
+  if (isPlainObject(value.defaults)) checkMirrorFields(value.defaults, ['defaults'], report);
   const mirrors = Array.isArray(value.mirrors) ? value.mirrors : [];
   const seen = new Map<string, number>();
   mirrors.forEach((mirror: unknown, index) => {
-    if (!isPlain(mirror)) return;
+    if (!isPlainObject(mirror)) return;
     checkMirrorFields(mirror, ['mirrors', index], report);
-    checkCatalogNeeded(mirror, isPlain(value.defaults) ? value.defaults : {}, ['mirrors', index], report);
+    const defaults = isPlainObject(value.defaults) ? value.defaults : {};
+    checkCatalogNeeded(mirror, defaults, ['mirrors', index], report);
+    checkExecutorReachesEnds(mirror, defaults, ['mirrors', index], report);
     if (typeof mirror.name === 'string') {
       const first = seen.get(mirror.name);
       if (first === undefined) seen.set(mirror.name, index);
@@ -40,12 +44,10 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
 
 type Report = (path: DocPath, message: string) => void;
 
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
 /** Docker Hub has no catalog API, so a Docker Hub source must name its repositories (here or in defaults). */
 function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
-  if (typeof mirror.source !== 'string' || !DOCKER_HUB_HOSTS.has(mirror.source.split('/')[0] ?? '')) return;
-  const names = (section: unknown): unknown => (isPlain(section) ? section.names : undefined);
+  if (typeof mirror.source !== 'string' || !isDockerHub(mirror.source.split('/')[0] ?? '')) return;
+  const names = (section: unknown): unknown => (isPlainObject(section) ? section.names : undefined);
   if (names(mirror.repositories) !== undefined || names(defaults.repositories) !== undefined) return;
   report(
     [...at, 'source'],
@@ -53,12 +55,29 @@ function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report:
   );
 }
 
+/** The docker executor pulls and pushes through a Docker engine, which cannot read or write OCI layout directories. */
+function checkExecutorReachesEnds(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
+  const executor = mirror.executor ?? defaults.executor ?? 'docker';
+  if (executor !== 'docker') return;
+  for (const end of ['source', 'destination'] as const) {
+    const written = mirror[end];
+    if (typeof written !== 'string' || !written.startsWith('ocidir://')) continue;
+    report([...at, end], dockerExecutorMessage(written, 'executor: registry'));
+    return;
+  }
+}
+
+/** The one wording for "docker cannot do OCI layouts", from a file or from --executor. */
+export function dockerExecutorMessage(endpoint: string, fix: string): string {
+  return `the docker executor cannot read or write OCI layouts (${endpoint}): use ${fix}`;
+}
+
 function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
-  if (isPlain(mirror.repositories)) {
+  if (isPlainObject(mirror.repositories)) {
     checkRegexList(mirror.repositories.include, [...at, 'repositories', 'include'], report);
     checkRegexList(mirror.repositories.exclude, [...at, 'repositories', 'exclude'], report);
   }
-  if (isPlain(mirror.tags)) {
+  if (isPlainObject(mirror.tags)) {
     const tags = mirror.tags;
     checkRegexList(tags.include, [...at, 'tags', 'include'], report);
     checkRegexList(tags.exclude, [...at, 'tags', 'exclude'], report);
@@ -80,7 +99,7 @@ function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
       report([...at, 'tags', 'semver'], `"${tags.semver}" is not a semver range (e.g. ">=1.2.0 <2" or "^1.4")`);
     }
   }
-  if (isPlain(mirror.rename) && typeof mirror.rename.match === 'string') {
+  if (isPlainObject(mirror.rename) && typeof mirror.rename.match === 'string') {
     const problem = regexProblem(mirror.rename.match);
     if (problem !== null) report([...at, 'rename', 'match'], problem);
   }
@@ -113,8 +132,4 @@ function checkDuration(raw: unknown, path: DocPath, report: Report): number | nu
   const ms = durationValueMs(raw);
   if (ms === null) report(path, `${JSON.stringify(raw)} is not a duration (${DURATION_HINT})`);
   return ms;
-}
-
-function isPlain(value: unknown): value is Plain {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -3,7 +3,7 @@ import { createLimiter } from '../util/concurrency.js';
 import { copyBlob, sameRegistry } from './copy-blob.js';
 import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
 import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
-import { sha256Digest } from './digest.js';
+import { isDigest, sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
 import { canAnnounceCopy } from './types.js';
 import type { Descriptor, FetchedManifest, Registry } from './types.js';
@@ -143,7 +143,7 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyImageRes
     const mountable = sameRegistry(options.source, options.target) && options.sourceRepository !== options.targetRepository;
     options.target.announceCopy(options.targetRepository, mountable ? options.sourceRepository : undefined);
   }
-  const expected = /^sha256:[a-f0-9]{64}$/.test(options.sourceReference) ? options.sourceReference : null;
+  const expected = isDigest(options.sourceReference) ? options.sourceReference : null;
   let top = await fetchVerified(run, options.sourceReference, expected);
   const mediaType = top.descriptor.mediaType;
   if (top.manifest.kind === 'index' && options.platforms) {

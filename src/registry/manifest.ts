@@ -1,4 +1,5 @@
 import { RegsyncError } from '../util/errors.js';
+import { isDigest } from '../util/oci-names.js';
 import { MEDIA_TYPES } from './types.js';
 import type { Descriptor, IndexEntry, Manifest, Platform } from './types.js';
 
@@ -27,7 +28,7 @@ function fail(reference: string, why: string): never {
 function descriptor(value: unknown, reference: string, where: string): Descriptor {
   if (typeof value !== 'object' || value === null) fail(reference, `${where} is not an object`);
   const { mediaType, digest, size } = value as Json;
-  if (typeof digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(digest)) fail(reference, `${where}.digest is not a sha256 digest`);
+  if (typeof digest !== 'string' || !isDigest(digest)) fail(reference, `${where}.digest is not a sha256 digest`);
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) fail(reference, `${where}.size is not a size`);
   return { mediaType: typeof mediaType === 'string' ? mediaType : '', digest, size };
 }

@@ -2,7 +2,8 @@ import type { RetryPolicy } from './http/backoff.js';
 import { HttpRegistry } from './http/client.js';
 import { createOcidirRegistry } from './ocidir/index.js';
 import { sumStats } from './http/stats.js';
-import { isDockerHub, registryHostForEndpoint } from './ref.js';
+import { DOCKER_HUB, isDockerHub } from '../util/docker-hub.js';
+import { registryHostForEndpoint } from './ref.js';
 import type { HostOptions, ImageRef, Registry, RegistryPool, RequestStats } from './types.js';
 
 export interface RegistryPoolOptions {
@@ -20,8 +21,8 @@ export interface RegistryPoolOptions {
   pageSize?: number;
 }
 
-/** Settings for a host: as written, or under any Docker Hub alias for Docker Hub. */
-function hostOptionsFor(hosts: Record<string, HostOptions>, location: string): HostOptions {
+/** Settings for a host: as written, or under any Docker Hub alias for Docker Hub (the one place aliases are looked up). */
+export function hostOptionsFor(hosts: Record<string, HostOptions>, location: string): HostOptions {
   const direct = hosts[location];
   if (direct) return direct;
   if (isDockerHub(location)) {
@@ -31,7 +32,7 @@ function hostOptionsFor(hosts: Record<string, HostOptions>, location: string): H
 }
 
 /** One client per registry host (and per ocidir directory), so limits, tokens, connections and stats are shared. */
-export function createRegistryPool(options: RegistryPoolOptions): RegistryPool & { secrets(): string[] } {
+export function createRegistryPool(options: RegistryPoolOptions): RegistryPool {
   const http = new Map<string, HttpRegistry>();
   const ocidirs = new Map<string, Registry>();
 
@@ -40,7 +41,7 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool &
     let client = http.get(apiHost);
     if (!client) {
       client = new HttpRegistry({
-        host: isDockerHub(location) ? 'docker.io' : location,
+        host: isDockerHub(location) ? DOCKER_HUB : location,
         apiHost,
         options: hostOptionsFor(options.hosts, location),
         ...(options.env ? { env: options.env } : {}),
@@ -69,9 +70,6 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool &
     },
     stats(): RequestStats {
       return sumStats([...http.values(), ...ocidirs.values()].map((registry) => registry.stats()));
-    },
-    secrets(): string[] {
-      return [...http.values()].flatMap((client) => client.secrets());
     },
     async close(): Promise<void> {
       await Promise.all([...http.values()].map((client) => client.close()));

@@ -1,14 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
+import { DOCKER_HUB, DOCKER_HUB_API, isDockerHub } from '../util/docker-hub.js';
 import { RegsyncError } from '../util/errors.js';
+import { isDigest, isRepositoryComponent } from '../util/oci-names.js';
 import type { ImageRef } from './types.js';
 
-/** Where Docker Hub's API lives; `docker.io` is only its name. */
-export const DOCKER_HUB_REGISTRY = 'registry-1.docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+// Registry code asks ref.ts about Docker Hub; the names themselves live in util (config needs them too).
+export { isDockerHub };
 
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 function invalid(text: string, why: string): never {
   throw new RegsyncError(`invalid image reference "${text}": ${why}`, { code: 'USAGE', reference: text });
@@ -16,11 +15,7 @@ function invalid(text: string, why: string): never {
 
 /** The host that serves a registry's API: docker.io and its aliases become registry-1.docker.io. */
 export function registryHostForEndpoint(host: string): string {
-  return DOCKER_HUB_ALIASES.has(host.toLowerCase()) ? DOCKER_HUB_REGISTRY : host;
-}
-
-export function isDockerHub(host: string): boolean {
-  return DOCKER_HUB_ALIASES.has(host.toLowerCase());
+  return isDockerHub(host) ? DOCKER_HUB_API : host;
 }
 
 /** The repository a registry's API knows: on Docker Hub one-segment names are official images (`nginx` → `library/nginx`). */
@@ -36,7 +31,7 @@ function splitTagAndDigest(text: string, rest: string): { name: string; tag: str
   if (at >= 0) {
     digest = name.slice(at + 1);
     name = name.slice(0, at);
-    if (!DIGEST.test(digest)) invalid(text, `"${digest}" is not a sha256 digest`);
+    if (!isDigest(digest)) invalid(text, `"${digest}" is not a sha256 digest`);
   }
   let tag: string | null = null;
   const colon = name.lastIndexOf(':');
@@ -51,7 +46,7 @@ function splitTagAndDigest(text: string, rest: string): { name: string; tag: str
 function checkRepository(text: string, repository: string): void {
   if (repository === '') invalid(text, 'the repository name is empty');
   for (const component of repository.split('/')) {
-    if (!COMPONENT.test(component))
+    if (!isRepositoryComponent(component))
       invalid(text, `"${component}" is not a valid repository path component (lowercase letters, digits and . _ - separators)`);
   }
 }
@@ -81,7 +76,7 @@ export function parseImageRef(text: string): ImageRef {
   const slash = trimmed.indexOf('/');
   const first = slash >= 0 ? trimmed.slice(0, slash) : '';
   const hasHost = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  const host = hasHost ? first : 'docker.io';
+  const host = hasHost ? first : DOCKER_HUB;
   const { name, tag, digest } = splitTagAndDigest(text, hasHost ? trimmed.slice(slash + 1) : trimmed);
   const registry = registryHostForEndpoint(host);
   const repository = apiRepository(registry, name);
@@ -96,6 +91,6 @@ export function formatImageRef(ref: ImageRef): string {
     const separator = ref.repository.includes('/') ? '//' : '/';
     return `ocidir://${ref.registry.replace(/\/+$/, '')}${separator}${ref.repository}${suffix}`;
   }
-  const host = ref.registry === DOCKER_HUB_REGISTRY ? 'docker.io' : ref.registry;
+  const host = ref.registry === DOCKER_HUB_API ? DOCKER_HUB : ref.registry;
   return `${host}/${ref.repository}${suffix}`;
 }

@@ -4,13 +4,24 @@
  * Months are 30 days and years 365 days, as in the original tool, so a duration is a fixed number of milliseconds.
  */
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const WEEK = 7 * DAY;
-const MONTH = 30 * DAY;
-const YEAR = 365 * DAY;
+import {
+  millisecondsInDay,
+  millisecondsInHour,
+  millisecondsInMinute,
+  millisecondsInSecond,
+  millisecondsInWeek,
+  minutesInMonth,
+  minutesInYear,
+} from 'date-fns/constants';
+
+const SECOND = millisecondsInSecond;
+const MINUTE = millisecondsInMinute;
+const HOUR = millisecondsInHour;
+const DAY = millisecondsInDay;
+const WEEK = millisecondsInWeek;
+// date-fns's calendar-free month and year: 30 and 365 days, exactly sync.sh's (its daysInYear, 365.2425, is not).
+const MONTH = minutesInMonth * MINUTE;
+const YEAR = minutesInYear * MINUTE;
 
 // Case matters: lower-case `m` is months and upper-case `M` minutes, exactly as in sync.sh.
 const UNIT_MS: Record<string, number> = {

@@ -86,3 +86,22 @@ export function errorHints(error: RegsyncError): ErrorHint[] {
   }
   return hints;
 }
+
+/**
+ * A broken internal invariant: a bug in regsync, never the user's input. `invariant` names the rule that broke
+ * (e.g. "durations are validated before normalisation"), so a report says which one without a stack.
+ */
+export class InvariantError extends RegsyncError {
+  readonly invariant: string;
+
+  constructor(invariant: string, detail: string) {
+    super(
+      `internal error: invariant "${invariant}" does not hold (${detail}): a bug in regsync, please report it with the --verbose output`,
+      {
+        code: 'INTERNAL',
+      },
+    );
+    this.name = 'InvariantError';
+    this.invariant = invariant;
+  }
+}

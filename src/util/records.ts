@@ -12,3 +12,8 @@ export function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T
 export function setOwnEntry<T>(record: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/** A plain mapping (not null, not a list): what a YAML mapping or JSON object parses to. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

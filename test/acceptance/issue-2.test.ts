@@ -4,7 +4,7 @@
  * schema files, and the package shape. Black-box through the CLI (in-process), no registry needed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,6 +16,9 @@ import { repoRoot } from './ocidir-lab.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'regsync-acceptance-2-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+// The example's caFile: validate reads it since issue 7 (it must exist and hold a PEM certificate).
+mkdirSync(join(dir, 'certs'));
+copyFileSync(join(repoRoot, 'test', 'fixtures', 'config', 'valid', 'ca.pem'), join(dir, 'certs', 'ca.pem'));
 
 function write(name: string, text: string): string {
   writeFileSync(join(dir, name), text);

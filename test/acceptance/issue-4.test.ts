@@ -11,6 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { makeTempDir } from '../harness/temp.js';
+import { run } from '../cli/run.js';
 import { repoRoot, startOcidirLab } from './ocidir-lab.js';
 import type { OcidirLab } from './ocidir-lab.js';
 
@@ -314,12 +315,33 @@ describe("issue 4: the original shell tool's flags and SYNC_* variables", () => 
   }
 
   it('SYNC_SRC_REGISTRY and SYNC_DST_REGISTRY stand in for SOURCE DESTINATION', async () => {
-    const doc = await configDoc([], { SYNC_SRC_REGISTRY: '127.0.0.1:6000/team', SYNC_DST_REGISTRY: '127.0.0.1:6001/copy' });
+    const doc = await configDoc(positionals, { SYNC_SRC_REGISTRY: '127.0.0.1:6000/team', SYNC_DST_REGISTRY: '127.0.0.1:6001/copy' });
     assert.deepEqual([first(doc).source, first(doc).destination], ['127.0.0.1:6000/team', '127.0.0.1:6001/copy']);
+    // Alone they select the sync.sh mode only where no config file is (issue 7: a config file always wins).
+    const bare = await run(['config'], {
+      cwd: await makeTempDir('regsync-no-config-'),
+      env: { SYNC_SRC_REGISTRY: '127.0.0.1:6000/team', SYNC_DST_REGISTRY: '127.0.0.1:6001/copy' },
+    });
+    assert.equal(bare.code, 0, bare.stderr);
+    const alone = parse(bare.stdout) as SeedDoc;
+    assert.deepEqual([first(alone).source, first(alone).destination], ['127.0.0.1:6000/team', '127.0.0.1:6001/copy']);
   });
 
   it('plan SOURCE DESTINATION -m N keeps the N newest tags (not everything but them)', async () => {
-    const result = await lab.cli(['plan', 'ocidir://./images/team', 'ocidir://./fresh', '-i', '^api$', '-t', '^v1', '-m', '2', '--json']);
+    const result = await lab.cli([
+      'plan',
+      'ocidir://./images/team',
+      'ocidir://./fresh',
+      '--executor',
+      'registry', // issue 7: docker cannot read OCI layouts
+      '-i',
+      '^api$',
+      '-t',
+      '^v1',
+      '-m',
+      '2',
+      '--json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const plan = JSON.parse(result.stdout) as JsonPlan;
     assert.deepEqual(

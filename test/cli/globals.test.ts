@@ -17,7 +17,13 @@ const rows: { argv: string[]; env: NodeJS.ProcessEnv; tty: boolean; color: boole
 for (const row of rows) {
   test(`globals for ${row.argv.join(' ')} env=${JSON.stringify(row.env)} tty=${row.tty}`, async () => {
     const io: CliIo = { stdout: { write: () => true, isTTY: row.tty }, stderr: { write: () => true }, env: row.env, cwd: '/' };
-    const program = buildProgram({ io, version: '0.0.0', setExitCode: () => undefined, globals: (command) => readGlobals(command, io) });
+    const program = buildProgram({
+      io,
+      version: '0.0.0',
+      setExitCode: () => undefined,
+      globals: (command) => readGlobals(command, io),
+      addSecrets: () => undefined,
+    });
     await program.parseAsync(row.argv, { from: 'user' });
     const schema = program.commands.find((command) => command.name() === 'schema');
     assert.ok(schema !== undefined);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -11,6 +11,9 @@ import { isRegsyncError } from '../../src/util/errors.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'regsync-config-'));
 after(() => rmSync(root, { recursive: true, force: true }));
+// FULL's caFile: validation reads it (it must exist and hold a PEM certificate).
+mkdirSync(path.join(root, 'certs'));
+copyFileSync(new URL('../fixtures/config/valid/ca.pem', import.meta.url), path.join(root, 'certs', 'ca.pem'));
 
 const FULL = `
 version: 1
@@ -37,10 +40,10 @@ mirrors:
       latest: 5
       maxAge: P1W
     rename: 'mirror/\\2'
+    executor: docker
   - name: local
     source: docker.io/library
     destination: ocidir://./layouts/sub
-    executor: docker
     repositories:
       names: [nginx]
     rename: { match: '^team/(.*)$', replace: 'copies/$1' }
@@ -60,7 +63,7 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
   assert.ok(apps !== undefined && local !== undefined);
   assert.deepEqual(apps.source, { scheme: 'registry', host: '127.0.0.1:5000', prefix: 'team' });
   assert.deepEqual(apps.destination, { scheme: 'registry', host: '127.0.0.1:5001', prefix: 'mirror/deep' });
-  assert.equal(apps.executor, 'registry');
+  assert.equal(apps.executor, 'docker');
   assert.deepEqual(apps.tags, {
     include: ['^v'],
     exclude: [],
@@ -84,7 +87,7 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
     prefix: '',
     written: 'ocidir://./layouts/sub',
   });
-  assert.equal(local.executor, 'docker');
+  assert.equal(local.executor, 'registry');
   assert.deepEqual(local.repositories, { names: ['nginx'], include: [], exclude: ['-tmp$'] });
   assert.deepEqual(local.tags.maxAge, { text: '90d', ms: 90 * 86_400_000 });
   assert.deepEqual(local.rename, { kind: 'regex', match: '^team/(.*)$', replace: 'copies/$1' });
@@ -195,11 +198,25 @@ test('JSON configs get line numbers too', async () => {
   );
 });
 
-test('regsync.yaml wins over later search places; parent directories are not searched', async () => {
+test('two config files in one directory are an error naming both, not a silent pick; parent directories are not searched', async () => {
   const dir = mkdtempSync(path.join(root, 'order-'));
   writeFileSync(path.join(dir, 'regsync.yaml'), MINIMAL);
-  writeFileSync(path.join(dir, '.regsyncrc'), MINIMAL.replace('name: a', 'name: b'));
   assert.equal((await loadConfig({ cwd: dir, env: {} })).mirrors[0]?.name, 'a');
+  writeFileSync(path.join(dir, 'regsync.yml'), MINIMAL.replace('name: a', 'name: b'));
+  await assert.rejects(
+    loadConfig({ cwd: dir, env: {} }),
+    (error: unknown) =>
+      isRegsyncError(error) &&
+      error.message ===
+        `two config files in ${dir}: regsync.yaml and regsync.yml; keep one (remove or rename the other), or choose with -c FILE`,
+  );
+  writeFileSync(path.join(dir, '.regsyncrc.json'), '{"mirrors": []}');
+  await assert.rejects(
+    loadConfig({ cwd: dir, env: {} }),
+    /^RegsyncError: 3 config files in .*: regsync\.yaml, regsync\.yml and \.regsyncrc\.json;/,
+  );
+  // -c (or REGSYNC_CONFIG) says which one: no ambiguity left.
+  assert.equal((await loadConfig({ cwd: dir, configFile: 'regsync.yml', env: {} })).mirrors[0]?.name, 'b');
   const child = path.join(dir, 'child');
   mkdirSync(child);
   await assert.rejects(
@@ -210,6 +227,18 @@ test('regsync.yaml wins over later search places; parent directories are not sea
       error.message.includes('create regsync.yaml') &&
       error.message.includes('-c'),
   );
+});
+
+test('any two of the eight names clash', async () => {
+  for (const [i, other] of SEARCH_PLACES.slice(1).entries()) {
+    const dir = mkdtempSync(path.join(root, `pair-${i}-`));
+    writeFileSync(path.join(dir, SEARCH_PLACES[0] ?? ''), MINIMAL);
+    writeFileSync(path.join(dir, other), MINIMAL);
+    await assert.rejects(
+      loadConfig({ cwd: dir, env: {} }),
+      new RegExp(`two config files in .*: regsync\\.yaml and ${other.replaceAll('.', '\\.')};`),
+    );
+  }
 });
 
 test('REGSYNC_CONFIG names the file; -c wins over it; a missing -c file is CONFIG_NOT_FOUND', async () => {
@@ -366,4 +395,23 @@ mirrors:
     false,
   );
   assert.throws(() => load('mirrors: [{ name: a, source: h:1/x, destination: h:2/y, tags: { prerelease: yes } }]'), /prerelease/);
+});
+
+test('a caFile that does not exist or is not PEM is a validation error at its line, relative to the config file', () => {
+  const registry = (caFile: string) =>
+    `registries:\n  "127.0.0.1:5000":\n    caFile: ${caFile}\nmirrors:\n  - name: a\n    source: 127.0.0.1:5000\n    destination: 127.0.0.1:5001\n`;
+  assert.deepEqual(problemsOf(registry('./certs/ca.pem')), []);
+  assert.deepEqual(problemsOf(registry('./certs/missing.pem')), [
+    `regsync.yaml:3:13 /registries/127.0.0.1:5000/caFile: caFile ./certs/missing.pem does not exist: give the path of a PEM CA certificate, relative to the config file`,
+  ]);
+  writeFileSync(path.join(root, 'certs', 'garbage.pem'), 'not a certificate\n');
+  assert.deepEqual(problemsOf(registry('./certs/garbage.pem')), [
+    'regsync.yaml:3:13 /registries/127.0.0.1:5000/caFile: caFile ./certs/garbage.pem is not a PEM certificate (expected -----BEGIN CERTIFICATE----- ... blocks)',
+  ]);
+  writeFileSync(path.join(root, 'certs', 'broken.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+  assert.match(
+    problemsOf(registry('./certs/broken.pem'))[0] ?? '',
+    /caFile \.\/certs\/broken\.pem: certificate 1 of 1 is not a valid PEM certificate$/,
+  );
+  assert.match(problemsOf(registry('./certs'))[0] ?? '', /caFile \.\/certs is a directory, not a PEM certificate file$/);
 });

@@ -135,7 +135,7 @@ const bad: { options: SeedOptions; env?: NodeJS.ProcessEnv; positionals?: string
   },
   { options: { srcAuth: 'nocolon' }, expected: ['--src-auth: expected user:password'] },
   {
-    options: { dstAuth: 'u:p' },
+    options: { dstAuth: 'u:p', executor: 'registry' },
     positionals: ['127.0.0.1:5000', 'ocidir://./out'],
     expected: ['--dst-auth: ocidir://./out is a directory, which takes no credentials: drop --dst-auth'],
   },

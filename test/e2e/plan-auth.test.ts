@@ -245,6 +245,8 @@ mirrors:
     const json = await run(['plan', '-c', file, '--json']);
     assert.equal(json.code, 1);
     assert.equal(json.stdout, '', 'no plan JSON for a plan with problems');
+    const quiet = await run(['plan', '-c', file, '-q']);
+    assert.equal(quiet.stderr, result.stderr, '-q still prints errors (issue 7)');
   });
 
   it('no output of any of these runs, nor any plan file, contains a password', async () => {

@@ -19,6 +19,8 @@ export interface TokenServer {
   users: Record<string, string>;
   /** Every token request seen. `username` is the one presented (null when anonymous); `status` is our answer. */
   requests: Array<{ method: string; scopes: string[]; username: string | null; status?: number }>;
+  /** Every token and refresh token handed out: secrets a test can check that no output contains. */
+  issued: string[];
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startTokenServer(options: { users?: Record<string, string>
   const issuer = 'regsync-test-issuer';
   const users: Record<string, string> = { ...(options.users ?? { tester: randomBytes(12).toString('hex') }) };
   const requests: TokenServer['requests'] = [];
+  const issued: string[] = [];
   const refreshTokens = new Map<string, string>();
 
   const makeToken = (subject: string, access: Access[]): string => {
@@ -177,10 +180,12 @@ export async function startTokenServer(options: { users?: Record<string, string>
       .filter((a): a is Access => a !== null)
       .map((a) => grant(a, authenticated));
     const token = makeToken(subject, access);
+    issued.push(token);
     const body: Record<string, unknown> = { token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() };
     if (authenticated && offline) {
       const refresh = randomBytes(24).toString('hex');
       refreshTokens.set(refresh, subject);
+      issued.push(refresh);
       body.refresh_token = refresh;
     }
     return answer(response, 200, body);
@@ -203,6 +208,7 @@ export async function startTokenServer(options: { users?: Record<string, string>
     certFile,
     users,
     requests,
+    issued,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

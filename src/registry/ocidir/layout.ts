@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RegsyncError } from '../../util/errors.js';
+import { isDigest, isRepositoryComponent } from '../../util/oci-names.js';
 import { MEDIA_TYPES } from '../types.js';
 import type { IndexEntry } from '../types.js';
 
@@ -23,13 +24,10 @@ export interface LayoutIndex {
   [key: string]: unknown;
 }
 
-// Distribution's repository name grammar: lowercase path components, never `.` or `..`.
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-
 /** The directory of a repository; refuses names that could leave the root. */
 export function repositoryDir(root: string, repository: string): string {
   const components = repository.split('/');
-  if (repository === '' || !components.every((c) => COMPONENT.test(c))) {
+  if (repository === '' || !components.every(isRepositoryComponent)) {
     throw new RegsyncError(`repository name "${repository}" is not valid: use lowercase path components like team/app`, {
       code: 'USAGE',
       host: root,
@@ -40,11 +38,8 @@ export function repositoryDir(root: string, repository: string): string {
 }
 
 export function blobPath(repoDir: string, digest: string): string {
-  const [algorithm, hex] = digest.split(':');
-  if (algorithm !== 'sha256' || hex === undefined || !/^[a-f0-9]{64}$/.test(hex)) {
-    throw new RegsyncError(`"${digest}" is not a sha256 digest`, { code: 'USAGE', reference: digest });
-  }
-  return path.join(repoDir, 'blobs', 'sha256', hex);
+  if (!isDigest(digest)) throw new RegsyncError(`"${digest}" is not a sha256 digest`, { code: 'USAGE', reference: digest });
+  return path.join(repoDir, 'blobs', 'sha256', digest.slice('sha256:'.length));
 }
 
 /** A temp path inside the layout, so the final rename stays on one filesystem and is atomic. */

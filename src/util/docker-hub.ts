@@ -1,0 +1,17 @@
+/**
+ * Docker Hub's names: configs and references write `docker.io`, Docker's own config keys use `index.docker.io`,
+ * and the API lives at `registry-1.docker.io`. Config, commands and registry all ask here.
+ */
+
+/** The name users write and plans print. */
+export const DOCKER_HUB = 'docker.io';
+
+/** Where Docker Hub's API lives. */
+export const DOCKER_HUB_API = 'registry-1.docker.io';
+
+const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set([DOCKER_HUB, 'index.docker.io', DOCKER_HUB_API]);
+
+/** True for any of Docker Hub's names (case-insensitive, as host names are). */
+export function isDockerHub(host: string): boolean {
+  return DOCKER_HUB_ALIASES.has(host.toLowerCase());
+}
