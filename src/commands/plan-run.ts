@@ -5,6 +5,8 @@ import { gatherInventory } from '../inventory/gather.js';
 import { openFactsCache, resolveCacheDir } from '../inventory/facts-cache.js';
 import type { InventoryEvent } from '../inventory/types.js';
 import { buildPlan } from '../plan/diff.js';
+import { ownsSourceRepository } from '../plan/shard.js';
+import type { Shard } from '../plan/shard.js';
 import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
 import { writePlanFile } from '../plan/plan-file.js';
 import { mirrorsToRead } from '../plan/related-mirrors.js';
@@ -35,6 +37,8 @@ export interface PlanRunOptions {
   quiet: boolean;
   /** The decision readGlobals made once: a terminal, no --no-color, no NO_COLOR. */
   color: boolean;
+  /** --shard I/N: only the destination repositories of this shard. */
+  shard?: Shard | null;
 }
 
 export interface PlanRunIo {
@@ -46,6 +50,18 @@ export interface PlanRunIo {
 
 /** The selection the inventory reads by: the planner's own pure functions, so both agree. */
 const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
+
+/** With --shard, the inventory reads only the repositories the shard plans, so N workers share the reads too. */
+function selectionFor(shard: Shard | null): typeof selection {
+  if (shard === null) return selection;
+  return {
+    ...selection,
+    selectRepositories: (mirror, listed) => {
+      const chosen = selectRepositories(mirror, listed);
+      return { ...chosen, selected: chosen.selected.filter((relative) => ownsSourceRepository(shard, mirror, relative)) };
+    },
+  };
+}
 
 /**
  * The clock of the plan. REGSYNC_NOW (an ISO 8601 date) fixes it, so tests and reviewers get
@@ -138,7 +154,7 @@ export async function computePlan(
       config,
       mirrors: toRead,
       pool,
-      selection,
+      selection: selectionFor(options.shard ?? null),
       cache,
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
@@ -157,6 +173,7 @@ export async function computePlan(
     configDigest: configDigest(config),
     stats,
     ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
+    shard: options.shard ?? null,
   });
   return built;
 }

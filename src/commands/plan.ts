@@ -2,6 +2,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { SeedOptions } from '../config/seed-flags.js';
 import { runPlan } from './plan-run.js';
+import { shardOption } from './shard-option.js';
+import type { Shard } from '../plan/shard.js';
 import { addSeedOptions, examplesText, positionalsOf, resolveCommandConfig } from './shared.js';
 import type { CommandContext } from './shared.js';
 
@@ -14,6 +16,7 @@ export interface PlanCommandOptions extends SeedOptions {
   detailedExitcode?: boolean;
   showUnchanged?: boolean;
   showSkipped?: boolean;
+  shard?: Shard;
 }
 
 /** `regsync plan`: reads both sides of every mirror, prints what apply would change; exit 2 with --detailed-exitcode when anything would. */
@@ -40,6 +43,7 @@ export function registerPlanCommand(program: Command, ctx: CommandContext): void
     .option('--detailed-exitcode', 'exit 2 when the plan has changes')
     .option('--show-unchanged', 'list unchanged tags')
     .option('--show-skipped', 'list each skipped tag with its reason')
+    .option('--shard <I/N>', 'plan only shard I of N (0 <= I < N), split by a stable hash of the destination repository', shardOption)
     .action(async (source: string | undefined, destination: string | undefined, options: PlanCommandOptions, cmd: Command) => {
       const { config } = await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);
       const globals = ctx.globals(cmd);
@@ -57,6 +61,7 @@ export function registerPlanCommand(program: Command, ctx: CommandContext): void
           verbose: globals.verbose,
           quiet: globals.quiet,
           color: globals.color,
+          shard: options.shard ?? null,
         },
         ctx.io,
       );

@@ -7,12 +7,12 @@ import { copiedContent } from './image-facts.js';
 import { planPrune } from './prune.js';
 import type { DestinationSelection } from './prune.js';
 import { ownEntry } from '../util/records.js';
-import { endpointBase, repositoryRef, sourceRepositoryPath, tagLocation, tagRef } from './refs.js';
+import { repositoryRef, sourceRepositoryPath, tagLocation, tagRef } from './refs.js';
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
 import type { Change, MirrorInventory, RepositoryFacts, Skipped } from './types.js';
 import { unmatchedSource } from './unmatched-source.js';
-import { inShard } from './shard.js';
+import { ownsSourceRepository } from './shard.js';
 import type { Shard } from './shard.js';
 
 export interface MirrorPlan {
@@ -162,18 +162,6 @@ function changesOf(planning: Planning): Change[] {
 }
 
 /**
- * Whether this shard plans a source repository: the one that owns its destination repository. A repository whose
- * rename fails is owned by the shard of its source path, so its problem is reported exactly once.
- */
-function ownedByShard(planning: Planning, relative: string): boolean {
-  const { mirror, shard } = planning;
-  if (shard === null) return true;
-  const mapped = mapRepository(mirror, relative);
-  if ('error' in mapped) return inShard(shard, endpointBase(mirror.source), sourceRepositoryPath(mirror.source, relative));
-  return inShard(shard, endpointBase(mirror.destination), mapped.repository);
-}
-
-/**
  * Plans one mirror: selection, rename, diff per selected tag, then prune per destination repository. With a
  * shard, only the repositories whose destination repository falls in it (skipped ones included).
  */
@@ -188,10 +176,10 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
   }
   const repositories = selectRepositories(mirror, inventory.sourceRepositories);
   for (const { repository, filter, detail } of repositories.skipped) {
-    if (!ownedByShard(planning, repository)) continue;
+    if (!ownsSourceRepository(shard, mirror, repository)) continue;
     skip(planning, repositoryRef(mirror.source, sourceRepositoryPath(mirror.source, repository)), filter, detail);
   }
-  for (const relative of repositories.selected) if (ownedByShard(planning, relative)) planRepository(planning, relative);
+  for (const relative of repositories.selected) if (ownsSourceRepository(shard, mirror, relative)) planRepository(planning, relative);
   out.changes = changesOf(planning);
   return out;
 }

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { MirrorConfig } from '../config/types.js';
+import { endpointBase, sourceRepositoryPath } from './refs.js';
+import { mapRepository } from './rename.js';
 
 /** One worker's part of the work: repositories whose stable hash modulo `count` is `index`. */
 export interface Shard {
@@ -28,4 +31,16 @@ export function shardOfRepository(endpoint: string, repository: string, count: n
 
 export function inShard(shard: Shard | null, endpoint: string, repository: string): boolean {
   return shard === null || shard.count === 1 || shardOfRepository(endpoint, repository, shard.count) === shard.index;
+}
+
+/**
+ * Whether a shard plans a source repository (relative to the mirror's source prefix): the shard that owns its
+ * destination repository. One whose rename fails is owned by the shard of its source path, so its problem is
+ * reported exactly once across the shards.
+ */
+export function ownsSourceRepository(shard: Shard | null, mirror: MirrorConfig, relative: string): boolean {
+  if (shard === null || shard.count === 1) return true;
+  const mapped = mapRepository(mirror, relative);
+  if ('error' in mapped) return inShard(shard, endpointBase(mirror.source), sourceRepositoryPath(mirror.source, relative));
+  return inShard(shard, endpointBase(mirror.destination), mapped.repository);
 }
