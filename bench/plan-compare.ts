@@ -20,24 +20,14 @@ import type { FaultProxy } from '../test/harness/fault-proxy.js';
 import { startRegistry } from '../test/harness/registry.js';
 import { makeTempDir } from '../test/harness/temp.js';
 import { ensureTools } from '../test/harness/tools.js';
+import { requestBreakdown } from './lib/counted-host.js';
+import { intOption, median } from './lib/stats.js';
 import { buildRegsync, fixtureImages, seedImages, writeConfig } from './plan-fixture.js';
 import { peerPlan } from './plan-peer.js';
 
 const run = promisify(execFile);
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const MAX_AGE = '60d';
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`);
-  return value;
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 /** Where a scenario points: the registries themselves (timed runs) or the counting proxies. */
 interface Endpoints {
@@ -66,9 +56,9 @@ interface PlanJson {
 }
 
 async function main(): Promise<void> {
-  const repos = option('repos', 5);
-  const tags = option('tags', 50);
-  const runs = option('runs', 5);
+  const repos = intOption('repos', 5);
+  const tags = intOption('tags', 50);
+  const runs = intOption('runs', 5);
   await ensureTools();
   const cli = await buildRegsync(root);
   const work = await makeTempDir('bench-plan');
@@ -201,30 +191,9 @@ interface Row {
   decisions: string;
 }
 
-/** "HEAD manifests 250, GET blobs 125, GET tags/list 10, ..." from what a proxy saw. */
+/** What the proxies saw since `from` (one offset per proxy), by kind. */
 function breakdown(proxies: FaultProxy[], from: number[]): string {
-  const counts = new Map<string, number>();
-  proxies.forEach((proxy, i) => {
-    for (const request of proxy.requests.slice(from[i])) {
-      const kind = /^\/v2\/?$/.test(request.path)
-        ? '/v2/'
-        : /\/_catalog/.test(request.path)
-          ? '_catalog'
-          : /\/tags\/list/.test(request.path)
-            ? 'tags/list'
-            : /\/manifests\//.test(request.path)
-              ? 'manifests'
-              : /\/blobs\//.test(request.path)
-                ? 'blobs'
-                : 'other';
-      const key = `${request.method} ${kind}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-  });
-  return [...counts]
-    .sort((a, b) => b[1] - a[1])
-    .map(([key, n]) => `${key} ${n}`)
-    .join(', ');
+  return requestBreakdown(proxies.flatMap((proxy, i) => proxy.requests.slice(from[i])));
 }
 
 async function phase(

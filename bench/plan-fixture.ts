@@ -61,15 +61,25 @@ export async function buildRegsync(root: string): Promise<string> {
   return join(packageRoot, 'dist/cli.js');
 }
 
+/** How a bench config copies: the registry executor (default) or docker with a removal queue. */
+export type ExecutorChoice = { executor: 'registry' } | { executor: 'docker'; removalQueue: number };
+
 /** One mirror, source catalog listed (as sync.sh did), every tag selected; with `maxAge`, `created` is needed for each. */
-export async function writeConfig(file: string, source: string, destination: string, maxAge: string | null): Promise<void> {
+export async function writeConfig(
+  file: string,
+  source: string,
+  destination: string,
+  maxAge: string | null,
+  copy: ExecutorChoice = { executor: 'registry' },
+): Promise<void> {
   const lines = [
     'version: 1',
     'registries:',
     `  "${source}": {tls: disabled}`,
     `  "${destination}": {tls: disabled}`,
     'defaults:',
-    '  executor: registry',
+    `  executor: ${copy.executor}`,
+    ...(copy.executor === 'docker' ? [`  removalQueue: ${copy.removalQueue}`] : []),
     'mirrors:',
     '  - name: bench',
     `    source: ${source}/bench`,

@@ -1,3 +1,30 @@
-/** `npm run bench`: every benchmark, one after another (kept out of `npm test`). */
-await import('./copy-large-blob.js');
-await import('./plan-compare.js');
+/**
+ * `npm run bench -- NAME [options]`: one comparison per name (see bench/README.md). Without a name it lists
+ * them; `all` runs every one in turn (long: minutes on a busy 2-core machine).
+ */
+const BENCHES: Record<string, { file: string; what: string }> = {
+  noop: { file: './noop.js', what: 'no-op sync of 20 × 10 tags: regsync plan (and apply) vs skopeo sync --all; goal ≥ 3×' },
+  cold: { file: './cold.js', what: 'cold copy of 20 × 5 tags, registry executor: regsync apply --yes vs skopeo sync --all; goal ≥ 2×' },
+  docker: {
+    file: './docker.js',
+    what: 'docker executor, 10 × 3 tags: regsync apply --yes vs a docker pull/tag/push/rmi loop; goal ≥ 1.5×',
+  },
+  startup: { file: './startup.js', what: 'regsync --version and validate vs node -e 0; goals within 2.5× and 4×' },
+  'large-blob': { file: './copy-large-blob.js', what: 'copy a 256 MiB layer: regsync vs skopeo copy, peak RSS and wall' },
+  'plan-compare': { file: './plan-compare.js', what: 'regsync plan vs a skopeo list-tags/inspect peer, 5 × 50 tags' },
+  'plan-scale': { file: './plan-scale.js', what: 'the pure planner on 15 000–60 000 tags' },
+};
+
+const name = process.argv[2];
+if (name === undefined || name.startsWith('-')) {
+  console.log('usage: npm run bench -- NAME [options]   (or: npm run bench -- all)\n');
+  for (const [key, { what }] of Object.entries(BENCHES)) console.log(`  ${key.padEnd(13)} ${what}`);
+} else if (name === 'all') {
+  for (const { file } of Object.values(BENCHES)) await import(file);
+} else {
+  const bench = BENCHES[name];
+  if (bench === undefined) {
+    console.error(`no bench named ${JSON.stringify(name)}; one of: ${Object.keys(BENCHES).join(', ')}`);
+    process.exitCode = 1;
+  } else await import(bench.file);
+}
