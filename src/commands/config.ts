@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { renderConfigYaml } from '../config/print.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SeedOptions } from '../config/seed-flags.js';
 import { redact } from '../util/redact.js';
@@ -27,13 +26,15 @@ export function registerConfigCommand(program: Command, ctx: CommandContext): vo
   addSeedOptions(command).action(
     async (source: string | undefined, destination: string | undefined, options: SeedOptions, cmd: Command) => {
       const resolved = await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);
-      ctx.io.stdout.write(redact(configText(resolved), resolved.secrets));
+      ctx.io.stdout.write(redact(await configText(resolved), resolved.secrets));
     },
   );
 }
 
 /** The YAML `regsync config` prints for a resolved config. */
-export function configText(resolved: ResolvedConfig): string {
+export async function configText(resolved: ResolvedConfig): Promise<string> {
+  // The YAML printer loads only for this command, not at every start-up.
+  const { renderConfigYaml } = await import('../config/print.js');
   if (resolved.origin.kind === 'file') {
     return renderConfigYaml(resolved.config, {
       secrets: resolved.secrets,

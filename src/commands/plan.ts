@@ -1,7 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { SeedOptions } from '../config/seed-flags.js';
-import { runPlan } from './plan-run.js';
 import { shardOption } from './shard-option.js';
 import type { Shard } from '../plan/shard.js';
 import { addSeedOptions, examplesText, positionalsOf, resolveCommandConfig } from './shared.js';
@@ -47,6 +46,8 @@ export function registerPlanCommand(program: Command, ctx: CommandContext): void
     .action(async (source: string | undefined, destination: string | undefined, options: PlanCommandOptions, cmd: Command) => {
       const { config } = await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);
       const globals = ctx.globals(cmd);
+      // The registry client, inventory and renderers load only when a plan runs (not for --help or --version).
+      const { runPlan } = await import('./plan-run.js');
       const code = await runPlan(
         config,
         {

@@ -1,11 +1,13 @@
 import { Argument } from 'commander';
 import type { Command } from 'commander';
-import { configSchemaText } from '../config/schema.js';
-import { planSchemaText } from '../plan/plan-check.js';
 import { examplesText } from './shared.js';
 import type { CommandContext } from './shared.js';
 
-const SCHEMAS: Record<string, () => string> = { config: configSchemaText, plan: planSchemaText };
+// Loaded on use: both modules bring ajv, which no other command needs at start-up.
+const SCHEMAS: Record<string, () => Promise<string>> = {
+  config: async () => (await import('../config/schema.js')).configSchemaText(),
+  plan: async () => (await import('../plan/plan-check.js')).planSchemaText(),
+};
 
 /** `regsync schema [config|plan]`: the config file's (default) or the plan file's JSON Schema, for editors and CI. */
 export function registerSchemaCommand(program: Command, ctx: CommandContext): void {
@@ -20,8 +22,8 @@ export function registerSchemaCommand(program: Command, ctx: CommandContext): vo
       ]),
     )
     .addArgument(new Argument('[which]', 'which schema').choices(Object.keys(SCHEMAS)).default('config'))
-    .action((which: string) => {
-      const text = (SCHEMAS[which] ?? configSchemaText)();
+    .action(async (which: string) => {
+      const text = await (SCHEMAS[which] ?? SCHEMAS.config!)();
       ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     });
 }

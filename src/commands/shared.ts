@@ -1,6 +1,5 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SeedOptions } from '../config/seed-flags.js';
 import type { Config } from '../config/types.js';
@@ -128,6 +127,8 @@ export async function resolveCommandConfig(
   options: SeedOptions,
 ): Promise<ResolvedConfig> {
   const globals = ctx.globals(command);
+  // Loaded here, not at start-up: the config stack (cosmiconfig, yaml, ajv) is most of regsync's load time.
+  const { resolveConfig } = await import('../config/resolve.js');
   const resolved = await resolveConfig({
     positionals,
     options: { ...options, config: globals.config },
