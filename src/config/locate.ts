@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
 import { RegsyncError } from '../util/errors.js';
 
 /** Where cosmiconfig looks, in order, in the current directory only. */
@@ -48,6 +47,8 @@ export async function locateConfig(options: {
     }
   }
   await refuseSeveralConfigFiles(options.cwd);
+  // Only a search needs cosmiconfig; `-c FILE` (the usual case in CI) does not pay for loading it.
+  const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('regsync', {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'none',

@@ -1,18 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { endpointCredentials } from './endpoint.js';
 import { closest } from './problems.js';
 import type { DocPath, Problem } from './problems.js';
 
 const SCHEMA_URL = new URL('../../schemas/regsync.schema.json', import.meta.url);
+/**
+ * The validator as standalone code, written next to this module by `npm run build`
+ * (scripts/build-config-validator.mjs): loading it costs a few ms, where importing ajv and compiling the schema
+ * was most of `regsync validate`'s start-up. Absent when running from src/ (tests): then ajv compiles at runtime.
+ */
+const PRECOMPILED_URL = new URL('./config-validator.cjs', import.meta.url);
+// ajv and the precompiled validator are CommonJS, loaded synchronously and only when a config is checked.
+const require = createRequire(import.meta.url);
 
-let cached: { schema: Record<string, unknown>; validate: ValidateFunction } | null = null;
+/** The ajv options of the config validator, at runtime and at build time alike. */
+const AJV_OPTIONS: Options = { allErrors: true, verbose: true, allowUnionTypes: true, strict: true };
+
+let cached: ValidateFunction | null = null;
 
 /** The JSON Schema of the config file, as shipped in schemas/regsync.schema.json. */
 export function configSchema(): Record<string, unknown> {
-  return compiled().schema;
+  return JSON.parse(configSchemaText()) as Record<string, unknown>;
 }
 
 /** The schema file's exact text, for `regsync schema`. */
@@ -20,20 +33,50 @@ export function configSchemaText(): string {
   return readFileSync(SCHEMA_URL, 'utf8');
 }
 
-function compiled(): { schema: Record<string, unknown>; validate: ValidateFunction } {
-  if (cached === null) {
-    const schema = JSON.parse(configSchemaText()) as Record<string, unknown>;
-    // verbose: errors carry parentSchema, which lists the allowed keys for "did you mean" suggestions.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
-    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-    cached = { schema, validate: ajv.compile(schema) };
-  }
+function newAjv(extra: Options = {}): Ajv2020 {
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
+  const addFormats = require('ajv-formats') as (ajv: Ajv2020) => Ajv2020;
+  // verbose: errors carry parentSchema, which lists the allowed keys for "did you mean" suggestions.
+  const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** The config validator compiled now by ajv (what the build's standalone code is checked against). */
+export function compileConfigValidator(): ValidateFunction {
+  return newAjv().compile(configSchema());
+}
+
+const schemaDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The config validator as a CommonJS module's source (ajv standalone code), for the build. It records the
+ * digest of the schema it was made from, so a validator older than the schema beside it is never used.
+ */
+export function configValidatorSource(): string {
+  const ajv = newAjv({ code: { source: true } });
+  const standalone = (require('ajv/dist/standalone/index.js') as { default: (ajv: Ajv2020, validate: ValidateFunction) => string }).default;
+  const text = configSchemaText();
+  const code = standalone(ajv, ajv.compile(JSON.parse(text) as Record<string, unknown>));
+  return `${code}\nmodule.exports.schemaDigest = ${JSON.stringify(schemaDigest(text))};\n`;
+}
+
+/** The build's validator when it was made from this schema; otherwise null. */
+function precompiledValidator(): ValidateFunction | null {
+  const file = fileURLToPath(PRECOMPILED_URL);
+  if (!existsSync(file)) return null;
+  const validator = require(file) as ValidateFunction & { schemaDigest?: string };
+  return validator.schemaDigest === schemaDigest(configSchemaText()) ? validator : null;
+}
+
+function compiled(): ValidateFunction {
+  cached ??= precompiledValidator() ?? compileConfigValidator();
   return cached;
 }
 
 /** Validates the expanded document against the schema; every error becomes one friendly problem. */
 export function schemaProblems(value: unknown): Problem[] {
-  const { validate } = compiled();
+  const validate = compiled();
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   const problems: Problem[] = [];

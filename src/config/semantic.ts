@@ -1,4 +1,5 @@
-import semver from 'semver';
+// The one function needed, not the whole package (47 modules, a visible share of start-up).
+import validRange from 'semver/ranges/valid.js';
 import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
@@ -95,7 +96,7 @@ function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
         `minAge (${String(tags.minAge)}) is not shorter than maxAge (${String(tags.maxAge)}): no image can match both`,
       );
     }
-    if (typeof tags.semver === 'string' && semver.validRange(tags.semver) === null) {
+    if (typeof tags.semver === 'string' && validRange(tags.semver) === null) {
       report([...at, 'tags', 'semver'], `"${tags.semver}" is not a semver range (e.g. ">=1.2.0 <2" or "^1.4")`);
     }
   }
