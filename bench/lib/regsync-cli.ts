@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { flag } from './stats.js';
@@ -12,9 +12,15 @@ export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
 /**
  * `npm run build`, then dist/cli.js: regsync as users run it (plain node, compiled code). `--no-build`
- * reuses an existing dist/.
+ * reuses an existing dist/; `--cli PATH` runs another build's cli.js (e.g. a branch checked out elsewhere).
  */
 export async function builtRegsync(): Promise<string> {
+  const other = process.argv.indexOf('--cli');
+  if (other >= 0) {
+    const given = process.argv[other + 1];
+    if (given === undefined || !existsSync(given)) throw new Error(`--cli needs the path of a built cli.js (got ${given})`);
+    return resolve(given);
+  }
   const cli = join(ROOT, 'dist/cli.js');
   if (!flag('no-build') || !existsSync(cli)) {
     await run('npm', ['run', '--silent', 'build'], { cwd: ROOT });
