@@ -48,6 +48,8 @@ async function stagingCopy(): Promise<string> {
     'tsconfig.build.json',
     'schemas',
     'src',
+    // npm run build (prepack) runs it after tsc.
+    'scripts/build-config-validator.mjs',
   ]) {
     cpSync(join(repo, entry), join(stage, entry), { recursive: true });
   }
@@ -58,8 +60,11 @@ async function stagingCopy(): Promise<string> {
   return stage;
 }
 
-/** Only these may be in the package; npm adds package.json, README and LICENSE itself. */
-const ALLOWED = /^(?:package\.json|README\.md|LICENSE|schemas\/[\w.-]+\.json|dist\/.+\.js(?:\.map)?)$/;
+/**
+ * Only these may be in the package; npm adds package.json, README and LICENSE itself. dist/ holds compiled modules
+ * and the config validator the build generates (CommonJS, .cjs).
+ */
+const ALLOWED = /^(?:package\.json|README\.md|LICENSE|schemas\/[\w.-]+\.json|dist\/.+\.c?js(?:\.map)?)$/;
 
 describe('npm package', () => {
   let stage = '';
@@ -81,6 +86,7 @@ describe('npm package', () => {
       'README.md',
       'package.json',
       'dist/cli.js',
+      'dist/config/config-validator.cjs',
       'schemas/regsync.schema.json',
       'schemas/plan.schema.json',
     ]) {
