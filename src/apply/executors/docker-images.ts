@@ -1,0 +1,62 @@
+import type { DockerCli, DockerResult } from './docker-cli.js';
+import { dockerCause, dockerCommandError } from './docker-cli.js';
+
+/** docker and podman say a reference or ID is not in the engine in these words. */
+const NOT_HERE = /no such image|no such object|image not known|not found: .*image/i;
+
+/** podman prints image IDs without the `sha256:` docker puts in front. */
+export function normalizeImageId(id: string): string {
+  const trimmed = id.trim();
+  return trimmed.startsWith('sha256:') ? trimmed : `sha256:${trimmed}`;
+}
+
+/** What the engine holds under one reference or ID. */
+export interface LocalImage {
+  id: string;
+  /** Bytes of the image as the engine stores it. */
+  size: number;
+}
+
+/** The image a reference or ID names in the engine, or null when it holds none; other failures throw. */
+export async function inspectLocalImage(cli: DockerCli, reference: string): Promise<LocalImage | null> {
+  const result = await cli.run(['image', 'inspect', '--format', '{{.Id}} {{.Size}}', reference]);
+  if (!result.ok) {
+    if (!result.notStarted && NOT_HERE.test(result.stderr)) return null;
+    throw dockerCommandError(cli, 'image inspect', result, { reference });
+  }
+  const [id = '', size = '0'] = result.stdout.trim().split(/\s+/);
+  return { id: normalizeImageId(id), size: Number(size) || 0 };
+}
+
+/** Every image ID in the engine (intermediate images included): what the run must never remove. */
+export async function listLocalImageIds(cli: DockerCli): Promise<Set<string>> {
+  const result = await cli.run(['image', 'ls', '--all', '--quiet', '--no-trunc']);
+  if (!result.ok) throw dockerCommandError(cli, 'image ls', result, { reference: 'local images' });
+  return new Set(
+    result.stdout
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(normalizeImageId),
+  );
+}
+
+/** Lines of a failed `docker image rm` other than "no such image" (already gone is what we wanted). */
+function removalProblems(result: DockerResult): string[] {
+  return result.stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !NOT_HERE.test(line));
+}
+
+/**
+ * `docker image rm REF...` without --force: an image another reference or a container still uses only loses
+ * these references. Resolves with docker's complaint, or null when the references are gone.
+ */
+export async function removeReferences(cli: DockerCli, references: string[]): Promise<string | null> {
+  if (references.length === 0) return null;
+  const result = await cli.run(['image', 'rm', ...references]);
+  if (result.ok) return null;
+  if (result.notStarted) return `docker image rm ${references.join(' ')} failed: ${dockerCause(result)}`;
+  const problems = removalProblems(result);
+  return problems.length === 0 ? null : `docker image rm ${references.join(' ')} failed: ${problems.join(' ')}`;
+}

@@ -1,0 +1,57 @@
+import type { Change, ChangeLocation } from '../../plan/types.js';
+import { apiRepository, isDockerHub } from '../../registry/ref.js';
+import { RegsyncError } from '../../util/errors.js';
+
+/** The references and platform of one docker copy, as the docker CLI writes them. */
+export interface DockerCopyRefs {
+  /** `host/repository@sha256:...`: what was reviewed is what is pulled. */
+  source: string;
+  /** `host/repository:tag` */
+  target: string;
+  /** null only when the plan names no platform (docker then picks the engine's own). */
+  platform: string | null;
+  sourceHost: string;
+  targetHost: string;
+  /** The image ID docker will give the pulled platform, when the plan knows it. */
+  configDigest: string | null;
+}
+
+/** `host/repository` the way docker names it: Docker Hub's aliases become `docker.io`, official images `library/x`. */
+export function dockerRepository(location: ChangeLocation): string {
+  if (location.endpoint.startsWith('ocidir://')) {
+    throw new RegsyncError(`the docker executor cannot read or write ${location.ref}: use executor: registry for ocidir:// endpoints`, {
+      code: 'UNSUPPORTED',
+      reference: location.ref,
+    });
+  }
+  if (isDockerHub(location.endpoint)) return `docker.io/${apiRepository(location.endpoint, location.repository)}`;
+  return `${location.endpoint}/${location.repository}`;
+}
+
+/** The parsed references of a create or update change. */
+export function dockerCopyRefs(change: Change): DockerCopyRefs {
+  const { source, target } = change;
+  if (source === null || target.tag === null) {
+    throw new RegsyncError(`change ${change.id} is not a copy (no source or no destination tag)`, {
+      code: 'INTERNAL',
+      reference: target.ref,
+    });
+  }
+  return {
+    source: `${dockerRepository(source)}@${source.digest}`,
+    target: `${dockerRepository(target)}:${target.tag}`,
+    platform: change.copy?.platforms?.[0] ?? null,
+    sourceHost: source.endpoint,
+    targetHost: target.endpoint,
+    configDigest: source.configDigest,
+  };
+}
+
+/** The docker commands of one copy, as the user would type them (also what --dry-run prints). */
+export function dockerCommands(refs: DockerCopyRefs): { pull: string[]; tag: string[]; push: string[] } {
+  return {
+    pull: ['pull', ...(refs.platform !== null ? ['--platform', refs.platform] : []), refs.source],
+    tag: ['tag', refs.source, refs.target],
+    push: ['push', refs.target],
+  };
+}

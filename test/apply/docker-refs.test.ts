@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveDockerBinary } from '../../src/apply/executors/docker-cli.js';
+import { createDockerExecutor } from '../../src/apply/executors/docker.js';
+import { dockerCopyRefs } from '../../src/apply/executors/docker-refs.js';
+import { dockerCreate } from '../helpers/docker-change.js';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+const CONFIG = `sha256:${'c'.repeat(64)}`;
+
+describe('docker references', () => {
+  it('pulls by digest, tags and pushes the destination tag; describe prints the exact commands', () => {
+    const change = dockerCreate(
+      { host: '127.0.0.1:5000', repository: 'team/app', tag: 'v1', digest: DIGEST, configDigest: CONFIG },
+      { host: '127.0.0.1:5002', repository: 'mirror/team/app', tag: 'v1' },
+      { platform: 'linux/arm64/v8' },
+    );
+    const executor = createDockerExecutor({ binary: '/opt/podman/docker', env: {}, credentials: [], warn: () => {} });
+    assert.deepEqual(executor.describe(change), [
+      `/opt/podman/docker pull --platform linux/arm64/v8 127.0.0.1:5000/team/app@${DIGEST}`,
+      `/opt/podman/docker tag 127.0.0.1:5000/team/app@${DIGEST} 127.0.0.1:5002/mirror/team/app:v1`,
+      '/opt/podman/docker push 127.0.0.1:5002/mirror/team/app:v1',
+    ]);
+  });
+
+  it('names Docker Hub as docker does: docker.io, official images under library/', () => {
+    for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) {
+      const refs = dockerCopyRefs(
+        dockerCreate(
+          { host, repository: 'nginx', tag: '1.27', digest: DIGEST, configDigest: null },
+          { host, repository: 'me/nginx', tag: '1.27' },
+        ),
+      );
+      assert.equal(refs.source, `docker.io/library/nginx@${DIGEST}`);
+      assert.equal(refs.target, 'docker.io/me/nginx:1.27');
+    }
+  });
+
+  it('refuses an ocidir endpoint with the executor to use instead', () => {
+    const change = dockerCreate(
+      { host: 'ocidir://./out', repository: 'app', tag: 'v1', digest: DIGEST, configDigest: null },
+      { host: '127.0.0.1:5002', repository: 'app', tag: 'v1' },
+    );
+    assert.throws(
+      () => dockerCopyRefs(change),
+      /the docker executor cannot read or write ocidir:\/\/\.\/out\/app:v1: use executor: registry/,
+    );
+  });
+
+  it('the binary: --docker, else DOCKER, else docker', () => {
+    assert.equal(resolveDockerBinary('/usr/bin/podman', { DOCKER: '/x/docker' }), '/usr/bin/podman');
+    assert.equal(resolveDockerBinary(undefined, { DOCKER: '/x/docker' }), '/x/docker');
+    assert.equal(resolveDockerBinary(undefined, {}), 'docker');
+    assert.equal(resolveDockerBinary('', { DOCKER: '' }), 'docker');
+  });
+});
