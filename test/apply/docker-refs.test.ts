@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveDockerBinary } from '../../src/apply/executors/docker-cli.js';
-import { createDockerExecutor } from '../../src/apply/executors/docker.js';
+import { dockerExecutor } from '../../src/apply/executors/docker-executor.js';
 import { dockerCopyRefs } from '../../src/apply/executors/docker-refs.js';
+import { createDockerExecutor, heldCredentials } from '../../src/apply/executors/docker.js';
+import type { Config } from '../../src/config/types.js';
 import { dockerCreate } from '../helpers/docker-change.js';
+import { mirrorConfig } from '../helpers/inventory-builder.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const CONFIG = `sha256:${'c'.repeat(64)}`;
@@ -15,7 +18,7 @@ describe('docker references', () => {
       { host: '127.0.0.1:5002', repository: 'mirror/team/app', tag: 'v1' },
       { platform: 'linux/arm64/v8' },
     );
-    const executor = createDockerExecutor({ binary: '/opt/podman/docker', env: {}, credentials: [], warn: () => {} });
+    const executor = dockerExecutor({ binary: '/opt/podman/docker', env: {}, credentials: [], warn: () => {} });
     assert.deepEqual(executor.describe(change), [
       `/opt/podman/docker pull --platform linux/arm64/v8 127.0.0.1:5000/team/app@${DIGEST}`,
       `/opt/podman/docker tag 127.0.0.1:5000/team/app@${DIGEST} 127.0.0.1:5002/mirror/team/app:v1`,
@@ -52,5 +55,36 @@ describe('docker references', () => {
     assert.equal(resolveDockerBinary(undefined, { DOCKER: '/x/docker' }), '/x/docker');
     assert.equal(resolveDockerBinary(undefined, {}), 'docker');
     assert.equal(resolveDockerBinary('', { DOCKER: '' }), 'docker');
+  });
+});
+
+describe('createDockerExecutor: built from the run config', () => {
+  const settings = { tls: null, caFile: null, maxConcurrency: 8, credentialHelper: null };
+  const config: Config = {
+    version: 1,
+    file: null,
+    registries: {
+      '127.0.0.1:5000': { ...settings, host: '127.0.0.1:5000', username: 'bot', password: 'pw-1234' },
+      'ecr.example': { ...settings, host: 'ecr.example', username: null, password: null, credentialHelper: 'ecr-login' },
+      'anon.example': { ...settings, host: 'anon.example', username: 'only-a-user', password: null },
+    },
+    mirrors: [mirrorConfig({ name: 'small', executor: 'docker', removalQueue: 2 })],
+  };
+
+  it('holds the user/password and helper credentials of the config, not a user without a password', () => {
+    assert.deepEqual(heldCredentials(config), [
+      { host: '127.0.0.1:5000', username: 'bot', password: 'pw-1234' },
+      { host: 'ecr.example', credentialHelper: 'ecr-login' },
+    ]);
+  });
+
+  it('runs the docker binary the run names', () => {
+    const executor = createDockerExecutor({ config, env: {}, dockerBinary: 'podman', warn: () => {} });
+    const change = dockerCreate(
+      { host: '127.0.0.1:5000', repository: 'a', tag: 'v1', digest: DIGEST, configDigest: CONFIG },
+      { host: '127.0.0.1:5001', repository: 'b', tag: 'v1' },
+    );
+    assert.equal(executor.name, 'docker');
+    assert.equal(executor.describe(change)[2], 'podman push 127.0.0.1:5001/b:v1');
   });
 });

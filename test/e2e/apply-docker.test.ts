@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createDockerExecutor } from '../../src/apply/executors/docker.js';
-import type { DockerExecutorOptions } from '../../src/apply/executors/docker.js';
+import { dockerExecutor } from '../../src/apply/executors/docker-executor.js';
+import type { DockerExecutorOptions } from '../../src/apply/executors/docker-executor.js';
 import { startDockerd } from '../harness/dockerd.js';
 import type { DockerdInstance } from '../harness/dockerd.js';
 import { buildImage, pushImage, rawManifest } from '../harness/images.js';
@@ -46,7 +46,7 @@ async function executorFor(overrides: Partial<DockerExecutorOptions> = {}) {
     warn: (line) => warnings.push(line),
     ...overrides,
   };
-  return { executor: createDockerExecutor(options), tmp, warnings, tempConfigs: () => readdirSync(tmp) };
+  return { executor: dockerExecutor(options), tmp, warnings, tempConfigs: () => readdirSync(tmp) };
 }
 
 function platformOf(image: PushedImage, platform: string) {
@@ -188,6 +188,41 @@ describe('docker executor: removal queue', () => {
     assert.equal((await docker.docker(['image', 'inspect', `${source.host}/team/queue@${byRef.digest}`])).exitCode, 0);
     assert.deepEqual(warnings, []);
     for (const [tag, image] of images) assert.equal(await destinationConfigDigest('mirror/queue', tag), image.configDigest);
+  });
+  test('copies of one image by two mirrors at once all land, and the image goes once nothing uses it (removalQueue 0)', async () => {
+    const shared = await pushImage(source, 'team/shared', 'v1', { created: CREATED, content: 'shared' });
+    const { executor, warnings } = await executorFor({ removalQueue: { one: 0, two: 0 } });
+    await executor.prepare(new AbortController().signal);
+    const copies: Array<Promise<{ bytes: number }>> = [];
+    try {
+      // Two mirrors of one source image, three rounds each, all at once: a removal must leave alone the references
+      // the other copies use. (The window between one copy's pull and its tag is short, so this is a smoke test.)
+      for (const mirror of ['one', 'two']) {
+        copies.push(
+          (async () => {
+            let last = { bytes: 0 };
+            for (let round = 1; round <= 3; round++) {
+              const change = dockerCreate(
+                { host: source.host, repository: 'team/shared', tag: 'v1', digest: shared.digest, configDigest: shared.configDigest },
+                { host: secured.host, repository: `mirror-${mirror}/shared`, tag: `r${round}` },
+                { mirror },
+              );
+              last = await executor.copy(change, recordingContext());
+            }
+            return last;
+          })(),
+        );
+      }
+      await Promise.all(copies);
+    } finally {
+      await executor.close();
+    }
+    assert.deepEqual(warnings, []);
+    assert.ok(!localImageIds().has(shared.configDigest!), 'removed once nothing uses it');
+    for (const mirror of ['one', 'two']) {
+      for (let round = 1; round <= 3; round++)
+        assert.equal(await destinationConfigDigest(`mirror-${mirror}/shared`, `r${round}`), shared.configDigest);
+    }
   });
 });
 

@@ -1,231 +1,35 @@
-import { DEFAULT_REMOVAL_QUEUE } from '../../config/types.js';
-import type { Change } from '../../plan/types.js';
-import { RegsyncError } from '../../util/errors.js';
-import type { ExecutionContext, Executor } from '../types.js';
-import { DockerCli, dockerCause, dockerCommandError, missingBinaryError } from './docker-cli.js';
-import { heldSecrets } from './docker-config.js';
+import type { Config } from '../../config/types.js';
+import type { Executor } from '../types.js';
 import type { HeldCredential } from './docker-config.js';
-import { inspectLocalImage, listLocalImageIds, removeReferences } from './docker-images.js';
-import type { LocalImage } from './docker-images.js';
-import { dockerCommands, dockerCopyRefs } from './docker-refs.js';
-import type { DockerCopyRefs } from './docker-refs.js';
-import { RemovalQueue } from './removal-queue.js';
-import type { QueuedImage } from './removal-queue.js';
-import { createTempDockerConfig } from './temp-docker-config.js';
-import type { TempDockerConfig } from './temp-docker-config.js';
+import { dockerExecutor } from './docker-executor.js';
 
-export interface DockerExecutorOptions {
-  /** The docker CLI (resolveDockerBinary: --docker PATH, DOCKER, `docker`). */
-  binary: string;
-  /** The environment docker runs with (DOCKER_HOST, DOCKER_CONTEXT, proxies, HOME pass through). */
+/** What the run hands the docker executor (a subset of the runner's ExecutorDeps). */
+export interface DockerExecutorDeps {
+  config: Config;
   env: NodeJS.ProcessEnv;
-  /** Credentials regsync holds; written to a temporary DOCKER_CONFIG for the run. */
-  credentials: readonly HeldCredential[];
-  /** removalQueue by mirror name; a mirror missing here gets the default (20). */
-  removalQueue?: Readonly<Record<string, number>>;
-  /** A line for the user, for removals docker refused (never stdout). */
+  /** resolveDockerBinary: --docker PATH, else DOCKER, else `docker`. */
+  dockerBinary: string;
   warn(line: string): void;
 }
 
-/** What the engine held before this copy ran, as far as the copy's image and references go. */
-interface LocalBefore {
-  /** The image existed before the run (or arrived from elsewhere): never removed. */
-  usersImage: boolean;
-  sourceExists: boolean;
-  targetExists: boolean;
+/** The credentials a config holds for its registries (--src-auth/--dst-auth land there too), for docker's config. */
+export function heldCredentials(config: Config): HeldCredential[] {
+  const held: HeldCredential[] = [];
+  for (const [host, settings] of Object.entries(config.registries)) {
+    if (settings.username !== null && settings.password !== null)
+      held.push({ host, username: settings.username, password: settings.password });
+    else if (settings.credentialHelper !== null) held.push({ host, credentialHelper: settings.credentialHelper });
+  }
+  return held;
 }
 
-/** The docker executor: `docker pull` by digest, `docker tag`, `docker push`, with queued removals. */
-export function createDockerExecutor(options: DockerExecutorOptions): Executor {
-  return new DockerExecutor(options);
-}
-
-/** Where docker looks for its engine, for the one error an unreachable engine gives. */
-function engineName(env: NodeJS.ProcessEnv): string {
-  if (env.DOCKER_HOST) return `${env.DOCKER_HOST} (DOCKER_HOST)`;
-  if (env.DOCKER_CONTEXT) return `docker context ${env.DOCKER_CONTEXT} (DOCKER_CONTEXT)`;
-  return "docker's default engine (DOCKER_HOST is not set; usually unix:///var/run/docker.sock)";
-}
-
-class DockerExecutor implements Executor {
-  readonly name = 'docker' as const;
-  private cli: DockerCli;
-  private tempConfig: TempDockerConfig | null = null;
-  /** Image IDs in the engine before the run, or found there unannounced: never removed. */
-  private readonly usersImages = new Set<string>();
-  /** Image IDs this run pulled into the engine. */
-  private readonly pulledImages = new Set<string>();
-  /** References this run created (a reference that existed before the run is never removed). */
-  private readonly createdReferences = new Set<string>();
-  /** References the running copies use, with how many use each: a removal leaves them alone. */
-  private readonly heldReferences = new Map<string, number>();
-  private readonly queues = new Map<string, RemovalQueue>();
-  private readonly running = new Set<Promise<unknown>>();
-  private closed = false;
-
-  constructor(private readonly options: DockerExecutorOptions) {
-    this.cli = new DockerCli(options.binary, options.env, heldSecrets(options.credentials));
-  }
-
-  describe(change: Change): string[] {
-    const commands = dockerCommands(dockerCopyRefs(change));
-    return [commands.pull, commands.tag, commands.push].map((args) => [this.options.binary, ...args].join(' '));
-  }
-
-  async prepare(signal: AbortSignal): Promise<void> {
-    this.tempConfig = await createTempDockerConfig(this.options.env, this.options.credentials);
-    this.cli = new DockerCli(this.options.binary, { ...this.options.env, ...this.tempConfig?.env }, heldSecrets(this.options.credentials));
-    try {
-      await this.checkEngine(signal);
-      for (const id of await listLocalImageIds(this.cli)) this.usersImages.add(id);
-    } catch (error) {
-      await this.removeTempConfig();
-      throw error;
-    }
-  }
-
-  async copy(change: Change, context: ExecutionContext): Promise<{ bytes: number }> {
-    if (this.closed) throw new RegsyncError(`the docker executor is closed; ${change.id} was not copied`, { code: 'INTERNAL' });
-    const copy = this.copyImage(change, context);
-    this.running.add(copy);
-    try {
-      return await copy;
-    } finally {
-      this.running.delete(copy);
-    }
-  }
-
-  /** Waits for running copies, removes every image the run queued, then the temporary Docker config. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.allSettled([...this.running]);
-    try {
-      for (const queue of this.queues.values()) {
-        for (const failure of await queue.drain()) this.options.warn(`could not remove an image this run pulled: ${failure}`);
-      }
-    } finally {
-      await this.removeTempConfig();
-    }
-  }
-
-  private async checkEngine(signal: AbortSignal): Promise<void> {
-    const result = await this.cli.run(['version', '--format', '{{.Server.Version}}'], { signal });
-    if (result.ok) return;
-    if (result.notStarted) throw missingBinaryError(this.options.binary);
-    throw new RegsyncError(`cannot reach the Docker engine at ${engineName(this.options.env)}: ${dockerCause(result)}`, {
-      code: 'EXECUTOR',
-    });
-  }
-
-  private async copyImage(change: Change, context: ExecutionContext): Promise<{ bytes: number }> {
-    const refs = dockerCopyRefs(change);
-    const commands = dockerCommands(refs);
-    const queue = this.queueFor(change.mirror);
-    const image: QueuedImage = { id: null, references: [], inUse: true };
-    let queued = false;
-    this.hold(refs, 1);
-    try {
-      const before = await this.localBefore(refs);
-      try {
-        await this.step(commands.pull, 'pull', refs.source, refs.sourceHost, context);
-      } finally {
-        queued = await this.notePulled(refs, before, image, queue);
-      }
-      const pulled = await this.tagAndPush(refs, before, image, context);
-      context.progress.bytes(pulled.size);
-      return { bytes: pulled.size };
-    } finally {
-      this.hold(refs, -1);
-      if (queued) await queue.release(image);
-    }
-  }
-
-  private async tagAndPush(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, context: ExecutionContext): Promise<LocalImage> {
-    const commands = dockerCommands(refs);
-    try {
-      await this.step(commands.tag, 'tag', refs.target, refs.targetHost, context);
-    } finally {
-      if (!before.targetExists && !before.usersImage) this.own(refs.target, image);
-    }
-    await this.step(commands.push, 'push', refs.target, refs.targetHost, context);
-    const pushed = await inspectLocalImage(this.cli, refs.target);
-    return pushed ?? { id: image.id ?? '', size: 0 };
-  }
-
-  /** Checked before pulling, by image ID (the plan's config digest) and by reference. */
-  private async localBefore(refs: DockerCopyRefs): Promise<LocalBefore> {
-    const byId = refs.configDigest !== null ? await inspectLocalImage(this.cli, refs.configDigest) : null;
-    const source = await inspectLocalImage(this.cli, refs.source);
-    const target = await inspectLocalImage(this.cli, refs.target);
-    for (const found of [byId, source]) {
-      if (found !== null && !this.pulledImages.has(found.id)) this.usersImages.add(found.id);
-    }
-    const usersImage = [byId, source].some((found) => found !== null && this.usersImages.has(found.id));
-    return {
-      usersImage,
-      sourceExists: source !== null && !this.createdReferences.has(refs.source),
-      targetExists: target !== null && !this.createdReferences.has(refs.target),
-    };
-  }
-
-  /**
-   * After the pull (also a failed or interrupted one): what it brought into the engine joins the queue, unless
-   * the image was the user's. Resolves true when the image was queued.
-   */
-  private async notePulled(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, queue: RemovalQueue): Promise<boolean> {
-    const pulled = await inspectLocalImage(this.cli, refs.source).catch(() => null);
-    if (pulled === null || before.usersImage || this.usersImages.has(pulled.id)) return false;
-    image.id = pulled.id;
-    this.pulledImages.add(pulled.id);
-    if (!before.sourceExists) this.own(refs.source, image);
-    await queue.add(image);
-    return true;
-  }
-
-  private own(reference: string, image: QueuedImage): void {
-    this.createdReferences.add(reference);
-    if (!image.references.includes(reference)) image.references.push(reference);
-  }
-
-  private hold(refs: DockerCopyRefs, delta: 1 | -1): void {
-    for (const reference of [refs.source, refs.target]) {
-      const count = (this.heldReferences.get(reference) ?? 0) + delta;
-      if (count > 0) this.heldReferences.set(reference, count);
-      else this.heldReferences.delete(reference);
-    }
-  }
-
-  /** Runs one docker command of a copy, its output lines going to the change's task; docker's error fails the change. */
-  private async step(args: string[], command: string, reference: string, host: string, context: ExecutionContext): Promise<void> {
-    if (context.signal.aborted)
-      throw new RegsyncError(`docker ${command} ${reference} not started: interrupted`, { code: 'EXECUTOR', host, reference });
-    context.progress.output(`${this.options.binary} ${args.join(' ')}`);
-    const result = await this.cli.run(args, { signal: context.signal, onLine: (line) => context.progress.output(line) });
-    if (!result.ok) throw dockerCommandError(this.cli, command, result, { host, reference });
-  }
-
-  private queueFor(mirror: string): RemovalQueue {
-    let queue = this.queues.get(mirror);
-    if (queue === undefined) {
-      const limit = this.options.removalQueue?.[mirror] ?? DEFAULT_REMOVAL_QUEUE;
-      queue = new RemovalQueue(limit, (image) => this.removeImage(image));
-      this.queues.set(mirror, queue);
-    }
-    return queue;
-  }
-
-  /** Removes the image's references except those a running copy still uses (it queues them again when it ends). */
-  private removeImage(image: QueuedImage): Promise<string | null> {
-    return removeReferences(
-      this.cli,
-      image.references.filter((reference) => !this.heldReferences.has(reference)),
-    );
-  }
-
-  private async removeTempConfig(): Promise<void> {
-    const temp = this.tempConfig;
-    this.tempConfig = null;
-    await temp?.remove();
-  }
+/** The docker executor of a run of `config`: its credentials, and removalQueue per mirror. */
+export function createDockerExecutor(deps: DockerExecutorDeps): Executor {
+  return dockerExecutor({
+    binary: deps.dockerBinary,
+    env: deps.env,
+    credentials: heldCredentials(deps.config),
+    removalQueue: Object.fromEntries(deps.config.mirrors.map((mirror) => [mirror.name, mirror.removalQueue])),
+    warn: (line) => deps.warn(line),
+  });
 }
