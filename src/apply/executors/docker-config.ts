@@ -1,4 +1,7 @@
-import { normalizeConfigKey } from '../../registry/http/credentials.js';
+import { authKeyHost } from '../../registry/http/auth-files.js';
+
+/** The host a Docker config key is for, as Docker reads it (`https://index.docker.io/v1/` → `docker.io`). */
+const keyHost = (key: string): string | null => authKeyHost(key, 'docker');
 
 /**
  * Credentials regsync holds for one registry host: a user and password (its config, --src-auth/--dst-auth) or
@@ -16,11 +19,11 @@ export interface DockerConfigJson {
 
 /** The key docker looks an auth up by: the v1 index URL for Docker Hub, the bare host otherwise. */
 export function dockerAuthKey(host: string): string {
-  return normalizeConfigKey(host) === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+  return keyHost(host) === 'docker.io' ? 'https://index.docker.io/v1/' : host;
 }
 
 function withoutHosts<T>(record: Record<string, T> | undefined, hosts: Set<string>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record ?? {}).filter(([key]) => !hosts.has(normalizeConfigKey(key))));
+  return Object.fromEntries(Object.entries(record ?? {}).filter(([key]) => !hosts.has(keyHost(key) ?? key)));
 }
 
 /** `docker login` with a store writes an empty entry: the secret lives in the store. */
@@ -35,7 +38,7 @@ function hasSecret(entry: Record<string, unknown>): boolean {
  * (docker records those as empty `auths` entries), so it no longer hides regsync's entries.
  */
 export function mergeDockerConfig(user: DockerConfigJson, held: readonly HeldCredential[]): DockerConfigJson {
-  const hosts = new Set(held.map((credential) => normalizeConfigKey(credential.host)));
+  const hosts = new Set(held.map((credential) => keyHost(credential.host) ?? credential.host));
   const { credsStore, ...rest } = user;
   const auths = withoutHosts(user.auths, hosts);
   const credHelpers = withoutHosts(user.credHelpers, hosts);
