@@ -39,10 +39,7 @@ export function dockerCreate(
 }
 
 /** A context recording every output line; `onLine` lets a test look at the engine while a copy runs. */
-export function recordingContext(
-  signal: AbortSignal = new AbortController().signal,
-  onLine: (line: string) => void = () => {},
-): ExecutionContext & { lines: string[]; bytes: number[] } {
+export function recordingContext(signal: AbortSignal = new AbortController().signal, onLine: (line: string) => void = () => {}) {
   const lines: string[] = [];
   const bytes: number[] = [];
   const progress: ChangeProgress = {
@@ -52,5 +49,6 @@ export function recordingContext(
     },
     bytes: (total) => bytes.push(total),
   };
-  return { signal, progress, lines, bytes };
+  // The docker executor reads only signal and progress; the runner's resolved ends are not needed here.
+  return { signal, progress, lines, bytes } as ExecutionContext & { lines: string[]; bytes: number[] };
 }
