@@ -1,4 +1,4 @@
-import type { ChangeProgress, ExecutionContext } from '../../src/apply/types.js';
+import type { ExecutionContext } from '../../src/apply/types.js';
 import type { Change } from '../../src/plan/types.js';
 
 /** One end of a copy, as the plan writes it. */
@@ -42,13 +42,20 @@ export function dockerCreate(
 export function recordingContext(signal: AbortSignal = new AbortController().signal, onLine: (line: string) => void = () => {}) {
   const lines: string[] = [];
   const bytes: number[] = [];
-  const progress: ChangeProgress = {
-    output: (line) => {
+  const warnings: string[] = [];
+  // Typed by the cast below, so it fits ChangeProgress with or without the runner's warning().
+  const progress = {
+    output: (line: string) => {
       lines.push(line);
       onLine(line);
     },
-    bytes: (total) => bytes.push(total),
+    bytes: (total: number) => void bytes.push(total),
+    warning: (line: string) => void warnings.push(line),
   };
   // The docker executor reads only signal and progress; the runner's resolved ends are not needed here.
-  return { signal, progress, lines, bytes } as ExecutionContext & { lines: string[]; bytes: number[] };
+  return { signal, progress, lines, bytes, warnings } as ExecutionContext & {
+    lines: string[];
+    bytes: number[];
+    warnings: string[];
+  };
 }
