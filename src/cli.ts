@@ -5,6 +5,8 @@ import { runCli } from './program.js';
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
+  signals: process,
   env: process.env,
   cwd: process.cwd(),
 });

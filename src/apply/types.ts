@@ -2,7 +2,9 @@
  * The apply layer's contract: a Plan goes in, an ApplyResult comes out. The runner (verify, schedule, listr2 tasks)
  * and the executors (docker, registry) meet at `Executor`; neither filters, re-diffs or adds changes.
  */
+import type { Config } from '../config/types.js';
 import type { Action, Change } from '../plan/types.js';
+import type { Registry, RegistryPool } from '../registry/types.js';
 
 /** What became of one change. `stale`: its source or destination moved since the plan; `skipped`: never started. */
 export type ChangeStatus = 'done' | 'failed' | 'stale' | 'skipped';
@@ -49,11 +51,40 @@ export interface ChangeProgress {
   bytes(total: number): void;
 }
 
+/** One end of a change resolved against the config: the client for its endpoint and the parsed location there. */
+export interface ResolvedLocation {
+  /** The registry client (HTTP host or ocidir directory), shared through the run's RegistryPool. */
+  registry: Registry;
+  scheme: 'registry' | 'ocidir';
+  /** host[:port] for a registry, the absolute directory for ocidir. */
+  location: string;
+  repository: string;
+  tag: string | null;
+}
+
 export interface ExecutionContext {
   /** Aborted on an interrupt; an executor stops what it has in flight and rejects. */
   signal: AbortSignal;
   progress: ChangeProgress;
+  /** `change.source` resolved (a copy always has a source). */
+  source: ResolvedLocation;
+  /** `change.target` resolved. */
+  target: ResolvedLocation;
 }
+
+/** What an executor is built from: the config (credentials, TLS, removalQueue per mirror), the environment, the pool. */
+export interface ExecutorDeps {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  pool: RegistryPool;
+  /** The docker CLI to run: --docker PATH, else $DOCKER, else `docker` (podman's docker-compatible CLI works too). */
+  dockerBinary: string;
+  /** A line for the user (stderr, `regsync: warning: ...`); never stdout. */
+  warn(line: string): void;
+}
+
+/** Each executor file exports one of these (executors/registry.ts, executors/docker.ts). */
+export type ExecutorFactory = (deps: ExecutorDeps) => Executor;
 
 /**
  * One way of carrying out the copies of a plan (create and update changes; deletes go through the registry API

@@ -1,24 +1,87 @@
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SeedOptions } from '../config/seed-flags.js';
-import { RegsyncError } from '../util/errors.js';
+import { splitPlanFile } from './apply-plan.js';
+import { runApplyCommand } from './apply-run.js';
 import { addSeedOptions, examplesText, positionalsOf, resolveCommandConfig } from './shared.js';
 import type { CommandContext } from './shared.js';
 
-/** `regsync apply`: STUB — loads and validates the config; execution is wired in by the apply issue. */
+/** Options of `regsync apply` besides the sync.sh flags. */
+interface ApplyFlags extends SeedOptions {
+  mirror: string[];
+  out?: string;
+  showUnchanged?: boolean;
+  showSkipped?: boolean;
+  yes?: boolean;
+  autoApprove?: boolean;
+  json?: boolean;
+  concurrency: number;
+  failFast?: boolean;
+  docker?: string;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+/** `regsync apply [PLAN.json]`: carries out a saved plan, or computes one, shows it and asks before carrying it out. */
 export function registerApplyCommand(program: Command, ctx: CommandContext): void {
-  const command = program.command('apply').description('make the destination match the plan');
+  const command = program
+    .command('apply')
+    .description('make the destinations match the plan (a saved PLAN.json, or one computed from the config)');
   command.addHelpText(
     'after',
     examplesText([
-      ['regsync apply', 'make the destinations of regsync.yaml match'],
-      ['regsync apply -c mirrors.yaml', 'the same for another file'],
+      ['regsync apply', 'show the plan for regsync.yaml, ask, then make the destinations match'],
+      ['regsync apply plan.json', 'carry out a plan saved with regsync plan --out plan.json, without asking'],
+      ['regsync apply --yes --json', 'in CI: no question, the apply result as JSON on stdout'],
       ['regsync apply 127.0.0.1:5000 127.0.0.1:5001 -n', 'sync.sh style, dry run'],
     ]),
   );
-  addSeedOptions(command, { dryRun: true }).action(
-    async (source: string | undefined, destination: string | undefined, options: SeedOptions, cmd: Command) => {
-      await resolveCommandConfig(ctx, cmd, positionalsOf(source, destination), options);
-      throw new RegsyncError('regsync apply is not implemented yet', { code: 'UNSUPPORTED' });
-    },
-  );
+  addSeedOptions(command, { dryRun: true })
+    .option(
+      '--mirror <name>',
+      'apply only this mirror (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('-o, --out <file>', 'also write the computed plan JSON to FILE')
+    .option('--show-unchanged', 'list unchanged tags in the plan')
+    .option('--show-skipped', 'list each skipped tag with its reason')
+    .option('-y, --yes', 'apply without asking (needed without a terminal)')
+    .addOption(new Option('--auto-approve', 'same as --yes'))
+    .option('--json', 'print the apply result JSON on stdout')
+    .option('--concurrency <n>', 'changes in flight at once', positiveInteger, 4)
+    .option('--fail-fast', 'start no new change after the first failure')
+    .option('--docker <path>', 'docker CLI for the docker executor (env DOCKER)')
+    .action(async (source: string | undefined, destination: string | undefined, options: ApplyFlags, cmd: Command) => {
+      const [planFile, positionals] = splitPlanFile(positionalsOf(source, destination), ctx.io.cwd);
+      const resolved = await resolveCommandConfig(ctx, cmd, positionals, options);
+      const globals = ctx.globals(cmd);
+      const code = await runApplyCommand(
+        resolved.config,
+        {
+          version: ctx.version,
+          planFile,
+          mirrors: options.mirror,
+          out: options.out ?? null,
+          showUnchanged: options.showUnchanged === true,
+          showSkipped: options.showSkipped === true,
+          verbose: globals.verbose,
+          quiet: globals.quiet,
+          color: globals.color,
+          json: options.json === true,
+          yes: options.yes === true || options.autoApprove === true,
+          dryRun: resolved.dryRun,
+          concurrency: options.concurrency,
+          failFast: options.failFast === true,
+          dockerBinary: options.docker ?? ctx.io.env.DOCKER ?? 'docker',
+          secrets: resolved.secrets,
+        },
+        ctx.io,
+      );
+      ctx.setExitCode(code);
+    });
 }

@@ -178,17 +178,25 @@ export async function computePlan(
   return built;
 }
 
-/** `regsync plan`: compute, print (human, markdown or JSON), optionally save; the exit code. */
-export async function runPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<number> {
+/**
+ * Computes the plan and prints its warnings and problems on stderr (so --json keeps stdout to the output alone);
+ * null when there are problems, which make plan and apply fail. Shared by `plan` and `apply`.
+ */
+export async function computeReportedPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<Plan | null> {
   const { plan, problems, warnings } = await computePlan(config, options, io);
   // On stderr, so --json keeps stdout to the plan alone; -q keeps them (only the plan itself is left out).
   for (const warning of warnings) io.stderr.write(`regsync: warning: ${warning}\n`);
-  if (problems.length > 0) {
-    // Every problem at once, like config errors: fixing them one run at a time would be tedious.
-    for (const problem of problems) io.stderr.write(`regsync: ${problem}\n`);
-    io.stderr.write(`regsync: no plan: ${problems.length} problem${problems.length === 1 ? '' : 's'} to fix first\n`);
-    return 1;
-  }
+  if (problems.length === 0) return plan;
+  // Every problem at once, like config errors: fixing them one run at a time would be tedious.
+  for (const problem of problems) io.stderr.write(`regsync: ${problem}\n`);
+  io.stderr.write(`regsync: no plan: ${problems.length} problem${problems.length === 1 ? '' : 's'} to fix first\n`);
+  return null;
+}
+
+/** `regsync plan`: compute, print (human, markdown or JSON), optionally save; the exit code. */
+export async function runPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<number> {
+  const plan = await computeReportedPlan(config, options, io);
+  if (plan === null) return 1;
   if (options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
   if (options.json) io.stdout.write(renderJson(plan));
   else if (options.quiet) writeQuietPlan(plan, io);

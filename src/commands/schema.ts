@@ -7,18 +7,20 @@ import type { CommandContext } from './shared.js';
 const SCHEMAS: Record<string, () => Promise<string>> = {
   config: async () => (await import('../config/schema.js')).configSchemaText(),
   plan: async () => (await import('../plan/plan-check.js')).planSchemaText(),
+  'apply-result': async () => (await import('../apply/result-schema.js')).applyResultSchemaText(),
 };
 
-/** `regsync schema [config|plan]`: the config file's (default) or the plan file's JSON Schema, for editors and CI. */
+/** `regsync schema [config|plan|apply-result]`: the config file's (default), a plan file's or apply --json's JSON Schema. */
 export function registerSchemaCommand(program: Command, ctx: CommandContext): void {
   program
     .command('schema')
-    .description('print the JSON Schema of the config file (or, with "plan", of a plan file)')
+    .description('print the JSON Schema of the config file (or, with "plan", of a plan file; "apply-result", of apply --json)')
     .addHelpText(
       'after',
       examplesText([
         ['regsync schema > regsync.schema.json', 'for editors and CI checks that read JSON Schema'],
         ['regsync schema plan', 'the schema of plan files (plan --json, plan -o)'],
+        ['regsync schema apply-result', 'the schema of regsync apply --json'],
       ]),
     )
     .addArgument(new Argument('[which]', 'which schema').choices(Object.keys(SCHEMAS)).default('config'))

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import type { SeedOptions } from '../config/seed-flags.js';
 import type { Config } from '../config/types.js';
 import { redact } from '../util/redact.js';
+import type { SignalSource } from '../apply/interrupts.js';
 
 /** A stream the CLI writes to: process.stdout/stderr in production, a string collector in tests. */
 export interface OutStream {
@@ -18,6 +19,10 @@ export interface CliIo {
   stderr: OutStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** For apply's confirmation; absent or not a TTY: nothing can answer. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Interrupts for apply; default: the process. */
+  signals?: SignalSource;
 }
 
 /** Options every command sees (declared on the program). */

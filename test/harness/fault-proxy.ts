@@ -14,7 +14,9 @@ export type FaultAction =
   /** Forward and replace the response body (headers kept, Content-Length fixed): a registry serving wrong bytes. */
   | { type: 'rewrite'; transform: (body: Buffer) => Buffer }
   /** Answer with a redirect to `location(pathAndQuery)`. */
-  | { type: 'redirect'; status?: number; location: (pathAndQuery: string) => string };
+  | { type: 'redirect'; status?: number; location: (pathAndQuery: string) => string }
+  /** Run `run` (e.g. stop a registry) when the request arrives, then forward it: an event at an exact point of a run. */
+  | { type: 'hook'; run: () => Promise<void> | void };
 
 export interface FaultRule {
   /** Default: any method. */
@@ -94,6 +96,19 @@ export async function startFaultProxy(upstream: { host: string }): Promise<Fault
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const rule = take(req);
+    if (rule?.action.type === 'hook') {
+      req.pause();
+      void Promise.resolve(rule.action.run()).then(() => {
+        req.resume();
+        forward(req, res, rule);
+      });
+      return;
+    }
+    forward(req, res, rule);
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, rule: ActiveRule | undefined): void => {
     const record: ProxiedRequest = {
       method: req.method ?? '',
       path: req.url ?? '',
@@ -103,7 +118,6 @@ export async function startFaultProxy(upstream: { host: string }): Promise<Fault
       hadAuthorization: req.headers.authorization !== undefined,
     };
     requests.push(record);
-    const rule = take(req);
     const action = rule?.action;
     if (action) record.fault = action.type;
 

@@ -67,6 +67,8 @@ export function parsePlatform(platform: string): { os: string; architecture: str
 
 export interface BuiltManifest {
   platform: string;
+  /** Written on the index entry (an attestation child names the image it attests). */
+  annotations?: Record<string, string>;
   mediaType: string;
   bytes: Buffer;
   digest: string;
@@ -129,8 +131,45 @@ export function buildIndex(format: 'oci' | 'docker', children: BuiltManifest[]):
       digest: child.digest,
       size: child.bytes.length,
       platform: parsePlatform(child.platform),
+      ...(child.annotations ? { annotations: child.annotations } : {}),
     })),
   };
   const bytes = Buffer.from(JSON.stringify(index, null, 2));
   return { mediaType: media.index, bytes, digest: sha256(bytes) };
+}
+
+/**
+ * A buildx-style attestation child for `subject`: platform unknown/unknown, an in-toto layer, and the
+ * `vnd.docker.reference.*` annotations that tie it to the image it describes (what BuildKit pushes by default).
+ */
+export function buildAttestation(subject: BuiltManifest): BuiltManifest {
+  const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', subject: [{ digest: subject.digest }] }));
+  const layer: Blob = { digest: sha256(statement), bytes: statement };
+  const configBytes = Buffer.from(
+    JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
+  );
+  const config: Blob = { digest: sha256(configBytes), bytes: configBytes };
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA.oci.manifest,
+    config: { mediaType: MEDIA.oci.config, digest: config.digest, size: config.bytes.length },
+    layers: [
+      {
+        mediaType: 'application/vnd.in-toto+json',
+        digest: layer.digest,
+        size: layer.bytes.length,
+        annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' },
+      },
+    ],
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest, null, 2));
+  return {
+    platform: 'unknown/unknown',
+    annotations: { 'vnd.docker.reference.digest': subject.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+    mediaType: MEDIA.oci.manifest,
+    bytes,
+    digest: sha256(bytes),
+    config,
+    layers: [layer],
+  };
 }

@@ -1,7 +1,7 @@
 import type { Response } from 'undici';
 import { HarnessClient } from './http.js';
 import type { HarnessTarget } from './http.js';
-import { buildIndex, buildPlatformImage, sha256 } from './image-build.js';
+import { buildAttestation, buildIndex, buildPlatformImage, sha256 } from './image-build.js';
 import type { Blob, BuiltManifest } from './image-build.js';
 
 /** What a test image looks like; the same spec always gives the same digests. */
@@ -18,6 +18,8 @@ export interface ImageSpec {
   layers?: number;
   /** Bytes of incompressible seeded data per layer; default 256. */
   layerSize?: number;
+  /** Adds a buildx-style attestation child (unknown/unknown) for the first platform; the image becomes an index. */
+  attestation?: boolean;
 }
 
 export interface PushedImage {
@@ -136,6 +138,7 @@ export function buildImage(spec: ImageSpec): {
       layerSize: spec.layerSize ?? 256,
     }),
   );
+  if (spec.attestation === true) children.push(buildAttestation(children[0]!));
   return { children, index: children.length > 1 ? buildIndex(format, children) : null };
 }
 

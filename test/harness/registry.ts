@@ -22,6 +22,10 @@ export interface RegistryInstance {
   /** The registry's stdout/stderr. */
   logFile: string;
   stop(): Promise<void>;
+  /** Kills the registry process, keeping its port and data (a registry going down mid-run). */
+  pause(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  resume(): Promise<void>;
 }
 
 export interface StartRegistryOptions {
@@ -115,10 +119,15 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     writeFileSync(configFile, registryConfig({ dataDir, port, auth: authYaml, tls: tlsYaml }));
-    const daemon = spawnDaemon('docker-registry', ['serve', configFile], { logFile, cleanupDir: dir });
+    let daemon = spawnDaemon('docker-registry', ['serve', configFile], { logFile, cleanupDir: dir });
     const url = `${scheme}://127.0.0.1:${port}`;
     const ready = await waitReady(url, caFile, () => daemon.exited());
     if (ready) {
+      const resume = async (): Promise<void> => {
+        daemon = spawnDaemon('docker-registry', ['serve', configFile], { logFile, cleanupDir: dir });
+        if (!(await waitReady(url, caFile, () => daemon.exited())))
+          throw new Error(`docker-registry did not restart on ${url}:\n${logTail(logFile)}`);
+      };
       return {
         host: `127.0.0.1:${port}`,
         url,
@@ -131,6 +140,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
           await daemon.stop('SIGKILL');
           await removeTempDir(dir);
         },
+        pause: () => daemon.stop('SIGKILL'),
+        resume,
       };
     }
     await daemon.stop('SIGKILL');

@@ -1,0 +1,96 @@
+import type { Change } from '../../plan/types.js';
+import { copyImage } from '../../registry/copy.js';
+import type { CopyProgressEvent } from '../../registry/copy.js';
+import { selectPlatforms } from '../../registry/copy-platforms.js';
+import { RegsyncError } from '../../util/errors.js';
+import { formatBytes, shortDigest } from '../progress-format.js';
+import type { ExecutionContext, Executor, ExecutorFactory } from '../types.js';
+
+function copiedWhat(change: Change): string {
+  const platforms = change.copy?.platforms ?? null;
+  return platforms === null ? 'whole image, byte for byte' : `platforms ${platforms.join(', ')}`;
+}
+
+/** The lines --dry-run prints for a copy: source by digest, destination tag, what is copied. */
+function describeCopy(change: Change): string[] {
+  if (change.source === null) return [];
+  const from = `${change.source.endpoint}/${change.source.repository}@${change.source.digest}`;
+  return [`copy ${from} → ${change.target.ref} (${copiedWhat(change)})`];
+}
+
+function progressLine(event: CopyProgressEvent): string | null {
+  if (event.type === 'blob') return `blob ${shortDigest(event.digest)} ${event.outcome} (${formatBytes(event.size)})`;
+  if (event.type === 'manifest')
+    return `manifest ${shortDigest(event.digest)} pushed as ${event.reference.startsWith('sha256:') ? 'a child' : event.reference}`;
+  return `retry ${event.attempt} of blob ${shortDigest(event.digest)}: ${event.message}`;
+}
+
+/** The digest the copy puts under the tag: the source digest, or the subset index built from the source bytes. */
+async function expectedDigest(change: Change, context: ExecutionContext): Promise<string> {
+  const source = change.source!;
+  const platforms = change.copy?.platforms ?? null;
+  if (platforms === null) return source.digest;
+  const fetched = await context.source.registry.getManifest(context.source.repository, source.digest);
+  return selectPlatforms(fetched, platforms, source.ref).descriptor.digest;
+}
+
+/**
+ * A destination with immutable tags (ECR, Harbor, Artifactory) refuses a tag write that a retry repeats after the
+ * first attempt landed: when the tag already holds exactly the digest this copy writes, the change is done.
+ */
+async function alreadyLanded(change: Change, context: ExecutionContext): Promise<boolean> {
+  if (context.signal.aborted || context.target.tag === null) return false;
+  try {
+    const [expected, now] = await Promise.all([
+      expectedDigest(change, context),
+      context.target.registry.headManifest(context.target.repository, context.target.tag),
+    ]);
+    return now?.digest === expected;
+  } catch {
+    return false;
+  }
+}
+
+async function copy(change: Change, context: ExecutionContext): Promise<{ bytes: number }> {
+  const source = change.source;
+  const tag = context.target.tag;
+  if (source === null || tag === null) throw new RegsyncError(`change ${change.id} has nothing to copy`, { code: 'INTERNAL' });
+  context.signal.throwIfAborted();
+  let bytes = 0;
+  try {
+    const result = await copyImage({
+      source: context.source.registry,
+      sourceRepository: context.source.repository,
+      // By digest: what was reviewed is exactly what lands, even if the tag moves during the copy.
+      sourceReference: source.digest,
+      target: context.target.registry,
+      targetRepository: context.target.repository,
+      targetTag: tag,
+      platforms: change.copy?.platforms ?? null,
+      onProgress: (event) => {
+        // Until every registry call takes a signal, an interrupt stops the copy between steps.
+        context.signal.throwIfAborted();
+        if (event.type === 'blob') context.progress.bytes((bytes += event.outcome === 'copied' ? event.size : 0));
+        const line = progressLine(event);
+        if (line !== null) context.progress.output(line);
+      },
+    });
+    return { bytes: result.bytesCopied };
+  } catch (error) {
+    if (await alreadyLanded(change, context)) {
+      const why = error instanceof Error ? error.message : String(error);
+      context.progress.output(`the tag write was refused (${why}), but ${change.target.ref} already holds the planned digest`);
+      return { bytes };
+    }
+    throw error;
+  }
+}
+
+/** Direct registry-to-registry (or ocidir) copies through copyImage: manifests byte for byte, blobs by the copy ladder. */
+export const createRegistryExecutor: ExecutorFactory = (): Executor => ({
+  name: 'registry',
+  prepare: () => Promise.resolve(),
+  describe: describeCopy,
+  copy,
+  close: () => Promise.resolve(),
+});

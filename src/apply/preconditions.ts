@@ -1,0 +1,57 @@
+import type { Change } from '../plan/types.js';
+import type { ResolvedChange } from './locations.js';
+import type { ResolvedLocation } from './types.js';
+
+/**
+ * What the compare-and-swap check found before a change runs:
+ * `go` — both ends are as planned; `done` — the destination already is what the change would make it;
+ * `stale` — an end moved since the plan (not applied); `failed` — the source tag is gone.
+ */
+export type Precondition = { kind: 'go' } | { kind: 'done' } | { kind: 'stale'; message: string } | { kind: 'failed'; message: string };
+
+const short = (digest: string | null): string => (digest === null ? 'nothing' : digest.slice(0, 'sha256:'.length + 8));
+const AGAIN = 'run regsync plan again';
+
+async function digestAt(end: ResolvedLocation, signal: AbortSignal): Promise<string | null> {
+  signal.throwIfAborted();
+  if (end.tag === null) return null;
+  return (await end.registry.headManifest(end.repository, end.tag))?.digest ?? null;
+}
+
+/** The digest a whole-image copy lands under; a platform subset writes a new index, unknown before it is built. */
+function landingDigest(change: Change): string | null {
+  return change.copy?.platforms === null && change.executor === 'registry' ? (change.source?.digest ?? null) : null;
+}
+
+async function checkSource(resolved: ResolvedChange, signal: AbortSignal): Promise<Precondition | null> {
+  const { change, source } = resolved;
+  if (change.source === null || source === null) return null;
+  const now = await digestAt(source, signal);
+  if (now === null)
+    return { kind: 'failed', message: `source ${change.source.ref} no longer exists (deleted since the plan was made): nothing copied` };
+  if (now !== change.source.digest)
+    return {
+      kind: 'stale',
+      message: `source ${change.source.ref} now points at ${short(now)}, the plan copies ${short(change.source.digest)}: ${AGAIN}`,
+    };
+  return null;
+}
+
+function destinationMoved(change: Change, now: string | null): string {
+  const ref = change.target.ref;
+  if (change.target.digest === null) return `destination ${ref} now exists (${short(now)}), the plan expected no tag there: ${AGAIN}`;
+  if (now === null) return `destination ${ref} no longer exists, the plan expected ${short(change.target.digest)}: ${AGAIN}`;
+  return `destination ${ref} now points at ${short(now)}, the plan expected ${short(change.target.digest)}: ${AGAIN}`;
+}
+
+/** Re-reads both ends of a change just before it runs; registry errors propagate (the change then fails). */
+export async function checkPreconditions(resolved: ResolvedChange, signal: AbortSignal): Promise<Precondition> {
+  const { change } = resolved;
+  const source = await checkSource(resolved, signal);
+  if (source !== null) return source;
+  const now = await digestAt(resolved.target, signal);
+  if (change.action === 'delete' && now === null) return { kind: 'done' };
+  if (change.action !== 'delete' && now !== null && now === landingDigest(change)) return { kind: 'done' };
+  if (now !== change.target.digest) return { kind: 'stale', message: destinationMoved(change, now) };
+  return { kind: 'go' };
+}

@@ -1,0 +1,66 @@
+import { redact } from '../util/redact.js';
+import type { ResolvedChange } from './locations.js';
+import { checkPreconditions } from './preconditions.js';
+import type { ChangeTracker } from './tracker.js';
+import type { ChangeResult, Executor } from './types.js';
+
+/** What runChange needs besides the change itself. */
+export interface ChangeRunDeps {
+  executors: ReadonlyMap<string, Executor>;
+  remove(resolved: ResolvedChange, signal: AbortSignal): Promise<void>;
+  signal: AbortSignal;
+  /** Secrets to mask in error messages (passwords, tokens the clients used). */
+  secrets(): Iterable<string>;
+}
+
+function failureMessage(resolved: ResolvedChange, error: unknown, signal: AbortSignal): string {
+  const { change } = resolved;
+  if (signal.aborted) return `${change.action} ${change.target.ref}: interrupted before it finished; nothing was tagged`;
+  const cause = error instanceof Error ? error.message : String(error);
+  return `${change.action} ${change.target.ref}: ${cause}`;
+}
+
+async function execute(resolved: ResolvedChange, tracker: ChangeTracker, deps: ChangeRunDeps): Promise<number> {
+  const { change } = resolved;
+  if (change.action === 'delete') {
+    await deps.remove(resolved, deps.signal);
+    return 0;
+  }
+  const executor = deps.executors.get(change.executor);
+  if (executor === undefined || resolved.source === null) throw new Error(`no ${change.executor} executor for ${change.id}`);
+  const { bytes } = await executor.copy(change, {
+    signal: deps.signal,
+    progress: tracker,
+    source: resolved.source,
+    target: resolved.target,
+  });
+  return bytes;
+}
+
+/**
+ * Runs one change: compare and swap on both ends, then the copy or the delete. Never rejects: every outcome,
+ * a registry failure included, becomes the change's result with a one-line message naming host, reference and cause.
+ */
+export async function runChange(resolved: ResolvedChange, tracker: ChangeTracker, deps: ChangeRunDeps): Promise<ChangeResult> {
+  const { change } = resolved;
+  const started = Date.now();
+  const result = (status: ChangeResult['status'], error: string | null, bytes = 0): ChangeResult => ({
+    id: change.id,
+    action: change.action,
+    status,
+    error: error === null ? null : redact(error, deps.secrets()),
+    durationMs: Date.now() - started,
+    bytes,
+  });
+  tracker.start();
+  try {
+    const precondition = await checkPreconditions(resolved, deps.signal);
+    if (precondition.kind === 'done') tracker.output('already as planned at the destination: nothing to do');
+    if (precondition.kind === 'done') return result('done', null);
+    if (precondition.kind === 'stale') return result('stale', precondition.message);
+    if (precondition.kind === 'failed') return result('failed', `${change.action} ${change.target.ref}: ${precondition.message}`);
+    return result('done', null, await execute(resolved, tracker, deps));
+  } catch (error) {
+    return result('failed', failureMessage(resolved, error, deps.signal));
+  }
+}

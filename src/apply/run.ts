@@ -1,0 +1,107 @@
+import type { Change, Plan } from '../plan/types.js';
+import { createDeleter } from './delete.js';
+import type { Interrupts } from './interrupts.js';
+import type { ResolvedChange } from './locations.js';
+import { runChange } from './run-change.js';
+import { runInLanes } from './schedule.js';
+import { summarizeResults } from './summary.js';
+import { buildTaskTree } from './tasks.js';
+import type { TaskTreeOptions } from './tasks.js';
+import { ChangeTracker } from './tracker.js';
+import type { ApplyResult, ChangeResult, Executor } from './types.js';
+
+export interface ApplyRunOptions {
+  plan: Plan;
+  /** The plan's create, update and delete changes, resolved against the config, in plan order. */
+  changes: ResolvedChange[];
+  executors: ReadonlyMap<string, Executor>;
+  concurrency: number;
+  failFast: boolean;
+  interrupts: Interrupts;
+  tree: TaskTreeOptions;
+  regsyncVersion: string;
+  secrets: () => Iterable<string>;
+}
+
+const sourceLane = (resolved: ResolvedChange): string =>
+  `${resolved.change.source?.endpoint ?? ''}\u0000${resolved.change.source?.repository ?? resolved.change.target.repository}`;
+const targetLane = (resolved: ResolvedChange): string => `${resolved.change.target.endpoint}\u0000${resolved.change.target.repository}`;
+
+function skippedResult(change: Change, why: string): ChangeResult {
+  return { id: change.id, action: change.action, status: 'skipped', error: why, durationMs: 0, bytes: 0 };
+}
+
+/** Prepares only the executors the plan's copies use (docker: the engine must answer before anything runs). */
+async function prepareExecutors(options: ApplyRunOptions): Promise<void> {
+  const used = new Set(options.changes.filter((r) => r.change.action !== 'delete').map((r) => r.change.executor));
+  for (const name of used) await options.executors.get(name)?.prepare(options.interrupts.signal);
+}
+
+async function closeExecutors(executors: ReadonlyMap<string, Executor>): Promise<void> {
+  const closed = await Promise.allSettled([...executors.values()].map((executor) => executor.close()));
+  const failure = closed.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+}
+
+/**
+ * Carries out exactly the given changes: copies first, in lanes per source repository, then deletes (which must
+ * see every tag the copies made), at most `concurrency` lanes at once. The task tree only shows what happens.
+ */
+export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
+  const startedAt = new Date();
+  const trackers = new Map(options.changes.map((resolved) => [resolved.change.id, new ChangeTracker(resolved.change)]));
+  const results = new Map<string, ChangeResult>();
+  const tree = buildTaskTree([...trackers.values()], options.tree);
+  let failed = false;
+  const finish = (change: Change, result: ChangeResult): void => {
+    results.set(change.id, result);
+    if (result.status === 'failed') failed = true;
+    trackers.get(change.id)?.finish(result);
+  };
+  const deps = {
+    executors: options.executors,
+    remove: createDeleter(options.changes.map((r) => r.change)),
+    signal: options.interrupts.signal,
+    secrets: options.secrets,
+  };
+  const lanes = {
+    concurrency: options.concurrency,
+    mayStart: () => !options.interrupts.stopping && !(options.failFast && failed),
+    run: async (resolved: ResolvedChange) => finish(resolved.change, await runChange(resolved, trackers.get(resolved.change.id)!, deps)),
+    skip: (resolved: ResolvedChange) =>
+      finish(
+        resolved.change,
+        skippedResult(
+          resolved.change,
+          options.interrupts.stopping ? 'interrupted before it started' : 'not started: --fail-fast after a failure',
+        ),
+      ),
+  };
+  try {
+    await prepareExecutors(options);
+    const shown = tree.run().catch(() => undefined);
+    await runInLanes(
+      options.changes.filter((r) => r.change.action !== 'delete'),
+      { ...lanes, laneOf: sourceLane },
+    );
+    await runInLanes(
+      options.changes.filter((r) => r.change.action === 'delete'),
+      { ...lanes, laneOf: targetLane },
+    );
+    await shown;
+  } finally {
+    // Also after failures and interrupts: the docker executor drains its removal queue here.
+    await closeExecutors(options.executors);
+  }
+  const changes = options.changes.map((r) => results.get(r.change.id)!);
+  return {
+    formatVersion: 1,
+    regsyncVersion: options.regsyncVersion,
+    configDigest: options.plan.configDigest,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    interrupted: options.interrupts.stopping,
+    changes,
+    summary: summarizeResults(changes),
+  };
+}

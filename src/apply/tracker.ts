@@ -1,0 +1,49 @@
+import type { Change } from '../plan/types.js';
+import type { ChangeProgress, ChangeResult } from './types.js';
+
+type Listener = (event: { line?: string; bytes?: number }) => void;
+
+/**
+ * One change as the run sees it: the scheduler starts and finishes it, the executor reports through it, and the
+ * task tree (a view only) waits on it. Results never depend on the renderer.
+ */
+export class ChangeTracker implements ChangeProgress {
+  readonly started: Promise<void>;
+  readonly finished: Promise<ChangeResult>;
+  bytesSoFar = 0;
+  private resolveStarted!: () => void;
+  private resolveFinished!: (result: ChangeResult) => void;
+  private readonly listeners: Listener[] = [];
+
+  constructor(readonly change: Change) {
+    this.started = new Promise((resolve) => (this.resolveStarted = resolve));
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  start(): void {
+    this.resolveStarted();
+  }
+
+  finish(result: ChangeResult): void {
+    this.resolveFinished(result);
+  }
+
+  output(line: string): void {
+    for (const listener of this.listeners) listener({ line });
+  }
+
+  bytes(total: number): void {
+    this.bytesSoFar = total;
+    for (const listener of this.listeners) listener({ bytes: total });
+  }
+
+  onProgress(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+}
+
+/** `create app1:v1.0.3`: the task title under its destination repository's parent task. */
+export function changeTitle(change: Change): string {
+  const name = change.target.repository.split('/').pop() ?? change.target.repository;
+  return `${change.action} ${name}:${change.target.tag ?? change.target.digest ?? ''}`;
+}

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { loadSavedPlan } from '../apply/saved-plan.js';
+import { configDigest } from '../config/digest.js';
+import type { Config } from '../config/types.js';
+import { writePlanFile } from '../plan/plan-file.js';
+import type { Plan } from '../plan/types.js';
+import { renderHuman } from '../render/human.js';
+import { RegsyncError } from '../util/errors.js';
+import { computeReportedPlan } from './plan-run.js';
+import type { PlanRunIo, PlanRunOptions } from './plan-run.js';
+
+/** The flags of `regsync apply` that decide which plan runs and how it is shown. */
+export interface ApplyPlanOptions {
+  version: string;
+  /** `regsync apply PLAN.json`: the saved plan; null computes one from the config. */
+  planFile: string | null;
+  mirrors: string[];
+  out: string | null;
+  showUnchanged: boolean;
+  showSkipped: boolean;
+  verbose: boolean;
+  quiet: boolean;
+  color: boolean;
+  /** --json: stdout holds the apply result alone, so the plan goes to stderr. */
+  json: boolean;
+}
+
+/**
+ * One positional names a saved plan when it is a file or ends in .json; otherwise positionals are sync.sh's
+ * SOURCE DESTINATION. Returns [planFile, positionals left for the config].
+ */
+export function splitPlanFile(positionals: string[], cwd: string): [string | null, string[]] {
+  const [only] = positionals;
+  if (positionals.length !== 1 || only === undefined) return [null, positionals];
+  if (only.endsWith('.json') || existsSync(path.resolve(cwd, only))) return [path.resolve(cwd, only), []];
+  return [null, positionals];
+}
+
+function planRunOptions(options: ApplyPlanOptions): PlanRunOptions {
+  return {
+    version: options.version,
+    mirrors: options.mirrors,
+    json: false,
+    out: options.out,
+    format: 'human',
+    detailedExitcode: false,
+    showUnchanged: options.showUnchanged,
+    showSkipped: options.showSkipped,
+    verbose: options.verbose,
+    quiet: options.quiet,
+    color: options.color,
+  };
+}
+
+/** The plan apply carries out: the saved one (checked against this config) or a fresh one; null after plan problems. */
+export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: PlanRunIo): Promise<Plan | null> {
+  if (options.planFile !== null) {
+    if (options.mirrors.length > 0 || options.out !== null) {
+      throw new RegsyncError('--mirror and --out are for a plan apply computes; a saved plan is carried out whole', { code: 'USAGE' });
+    }
+    return loadSavedPlan(options.planFile, configDigest(config));
+  }
+  const plan = await computeReportedPlan(config, planRunOptions(options), io);
+  if (plan !== null && options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
+  return plan;
+}
+
+/** The plan for the person about to apply it: on stdout, or on stderr when stdout carries --json. */
+export function printPlan(plan: Plan, options: ApplyPlanOptions, io: PlanRunIo): void {
+  if (options.json && options.quiet) return;
+  const text = renderHuman(plan, { color: options.color, showUnchanged: options.showUnchanged, showSkipped: options.showSkipped });
+  (options.json ? io.stderr : io.stdout).write(text);
+}
