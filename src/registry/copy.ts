@@ -72,20 +72,42 @@ async function fetchVerified(run: CopyRun, reference: string, expectedDigest: st
   return fetched;
 }
 
-async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
-  const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
-  const limiter = createLimiter(BLOB_CONCURRENCY);
+/**
+ * Runs the parts of a copy, `limit` at a time; after the first failure no further part starts, and it throws
+ * once the running ones have settled. Promise.all would reject at once and leave transfers running with nobody
+ * waiting: still retrying after the run closed its clients, and shared (in flight) with the next copy of the same
+ * blob, which then inherits their failure.
+ */
+async function runParts(limit: number, parts: Array<() => Promise<void>>): Promise<void> {
+  const limiter = createLimiter(limit);
+  let failure: { error: unknown } | null = null;
   await Promise.all(
-    unique.map((blob) =>
+    parts.map((part) =>
       limiter.run(async () => {
-        const { outcome, bytes } = await copyBlob(run.blobContext, blob);
-        if (outcome === 'copied') run.result.blobsCopied += 1;
-        else if (outcome === 'mounted') run.result.blobsMounted += 1;
-        else run.result.blobsSkipped += 1;
-        run.result.bytesCopied += bytes;
-        run.options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome });
+        if (failure !== null) return;
+        try {
+          await part();
+        } catch (error) {
+          failure ??= { error };
+        }
       }),
     ),
+  );
+  if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
+async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
+  const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
+  await runParts(
+    BLOB_CONCURRENCY,
+    unique.map((blob) => async () => {
+      const { outcome, bytes } = await copyBlob(run.blobContext, blob);
+      if (outcome === 'copied') run.result.blobsCopied += 1;
+      else if (outcome === 'mounted') run.result.blobsMounted += 1;
+      else run.result.blobsSkipped += 1;
+      run.result.bytesCopied += bytes;
+      run.options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome });
+    }),
   );
 }
 
@@ -109,8 +131,10 @@ async function copyContent(run: CopyRun, fetched: FetchedManifest): Promise<void
     await copyBlobs(run, [manifest.config, ...manifest.layers]);
     return;
   }
-  const limiter = createLimiter(CHILD_CONCURRENCY);
-  await Promise.all(manifest.manifests.map((child) => limiter.run(() => copyByDigest(run, child.digest))));
+  await runParts(
+    CHILD_CONCURRENCY,
+    manifest.manifests.map((child) => () => copyByDigest(run, child.digest)),
+  );
 }
 
 async function copyByDigest(run: CopyRun, digest: string): Promise<void> {

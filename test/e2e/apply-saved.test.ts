@@ -1,0 +1,102 @@
+/**
+ * `regsync apply PLAN.json` against REAL registries: a saved plan runs without asking; a moved source tag makes
+ * its change stale; tampered or foreign plan files and a changed config are refused before any change.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import type { Plan } from '../../src/plan/types.js';
+import { pushImage, rawManifest } from '../harness/images.js';
+import { parseApplyResult, startApplyLab, statuses } from './apply-fixture.js';
+import { cli, planEnv } from './plan-fixture.js';
+import type { Lab } from './plan-fixture.js';
+
+let lab: Lab | undefined;
+afterEach(() => lab?.stop());
+
+/** A fresh lab with a saved plan: the plan file's path and content. */
+async function savedPlan(): Promise<{ lab: Lab; config: string; file: string; plan: Plan }> {
+  const started = await startApplyLab();
+  lab = started.lab;
+  const file = join(started.lab.dir, 'plan.json');
+  const planned = await cli(['plan', '-c', started.config, '--out', file], await planEnv(), started.lab.dir);
+  assert.equal(planned.code, 0, planned.stderr);
+  return { ...started, file, plan: JSON.parse(await readFile(file, 'utf8')) as Plan };
+}
+
+describe('regsync apply PLAN.json', () => {
+  it('a source tag moved after planning: that change is stale, the others are done, exit 1', async () => {
+    const { lab, config, file, plan } = await savedPlan();
+    await pushImage({ url: lab.source.url }, 'team/app1', 'v1.2.0', { content: 'moved', created: '2024-06-30T00:00:00Z' });
+    const result = await cli(['apply', '-c', config, file, '--json'], await planEnv(), lab.dir);
+    assert.equal(result.code, 1, result.stderr);
+    const applied = parseApplyResult(result.stdout);
+    const moved = `apps:${lab.destination.host}/mirror/app1:v1.2.0`;
+    const expected = Object.fromEntries(
+      plan.changes.filter((c) => c.action !== 'noop').map((c) => [c.id, c.id === moved ? 'stale' : 'done']),
+    );
+    assert.deepEqual(statuses(applied), expected);
+    const stale = applied.changes.find((change) => change.id === moved)!;
+    assert.match(stale.error ?? '', new RegExp(`source ${lab.source.host}/team/app1:v1.2.0 now points at sha256:[a-f0-9]{8}`));
+    assert.equal(await rawManifest(lab.destination, 'mirror/app1', 'v1.2.0'), null);
+    assert.equal(applied.summary.stale, 1);
+    assert.match(result.stderr, /Apply complete: 5 created, 2 updated, 1 deleted, 0 failed, 1 stale\.\n$/);
+  });
+
+  it('is carried out without asking (no terminal, no --yes), and a second run finds every change already done', async () => {
+    const { lab, config, file } = await savedPlan();
+    const first = await cli(['apply', '-c', config, file], await planEnv(), lab.dir);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Apply complete: 6 created, 2 updated, 1 deleted, 0 failed\.\n$/);
+    // Compare and swap: what the plan wanted is already there, so nothing is copied again.
+    const second = await cli(['apply', '-c', config, file, '--json'], await planEnv(), lab.dir);
+    assert.equal(second.code, 0, second.stderr);
+    const applied = parseApplyResult(second.stdout);
+    for (const change of applied.changes) {
+      assert.equal(change.status, 'done', change.id);
+      assert.equal(change.bytes, 0);
+    }
+  });
+
+  const tamperings: Array<[string, (plan: Record<string, unknown>) => void, RegExp]> = [
+    ['an unknown key (schema)', (plan) => (plan.extra = true), /plan file .* is not a valid regsync plan .*unknown key "extra"/],
+    [
+      'formatVersion 1',
+      (plan) => (plan.formatVersion = 1),
+      /^regsync: plan file made by another regsync version \(formatVersion 1\): run regsync plan again$/m,
+    ],
+    [
+      'a summary that does not match the changes',
+      (plan) => ((plan.summary as { create: number }).create += 1),
+      /\/summary\/create: is 7 but the plan has 6/,
+    ],
+    [
+      'an id that does not match its target',
+      (plan) => ((plan.changes as Array<{ id: string }>)[0]!.id = 'apps:elsewhere:v1'),
+      /\/changes\/0\/id: must be "apps:/,
+    ],
+  ];
+  for (const [what, tamper, message] of tamperings) {
+    it(`refuses a plan file with ${what} before any change`, async () => {
+      const { lab, config, file } = await savedPlan();
+      const document = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      tamper(document);
+      await writeFile(file, JSON.stringify(document));
+      const result = await cli(['apply', '-c', config, file], await planEnv(), lab.dir);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, message);
+      assert.equal(await rawManifest(lab.destination, 'mirror/app1', 'v1.2.0'), null);
+      assert.notEqual(await rawManifest(lab.destination, 'mirror/app1', 'old'), null);
+    });
+  }
+
+  it('refuses a plan made from another config', async () => {
+    const { lab, config, file } = await savedPlan();
+    await writeFile(config, (await readFile(config, 'utf8')).replace('latest: 1', 'latest: 2'));
+    const result = await cli(['apply', '-c', config, file], await planEnv(), lab.dir);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, 'regsync: the config changed since this plan was made: run regsync plan again\n');
+    assert.equal(await rawManifest(lab.destination, 'mirror/app1', 'v1.2.0'), null);
+  });
+});
