@@ -15,9 +15,23 @@ export interface ChangeRunDeps {
 
 function failureMessage(resolved: ResolvedChange, error: unknown, signal: AbortSignal): string {
   const { change } = resolved;
-  if (signal.aborted) return `${change.action} ${change.target.ref}: interrupted before it finished; nothing was tagged`;
+  if (signal.aborted) return `${change.action} ${change.target.ref}: interrupted before it finished; run apply again to complete it`;
   const cause = error instanceof Error ? error.message : String(error);
   return `${change.action} ${change.target.ref}: ${cause}`;
+}
+
+/**
+ * Settles with `work`, or rejects as soon as `signal` aborts: the run goes on to close its executors and report
+ * even when a registry call does not yet listen to the signal (the abandoned call fails when the pool closes, and
+ * the copy checks the signal between steps, so it writes nothing more).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 async function execute(resolved: ResolvedChange, tracker: ChangeTracker, deps: ChangeRunDeps): Promise<number> {
@@ -53,13 +67,16 @@ export async function runChange(resolved: ResolvedChange, tracker: ChangeTracker
     bytes,
   });
   tracker.start();
-  try {
+  const attempt = async (): Promise<ChangeResult> => {
     const precondition = await checkPreconditions(resolved, deps.signal);
     if (precondition.kind === 'done') tracker.output('already as planned at the destination: nothing to do');
     if (precondition.kind === 'done') return result('done', null);
     if (precondition.kind === 'stale') return result('stale', precondition.message);
     if (precondition.kind === 'failed') return result('failed', `${change.action} ${change.target.ref}: ${precondition.message}`);
     return result('done', null, await execute(resolved, tracker, deps));
+  };
+  try {
+    return await untilAborted(attempt(), deps.signal);
   } catch (error) {
     return result('failed', failureMessage(resolved, error, deps.signal));
   }

@@ -51,7 +51,7 @@ function changeTask(tracker: ChangeTracker, options: TaskTreeOptions): ListrTask
   return {
     task: async (_context, slot: Wrapper) => {
       const first = await Promise.race([tracker.started.then(() => null), tracker.finished]);
-      if (first !== null) {
+      if (first !== null && !tracker.hasStarted) {
         slot.title = title;
         slot.skip(first.error ?? 'not started');
         return;

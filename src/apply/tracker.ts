@@ -11,6 +11,8 @@ export class ChangeTracker implements ChangeProgress {
   readonly started: Promise<void>;
   readonly finished: Promise<ChangeResult>;
   bytesSoFar = 0;
+  /** Set by start(): a change finished in the same tick it started must still show as run, not skipped. */
+  hasStarted = false;
   private resolveStarted!: () => void;
   private resolveFinished!: (result: ChangeResult) => void;
   private readonly listeners: Listener[] = [];
@@ -21,6 +23,7 @@ export class ChangeTracker implements ChangeProgress {
   }
 
   start(): void {
+    this.hasStarted = true;
     this.resolveStarted();
   }
 
