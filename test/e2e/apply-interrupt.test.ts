@@ -89,7 +89,7 @@ describe('regsync apply: interrupts', () => {
       stderr: { write: (chunk: string) => (stderr += chunk) },
       env: await planEnv(),
       cwd: lab.dir,
-      signals: signals as unknown as NonNullable<Parameters<typeof runCli>[1]['signals']>,
+      signals,
     });
     assert.equal(code, 130, stderr);
     const result = parseApplyResult(stdout);
