@@ -21,6 +21,8 @@ export interface ApplyRunOptions {
   tree: TaskTreeOptions;
   regsyncVersion: string;
   secrets: () => Iterable<string>;
+  /** Warnings of the changes, given once the task tree is done (so they never break its rendering). */
+  warn: (line: string) => void;
 }
 
 const sourceLane = (resolved: ResolvedChange): string =>
@@ -89,6 +91,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
       { ...lanes, laneOf: targetLane },
     );
     await shown;
+    for (const tracker of trackers.values()) for (const line of tracker.warnings) options.warn(`${tracker.change.target.ref}: ${line}`);
   } finally {
     // Also after failures and interrupts: the docker executor drains its removal queue here.
     await closeExecutors(options.executors);

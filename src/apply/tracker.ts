@@ -13,6 +13,7 @@ export class ChangeTracker implements ChangeProgress {
   bytesSoFar = 0;
   /** Set by start(): a change finished in the same tick it started must still show as run, not skipped. */
   hasStarted = false;
+  readonly warnings: string[] = [];
   private resolveStarted!: () => void;
   private resolveFinished!: (result: ChangeResult) => void;
   private readonly listeners: Listener[] = [];
@@ -33,6 +34,11 @@ export class ChangeTracker implements ChangeProgress {
 
   output(line: string): void {
     for (const listener of this.listeners) listener({ line });
+  }
+
+  warning(line: string): void {
+    this.warnings.push(line);
+    this.output(`warning: ${line}`);
   }
 
   bytes(total: number): void {

@@ -49,6 +49,8 @@ export interface ChangeProgress {
   output(line: string): void;
   /** Bytes of the current image moved so far. */
   bytes(total: number): void;
+  /** Something the user must read (content copied as it is despite a flaw): shown under the task, repeated on stderr after the run. */
+  warning(line: string): void;
 }
 
 /** One end of a change resolved against the config: the client for its endpoint and the parsed location there. */

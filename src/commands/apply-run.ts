@@ -88,6 +88,7 @@ async function execute(
       tree: { renderer, stream: io.stderr },
       regsyncVersion: options.version,
       secrets: () => options.secrets,
+      warn: (line) => void io.stderr.write(`regsync: warning: ${line}\n`),
     });
   } finally {
     interrupts.dispose();

@@ -5,14 +5,16 @@ import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
 import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
 import { isDigest, sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
-import { canAnnounceCopy } from './types.js';
+import { canAnnounceCopy, MEDIA_TYPES } from './types.js';
 import type { Descriptor, FetchedManifest, Registry } from './types.js';
 
 /** What copyImage reports as it goes, for progress output. */
 export type CopyProgressEvent =
   | { type: 'blob'; digest: string; size: number; outcome: BlobOutcome }
   | { type: 'manifest'; digest: string; mediaType: string; reference: string }
-  | { type: 'retry'; digest: string; attempt: number; message: string };
+  | { type: 'retry'; digest: string; attempt: number; message: string }
+  /** Content copied as it is although it breaks a rule the digest does not cover (a descriptor's size, a media type). */
+  | { type: 'warning'; message: string };
 
 export interface CopyImageOptions {
   source: Registry;
@@ -106,7 +108,11 @@ async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
       else if (outcome === 'mounted') run.result.blobsMounted += 1;
       else run.result.blobsSkipped += 1;
       run.result.bytesCopied += bytes;
-      run.options.onProgress?.({ type: 'blob', digest: blob.digest, size: blob.size, outcome });
+      if (outcome === 'copied' && bytes !== blob.size) {
+        const message = `blob ${blob.digest} of ${run.options.source.name}/${run.options.sourceRepository} has ${bytes} bytes, its descriptor says ${blob.size}: copied as it is (the digest matches)`;
+        run.options.onProgress?.({ type: 'warning', message });
+      }
+      run.options.onProgress?.({ type: 'blob', digest: blob.digest, size: bytes, outcome });
     }),
   );
 }
@@ -137,10 +143,30 @@ async function copyContent(run: CopyRun, fetched: FetchedManifest): Promise<void
   );
 }
 
+/**
+ * The Content-Type to push a manifest under. A manifest whose body names no mediaType can only be the OCI type of
+ * its shape (Docker's types require the field), whatever its descriptor claims: Distribution refuses such an index
+ * as a Docker manifest list and accepts it as an OCI index. The bytes, and so the digest, stay as they are.
+ */
+function pushMediaType(run: CopyRun, fetched: FetchedManifest, reference: string): string {
+  const declared = fetched.descriptor.mediaType;
+  const body = JSON.parse(fetched.bytes.toString('utf8')) as { mediaType?: unknown };
+  if (typeof body.mediaType === 'string') return declared;
+  const oci = fetched.manifest.kind === 'index' ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest;
+  if (declared !== oci) {
+    const where = `${run.options.source.name}/${run.options.sourceRepository}@${reference}`;
+    run.options.onProgress?.({
+      type: 'warning',
+      message: `manifest ${where} is described as ${declared} but its body names no mediaType: pushed as ${oci}`,
+    });
+  }
+  return oci;
+}
+
 async function copyByDigest(run: CopyRun, digest: string): Promise<void> {
   const fetched = await fetchVerified(run, digest, digest);
   await copyContent(run, fetched);
-  await putVerified(run, digest, fetched.bytes, fetched.descriptor.mediaType);
+  await putVerified(run, digest, fetched.bytes, pushMediaType(run, fetched, digest));
 }
 
 /**
@@ -169,7 +195,7 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyImageRes
   }
   const expected = isDigest(options.sourceReference) ? options.sourceReference : null;
   let top = await fetchVerified(run, options.sourceReference, expected);
-  const mediaType = top.descriptor.mediaType;
+  const mediaType = pushMediaType(run, top, options.sourceReference);
   if (top.manifest.kind === 'index' && options.platforms) {
     const subset = selectPlatforms(top, options.platforms, `${options.source.name}/${options.sourceRepository}:${options.sourceReference}`);
     top = subset;

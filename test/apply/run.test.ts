@@ -54,6 +54,7 @@ async function lab(): Promise<{
       tree: { renderer: 'silent', stream: { write: () => true } },
       regsyncVersion: '0.0.0',
       secrets: () => [],
+      warn: () => undefined,
     });
   };
   return { dir, plan, start };

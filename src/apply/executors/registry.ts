@@ -22,7 +22,8 @@ function progressLine(event: CopyProgressEvent): string | null {
   if (event.type === 'blob') return `blob ${shortDigest(event.digest)} ${event.outcome} (${formatBytes(event.size)})`;
   if (event.type === 'manifest')
     return `manifest ${shortDigest(event.digest)} pushed as ${event.reference.startsWith('sha256:') ? 'a child' : event.reference}`;
-  return `retry ${event.attempt} of blob ${shortDigest(event.digest)}: ${event.message}`;
+  if (event.type === 'retry') return `retry ${event.attempt} of blob ${shortDigest(event.digest)}: ${event.message}`;
+  return null;
 }
 
 /** The digest the copy puts under the tag: the source digest, or the subset index built from the source bytes. */
@@ -70,6 +71,7 @@ async function copy(change: Change, context: ExecutionContext): Promise<{ bytes:
       onProgress: (event) => {
         // Until every registry call takes a signal, an interrupt stops the copy between steps.
         context.signal.throwIfAborted();
+        if (event.type === 'warning') context.progress.warning(event.message);
         if (event.type === 'blob') context.progress.bytes((bytes += event.outcome === 'copied' ? event.size : 0));
         const line = progressLine(event);
         if (line !== null) context.progress.output(line);
