@@ -21,7 +21,7 @@ export const HEARTBEAT_MS = 30_000;
 type Wrapper = ListrTaskWrapper<unknown, any, any>;
 
 /** Shows a tracker's progress on its task: bytes and the last line live in a terminal, a heartbeat in CI logs. */
-function showProgress(tracker: ChangeTracker, task: Wrapper, options: TaskTreeOptions): () => void {
+function showProgress(tracker: ChangeTracker, task: Wrapper, title: string, options: TaskTreeOptions): () => void {
   if (options.renderer === 'silent') return () => undefined;
   let last = '';
   let quietSince = Date.now();
@@ -29,14 +29,15 @@ function showProgress(tracker: ChangeTracker, task: Wrapper, options: TaskTreeOp
     if (line !== undefined) last = line;
     quietSince = Date.now();
     if (options.renderer === 'default') task.output = `${formatBytes(bytes ?? tracker.bytesSoFar)} · ${last}`;
-    else if (line !== undefined) task.output = line;
+    // CI logs interleave the changes in flight: each line names its change.
+    else if (line !== undefined) task.output = `${title}: ${line}`;
   });
   if (options.renderer !== 'simple') return () => undefined;
   const every = options.heartbeatMs ?? HEARTBEAT_MS;
   const timer = setInterval(() => {
     if (Date.now() - quietSince < every) return;
     quietSince = Date.now();
-    task.output = `still running: ${formatBytes(tracker.bytesSoFar)} copied so far`;
+    task.output = `${title}: still running, ${formatBytes(tracker.bytesSoFar)} copied so far`;
   }, every);
   timer.unref();
   return () => clearInterval(timer);
@@ -60,7 +61,7 @@ function changeTask(tracker: ChangeTracker, options: TaskTreeOptions): ListrTask
         {
           title,
           task: async (_inner, task: Wrapper) => {
-            const stop = showProgress(tracker, task, options);
+            const stop = showProgress(tracker, task, title, options);
             const result = await tracker.finished.finally(stop);
             if (result.status === 'done') task.title = result.bytes > 0 ? `${title} (${formatBytes(result.bytes)})` : title;
             else if (result.status === 'skipped') task.skip(result.error ?? 'skipped');
