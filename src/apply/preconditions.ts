@@ -1,3 +1,4 @@
+import { digestAfterApply } from '../plan/landing.js';
 import type { Change } from '../plan/types.js';
 import type { ResolvedChange } from './locations.js';
 import type { ResolvedLocation } from './types.js';
@@ -16,11 +17,6 @@ async function digestAt(end: ResolvedLocation, signal: AbortSignal): Promise<str
   signal.throwIfAborted();
   if (end.tag === null) return null;
   return (await end.registry.headManifest(end.repository, end.tag))?.digest ?? null;
-}
-
-/** The digest a whole-image copy lands under; a platform subset writes a new index, unknown before it is built. */
-function landingDigest(change: Change): string | null {
-  return change.copy?.platforms === null && change.executor === 'registry' ? (change.source?.digest ?? null) : null;
 }
 
 async function checkSource(resolved: ResolvedChange, signal: AbortSignal): Promise<Precondition | null> {
@@ -51,7 +47,7 @@ export async function checkPreconditions(resolved: ResolvedChange, signal: Abort
   if (source !== null) return source;
   const now = await digestAt(resolved.target, signal);
   if (change.action === 'delete' && now === null) return { kind: 'done' };
-  if (change.action !== 'delete' && now !== null && now === landingDigest(change)) return { kind: 'done' };
+  if (change.action !== 'delete' && now !== null && now === digestAfterApply(change)) return { kind: 'done' };
   if (now !== change.target.digest) return { kind: 'stale', message: destinationMoved(change, now) };
   return { kind: 'go' };
 }
