@@ -65,7 +65,7 @@ function changeTask(tracker: ChangeTracker, options: TaskTreeOptions): ListrTask
             const result = await tracker.finished.finally(stop);
             if (result.status === 'done') task.title = result.bytes > 0 ? `${title} (${formatBytes(result.bytes)})` : title;
             else if (result.status === 'skipped') task.skip(result.error ?? 'skipped');
-            else throw new Error(`${result.status}: ${result.error ?? ''}`);
+            else throw new Error(result.status === 'stale' ? `stale: ${result.error ?? ''}` : (result.error ?? 'failed'));
           },
         },
       ]);
