@@ -37,7 +37,6 @@ export function registerApplyCommand(program: Command, ctx: CommandContext): voi
       ['regsync apply', 'show the plan for regsync.yaml, ask, then make the destinations match'],
       ['regsync apply plan.json', 'carry out a plan saved with regsync plan --out plan.json, without asking'],
       ['regsync apply --yes --json', 'in CI: no question, the apply result as JSON on stdout'],
-      ['regsync apply 127.0.0.1:5000 127.0.0.1:5001 -n', 'sync.sh style, dry run'],
     ]),
   );
   addSeedOptions(command, { dryRun: true })
