@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { existsSync } from 'node:fs';
 import { loadSavedPlan } from '../apply/saved-plan.js';
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
@@ -24,17 +23,6 @@ export interface ApplyPlanOptions {
   color: boolean;
   /** --json: stdout holds the apply result alone, so the plan goes to stderr. */
   json: boolean;
-}
-
-/**
- * One positional names a saved plan when it is a file or ends in .json; otherwise positionals are sync.sh's
- * SOURCE DESTINATION. Returns [planFile, positionals left for the config].
- */
-export function splitPlanFile(positionals: string[], cwd: string): [string | null, string[]] {
-  const [only] = positionals;
-  if (positionals.length !== 1 || only === undefined) return [null, positionals];
-  if (only.endsWith('.json') || existsSync(path.resolve(cwd, only))) return [path.resolve(cwd, only), []];
-  return [null, positionals];
 }
 
 function planRunOptions(options: ApplyPlanOptions): PlanRunOptions {

@@ -1,8 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SeedOptions } from '../config/seed-flags.js';
-import { splitPlanFile } from './apply-plan.js';
-import { runApplyCommand } from './apply-run.js';
+import { splitPlanFile } from './plan-file-arg.js';
 import { addSeedOptions, examplesText, positionalsOf, resolveCommandConfig } from './shared.js';
 import type { CommandContext } from './shared.js';
 
@@ -59,6 +58,8 @@ export function registerApplyCommand(program: Command, ctx: CommandContext): voi
       const [planFile, positionals] = splitPlanFile(positionalsOf(source, destination), ctx.io.cwd);
       const resolved = await resolveCommandConfig(ctx, cmd, positionals, options);
       const globals = ctx.globals(cmd);
+      // The registry client, inventory, planner and listr2 load only when apply runs (not for --help or --version).
+      const { runApplyCommand } = await import('./apply-run.js');
       const code = await runApplyCommand(
         resolved.config,
         {
