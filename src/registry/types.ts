@@ -162,6 +162,8 @@ export interface HostOptions {
   caFile?: string | null;
   /** Parallel requests to this host; default 8. */
   maxConcurrency?: number;
+  /** Milliseconds to wait for response headers and, while a body streams, for its next bytes; default 30 000. */
+  timeout?: number;
   /**
    * Where `username`/`password` and `credentialHelper` came from, for "authentication failed" errors: the
    * command layer knows whether a config file or sync.sh-style flags set them. Default: "the host options".

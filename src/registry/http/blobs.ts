@@ -14,6 +14,8 @@ import { verifyingStream } from './verify-stream.js';
 /** A blob body: a stream (sent once) or a function that opens it afresh, so a failed upload restarts from byte 0. */
 export type BlobSource = Readable | (() => Promise<Readable>);
 
+/** getBytes is for image configs and the like; a larger blob is streamed with get(). */
+const MAX_BLOB_BYTES = 64 << 20;
 const blobPath = (repository: string, digest: string): string => `/v2/${repository}/blobs/${digest}`;
 const uploadsPath = (repository: string): string => `/v2/${repository}/blobs/uploads/`;
 
@@ -64,7 +66,7 @@ export class BlobOps {
     source.on('error', (error) => {
       verify.destroy(
         new RegsyncError(
-          `GET ${this.transport.host}${blobPath(repository, digest)} broke after ${received} of ${size} bytes: ${error.message}`,
+          `GET ${this.transport.host}${blobPath(repository, digest)} broke after ${received} of ${size} bytes: ${this.transport.reason(error)}`,
           {
             code: 'NETWORK',
             host: this.transport.host,
@@ -82,14 +84,21 @@ export class BlobOps {
   }
 
   async getBytes(repository: string, digest: string): Promise<Buffer> {
-    const response = await this.transport.send({
-      method: 'GET',
-      url: blobPath(repository, digest),
-      scopes: [pullScope(repository)],
-      repository,
-      reference: digest,
-    });
-    const bytes = await response.bytes();
+    const { bytes } = await this.transport.sendAndRead(
+      { method: 'GET', url: blobPath(repository, digest), scopes: [pullScope(repository)], repository, reference: digest },
+      MAX_BLOB_BYTES,
+    );
+    if (bytes === null) {
+      throw new RegsyncError(
+        `blob ${digest} from ${this.transport.host}/${repository} is larger than ${MAX_BLOB_BYTES} bytes: not read whole`,
+        {
+          code: 'REGISTRY',
+          host: this.transport.host,
+          repository,
+          reference: digest,
+        },
+      );
+    }
     this.stats.download(bytes.length);
     const actual = sha256Digest(bytes);
     if (actual !== digest) {

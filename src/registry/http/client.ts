@@ -26,8 +26,10 @@ import type { Credentials } from './credentials.js';
 import { listAll } from './paging.js';
 import { CATALOG_SCOPE, pullScope, pushScope } from './scopes.js';
 import { StatsCounter } from './stats.js';
+import type { RetryNotice } from '../retry-notice.js';
 import { drain } from './transport-core.js';
 import { Transport } from './transport-core.js';
+import type { SendRequest } from './transport-core.js';
 import { baseUrl, createHostAgent, effectiveTls } from './transport.js';
 
 export interface HttpRegistryOptions {
@@ -43,7 +45,12 @@ export interface HttpRegistryOptions {
   retry?: Partial<RetryPolicy>;
   /** Entries asked per page of `_catalog` and `tags/list`. */
   pageSize?: number;
+  /** Told before each retry; the registry layer itself never writes to stderr. */
+  onRetry?: (notice: RetryNotice) => void;
 }
+
+/** How long a host may keep us waiting for headers or the next body bytes, unless `timeout` says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 const DEFAULT_PAGE_SIZE = 1000;
 /** Distribution refuses manifests over 4 MiB; anything much larger is not a manifest. */
@@ -88,6 +95,8 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       stats: this.stats_,
       auth: () => this.auth,
       log: logger,
+      timeoutMs: hostOptions.timeout ?? DEFAULT_TIMEOUT_MS,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
     this.blobs = new BlobOps(this.transport, this.stats_, retry);
   }
@@ -135,12 +144,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   async headManifest(repository: string, reference: string): Promise<Descriptor | null> {
     repository = this.canonical(repository);
     const response = await this.transport.send({
-      method: 'HEAD',
-      url: manifestPath(repository, reference),
-      headers: { accept: MANIFEST_ACCEPT },
-      scopes: [pullScope(repository)],
-      repository,
-      reference,
+      ...manifestRead('HEAD', repository, reference),
       accept: (status) => status === 200 || status === 404,
     });
     await drain(response);
@@ -160,17 +164,9 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
 
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     repository = this.canonical(repository);
-    const response = await this.transport.send({
-      method: 'GET',
-      url: manifestPath(repository, reference),
-      headers: { accept: MANIFEST_ACCEPT },
-      scopes: [pullScope(repository)],
-      repository,
-      reference,
-    });
     const where = `${this.name}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
-    if (Number(response.headers.get('content-length') ?? 0) > MAX_MANIFEST_BYTES) {
-      await drain(response);
+    const { response, bytes } = await this.transport.sendAndRead(manifestRead('GET', repository, reference), MAX_MANIFEST_BYTES);
+    if (bytes === null) {
       throw new RegsyncError(`manifest ${where} is larger than ${MAX_MANIFEST_BYTES} bytes: refusing it`, {
         code: 'MANIFEST_INVALID',
         host: this.name,
@@ -178,7 +174,6 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
         reference,
       });
     }
-    const bytes = await response.bytes();
     this.stats_.download(bytes.length);
     const digest = sha256Digest(bytes);
     const claimed = response.headers.get('docker-content-digest');
@@ -280,6 +275,12 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   async close(): Promise<void> {
     await Promise.all([this.agent_?.close(), this.transport.close()]);
   }
+}
+
+/** A HEAD or GET of a manifest, accepting every manifest type regsync reads. */
+function manifestRead(method: 'HEAD' | 'GET', repository: string, reference: string): SendRequest {
+  const url = manifestPath(repository, reference);
+  return { method, url, headers: { accept: MANIFEST_ACCEPT }, scopes: [pullScope(repository)], repository, reference };
 }
 
 function manifestPath(repository: string, reference: string): string {

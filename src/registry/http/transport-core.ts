@@ -10,7 +10,9 @@ import type { RetryPolicy } from './backoff.js';
 import { statusError } from './errors.js';
 import type { RequestContext } from './errors.js';
 import type { StatsCounter } from './stats.js';
-import { rootCause, tlsError } from './transport.js';
+import { failureReason, rootCause, tlsError } from './transport.js';
+import { formatRetryNotice } from '../retry-notice.js';
+import type { RetryNotice } from '../retry-notice.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 /** Buffers and strings can be resent; a Readable is sent once. */
@@ -53,6 +55,9 @@ export interface TransportDeps {
   stats: StatsCounter;
   auth: () => HostAuth;
   log: (line: string) => void;
+  /** Milliseconds to wait for response headers, and for each next piece of a body. */
+  timeoutMs: number;
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -82,13 +87,15 @@ export async function readText(response: Response, limit = 1 << 20): Promise<str
  */
 async function exchange(
   url: URL,
-  init: { method: Method; headers: Record<string, string>; body?: Body | undefined; dispatcher: Agent },
+  init: { method: Method; headers: Record<string, string>; body?: Body | undefined; dispatcher: Agent; timeoutMs: number },
 ): Promise<Response> {
   const data = await undiciRequest(url, {
     method: init.method,
     headers: init.headers,
     body: init.body ?? null,
     dispatcher: init.dispatcher,
+    headersTimeout: init.timeoutMs,
+    bodyTimeout: init.timeoutMs,
   });
   const headers = data.headers;
   return {
@@ -136,6 +143,11 @@ export class Transport {
     return this.deps.base;
   }
 
+  /** Why a request or body failed, in words (`timed out after 30s` for this host's timeout). */
+  reason(error: unknown): string {
+    return redact(failureReason(error, this.deps.timeoutMs), this.deps.auth().secrets());
+  }
+
   log(line: string): void {
     this.deps.log(redact(line, this.deps.auth().secrets()));
   }
@@ -161,35 +173,8 @@ export class Transport {
     for (let attempt = 1; ; attempt += 1) {
       const authorization = nextAuth ?? (await this.deps.auth().header(request.scopes));
       nextAuth = null;
-      const release = await this.deps.limiter.acquire();
-      let response: Response;
-      try {
-        response = await this.fetchFollowingRedirects(url, request, authorization);
-      } catch (error) {
-        const known = embeddedRegsyncError(error) ?? tlsError(error, this.deps.host);
-        if (known) throw known;
-        const cause = rootCause(error).message;
-        if (cause === 'bad port') {
-          // The fetch standard blocks some ports (e.g. 6000, 6665-6669); retrying cannot help.
-          throw new RegsyncError(
-            `${this.deps.host}: fetch refuses to connect to port ${url.port} (a blocked port): run the registry on another port`,
-            { code: 'NETWORK', host: this.deps.host, cause: error },
-          );
-        }
-        if (!isStream(request.body) && attempt < retry.attempts) {
-          const delay = backoffDelay(retry, attempt);
-          this.log(`${request.method} ${this.deps.host}${url.pathname}: ${cause}; retry ${attempt + 1}/${retry.attempts} in ${delay} ms`);
-          await sleep(delay);
-          continue;
-        }
-        throw new RegsyncError(
-          `${request.method} ${this.deps.host}${url.pathname} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${redact(cause, this.deps.auth().secrets())}: check that ${this.deps.host} is running and reachable`,
-          { code: 'NETWORK', host: this.deps.host, cause: error, ...(request.repository ? { repository: request.repository } : {}) },
-        );
-      } finally {
-        // The slot covers sending and waiting for headers; bodies are read outside it (see createHostAgent).
-        release();
-      }
+      const response = await this.attempt(url, request, authorization, attempt);
+      if (response === null) continue;
       const { status } = response;
       if (status === 401) {
         await drain(response);
@@ -212,10 +197,7 @@ export class Transport {
       if (decision.retry && !isStream(request.body)) {
         await drain(response);
         if (status === 429) this.deps.limiter.pauseUntil(Date.now() + decision.delayMs);
-        this.log(
-          `${request.method} ${this.deps.host}${url.pathname}: HTTP ${status}; retry ${attempt + 1}/${retry.attempts} in ${decision.delayMs} ms`,
-        );
-        await sleep(decision.delayMs);
+        await this.beforeRetry(request.method, url, attempt + 1, `HTTP ${status}`, decision.delayMs);
         continue;
       }
       const text = await readText(response, 64 * 1024);
@@ -228,13 +210,91 @@ export class Transport {
     }
   }
 
+  /**
+   * Sends a request and reads its whole body (manifests, configs, lists). A body that stalls past the
+   * timeout or breaks is asked for again, like a request that failed before its headers. `bytes` is null
+   * when the body is larger than `limit` (it is then not downloaded).
+   */
+  async sendAndRead(request: SendRequest, limit = 1 << 20): Promise<{ response: Response; bytes: Buffer | null }> {
+    const { attempts } = this.deps.retry;
+    for (let attempt = 1; ; attempt += 1) {
+      const response = await this.send(request);
+      if (Number(response.headers.get('content-length') ?? 0) > limit) {
+        await drain(response);
+        return { response, bytes: null };
+      }
+      try {
+        const bytes = await response.bytes();
+        return { response, bytes: bytes.length > limit ? null : bytes };
+      } catch (error) {
+        const url = new URL(request.url, this.deps.base);
+        if (isStream(request.body) || attempt >= attempts) throw this.networkError(request, url, attempt, error);
+        const reason = failureReason(error, this.deps.timeoutMs);
+        await this.beforeRetry(request.method, url, attempt + 1, reason, backoffDelay(this.deps.retry, attempt));
+      }
+    }
+  }
+
+  /** One attempt, inside the host's concurrency slot: the response, or null when a network failure will be retried. */
+  private async attempt(url: URL, request: SendRequest, authorization: string | null, attempt: number): Promise<Response | null> {
+    const release = await this.deps.limiter.acquire();
+    try {
+      return await this.fetchFollowingRedirects(url, request, authorization);
+    } catch (error) {
+      const known = embeddedRegsyncError(error) ?? tlsError(error, this.deps.host);
+      if (known) throw known;
+      if (rootCause(error).message === 'bad port') {
+        // The fetch standard blocks some ports (e.g. 6000, 6665-6669); retrying cannot help.
+        throw new RegsyncError(
+          `${this.deps.host}: fetch refuses to connect to port ${url.port} (a blocked port): run the registry on another port`,
+          { code: 'NETWORK', host: this.deps.host, cause: error },
+        );
+      }
+      if (isStream(request.body) || attempt >= this.deps.retry.attempts) throw this.networkError(request, url, attempt, error);
+      release();
+      const reason = failureReason(error, this.deps.timeoutMs);
+      await this.beforeRetry(request.method, url, attempt + 1, reason, backoffDelay(this.deps.retry, attempt));
+      return null;
+    } finally {
+      // The slot covers sending and waiting for headers; bodies are read outside it (see createHostAgent).
+      release();
+    }
+  }
+
+  private networkError(request: SendRequest, url: URL, attempt: number, error: unknown): RegsyncError {
+    const { host } = this.deps;
+    const reason = redact(failureReason(error, this.deps.timeoutMs), this.deps.auth().secrets());
+    return new RegsyncError(
+      `${request.method} ${host}${url.pathname} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${reason}: check that ${host} is running and reachable`,
+      { code: 'NETWORK', host, cause: error, ...(request.repository ? { repository: request.repository } : {}) },
+    );
+  }
+
+  /** Tells the command layer (one line on stderr) and the verbose log, then waits out the backoff. */
+  private async beforeRetry(method: Method, url: URL, attempt: number, reason: string, delayMs: number): Promise<void> {
+    const notice: RetryNotice = {
+      method,
+      host: this.deps.host,
+      path: url.pathname,
+      attempt,
+      attempts: this.deps.retry.attempts,
+      reason: redact(reason, this.deps.auth().secrets()),
+      delayMs,
+    };
+    // Printed once: by the command layer when it listens, else in the verbose log.
+    if (this.deps.onRetry) this.deps.onRetry(notice);
+    else this.log(`${formatRetryNotice(notice)}; waiting ${delayMs} ms`);
+    await sleep(delayMs);
+  }
+
   /** A token request: same retries and counting, no concurrency slot (it runs while a request waits for it). */
   async sendForToken(url: URL, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }): Promise<TokenResponse> {
     const { retry } = this.deps;
     for (let attempt = 1; ; attempt += 1) {
       try {
         this.deps.stats.request(url.host, init.method);
-        const response = await exchange(url, { ...init, dispatcher: url.origin === this.origin ? this.deps.agent() : this.foreignAgent() });
+        const dispatcher = url.origin === this.origin ? this.deps.agent() : this.foreignAgent();
+        const response = await exchange(url, { ...init, dispatcher, timeoutMs: this.deps.timeoutMs });
         const text = await readText(response);
         this.deps.stats.download(Buffer.byteLength(text));
         const decision = retryDecision(retry, attempt, response.status, response.headers, Date.now());
@@ -251,7 +311,7 @@ export class Transport {
           continue;
         }
         throw new RegsyncError(
-          `${init.method} ${redactUrl(`${url.origin}${url.pathname}`)} (token service of ${this.deps.host}) failed after ${attempt} attempts: ${rootCause(error).message}`,
+          `${init.method} ${redactUrl(`${url.origin}${url.pathname}`)} (token service of ${this.deps.host}) failed after ${attempt} attempts: ${failureReason(error, this.deps.timeoutMs)}`,
           {
             code: 'NETWORK',
             host: this.deps.host,
@@ -287,7 +347,8 @@ export class Transport {
       // Credentials belong to the registry's origin only: a redirect to S3 or a CDN never sees them.
       if (authorization !== null && sameOrigin) headers.authorization = authorization;
       this.deps.stats.request(url.host, method);
-      const response = await exchange(url, { method, headers, body, dispatcher: sameOrigin ? this.deps.agent() : this.foreignAgent() });
+      const dispatcher = sameOrigin ? this.deps.agent() : this.foreignAgent();
+      const response = await exchange(url, { method, headers, body, dispatcher, timeoutMs: this.deps.timeoutMs });
       const location = response.headers.get('location');
       if (
         !REDIRECTS.has(response.status) ||

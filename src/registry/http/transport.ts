@@ -67,6 +67,29 @@ const TLS_REASONS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
 };
 
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'REGSYNC_TIMEOUT']);
+
+/** `30s`, or `1500ms` when not a whole number of seconds: how a timeout is named in messages. */
+export function formatTimeout(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** Whether a request failed because the host's `timeout` passed without headers or body bytes. */
+export function isTimeout(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Why a request failed, in words: `timed out after 30s`, or the innermost error's message. */
+export function failureReason(error: unknown, timeoutMs: number): string {
+  return isTimeout(error) ? `timed out after ${formatTimeout(timeoutMs)}` : rootCause(error).message;
+}
+
 /** The innermost error with a `code`, from undici's `TypeError: fetch failed` wrapping. */
 export function rootCause(error: unknown): { code: string | undefined; message: string } {
   let current: unknown = error;
