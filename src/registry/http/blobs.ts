@@ -1,3 +1,4 @@
+import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256Digest } from '../digest.js';
@@ -155,13 +156,16 @@ export class BlobOps {
       host: this.transport.host,
       repository,
     });
-    body.on('error', (error) =>
+    // finished(), not on('error'): the source may have failed already (a GET that broke while the POST above
+    // was in flight), and then no 'error' event comes again; the PUT would wait for bytes forever.
+    finished(body, (error) => {
+      if (!error) return;
       verify.destroy(
         error instanceof RegsyncError
           ? error
           : new RegsyncError(`reading blob ${digest} failed: ${error.message}`, { code: 'NETWORK', cause: error }),
-      ),
-    );
+      );
+    });
     body.pipe(verify);
     try {
       const response = await this.transport.send({
