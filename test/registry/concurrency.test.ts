@@ -40,3 +40,18 @@ test('a failing task gives its slot back; a release function works once', async 
   assert.equal(limiter.active, 0);
   assert.throws(() => createLimiter(0), RangeError);
 });
+
+test('a waiter whose signal fires leaves the queue and does not take a slot', async () => {
+  const limiter = createLimiter(1);
+  const held = await limiter.acquire();
+  const controller = new AbortController();
+  const waiting = limiter.acquire(controller.signal);
+  assert.equal(limiter.waiting, 1);
+  controller.abort();
+  await assert.rejects(waiting, { name: 'AbortError' });
+  assert.equal(limiter.waiting, 0);
+  held();
+  assert.equal(limiter.active, 0, 'the released slot went to nobody');
+  await assert.rejects(limiter.acquire(controller.signal), { name: 'AbortError' });
+  assert.equal(limiter.active, 0);
+});

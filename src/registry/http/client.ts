@@ -8,6 +8,7 @@ import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
 import { apiRepository } from '../ref.js';
 import type {
   BlobMounter,
+  CallOptions,
   BlobStream,
   CopyAnnouncer,
   Descriptor,
@@ -101,11 +102,11 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     this.blobs = new BlobOps(this.transport, this.stats_, retry);
   }
 
-  async ping(): Promise<void> {
-    await drain(await this.transport.send({ method: 'GET', url: '/v2/', scopes: [] }));
+  async ping(options?: CallOptions): Promise<void> {
+    await drain(await this.transport.send({ method: 'GET', url: '/v2/', scopes: [], signal: options?.signal }));
   }
 
-  async listRepositories(): Promise<string[]> {
+  async listRepositories(options?: CallOptions): Promise<string[]> {
     const onBytes = (n: number): void => this.stats_.download(n);
     const repositories = await listAll(this.transport, {
       path: '/v2/_catalog',
@@ -113,6 +114,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       scopes: [CATALOG_SCOPE],
       pageSize: this.pageSize,
       onBytes,
+      signal: options?.signal,
     });
     // A 404 here means "no catalog API", not "no repositories": an empty list would plan nothing, silently.
     if (repositories === null) {
@@ -125,7 +127,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return repositories;
   }
 
-  async listTags(repository: string): Promise<string[]> {
+  async listTags(repository: string, options?: CallOptions): Promise<string[]> {
     repository = this.canonical(repository);
     const onBytes = (n: number): void => this.stats_.download(n);
     const path = `/v2/${repository}/tags/list`;
@@ -137,14 +139,15 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
         repository,
         pageSize: this.pageSize,
         onBytes,
+        signal: options?.signal,
       })) ?? []
     );
   }
 
-  async headManifest(repository: string, reference: string): Promise<Descriptor | null> {
+  async headManifest(repository: string, reference: string, options?: CallOptions): Promise<Descriptor | null> {
     repository = this.canonical(repository);
     const response = await this.transport.send({
-      ...manifestRead('HEAD', repository, reference),
+      ...manifestRead('HEAD', repository, reference, options),
       accept: (status) => status === 200 || status === 404,
     });
     await drain(response);
@@ -155,17 +158,17 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     if (digest && isDigest(digest) && mediaType && Number.isInteger(size)) return { mediaType, digest, size };
     // The registry did not say (some proxies strip the header): read it and hash.
     try {
-      return (await this.getManifest(repository, reference)).descriptor;
+      return (await this.getManifest(repository, reference, options)).descriptor;
     } catch (error) {
       if (error instanceof RegsyncError && error.code === 'NOT_FOUND') return null;
       throw error;
     }
   }
 
-  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+  async getManifest(repository: string, reference: string, options?: CallOptions): Promise<FetchedManifest> {
     repository = this.canonical(repository);
     const where = `${this.name}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
-    const { response, bytes } = await this.transport.sendAndRead(manifestRead('GET', repository, reference), MAX_MANIFEST_BYTES);
+    const { response, bytes } = await this.transport.sendAndRead(manifestRead('GET', repository, reference, options), MAX_MANIFEST_BYTES);
     if (bytes === null) {
       throw new RegsyncError(`manifest ${where} is larger than ${MAX_MANIFEST_BYTES} bytes: refusing it`, {
         code: 'MANIFEST_INVALID',
@@ -193,7 +196,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return { descriptor: { mediaType: manifest.mediaType, digest, size: bytes.length }, bytes, manifest };
   }
 
-  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string, options?: CallOptions): Promise<string> {
     repository = this.canonical(repository);
     const response = await this.transport.send({
       method: 'PUT',
@@ -203,6 +206,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       scopes: [pushScope(repository)],
       repository,
       reference,
+      signal: options?.signal,
     });
     await drain(response);
     this.stats_.upload(bytes.length);
@@ -210,29 +214,31 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return stored && isDigest(stored) ? stored : sha256Digest(bytes);
   }
 
-  headBlob(repository: string, digest: string): Promise<Descriptor | null> {
-    repository = this.canonical(repository);
-    return this.blobs.head(repository, digest);
+  headBlob(repository: string, digest: string, options?: CallOptions): Promise<Descriptor | null> {
+    return this.blobs.head(this.canonical(repository), digest, options?.signal);
   }
 
-  getBlob(repository: string, digest: string): Promise<BlobStream> {
-    repository = this.canonical(repository);
-    return this.blobs.get(repository, digest);
+  getBlob(repository: string, digest: string, options?: CallOptions): Promise<BlobStream> {
+    return this.blobs.get(this.canonical(repository), digest, options?.signal);
   }
 
-  getBlobBytes(repository: string, digest: string): Promise<Buffer> {
-    repository = this.canonical(repository);
-    return this.blobs.getBytes(repository, digest);
+  getBlobBytes(repository: string, digest: string, options?: CallOptions): Promise<Buffer> {
+    return this.blobs.getBytes(this.canonical(repository), digest, options?.signal);
   }
 
   /** `body` may be a function that opens the blob afresh: then failed uploads are retried from the start. */
-  uploadBlob(repository: string, digest: string, size: number, body: Readable | (() => Promise<Readable>)): Promise<void> {
-    repository = this.canonical(repository);
-    return this.blobs.upload(repository, digest, size, body);
+  uploadBlob(
+    repository: string,
+    digest: string,
+    size: number,
+    body: Readable | (() => Promise<Readable>),
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.blobs.upload(this.canonical(repository), digest, size, body, options?.signal);
   }
 
-  mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {
-    return this.blobs.mount(this.canonical(repository), digest, this.canonical(fromRepository));
+  mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<boolean> {
+    return this.blobs.mount(this.canonical(repository), digest, this.canonical(fromRepository), options?.signal);
   }
 
   /** A copy into `targetRepository` (mounting from `mountFromRepository` on this host) asks for one token covering both. */
@@ -243,7 +249,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     this.auth.relate(mountFromRepository ? [targetRepository, mountFromRepository] : [targetRepository], scopes);
   }
 
-  async deleteManifest(repository: string, digest: string): Promise<void> {
+  async deleteManifest(repository: string, digest: string, options?: CallOptions): Promise<void> {
     repository = this.canonical(repository);
     if (!isDigest(digest)) {
       throw new RegsyncError(`manifests are deleted by digest, not by tag (${repository}:${digest})`, {
@@ -259,6 +265,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       scopes: [`repository:${repository}:delete`],
       repository,
       reference: digest,
+      signal: options?.signal,
     });
     await drain(response);
   }
@@ -278,9 +285,10 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
 }
 
 /** A HEAD or GET of a manifest, accepting every manifest type regsync reads. */
-function manifestRead(method: 'HEAD' | 'GET', repository: string, reference: string): SendRequest {
+function manifestRead(method: 'HEAD' | 'GET', repository: string, reference: string, options?: CallOptions): SendRequest {
   const url = manifestPath(repository, reference);
-  return { method, url, headers: { accept: MANIFEST_ACCEPT }, scopes: [pullScope(repository)], repository, reference };
+  const scopes = [pullScope(repository)];
+  return { method, url, headers: { accept: MANIFEST_ACCEPT }, scopes, repository, reference, signal: options?.signal };
 }
 
 function manifestPath(repository: string, reference: string): string {

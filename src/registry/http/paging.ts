@@ -12,6 +12,7 @@ export interface ListRequest {
   pageSize: number;
   /** Counts downloaded bytes. */
   onBytes: (bytes: number) => void;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -32,6 +33,7 @@ export async function listAll(transport: Transport, request: ListRequest): Promi
         headers: { accept: 'application/json' },
         scopes: request.scopes,
         ...(request.repository ? { repository: request.repository } : {}),
+        signal: request.signal,
         accept: (status) => status === 200 || status === 404 || (status === 400 && url?.searchParams.has('n') === true),
       },
       256 << 20,

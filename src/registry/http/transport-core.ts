@@ -12,6 +12,7 @@ import type { RequestContext } from './errors.js';
 import type { StatsCounter } from './stats.js';
 import { failureReason, rootCause, tlsError } from './transport.js';
 import { formatRetryNotice } from '../retry-notice.js';
+import { abortedError } from '../abort.js';
 import type { RetryNotice } from '../retry-notice.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -42,6 +43,8 @@ export interface SendRequest {
   reference?: string;
   /** Statuses handed back to the caller instead of becoming errors; default: 2xx. */
   accept?: (status: number) => boolean;
+  /** Aborts the request, its retries and its response body. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface TransportDeps {
@@ -87,7 +90,14 @@ export async function readText(response: Response, limit = 1 << 20): Promise<str
  */
 async function exchange(
   url: URL,
-  init: { method: Method; headers: Record<string, string>; body?: Body | undefined; dispatcher: Agent; timeoutMs: number },
+  init: {
+    method: Method;
+    headers: Record<string, string>;
+    body?: Body | undefined;
+    dispatcher: Agent;
+    timeoutMs: number;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<Response> {
   const data = await undiciRequest(url, {
     method: init.method,
@@ -96,6 +106,7 @@ async function exchange(
     dispatcher: init.dispatcher,
     headersTimeout: init.timeoutMs,
     bodyTimeout: init.timeoutMs,
+    signal: init.signal ?? null,
   });
   const headers = data.headers;
   return {
@@ -171,6 +182,7 @@ export class Transport {
     let reauthenticated = false;
     let nextAuth: string | null = null;
     for (let attempt = 1; ; attempt += 1) {
+      this.checkAborted(request, url);
       const authorization = nextAuth ?? (await this.deps.auth().header(request.scopes));
       nextAuth = null;
       const response = await this.attempt(url, request, authorization, attempt);
@@ -197,7 +209,7 @@ export class Transport {
       if (decision.retry && !isStream(request.body)) {
         await drain(response);
         if (status === 429) this.deps.limiter.pauseUntil(Date.now() + decision.delayMs);
-        await this.beforeRetry(request.method, url, attempt + 1, `HTTP ${status}`, decision.delayMs);
+        await this.beforeRetry(request, url, attempt + 1, `HTTP ${status}`, decision.delayMs);
         continue;
       }
       const text = await readText(response, 64 * 1024);
@@ -228,19 +240,24 @@ export class Transport {
         return { response, bytes: bytes.length > limit ? null : bytes };
       } catch (error) {
         const url = new URL(request.url, this.deps.base);
+        this.checkAborted(request, url, error);
         if (isStream(request.body) || attempt >= attempts) throw this.networkError(request, url, attempt, error);
         const reason = failureReason(error, this.deps.timeoutMs);
-        await this.beforeRetry(request.method, url, attempt + 1, reason, backoffDelay(this.deps.retry, attempt));
+        await this.beforeRetry(request, url, attempt + 1, reason, backoffDelay(this.deps.retry, attempt));
       }
     }
   }
 
   /** One attempt, inside the host's concurrency slot: the response, or null when a network failure will be retried. */
   private async attempt(url: URL, request: SendRequest, authorization: string | null, attempt: number): Promise<Response | null> {
-    const release = await this.deps.limiter.acquire();
+    const release = await this.deps.limiter.acquire(request.signal).catch((error: unknown) => {
+      this.checkAborted(request, url, error);
+      throw error;
+    });
     try {
       return await this.fetchFollowingRedirects(url, request, authorization);
     } catch (error) {
+      this.checkAborted(request, url, error);
       const known = embeddedRegsyncError(error) ?? tlsError(error, this.deps.host);
       if (known) throw known;
       if (rootCause(error).message === 'bad port') {
@@ -253,12 +270,17 @@ export class Transport {
       if (isStream(request.body) || attempt >= this.deps.retry.attempts) throw this.networkError(request, url, attempt, error);
       release();
       const reason = failureReason(error, this.deps.timeoutMs);
-      await this.beforeRetry(request.method, url, attempt + 1, reason, backoffDelay(this.deps.retry, attempt));
+      await this.beforeRetry(request, url, attempt + 1, reason, backoffDelay(this.deps.retry, attempt));
       return null;
     } finally {
       // The slot covers sending and waiting for headers; bodies are read outside it (see createHostAgent).
       release();
     }
+  }
+
+  /** An aborted request (its signal fired) rejects with ABORTED, whatever undici made of it. */
+  private checkAborted(request: SendRequest, url: URL, cause?: unknown): void {
+    if (request.signal?.aborted) throw abortedError(`${request.method} ${this.deps.host}${url.pathname}`, this.deps.host, cause);
   }
 
   private networkError(request: SendRequest, url: URL, attempt: number, error: unknown): RegsyncError {
@@ -271,9 +293,9 @@ export class Transport {
   }
 
   /** Tells the command layer (one line on stderr) and the verbose log, then waits out the backoff. */
-  private async beforeRetry(method: Method, url: URL, attempt: number, reason: string, delayMs: number): Promise<void> {
+  private async beforeRetry(request: SendRequest, url: URL, attempt: number, reason: string, delayMs: number): Promise<void> {
     const notice: RetryNotice = {
-      method,
+      method: request.method,
       host: this.deps.host,
       path: url.pathname,
       attempt,
@@ -284,7 +306,10 @@ export class Transport {
     // Printed once: by the command layer when it listens, else in the verbose log.
     if (this.deps.onRetry) this.deps.onRetry(notice);
     else this.log(`${formatRetryNotice(notice)}; waiting ${delayMs} ms`);
-    await sleep(delayMs);
+    await sleep(delayMs, undefined, request.signal ? { signal: request.signal } : {}).catch((error: unknown) => {
+      this.checkAborted(request, url, error);
+      throw error;
+    });
   }
 
   /** A token request: same retries and counting, no concurrency slot (it runs while a request waits for it). */
@@ -348,7 +373,7 @@ export class Transport {
       if (authorization !== null && sameOrigin) headers.authorization = authorization;
       this.deps.stats.request(url.host, method);
       const dispatcher = sameOrigin ? this.deps.agent() : this.foreignAgent();
-      const response = await exchange(url, { method, headers, body, dispatcher, timeoutMs: this.deps.timeoutMs });
+      const response = await exchange(url, { method, headers, body, dispatcher, timeoutMs: this.deps.timeoutMs, signal: request.signal });
       const location = response.headers.get('location');
       if (
         !REDIRECTS.has(response.status) ||
