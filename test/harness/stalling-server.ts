@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { onProcessExit } from './exit.js';
+import { listenOnLoopback } from './tcp-listen.js';
 
 /** What a stalling server does with each connection. */
 export type StallMode =
@@ -45,25 +44,12 @@ export async function startStallingServer(mode: StallMode = { type: 'silent' }):
       if (head.includes('\r\n\r\n')) socket.write(partialAnswer(mode));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const destroyAll = (): void => {
-    for (const socket of sockets) socket.destroy();
-  };
-  onProcessExit(() => {
-    destroyAll();
-    server.close();
-  });
+  const listening = await listenOnLoopback(server, sockets);
   return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    host: listening.host,
     get connections() {
       return connections;
     },
-    async stop() {
-      destroyAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: listening.stop,
   };
 }

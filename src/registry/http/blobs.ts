@@ -53,6 +53,7 @@ export class BlobOps {
       repository,
       reference: digest,
       signal,
+      streamsBody: true,
     });
     const length = response.headers.get('content-length');
     const size = length === null ? -1 : Number(length);

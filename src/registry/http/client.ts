@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Agent } from 'undici';
+import type { Agent } from 'node:http';
 import { createLimiter } from '../../util/concurrency.js';
 import { RegsyncError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
@@ -77,6 +77,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     const env = options.env ?? process.env;
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const logger = options.logger ?? (() => undefined);
+    const slots = hostOptions.maxConcurrency ?? 8;
     this.name = host;
     this.canonical = (repository) => apiRepository(apiHost, repository);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -91,7 +92,8 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       host,
       base: baseUrl(apiHost, effectiveTls(apiHost, hostOptions)),
       agent: () => (this.agent_ ??= createHostAgent(apiHost, hostOptions)),
-      limiter: createLimiter(hostOptions.maxConcurrency ?? 8),
+      limiter: createLimiter(slots),
+      streamPermits: slots > 1 ? createLimiter(slots - 1) : null,
       retry,
       stats: this.stats_,
       auth: () => this.auth,
@@ -279,8 +281,10 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return this.auth.secrets();
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.agent_?.close(), this.transport.close()]);
+  close(): Promise<void> {
+    this.agent_?.destroy();
+    this.transport.close();
+    return Promise.resolve();
   }
 }
 
