@@ -1,6 +1,17 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** A counting semaphore: at most `max` tasks run at once; the rest wait in FIFO order. */
+/** What tasks queued on (or started after) a cancelled limiter reject with. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled after an earlier failure');
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * A counting semaphore: at most `max` tasks run at once; the rest wait in FIFO order. The one limiter of the
+ * project: per-host request slots, per-copy blob fan-out and the inventory's fail-fast bound all use it.
+ */
 export interface Limiter {
   run<T>(task: () => Promise<T>): Promise<T>;
   /**
@@ -10,6 +21,8 @@ export interface Limiter {
   acquire(signal?: AbortSignal): Promise<() => void>;
   /** Holds every new task until `epochMs` (a registry asked us to wait). */
   pauseUntil(epochMs: number): void;
+  /** Fail fast: queued and future tasks reject with CancelledError; running tasks finish. */
+  cancel(): void;
   readonly active: number;
   readonly waiting: number;
 }
@@ -20,6 +33,7 @@ export function createLimiter(max: number): Limiter {
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a positive integer, got ${max}`);
   let active = 0;
   let pausedUntil = 0;
+  let cancelled = false;
   const queue: Array<() => void> = [];
 
   const release = (): void => {
@@ -46,11 +60,16 @@ export function createLimiter(max: number): Limiter {
     });
 
   const acquire = async (signal?: AbortSignal): Promise<() => void> => {
+    if (cancelled) throw new CancelledError();
     signal?.throwIfAborted();
     while (pausedUntil > Date.now()) await sleep(pausedUntil - Date.now(), signal);
     signal?.throwIfAborted();
     if (active < max) active += 1;
     else await wait(signal);
+    if (cancelled) {
+      release();
+      throw new CancelledError();
+    }
     let released = false;
     return () => {
       if (released) return;
@@ -68,6 +87,9 @@ export function createLimiter(max: number): Limiter {
       } finally {
         done();
       }
+    },
+    cancel(): void {
+      cancelled = true;
     },
     pauseUntil(epochMs: number): void {
       pausedUntil = Math.max(pausedUntil, epochMs);
