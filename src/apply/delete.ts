@@ -13,13 +13,13 @@ const HEAD_CONCURRENCY = 8;
 
 async function readTagDigests(target: ResolvedLocation, signal: AbortSignal): Promise<TagDigests> {
   signal.throwIfAborted();
-  const tags = await target.registry.listTags(target.repository);
+  const tags = await target.registry.listTags(target.repository, { signal });
   const limiter = createLimiter(HEAD_CONCURRENCY);
   const entries = await Promise.all(
     tags.map((tag) =>
       limiter.run(async () => {
         signal.throwIfAborted();
-        return [tag, (await target.registry.headManifest(target.repository, tag))?.digest ?? null] as const;
+        return [tag, (await target.registry.headManifest(target.repository, tag, { signal }))?.digest ?? null] as const;
       }),
     ),
   );
@@ -62,6 +62,6 @@ export function createDeleter(changes: Change[]): (resolved: ResolvedChange, sig
       );
     }
     signal.throwIfAborted();
-    await target.registry.deleteManifest(target.repository, digest);
+    await target.registry.deleteManifest(target.repository, digest, { signal });
   };
 }

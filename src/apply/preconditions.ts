@@ -16,7 +16,7 @@ const AGAIN = 'run regsync plan again';
 async function digestAt(end: ResolvedLocation, signal: AbortSignal): Promise<string | null> {
   signal.throwIfAborted();
   if (end.tag === null) return null;
-  return (await end.registry.headManifest(end.repository, end.tag))?.digest ?? null;
+  return (await end.registry.headManifest(end.repository, end.tag, { signal }))?.digest ?? null;
 }
 
 async function checkSource(resolved: ResolvedChange, signal: AbortSignal): Promise<Precondition | null> {

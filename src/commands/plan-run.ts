@@ -13,6 +13,8 @@ import { mirrorsToRead } from '../plan/related-mirrors.js';
 import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
+import { formatRetryNotice } from '../registry/retry-notice.js';
+import type { RetryNotice } from '../registry/retry-notice.js';
 import type { RequestStats } from '../registry/types.js';
 import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
@@ -140,7 +142,11 @@ export async function computePlan(
   const mirrors = selectMirrors(config, options.mirrors);
   const now = planClock(io.env);
   const verboseLine = (line: string): void => void io.stderr.write(`${line}\n`);
-  const pool = createPoolForConfig(config, { env: io.env, ...(options.verbose ? { logger: verboseLine } : {}) });
+  const pool = createPoolForConfig(config, {
+    env: io.env,
+    ...(options.verbose ? { logger: verboseLine } : {}),
+    ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => verboseLine(formatRetryNotice(notice)) }),
+  });
   const cache = await openFactsCache({
     dir: resolveCacheDir(io.env),
     ...(options.verbose ? { warn: (line: string) => verboseLine(`regsync: ${line}`) } : {}),

@@ -3,6 +3,7 @@ import { createOcidirRegistry } from '../registry/ocidir/index.js';
 import { extraCaCertificates } from '../registry/http/extra-ca.js';
 import { effectiveTls } from '../registry/http/transport.js';
 import { createRegistryPool, hostOptionsFor as hostOptionsForHost } from '../registry/pool.js';
+import type { RetryNotice } from '../registry/retry-notice.js';
 import type { HostOptions, RegistryPool } from '../registry/types.js';
 import { credentialsSource, runWording } from './error-advice.js';
 
@@ -14,6 +15,7 @@ export function hostOptions(settings: RegistrySettings): HostOptions {
     tls: settings.tls,
     caFile: settings.caFile,
     maxConcurrency: settings.maxConcurrency,
+    timeout: settings.timeout.ms,
   };
 }
 
@@ -31,6 +33,8 @@ export interface PoolForConfigOptions {
   env: NodeJS.ProcessEnv;
   /** Debug lines from the client (already redacted by it); shown with --verbose. */
   logger?: (line: string) => void;
+  /** Told before each retried request; plan and apply print it on stderr unless -q. */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /**
@@ -55,6 +59,7 @@ export function createPoolForConfig(config: Config, options: PoolForConfigOption
     env: options.env,
     ...(dockerConfigDir !== undefined && dockerConfigDir !== '' ? { dockerConfigDir } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     createOcidir: (path) => createOcidirRegistry(path),
   });
 }

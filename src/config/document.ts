@@ -10,6 +10,7 @@ export interface UserRegistry {
   tls?: 'enabled' | 'insecure' | 'disabled';
   caFile?: string;
   maxConcurrency?: number;
+  timeout?: string | number;
 }
 
 export interface UserRepositories {

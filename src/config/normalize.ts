@@ -4,7 +4,7 @@ import { durationValueMs } from '../util/duration.js';
 import { InvariantError } from '../util/errors.js';
 import type { UserConfig, UserMirror, UserMirrorSettings, UserRegistry, UserTags } from './document.js';
 import { parseEndpoint } from './endpoint.js';
-import { DEFAULT_MAX_CONCURRENCY, DEFAULT_REMOVAL_QUEUE } from './types.js';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_REGISTRY_TIMEOUT, DEFAULT_REMOVAL_QUEUE } from './types.js';
 import type { Config, Duration, MirrorConfig, RegistrySettings, RenameRule } from './types.js';
 
 /**
@@ -82,9 +82,12 @@ function normalizeRegistry(host: string, settings: UserRegistry, baseDir: string
     tls: settings.tls ?? null,
     caFile: settings.caFile === undefined ? null : path.resolve(baseDir, settings.caFile),
     maxConcurrency: settings.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    timeout: toDuration(settings.timeout ?? DEFAULT_REGISTRY_TIMEOUT),
   };
 }
 
+function toDuration(raw: string | number): Duration;
+function toDuration(raw: string | number | undefined): Duration | null;
 function toDuration(raw: string | number | undefined): Duration | null {
   if (raw === undefined) return null;
   const ms = durationValueMs(raw);

@@ -1,6 +1,7 @@
 import { Document } from 'yaml';
 import type { UserConfig, UserMirror, UserRegistry, UserTags } from './document.js';
 import { formatEndpoint } from './endpoint.js';
+import { DEFAULT_REGISTRY_TIMEOUT } from './types.js';
 import type { Config, MirrorConfig, RegistrySettings } from './types.js';
 
 const MASK = '***';
@@ -55,6 +56,8 @@ function printRegistry(settings: RegistrySettings, secrets: ReadonlySet<string>,
   if (settings.tls !== null) out.tls = settings.tls;
   if (settings.caFile !== null) out.caFile = settings.caFile;
   out.maxConcurrency = settings.maxConcurrency;
+  // Printed only when changed, so configs and seeds that never mention it print as before.
+  if (settings.timeout.text !== DEFAULT_REGISTRY_TIMEOUT) out.timeout = settings.timeout.text;
   return out;
 }
 

@@ -21,6 +21,7 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
     for (const bad of rejected) if (pointer === bad || pointer.startsWith(bad + '/')) return;
     problems.push({ path, message });
   };
+  if (isPlainObject(value.registries)) checkRegistryTimeouts(value.registries, report);
   if (isPlainObject(value.defaults)) checkMirrorFields(value.defaults, ['defaults'], report);
   const mirrors = Array.isArray(value.mirrors) ? value.mirrors : [];
   const seen = new Map<string, number>();
@@ -103,6 +104,16 @@ function checkMirrorFields(mirror: Plain, at: DocPath, report: Report): void {
   if (isPlainObject(mirror.rename) && typeof mirror.rename.match === 'string') {
     const problem = regexProblem(mirror.rename.match);
     if (problem !== null) report([...at, 'rename', 'match'], problem);
+  }
+}
+
+function checkRegistryTimeouts(registries: Plain, report: Report): void {
+  for (const [host, settings] of Object.entries(registries)) {
+    if (!isPlainObject(settings)) continue;
+    const path: DocPath = ['registries', host, 'timeout'];
+    // A zero timeout would fail every request at once.
+    if (checkDuration(settings.timeout, path, report) === 0)
+      report(path, 'a timeout of 0 fails every request: give a duration such as 30s');
   }
 }
 

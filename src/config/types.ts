@@ -29,6 +29,8 @@ export interface RegistrySettings {
   /** Absolute path. */
   caFile: string | null;
   maxConcurrency: number;
+  /** Longest wait for response headers or the next body bytes. */
+  timeout: Duration;
 }
 
 /** A duration as the user wrote it and in milliseconds. */
@@ -81,4 +83,5 @@ export interface Config {
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
+export const DEFAULT_REGISTRY_TIMEOUT = '30s';
 export const DEFAULT_REMOVAL_QUEUE = 20;

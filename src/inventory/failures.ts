@@ -1,7 +1,7 @@
 import { isRegsyncError, RegsyncError } from '../util/errors.js';
 import type { ErrorCode, ErrorHint } from '../util/errors.js';
-import { CancelledError } from './limiter.js';
-import type { Limiter } from './limiter.js';
+import { CancelledError } from '../util/concurrency.js';
+import type { Limiter } from '../util/concurrency.js';
 
 /** What was being read when a request failed: enough for a message naming host and repository. */
 export interface ReadContext {

@@ -1,6 +1,6 @@
 import type { Inventory, MirrorInventory } from '../plan/types.js';
 import { Failures, isRecordedOrCancelled } from './failures.js';
-import { createLimiter } from './limiter.js';
+import { createLimiter } from '../util/concurrency.js';
 import { gatherMirror } from './mirror.js';
 import type { GatherOptions } from './types.js';
 

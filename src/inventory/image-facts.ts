@@ -5,7 +5,7 @@ import type { PlatformFacts, TagFacts } from '../plan/types.js';
 import { platformChild } from '../registry/copy-platforms.js';
 import { platformString } from '../registry/manifest.js';
 import { MEDIA_TYPES } from '../registry/types.js';
-import type { ImageManifest, Registry } from '../registry/types.js';
+import type { ImageManifest, RegistryReader } from '../registry/types.js';
 import { isRegsyncError } from '../util/errors.js';
 import type { FactsCache, ManifestFacts } from './facts-cache.js';
 
@@ -58,7 +58,7 @@ function configFacts(bytes: Buffer): { platform: string | null; created: string 
  */
 const inFlightByCache = new WeakMap<FactsCache, Map<string, Promise<ManifestFacts>>>();
 
-function manifestFacts(registry: Registry, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
+function manifestFacts(registry: RegistryReader, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
   const cached = cache.get(digest);
   if (cached) return Promise.resolve(cached);
   let inFlight = inFlightByCache.get(cache);
@@ -80,7 +80,7 @@ function manifestFacts(registry: Registry, repository: string, digest: string, c
  * config; an artifact's config says nothing of a platform). A config blob the registry no longer has gives
  * `created: null` and is not cached, so a repaired registry is read again next time.
  */
-async function readManifestFacts(registry: Registry, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
+async function readManifestFacts(registry: RegistryReader, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
   const { manifest } = await registry.getManifest(repository, digest);
   if (manifest.kind === 'index') {
     const facts: ManifestFacts = {
@@ -145,7 +145,7 @@ async function childFacts(
  * children as listed, and the PlatformFacts of the wanted children that are images of a real platform.
  */
 export async function readContentFacts(
-  registry: Registry,
+  registry: RegistryReader,
   repository: string,
   digest: string,
   wanted: PlatformWanted,

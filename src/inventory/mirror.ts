@@ -4,7 +4,7 @@ import { joinRepositoryPath } from '../util/repository-path.js';
 import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.js';
 import { isIndexMediaType } from '../registry/manifest.js';
 import { canNoteTags } from '../registry/types.js';
-import type { Registry, RegistryPool } from '../registry/types.js';
+import type { RegistryReader, RegistryPool } from '../registry/types.js';
 import type { ErrorHint } from '../util/errors.js';
 import type { FactsCache } from './facts-cache.js';
 import type { Failures } from './failures.js';
@@ -21,9 +21,9 @@ export interface MirrorContext {
 }
 
 /** Many registries (Docker Hub, GHCR, most clouds) do not offer the catalog, or only to some accounts. */
-const catalogHint = (source: Registry): ErrorHint => ({ kind: 'catalog', host: source.name });
+const catalogHint = (source: RegistryReader): ErrorHint => ({ kind: 'catalog', host: source.name });
 
-export function registryFor(pool: RegistryPool, endpoint: Endpoint): Registry {
+export function registryFor(pool: RegistryPool, endpoint: Endpoint): RegistryReader {
   return endpoint.scheme === 'registry' ? pool.get('registry', endpoint.host) : pool.get('ocidir', endpoint.path);
 }
 
@@ -48,8 +48,8 @@ interface DestinationState {
 interface MirrorRun {
   context: MirrorContext;
   mirror: MirrorConfig;
-  source: Registry;
-  destination: Registry;
+  source: RegistryReader;
+  destination: RegistryReader;
   /** Filters or the docker executor need every kept source tag's content facts. */
   needsFacts: boolean;
   /** The source children to read: the docker executor's one platform, the configured subset, or all. */
@@ -84,7 +84,7 @@ function startRun(context: MirrorContext, mirror: MirrorConfig): MirrorRun {
 /** One read through the shared limiter, recorded with its context when it fails. */
 function read<T>(
   run: MirrorRun,
-  registry: Registry,
+  registry: RegistryReader,
   repository: string,
   what: string,
   task: () => Promise<T>,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRegsyncError } from '../util/errors.js';
+import { throwIfAborted } from './abort.js';
 import type { Descriptor, Registry } from './types.js';
 import { canMount } from './types.js';
 
@@ -19,6 +20,8 @@ export interface BlobCopyContext {
   targetRepository: string;
   /** Called before each retry of a failed upload. */
   onRetry?: (digest: string, attempt: number, error: unknown) => void;
+  /** Stops the transfer (requests and streams) when it fires. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Attempts per blob upload; each restarts the blob from its first byte. */
@@ -49,9 +52,10 @@ export function isRetryable(error: unknown): boolean {
 }
 
 async function streamOnce(context: BlobCopyContext, blob: Descriptor): Promise<number> {
-  const { stream, size } = await context.source.getBlob(context.sourceRepository, blob.digest);
+  const call = { signal: context.signal };
+  const { stream, size } = await context.source.getBlob(context.sourceRepository, blob.digest, call);
   try {
-    await context.target.uploadBlob(context.targetRepository, blob.digest, size, stream);
+    await context.target.uploadBlob(context.targetRepository, blob.digest, size, stream, call);
     return size;
   } finally {
     // A failed upload may leave the source response half-read; free its socket.
@@ -61,9 +65,10 @@ async function streamOnce(context: BlobCopyContext, blob: Descriptor): Promise<n
 
 async function transfer(context: BlobCopyContext, blob: Descriptor): Promise<BlobCopyResult> {
   const { source, sourceRepository, target, targetRepository } = context;
-  if (await target.headBlob(targetRepository, blob.digest)) return { outcome: 'skipped', bytes: 0 };
+  const call = { signal: context.signal };
+  if (await target.headBlob(targetRepository, blob.digest, call)) return { outcome: 'skipped', bytes: 0 };
   if (sameRegistry(source, target) && sourceRepository !== targetRepository && canMount(target)) {
-    if (await target.mountBlob(targetRepository, blob.digest, sourceRepository)) return { outcome: 'mounted', bytes: 0 };
+    if (await target.mountBlob(targetRepository, blob.digest, sourceRepository, call)) return { outcome: 'mounted', bytes: 0 };
   }
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -71,7 +76,8 @@ async function transfer(context: BlobCopyContext, blob: Descriptor): Promise<Blo
     } catch (error) {
       if (attempt >= BLOB_ATTEMPTS || !isRetryable(error)) throw error;
       context.onRetry?.(blob.digest, attempt, error);
-      await sleep(RETRY_DELAY_MS * attempt);
+      await sleep(RETRY_DELAY_MS * attempt, undefined, call).catch(() => undefined);
+      throwIfAborted(call, `copy of blob ${blob.digest} to ${target.name}/${targetRepository}`, target.name);
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Registry } from './types.js';
+import type { CallOptions, Registry } from './types.js';
 
 // Distribution 2.8 rewrites a manifest's revision link file in place on every PUT, and a PUT of an
 // index reads its children's links: an index PUT racing a repeated PUT of one of its children fails
@@ -19,18 +19,19 @@ export async function ensureChildManifest(
   digest: string,
   bytes: Buffer,
   mediaType: string,
+  options: CallOptions = {},
 ): Promise<{ digest: string; outcome: ChildOutcome }> {
   const key = keyOf(target, repository, digest);
   const running = childrenInFlight.get(key);
   if (running) return { digest: await running, outcome: 'shared' };
   let outcome: ChildOutcome = 'put';
   const work = (async () => {
-    const existing = await target.headManifest(repository, digest);
+    const existing = await target.headManifest(repository, digest, options);
     if (existing?.digest === digest) {
       outcome = 'present';
       return digest;
     }
-    return target.putManifest(repository, digest, bytes, mediaType);
+    return target.putManifest(repository, digest, bytes, mediaType, options);
   })();
   childrenInFlight.set(key, work);
   try {
@@ -48,13 +49,12 @@ export async function putTaggedManifest(
   bytes: Buffer,
   mediaType: string,
   digest: string,
+  options: CallOptions = {},
 ): Promise<string> {
   const key = keyOf(target, repository, digest);
   const previous = tagQueues.get(key) ?? Promise.resolve();
-  const mine = previous.then(
-    () => target.putManifest(repository, tag, bytes, mediaType),
-    () => target.putManifest(repository, tag, bytes, mediaType),
-  );
+  const put = (): Promise<string> => target.putManifest(repository, tag, bytes, mediaType, options);
+  const mine = previous.then(put, put);
   const tail = mine.catch(() => undefined);
   tagQueues.set(key, tail);
   try {

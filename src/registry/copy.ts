@@ -6,6 +6,7 @@ import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
 import { isDigest, sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
 import { canAnnounceCopy, MEDIA_TYPES } from './types.js';
+import { throwIfAborted } from './abort.js';
 import type { Descriptor, FetchedManifest, Registry } from './types.js';
 
 /** What copyImage reports as it goes, for progress output. */
@@ -27,6 +28,11 @@ export interface CopyImageOptions {
   /** "os/arch[/variant]" to keep from an index; null or absent keeps every child. */
   platforms?: string[] | null;
   onProgress?: (event: CopyProgressEvent) => void;
+  /**
+   * Stops the copy: requests and streams in flight abort, and it rejects with an ABORTED RegsyncError. The
+   * tag is written last, so an aborted copy never leaves a tag over a partial image.
+   */
+  signal?: AbortSignal;
 }
 
 export interface CopyImageResult {
@@ -67,7 +73,7 @@ function mismatch(run: CopyRun, reference: string, expected: string, actual: str
 
 /** Fetches a manifest and proves its bytes are the ones its digest names. */
 async function fetchVerified(run: CopyRun, reference: string, expectedDigest: string | null): Promise<FetchedManifest> {
-  const fetched = await run.options.source.getManifest(run.options.sourceRepository, reference);
+  const fetched = await run.options.source.getManifest(run.options.sourceRepository, reference, { signal: run.options.signal });
   const actual = sha256Digest(fetched.bytes);
   const expected = expectedDigest ?? fetched.descriptor.digest;
   if (actual !== expected) throw mismatch(run, reference, expected, actual, 'source');
@@ -119,12 +125,13 @@ async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
 
 /** PUTs exact bytes (under a tag, or by digest unless already there) and checks the digest the target stored. */
 async function putVerified(run: CopyRun, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-  const { target, targetRepository } = run.options;
+  const { target, targetRepository, signal } = run.options;
   const expected = sha256Digest(bytes);
+  const call = { signal };
   const stored =
     reference === expected
-      ? (await ensureChildManifest(target, targetRepository, expected, bytes, mediaType)).digest
-      : await putTaggedManifest(target, targetRepository, reference, bytes, mediaType, expected);
+      ? (await ensureChildManifest(target, targetRepository, expected, bytes, mediaType, call)).digest
+      : await putTaggedManifest(target, targetRepository, reference, bytes, mediaType, expected, call);
   if (stored !== expected) throw mismatch(run, reference, expected, stored, 'target');
   run.options.onProgress?.({ type: 'manifest', digest: stored, mediaType, reference });
   return stored;
@@ -184,6 +191,7 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyImageRes
       sourceRepository: options.sourceRepository,
       target: options.target,
       targetRepository: options.targetRepository,
+      signal: options.signal,
       onRetry: (digest, attempt, error) =>
         options.onProgress?.({ type: 'retry', digest, attempt, message: error instanceof Error ? error.message : String(error) }),
     },
@@ -201,6 +209,7 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyImageRes
     top = subset;
   }
   await copyContent(run, top);
+  throwIfAborted(options, `copy of ${options.source.name}/${options.sourceRepository}:${options.sourceReference}`, options.target.name);
   result.digest = await putVerified(run, options.targetTag, top.bytes, mediaType);
   result.mediaType = mediaType;
   return result;

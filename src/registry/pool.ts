@@ -4,6 +4,7 @@ import { createOcidirRegistry } from './ocidir/index.js';
 import { sumStats } from './http/stats.js';
 import { DOCKER_HUB, isDockerHub } from '../util/docker-hub.js';
 import { registryHostForEndpoint } from './ref.js';
+import type { RetryNotice } from './retry-notice.js';
 import type { HostOptions, ImageRef, Registry, RegistryPool, RequestStats } from './types.js';
 
 export interface RegistryPoolOptions {
@@ -19,6 +20,8 @@ export interface RegistryPoolOptions {
   /** Tests shorten backoff with this. */
   retry?: Partial<RetryPolicy>;
   pageSize?: number;
+  /** Told before each retried request (the command layer prints it unless -q). */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /** Settings for a host: as written, or under any Docker Hub alias for Docker Hub (the one place aliases are looked up). */
@@ -49,6 +52,7 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool {
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       });
       http.set(apiHost, client);
     }

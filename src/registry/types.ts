@@ -1,4 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { CallOptions } from './abort.js';
+
+export type { CallOptions } from './abort.js';
 
 /** A parsed image reference. `registry` is host[:port] for HTTP registries, or the absolute directory for ocidir. */
 export interface ImageRef {
@@ -80,42 +83,49 @@ export interface RequestStats {
 }
 
 /**
- * One repository store: an HTTP registry host or an ocidir directory.
- * Every method names the repository explicitly; `reference` is a tag or a digest.
+ * What reading a repository store takes: an HTTP registry host or an ocidir directory. The inventory
+ * gets only this; apply gets the whole Registry. Every method names the repository explicitly;
+ * `reference` is a tag or a digest. Every call takes an optional `{ signal }`: once it fires, the call
+ * rejects with an ABORTED RegsyncError and its requests and body streams stop.
  */
-export interface Registry {
+export interface RegistryReader {
   /** host[:port] or directory, for messages. */
   readonly name: string;
-  ping(): Promise<void>;
+  ping(options?: CallOptions): Promise<void>;
   /** Every repository, following pagination to the end. */
-  listRepositories(): Promise<string[]>;
+  listRepositories(options?: CallOptions): Promise<string[]>;
   /** Every tag of a repository, following pagination; [] for an empty or missing repository. */
-  listTags(repository: string): Promise<string[]>;
+  listTags(repository: string, options?: CallOptions): Promise<string[]>;
   /** null when the manifest does not exist. Falls back to GET when the registry omits the digest. */
-  headManifest(repository: string, reference: string): Promise<Descriptor | null>;
+  headManifest(repository: string, reference: string, options?: CallOptions): Promise<Descriptor | null>;
   /** Throws NOT_FOUND when missing; verifies the digest when `reference` is a digest. */
-  getManifest(repository: string, reference: string): Promise<FetchedManifest>;
-  /** Returns the digest the registry stored. */
-  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string>;
+  getManifest(repository: string, reference: string, options?: CallOptions): Promise<FetchedManifest>;
   /** null when missing. */
-  headBlob(repository: string, digest: string): Promise<Descriptor | null>;
-  getBlob(repository: string, digest: string): Promise<BlobStream>;
+  headBlob(repository: string, digest: string, options?: CallOptions): Promise<Descriptor | null>;
+  /** The stream fails with ABORTED when the signal fires while it flows. */
+  getBlob(repository: string, digest: string, options?: CallOptions): Promise<BlobStream>;
   /** Reads a small blob (an image config) fully and verifies its digest. */
-  getBlobBytes(repository: string, digest: string): Promise<Buffer>;
-  /** Streams a blob in, verifying `digest` as it flows. */
-  uploadBlob(repository: string, digest: string, size: number, body: Readable): Promise<void>;
+  getBlobBytes(repository: string, digest: string, options?: CallOptions): Promise<Buffer>;
   stats(): RequestStats;
+}
+
+/** A repository store that can also be written. */
+export interface Registry extends RegistryReader {
+  /** Returns the digest the registry stored. */
+  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string, options?: CallOptions): Promise<string>;
+  /** Streams a blob in, verifying `digest` as it flows. */
+  uploadBlob(repository: string, digest: string, size: number, body: Readable, options?: CallOptions): Promise<void>;
 }
 
 /** Optional ability: copy a blob from another repository of the same registry without moving bytes. */
 export interface BlobMounter {
   /** true when mounted; false when the registry declined (the caller then uploads). */
-  mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean>;
+  mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<boolean>;
 }
 
 /** Optional ability: delete a manifest by digest (removes every tag pointing at it). */
 export interface ManifestDeleter {
-  deleteManifest(repository: string, digest: string): Promise<void>;
+  deleteManifest(repository: string, digest: string, options?: CallOptions): Promise<void>;
 }
 
 /**
@@ -135,7 +145,7 @@ export interface TagNotes {
   listTagsWithNotes(repository: string): Promise<{ tags: string[]; notes: string[] }>;
 }
 
-export function canNoteTags(registry: Registry): registry is Registry & TagNotes {
+export function canNoteTags<T extends RegistryReader>(registry: T): registry is T & TagNotes {
   return typeof (registry as Partial<TagNotes>).listTagsWithNotes === 'function';
 }
 
@@ -162,6 +172,8 @@ export interface HostOptions {
   caFile?: string | null;
   /** Parallel requests to this host; default 8. */
   maxConcurrency?: number;
+  /** Milliseconds to wait for response headers and, while a body streams, for its next bytes; default 30 000. */
+  timeout?: number;
   /**
    * Where `username`/`password` and `credentialHelper` came from, for "authentication failed" errors: the
    * command layer knows whether a config file or sync.sh-style flags set them. Default: "the host options".

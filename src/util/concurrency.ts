@@ -1,20 +1,39 @@
-/** A counting semaphore: at most `max` tasks run at once; the rest wait in FIFO order. */
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** What tasks queued on (or started after) a cancelled limiter reject with. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled after an earlier failure');
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * A counting semaphore: at most `max` tasks run at once; the rest wait in FIFO order. The one limiter of the
+ * project: per-host request slots, per-copy blob fan-out and the inventory's fail-fast bound all use it.
+ */
 export interface Limiter {
   run<T>(task: () => Promise<T>): Promise<T>;
-  /** Takes a slot by hand; call the returned function exactly once to give it back. */
-  acquire(): Promise<() => void>;
+  /**
+   * Takes a slot by hand; call the returned function to give it back (again is a no-op). A fired `signal`
+   * takes the caller out of the queue: the promise rejects with the signal's reason.
+   */
+  acquire(signal?: AbortSignal): Promise<() => void>;
   /** Holds every new task until `epochMs` (a registry asked us to wait). */
   pauseUntil(epochMs: number): void;
+  /** Fail fast: queued and future tasks reject with CancelledError; running tasks finish. */
+  cancel(): void;
   readonly active: number;
   readonly waiting: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {});
 
 export function createLimiter(max: number): Limiter {
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a positive integer, got ${max}`);
   let active = 0;
   let pausedUntil = 0;
+  let cancelled = false;
   const queue: Array<() => void> = [];
 
   const release = (): void => {
@@ -24,10 +43,33 @@ export function createLimiter(max: number): Limiter {
     else active -= 1;
   };
 
-  const acquire = async (): Promise<() => void> => {
-    while (pausedUntil > Date.now()) await sleep(pausedUntil - Date.now());
+  const wait = (signal: AbortSignal | undefined): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const waiter = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        const at = queue.indexOf(waiter);
+        if (at >= 0) queue.splice(at, 1);
+        const reason: unknown = signal?.reason;
+        reject(reason instanceof Error ? reason : new Error('aborted'));
+      };
+      queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+
+  const acquire = async (signal?: AbortSignal): Promise<() => void> => {
+    if (cancelled) throw new CancelledError();
+    signal?.throwIfAborted();
+    while (pausedUntil > Date.now()) await sleep(pausedUntil - Date.now(), signal);
+    signal?.throwIfAborted();
     if (active < max) active += 1;
-    else await new Promise<void>((resolve) => queue.push(resolve));
+    else await wait(signal);
+    if (cancelled) {
+      release();
+      throw new CancelledError();
+    }
     let released = false;
     return () => {
       if (released) return;
@@ -45,6 +87,9 @@ export function createLimiter(max: number): Limiter {
       } finally {
         done();
       }
+    },
+    cancel(): void {
+      cancelled = true;
     },
     pauseUntil(epochMs: number): void {
       pausedUntil = Math.max(pausedUntil, epochMs);

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'PLAN_INVALID'
   | 'PLAN_STALE'
   | 'EXECUTOR'
+  | 'ABORTED'
   | 'INTERNAL';
 
 /**

@@ -59,7 +59,7 @@ describe('docker references', () => {
 });
 
 describe('createDockerExecutor: built from the run config', () => {
-  const settings = { tls: null, caFile: null, maxConcurrency: 8, credentialHelper: null };
+  const settings = { tls: null, caFile: null, maxConcurrency: 8, credentialHelper: null, timeout: { text: '30s', ms: 30_000 } };
   const config: Config = {
     version: 1,
     file: null,

@@ -24,6 +24,7 @@ registries:
     tls: insecure
     caFile: ./certs/ca.pem
     maxConcurrency: 3
+    timeout: 90s
 defaults:
   executor: registry
   tags:
@@ -103,6 +104,7 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
     tls: 'insecure',
     caFile: path.join(root, 'certs/ca.pem'),
     maxConcurrency: 3,
+    timeout: { text: '90s', ms: 90_000 },
   });
   // Hosts used by mirrors but not configured get defaults; ocidir destinations do not.
   assert.deepEqual(config.registries['docker.io'], {
@@ -113,6 +115,7 @@ test('normalisation: defaults merged field by field, built-in defaults, endpoint
     tls: null,
     caFile: null,
     maxConcurrency: 8,
+    timeout: { text: '30s', ms: 30_000 },
   });
   assert.deepEqual(Object.keys(config.registries).sort(), ['127.0.0.1:5000', '127.0.0.1:5001', 'docker.io']);
   assert.ok(secrets.includes('s3cret-value') && secrets.includes('robot'));

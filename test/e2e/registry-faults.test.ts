@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
 import { startFaultProxy, startRecordingServer } from '../harness/fault-proxy.js';
 import type { FaultProxy, RecordingServer } from '../harness/fault-proxy.js';
@@ -155,6 +156,23 @@ describe('transport faults injected by a proxy in front of a real registry', () 
     });
     assert.equal(opened, 2, 'the first attempt broke and the upload restarted from the start');
     assert.ok((await destination.getBlobBytes('copied/app', digest)).equals(layer));
+  });
+
+  test('a source stream that broke before the upload read it fails that attempt at once (it hung before)', async () => {
+    // The race behind the flaky run: the GET broke while the upload's POST was in flight, so the
+    // broken stream's one 'error' event had already passed when the PUT started to read it.
+    const digest = sha256(layer);
+    proxy.addRule({ method: 'GET', path: new RegExp(`^/v2/faults/app/blobs/${digest}`), action: { type: 'drop-response', bytes: 5000 } });
+    const destination = pool.get('registry', plain.host) as HttpRegistry;
+    let opened = 0;
+    await destination.uploadBlob('copied/late', digest, layer.length, async () => {
+      opened += 1;
+      const { stream } = await client.getBlob('faults/app', digest);
+      if (opened === 1) await finished(stream).catch(() => undefined);
+      return stream;
+    });
+    assert.equal(opened, 2);
+    assert.ok((await destination.getBlobBytes('copied/late', digest)).equals(layer));
   });
 
   test('an upload whose connection dies is retried from the start and never committed half-way', async () => {

@@ -263,4 +263,36 @@ describe('ocidir registry', () => {
     await storeImage(registry, 'emptied', 'v1');
     assert.deepEqual(await registry.listTags('emptied'), ['v1']);
   });
+
+  it('an aborted signal: every operation rejects with ABORTED, a flowing blob stream fails, no tag is written', async () => {
+    const root = await makeTempDir('ocidir');
+    const registry = createOcidirRegistry(root);
+    await storeImage(registry, 'app', 'v1');
+    const aborted = { signal: AbortSignal.abort() };
+    await assert.rejects(registry.listRepositories(aborted), rejectsWith('ABORTED'));
+    await assert.rejects(registry.listTags('app', aborted), rejectsWith('ABORTED'));
+    await assert.rejects(registry.headManifest('app', 'v1', aborted), rejectsWith('ABORTED'));
+    await assert.rejects(registry.getBlobBytes('app', layer.digest, aborted), rejectsWith('ABORTED'));
+    const manifest = imageManifest(config, [layer]);
+    await assert.rejects(registry.putManifest('app', 'v2', manifest.bytes, manifest.mediaType, aborted), rejectsWith('ABORTED'));
+    assert.deepEqual(await registry.listTags('app'), ['v1'], 'no tag was written');
+
+    const controller = new AbortController();
+    const { stream } = await registry.getBlob('app', layer.digest, { signal: controller.signal });
+    stream.once('data', () => controller.abort());
+    await assert.rejects(
+      (async () => {
+        for await (const _chunk of stream) void _chunk;
+      })(),
+      rejectsWith('ABORTED'),
+    );
+
+    const upload = new AbortController();
+    const source = new Readable({ read() {} });
+    source.push(layer.bytes.subarray(0, 1000));
+    const writing = registry.uploadBlob('other', layer.digest, layer.size, source, { signal: upload.signal });
+    setImmediate(() => upload.abort());
+    await assert.rejects(writing, rejectsWith('ABORTED'));
+    assert.equal(await registry.headBlob('other', layer.digest), null, 'an aborted upload leaves no blob');
+  });
 });

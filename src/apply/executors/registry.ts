@@ -31,7 +31,7 @@ async function expectedDigest(change: Change, context: ExecutionContext): Promis
   const source = change.source!;
   const platforms = change.copy?.platforms ?? null;
   if (platforms === null) return source.digest;
-  const fetched = await context.source.registry.getManifest(context.source.repository, source.digest);
+  const fetched = await context.source.registry.getManifest(context.source.repository, source.digest, { signal: context.signal });
   return selectPlatforms(fetched, platforms, source.ref).descriptor.digest;
 }
 
@@ -44,7 +44,7 @@ async function alreadyLanded(change: Change, context: ExecutionContext): Promise
   try {
     const [expected, now] = await Promise.all([
       expectedDigest(change, context),
-      context.target.registry.headManifest(context.target.repository, context.target.tag),
+      context.target.registry.headManifest(context.target.repository, context.target.tag, { signal: context.signal }),
     ]);
     return now?.digest === expected;
   } catch {
@@ -68,9 +68,9 @@ async function copy(change: Change, context: ExecutionContext): Promise<{ bytes:
       targetRepository: context.target.repository,
       targetTag: tag,
       platforms: change.copy?.platforms ?? null,
+      // Every registry call of the copy takes it: an interrupt aborts requests and body streams in flight.
+      signal: context.signal,
       onProgress: (event) => {
-        // Until every registry call takes a signal, an interrupt stops the copy between steps.
-        context.signal.throwIfAborted();
         if (event.type === 'warning') context.progress.warning(event.message);
         if (event.type === 'blob') context.progress.bytes((bytes += event.outcome === 'copied' ? event.size : 0));
         const line = progressLine(event);

@@ -40,6 +40,7 @@ export class HostAuth {
   /** Scopes to ask for together with any scope on a repository (see `relate`): one token per copy. */
   private readonly related = new Map<string, string[]>();
   private lastChallengeError: string | undefined;
+  private basicHeader: string | undefined;
   private readonly now: () => number;
 
   constructor(private readonly deps: HostAuthDeps) {
@@ -65,7 +66,9 @@ export class HostAuth {
     if (this.mode.kind === 'basic') {
       const credentials = await this.credentials();
       if (credentials.kind !== 'basic') return null;
-      return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      // Built once: this runs for every request to a basic-auth host.
+      this.basicHeader ??= `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      return this.basicHeader;
     }
     if (this.mode.kind === 'bearer') {
       const cached = this.tokens.get(scopes, this.now());

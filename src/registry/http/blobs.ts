@@ -1,7 +1,9 @@
+import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256Digest } from '../digest.js';
 import { RegsyncError } from '../../util/errors.js';
+import { abortedError, throwIfAborted } from '../abort.js';
 import type { BlobStream, Descriptor } from '../types.js';
 import { backoffDelay } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
@@ -14,6 +16,8 @@ import { verifyingStream } from './verify-stream.js';
 /** A blob body: a stream (sent once) or a function that opens it afresh, so a failed upload restarts from byte 0. */
 export type BlobSource = Readable | (() => Promise<Readable>);
 
+/** getBytes is for image configs and the like; a larger blob is streamed with get(). */
+const MAX_BLOB_BYTES = 64 << 20;
 const blobPath = (repository: string, digest: string): string => `/v2/${repository}/blobs/${digest}`;
 const uploadsPath = (repository: string): string => `/v2/${repository}/blobs/uploads/`;
 
@@ -24,13 +28,14 @@ export class BlobOps {
     private readonly retry: RetryPolicy,
   ) {}
 
-  async head(repository: string, digest: string): Promise<Descriptor | null> {
+  async head(repository: string, digest: string, signal?: AbortSignal): Promise<Descriptor | null> {
     const response = await this.transport.send({
       method: 'HEAD',
       url: blobPath(repository, digest),
       scopes: [pullScope(repository)],
       repository,
       reference: digest,
+      signal,
       accept: (status) => status === 200 || status === 404,
     });
     await drain(response);
@@ -40,13 +45,15 @@ export class BlobOps {
   }
 
   /** Streams a blob, verifying its sha256 and size as it flows; a broken connection surfaces as a NETWORK error on the stream. */
-  async get(repository: string, digest: string): Promise<BlobStream> {
+  async get(repository: string, digest: string, signal?: AbortSignal): Promise<BlobStream> {
     const response = await this.transport.send({
       method: 'GET',
       url: blobPath(repository, digest),
       scopes: [pullScope(repository)],
       repository,
       reference: digest,
+      signal,
+      streamsBody: true,
     });
     const length = response.headers.get('content-length');
     const size = length === null ? -1 : Number(length);
@@ -62,9 +69,11 @@ export class BlobOps {
     let received = 0;
     source.on('data', (chunk: Buffer) => (received += chunk.length));
     source.on('error', (error) => {
+      const what = `GET ${this.transport.host}${blobPath(repository, digest)}`;
+      if (signal?.aborted) return void verify.destroy(abortedError(what, this.transport.host, error));
       verify.destroy(
         new RegsyncError(
-          `GET ${this.transport.host}${blobPath(repository, digest)} broke after ${received} of ${size} bytes: ${error.message}`,
+          `GET ${this.transport.host}${blobPath(repository, digest)} broke after ${received} of ${size} bytes: ${this.transport.reason(error)}`,
           {
             code: 'NETWORK',
             host: this.transport.host,
@@ -81,15 +90,22 @@ export class BlobOps {
     return { size, stream: verify };
   }
 
-  async getBytes(repository: string, digest: string): Promise<Buffer> {
-    const response = await this.transport.send({
-      method: 'GET',
-      url: blobPath(repository, digest),
-      scopes: [pullScope(repository)],
-      repository,
-      reference: digest,
-    });
-    const bytes = await response.bytes();
+  async getBytes(repository: string, digest: string, signal?: AbortSignal): Promise<Buffer> {
+    const { bytes } = await this.transport.sendAndRead(
+      { method: 'GET', url: blobPath(repository, digest), scopes: [pullScope(repository)], repository, reference: digest, signal },
+      MAX_BLOB_BYTES,
+    );
+    if (bytes === null) {
+      throw new RegsyncError(
+        `blob ${digest} from ${this.transport.host}/${repository} is larger than ${MAX_BLOB_BYTES} bytes: not read whole`,
+        {
+          code: 'REGISTRY',
+          host: this.transport.host,
+          repository,
+          reference: digest,
+        },
+      );
+    }
     this.stats.download(bytes.length);
     const actual = sha256Digest(bytes);
     if (actual !== digest) {
@@ -113,29 +129,32 @@ export class BlobOps {
    * No chunked PATCH: Distribution accepts a streamed PUT of any size with flat memory, and chunks would only
    * buy resuming, which the restart-from-byte-0 contract does not need (bench/README.md has the reasoning).
    */
-  async upload(repository: string, digest: string, size: number, source: BlobSource): Promise<void> {
+  async upload(repository: string, digest: string, size: number, source: BlobSource, signal?: AbortSignal): Promise<void> {
     const attempts = typeof source === 'function' ? this.retry.attempts : 1;
     for (let attempt = 1; ; attempt += 1) {
+      throwIfAborted({ signal }, `upload of ${digest} to ${this.transport.host}/${repository}`, this.transport.host);
       const body = typeof source === 'function' ? await source() : source;
       try {
-        await this.uploadOnce(repository, digest, size, body);
+        await this.uploadOnce(repository, digest, size, body, signal);
         return;
       } catch (error) {
         body.destroy();
         const retryable =
-          error instanceof RegsyncError && (error.code === 'NETWORK' || (error.code === 'REGISTRY' && (error.status ?? 0) >= 500));
+          !signal?.aborted &&
+          error instanceof RegsyncError &&
+          (error.code === 'NETWORK' || (error.code === 'REGISTRY' && (error.status ?? 0) >= 500));
         if (!retryable || attempt >= attempts) throw error;
         const delay = backoffDelay(this.retry, attempt);
         this.transport.log(
           `upload of ${digest} to ${this.transport.host}/${repository} failed (${error.message}); restarting from the start in ${delay} ms`,
         );
-        await sleep(delay);
+        await sleep(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
       }
     }
   }
 
-  private async uploadOnce(repository: string, digest: string, size: number, body: Readable): Promise<void> {
-    const location = await this.startUpload(repository);
+  private async uploadOnce(repository: string, digest: string, size: number, body: Readable, signal?: AbortSignal): Promise<void> {
+    const location = await this.startUpload(repository, signal);
     const url = new URL(location);
     url.searchParams.set('digest', digest);
     const verify = verifyingStream({
@@ -146,13 +165,16 @@ export class BlobOps {
       host: this.transport.host,
       repository,
     });
-    body.on('error', (error) =>
+    // finished(), not on('error'): the source may have failed already (a GET that broke while the POST above
+    // was in flight), and then no 'error' event comes again; the PUT would wait for bytes forever.
+    finished(body, (error) => {
+      if (!error) return;
       verify.destroy(
         error instanceof RegsyncError
           ? error
           : new RegsyncError(`reading blob ${digest} failed: ${error.message}`, { code: 'NETWORK', cause: error }),
-      ),
-    );
+      );
+    });
     body.pipe(verify);
     try {
       const response = await this.transport.send({
@@ -163,6 +185,7 @@ export class BlobOps {
         scopes: [pushScope(repository)],
         repository,
         reference: digest,
+        signal,
       });
       await drain(response);
     } catch (error) {
@@ -172,7 +195,7 @@ export class BlobOps {
   }
 
   /** Opens an upload session; returns its absolute Location. */
-  private async startUpload(repository: string): Promise<string> {
+  private async startUpload(repository: string, signal?: AbortSignal): Promise<string> {
     const response = await this.transport.send({
       method: 'POST',
       url: uploadsPath(repository),
@@ -181,6 +204,7 @@ export class BlobOps {
       scopes: [pushScope(repository)],
       repository,
       accept: (status) => status === 202,
+      signal,
     });
     await drain(response);
     const location = response.headers.get('location');
@@ -194,7 +218,7 @@ export class BlobOps {
   }
 
   /** Cross-repository mount: 201 mounted; 202 means the registry opened an upload instead, which we cancel. */
-  async mount(repository: string, digest: string, fromRepository: string): Promise<boolean> {
+  async mount(repository: string, digest: string, fromRepository: string, signal?: AbortSignal): Promise<boolean> {
     const url = `${uploadsPath(repository)}?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`;
     const response = await this.transport.send({
       method: 'POST',
@@ -205,6 +229,7 @@ export class BlobOps {
       repository,
       reference: digest,
       accept: (status) => status === 201 || status === 202,
+      signal,
     });
     await readText(response);
     if (response.status === 201) return true;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Agent } from 'undici';
+import type { Agent } from 'node:http';
 import { createLimiter } from '../../util/concurrency.js';
 import { RegsyncError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
@@ -8,6 +8,7 @@ import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
 import { apiRepository } from '../ref.js';
 import type {
   BlobMounter,
+  CallOptions,
   BlobStream,
   CopyAnnouncer,
   Descriptor,
@@ -26,8 +27,10 @@ import type { Credentials } from './credentials.js';
 import { listAll } from './paging.js';
 import { CATALOG_SCOPE, pullScope, pushScope } from './scopes.js';
 import { StatsCounter } from './stats.js';
+import type { RetryNotice } from '../retry-notice.js';
 import { drain } from './transport-core.js';
 import { Transport } from './transport-core.js';
+import type { SendRequest } from './transport-core.js';
 import { baseUrl, createHostAgent, effectiveTls } from './transport.js';
 
 export interface HttpRegistryOptions {
@@ -43,7 +46,12 @@ export interface HttpRegistryOptions {
   retry?: Partial<RetryPolicy>;
   /** Entries asked per page of `_catalog` and `tags/list`. */
   pageSize?: number;
+  /** Told before each retry; the registry layer itself never writes to stderr. */
+  onRetry?: (notice: RetryNotice) => void;
 }
+
+/** How long a host may keep us waiting for headers or the next body bytes, unless `timeout` says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 const DEFAULT_PAGE_SIZE = 1000;
 /** Distribution refuses manifests over 4 MiB; anything much larger is not a manifest. */
@@ -69,6 +77,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     const env = options.env ?? process.env;
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const logger = options.logger ?? (() => undefined);
+    const slots = hostOptions.maxConcurrency ?? 8;
     this.name = host;
     this.canonical = (repository) => apiRepository(apiHost, repository);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -83,20 +92,23 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       host,
       base: baseUrl(apiHost, effectiveTls(apiHost, hostOptions)),
       agent: () => (this.agent_ ??= createHostAgent(apiHost, hostOptions)),
-      limiter: createLimiter(hostOptions.maxConcurrency ?? 8),
+      limiter: createLimiter(slots),
+      streamPermits: slots > 1 ? createLimiter(slots - 1) : null,
       retry,
       stats: this.stats_,
       auth: () => this.auth,
       log: logger,
+      timeoutMs: hostOptions.timeout ?? DEFAULT_TIMEOUT_MS,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
     this.blobs = new BlobOps(this.transport, this.stats_, retry);
   }
 
-  async ping(): Promise<void> {
-    await drain(await this.transport.send({ method: 'GET', url: '/v2/', scopes: [] }));
+  async ping(options?: CallOptions): Promise<void> {
+    await drain(await this.transport.send({ method: 'GET', url: '/v2/', scopes: [], signal: options?.signal }));
   }
 
-  async listRepositories(): Promise<string[]> {
+  async listRepositories(options?: CallOptions): Promise<string[]> {
     const onBytes = (n: number): void => this.stats_.download(n);
     const repositories = await listAll(this.transport, {
       path: '/v2/_catalog',
@@ -104,6 +116,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       scopes: [CATALOG_SCOPE],
       pageSize: this.pageSize,
       onBytes,
+      signal: options?.signal,
     });
     // A 404 here means "no catalog API", not "no repositories": an empty list would plan nothing, silently.
     if (repositories === null) {
@@ -116,7 +129,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return repositories;
   }
 
-  async listTags(repository: string): Promise<string[]> {
+  async listTags(repository: string, options?: CallOptions): Promise<string[]> {
     repository = this.canonical(repository);
     const onBytes = (n: number): void => this.stats_.download(n);
     const path = `/v2/${repository}/tags/list`;
@@ -128,19 +141,15 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
         repository,
         pageSize: this.pageSize,
         onBytes,
+        signal: options?.signal,
       })) ?? []
     );
   }
 
-  async headManifest(repository: string, reference: string): Promise<Descriptor | null> {
+  async headManifest(repository: string, reference: string, options?: CallOptions): Promise<Descriptor | null> {
     repository = this.canonical(repository);
     const response = await this.transport.send({
-      method: 'HEAD',
-      url: manifestPath(repository, reference),
-      headers: { accept: MANIFEST_ACCEPT },
-      scopes: [pullScope(repository)],
-      repository,
-      reference,
+      ...manifestRead('HEAD', repository, reference, options),
       accept: (status) => status === 200 || status === 404,
     });
     await drain(response);
@@ -151,26 +160,18 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     if (digest && isDigest(digest) && mediaType && Number.isInteger(size)) return { mediaType, digest, size };
     // The registry did not say (some proxies strip the header): read it and hash.
     try {
-      return (await this.getManifest(repository, reference)).descriptor;
+      return (await this.getManifest(repository, reference, options)).descriptor;
     } catch (error) {
       if (error instanceof RegsyncError && error.code === 'NOT_FOUND') return null;
       throw error;
     }
   }
 
-  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+  async getManifest(repository: string, reference: string, options?: CallOptions): Promise<FetchedManifest> {
     repository = this.canonical(repository);
-    const response = await this.transport.send({
-      method: 'GET',
-      url: manifestPath(repository, reference),
-      headers: { accept: MANIFEST_ACCEPT },
-      scopes: [pullScope(repository)],
-      repository,
-      reference,
-    });
     const where = `${this.name}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
-    if (Number(response.headers.get('content-length') ?? 0) > MAX_MANIFEST_BYTES) {
-      await drain(response);
+    const { response, bytes } = await this.transport.sendAndRead(manifestRead('GET', repository, reference, options), MAX_MANIFEST_BYTES);
+    if (bytes === null) {
       throw new RegsyncError(`manifest ${where} is larger than ${MAX_MANIFEST_BYTES} bytes: refusing it`, {
         code: 'MANIFEST_INVALID',
         host: this.name,
@@ -178,7 +179,6 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
         reference,
       });
     }
-    const bytes = await response.bytes();
     this.stats_.download(bytes.length);
     const digest = sha256Digest(bytes);
     const claimed = response.headers.get('docker-content-digest');
@@ -198,7 +198,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return { descriptor: { mediaType: manifest.mediaType, digest, size: bytes.length }, bytes, manifest };
   }
 
-  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string, options?: CallOptions): Promise<string> {
     repository = this.canonical(repository);
     const response = await this.transport.send({
       method: 'PUT',
@@ -208,6 +208,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       scopes: [pushScope(repository)],
       repository,
       reference,
+      signal: options?.signal,
     });
     await drain(response);
     this.stats_.upload(bytes.length);
@@ -215,29 +216,31 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return stored && isDigest(stored) ? stored : sha256Digest(bytes);
   }
 
-  headBlob(repository: string, digest: string): Promise<Descriptor | null> {
-    repository = this.canonical(repository);
-    return this.blobs.head(repository, digest);
+  headBlob(repository: string, digest: string, options?: CallOptions): Promise<Descriptor | null> {
+    return this.blobs.head(this.canonical(repository), digest, options?.signal);
   }
 
-  getBlob(repository: string, digest: string): Promise<BlobStream> {
-    repository = this.canonical(repository);
-    return this.blobs.get(repository, digest);
+  getBlob(repository: string, digest: string, options?: CallOptions): Promise<BlobStream> {
+    return this.blobs.get(this.canonical(repository), digest, options?.signal);
   }
 
-  getBlobBytes(repository: string, digest: string): Promise<Buffer> {
-    repository = this.canonical(repository);
-    return this.blobs.getBytes(repository, digest);
+  getBlobBytes(repository: string, digest: string, options?: CallOptions): Promise<Buffer> {
+    return this.blobs.getBytes(this.canonical(repository), digest, options?.signal);
   }
 
   /** `body` may be a function that opens the blob afresh: then failed uploads are retried from the start. */
-  uploadBlob(repository: string, digest: string, size: number, body: Readable | (() => Promise<Readable>)): Promise<void> {
-    repository = this.canonical(repository);
-    return this.blobs.upload(repository, digest, size, body);
+  uploadBlob(
+    repository: string,
+    digest: string,
+    size: number,
+    body: Readable | (() => Promise<Readable>),
+    options?: CallOptions,
+  ): Promise<void> {
+    return this.blobs.upload(this.canonical(repository), digest, size, body, options?.signal);
   }
 
-  mountBlob(repository: string, digest: string, fromRepository: string): Promise<boolean> {
-    return this.blobs.mount(this.canonical(repository), digest, this.canonical(fromRepository));
+  mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<boolean> {
+    return this.blobs.mount(this.canonical(repository), digest, this.canonical(fromRepository), options?.signal);
   }
 
   /** A copy into `targetRepository` (mounting from `mountFromRepository` on this host) asks for one token covering both. */
@@ -248,7 +251,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     this.auth.relate(mountFromRepository ? [targetRepository, mountFromRepository] : [targetRepository], scopes);
   }
 
-  async deleteManifest(repository: string, digest: string): Promise<void> {
+  async deleteManifest(repository: string, digest: string, options?: CallOptions): Promise<void> {
     repository = this.canonical(repository);
     if (!isDigest(digest)) {
       throw new RegsyncError(`manifests are deleted by digest, not by tag (${repository}:${digest})`, {
@@ -264,6 +267,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       scopes: [`repository:${repository}:delete`],
       repository,
       reference: digest,
+      signal: options?.signal,
     });
     await drain(response);
   }
@@ -277,9 +281,18 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return this.auth.secrets();
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.agent_?.close(), this.transport.close()]);
+  close(): Promise<void> {
+    this.agent_?.destroy();
+    this.transport.close();
+    return Promise.resolve();
   }
+}
+
+/** A HEAD or GET of a manifest, accepting every manifest type regsync reads. */
+function manifestRead(method: 'HEAD' | 'GET', repository: string, reference: string, options?: CallOptions): SendRequest {
+  const url = manifestPath(repository, reference);
+  const scopes = [pullScope(repository)];
+  return { method, url, headers: { accept: MANIFEST_ACCEPT }, scopes, repository, reference, signal: options?.signal };
 }
 
 function manifestPath(repository: string, reference: string): string {

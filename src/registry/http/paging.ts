@@ -1,5 +1,4 @@
 import type { Transport } from './transport-core.js';
-import { readText } from './transport-core.js';
 import { nextLink } from './link.js';
 import { RegsyncError } from '../../util/errors.js';
 import { statusError } from './errors.js';
@@ -13,6 +12,7 @@ export interface ListRequest {
   pageSize: number;
   /** Counts downloaded bytes. */
   onBytes: (bytes: number) => void;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -26,30 +26,37 @@ export async function listAll(transport: Transport, request: ListRequest): Promi
   let pageSize: number | null = request.pageSize;
   let url: URL | null = new URL(`${request.path}?n=${request.pageSize}`, transport.base);
   while (url !== null) {
-    const response = await transport.send({
-      method: 'GET',
-      url,
-      headers: { accept: 'application/json' },
-      scopes: request.scopes,
-      ...(request.repository ? { repository: request.repository } : {}),
-      accept: (status) => status === 200 || status === 404 || (status === 400 && url?.searchParams.has('n') === true),
-    });
-    if (response.status === 404) {
-      await readText(response);
-      return seen.size === 0 ? null : [...seen];
+    const { response, bytes } = await transport.sendAndRead(
+      {
+        method: 'GET',
+        url,
+        headers: { accept: 'application/json' },
+        scopes: request.scopes,
+        ...(request.repository ? { repository: request.repository } : {}),
+        signal: request.signal,
+        accept: (status) => status === 200 || status === 404 || (status === 400 && url?.searchParams.has('n') === true),
+      },
+      256 << 20,
+    );
+    if (response.status === 404) return seen.size === 0 ? null : [...seen];
+    if (bytes === null) {
+      throw new RegsyncError(`${transport.host}${request.path} answered a list larger than 256 MiB`, {
+        code: 'REGISTRY',
+        host: transport.host,
+      });
     }
     if (response.status === 400) {
       // Distribution answers PAGINATION_NUMBER_INVALID when n exceeds its catalog.maxentries (1000 by
       // default, often less): ask again without n and let the registry's own page size and Link lead.
-      const body = await readText(response, 64 * 1024);
+      const body = bytes.subarray(0, 64 * 1024).toString();
       if (!/PAGINATION_NUMBER_INVALID/.test(body))
         throw statusError({ method: 'GET', host: transport.host, path: url.pathname, repository: request.repository }, 400, body);
       url.searchParams.delete('n');
       pageSize = null;
       continue;
     }
-    const text = await readText(response, 256 << 20);
-    request.onBytes(Buffer.byteLength(text));
+    const text = bytes.toString();
+    request.onBytes(bytes.length);
     let page: unknown;
     try {
       page = (JSON.parse(text) as Record<string, unknown>)[request.key];

@@ -35,7 +35,7 @@ export function mergeScopes(scopes: Iterable<string>): string[] {
     }
   }
   return [...byResource.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([resource, actions]) => `${resource}:${[...actions].sort().join(',')}`);
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { RegsyncError } from '../../util/errors.js';
 import { extraCaCertificates } from './extra-ca.js';
 import type { HostOptions } from '../types.js';
@@ -21,28 +22,45 @@ export function baseUrl(host: string, tls: TlsMode): string {
   return `${tls === 'disabled' ? 'http' : 'https'}://${host}`;
 }
 
-/** One keep-alive connection pool for one host, with that host's TLS settings (and no others). */
-export function createHostAgent(host: string, options: HostOptions): Agent {
+/** How long an idle connection is kept: under the 5 s that Node servers (and many proxies) keep theirs. */
+const IDLE_KEEP_MS = 4_000;
+
+/**
+ * One keep-alive connection pool for one host, with that host's TLS settings (and no others): connections
+ * are reused for every request, HEAD included, and over TLS sessions are resumed. The agent sets no cap of
+ * its own: the transport's slots bound the connections in use (a slot is held until its body is finished),
+ * and a queue inside the agent could deadlock an upload behind the download that feeds it.
+ */
+export function createHostAgent(host: string, options: HostOptions): HttpAgent {
   const tls = effectiveTls(host, options);
-  const connect: { rejectUnauthorized?: boolean; ca?: string[]; timeout: number } = { timeout: 15_000 };
-  if (tls === 'insecure') connect.rejectUnauthorized = false;
+  const common = { keepAlive: true, maxFreeSockets: options.maxConcurrency ?? 8, timeout: IDLE_KEEP_MS, scheduling: 'lifo' as const };
+  if (tls === 'disabled') return new HttpAgent(common);
+  const secure: { rejectUnauthorized?: boolean; ca?: string[] } = {};
+  if (tls === 'insecure') secure.rejectUnauthorized = false;
+  // An explicit `ca` replaces Node's defaults, NODE_EXTRA_CA_CERTS included; keep the machine's extra CAs trusted.
   if (tls === 'enabled' && options.caFile) {
-    let pem: string;
-    try {
-      pem = readFileSync(options.caFile, 'utf8');
-    } catch (error) {
-      throw new RegsyncError(`cannot read caFile ${options.caFile} for ${host}: ${(error as Error).message}`, {
-        code: 'TLS',
-        host,
-        cause: error,
-        hint: { kind: 'ca-file', host },
-      });
-    }
-    // An explicit `ca` replaces Node's defaults, NODE_EXTRA_CA_CERTS included; keep the machine's extra CAs trusted.
-    connect.ca = [...rootCertificates, ...extraCaCertificates(process.env), pem];
+    secure.ca = [...rootCertificates, ...extraCaCertificates(process.env), readCaFile(host, options.caFile)];
   }
-  // No cap on connections: streamed blob bodies hold theirs while a PUT to the same host needs another.
-  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connect });
+  return new HttpsAgent({ ...common, ...secure });
+}
+
+function readCaFile(host: string, caFile: string): string {
+  try {
+    return readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new RegsyncError(`cannot read caFile ${caFile} for ${host}: ${(error as Error).message}`, {
+      code: 'TLS',
+      host,
+      cause: error,
+      hint: { kind: 'ca-file', host },
+    });
+  }
+}
+
+/** A pool for other origins (redirect targets, token services): default, verified TLS. */
+export function createForeignAgent(protocol: string): HttpAgent {
+  const options = { keepAlive: true, timeout: IDLE_KEEP_MS };
+  return protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
 }
 
 const TLS_TRUST_CODES = new Set([
@@ -67,7 +85,30 @@ const TLS_REASONS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
 };
 
-/** The innermost error with a `code`, from undici's `TypeError: fetch failed` wrapping. */
+const TIMEOUT_CODES = new Set(['REGSYNC_TIMEOUT']);
+
+/** `30s`, or `1500ms` when not a whole number of seconds: how a timeout is named in messages. */
+export function formatTimeout(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** Whether a request failed because the host's `timeout` passed without headers or body bytes. */
+export function isTimeout(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Why a request failed, in words: `timed out after 30s`, or the innermost error's message. */
+export function failureReason(error: unknown, timeoutMs: number): string {
+  return isTimeout(error) ? `timed out after ${formatTimeout(timeoutMs)}` : rootCause(error).message;
+}
+
+/** The innermost error with a `code` (errors may wrap their cause). */
 export function rootCause(error: unknown): { code: string | undefined; message: string } {
   let current: unknown = error;
   let found: { code: string | undefined; message: string } = { code: undefined, message: String((error as Error)?.message ?? error) };

@@ -47,7 +47,7 @@ export function verifyingStream(options: VerifyOptions): Transform {
       callback();
     },
   });
-  // Readers that attach late (undici starts pulling only once connected) still see the error through the
+  // Readers that attach late (the request starts pulling only once connected) still see the error through the
   // stream's errored state; without a listener, an early error would crash the process instead.
   stream.on('error', () => undefined);
   return stream;

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { Transform, pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
+import { abortedError } from '../abort.js';
 import { RegsyncError } from '../../util/errors.js';
 import { blobPath, ensureLayout, tempPath } from './layout.js';
 
@@ -10,7 +13,14 @@ import { blobPath, ensureLayout, tempPath } from './layout.js';
  * place only once their sha256 and size match, so a failed or lying upload leaves nothing behind.
  * Returns the number of bytes written.
  */
-export async function writeBlob(repoDir: string, repository: string, digest: string, size: number, body: Readable): Promise<number> {
+export async function writeBlob(
+  repoDir: string,
+  repository: string,
+  digest: string,
+  size: number,
+  body: Readable,
+  signal?: AbortSignal,
+): Promise<number> {
   const final = blobPath(repoDir, digest);
   await ensureLayout(repoDir);
   const temp = tempPath(repoDir);
@@ -20,7 +30,7 @@ export async function writeBlob(repoDir: string, repository: string, digest: str
   const hash = createHash('sha256');
   let written = 0;
   try {
-    await pipeline(
+    await pipelineAsync(
       body,
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
@@ -30,6 +40,7 @@ export async function writeBlob(repoDir: string, repository: string, digest: str
         }
       },
       out,
+      signal ? { signal } : {},
     );
     const actual = `sha256:${hash.digest('hex')}`;
     if (actual !== digest || (size >= 0 && written !== size)) {
@@ -47,6 +58,28 @@ export async function writeBlob(repoDir: string, repository: string, digest: str
   } catch (error) {
     out.destroy();
     await rm(temp, { force: true });
+    if (signal?.aborted) throw abortedError(`writing blob ${digest} to ${repository}`, undefined, error);
     throw error;
   }
+}
+
+/**
+ * A blob file as a stream that counts its bytes (in a pass-through: a 'data' listener on the file stream
+ * would start it flowing before the caller reads) and fails with ABORTED when `signal` fires.
+ */
+export function readBlobStream(file: string, onBytes: (n: number) => void, signal: AbortSignal | undefined, root: string): Readable {
+  const counter = new Transform({
+    transform: (chunk: Buffer, _encoding, done) => {
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  const source = createReadStream(file);
+  pipeline(source, counter, () => undefined);
+  if (signal) {
+    const onAbort = (): void => void counter.destroy(abortedError(`reading ${file}`, root, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    counter.on('close', () => signal.removeEventListener('abort', onAbort));
+  }
+  return counter;
 }

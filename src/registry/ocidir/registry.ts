@@ -1,13 +1,13 @@
-import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { RegsyncError } from '../../util/errors.js';
 import { isDigest, sha256Digest } from '../digest.js';
 import { parseManifest } from '../manifest.js';
+import { throwIfAborted } from '../abort.js';
+import type { CallOptions } from '../abort.js';
 import type { BlobStream, Descriptor, FetchedManifest, ManifestDeleter, Manifest, Registry, RequestStats, TagNotes } from '../types.js';
-import { writeBlob } from './blobs.js';
+import { readBlobStream, writeBlob } from './blobs.js';
 import { RepositoryLocks } from './locks.js';
 import {
   LAYOUT_MARKER,
@@ -38,7 +38,9 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     this.name = root;
   }
 
-  private count(method: string): void {
+  /** Counts one operation, after refusing it when the caller's signal has fired. */
+  private begin(method: string, options: CallOptions | undefined, what: string): void {
+    throwIfAborted(options, `${what} in ${this.root}`, this.root);
     this.counters.requests += 1;
     const key = `${this.name} ${method}`;
     this.counters.byHostAndMethod[key] = (this.counters.byHostAndMethod[key] ?? 0) + 1;
@@ -57,8 +59,8 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     return { ...this.counters, byHostAndMethod: { ...this.counters.byHostAndMethod } };
   }
 
-  async ping(): Promise<void> {
-    this.count('HEAD');
+  async ping(options?: CallOptions): Promise<void> {
+    this.begin('HEAD', options, 'ping');
     try {
       const info = await stat(this.root);
       if (info.isDirectory()) return;
@@ -70,10 +72,11 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     throw new RegsyncError(`${this.root} is not a directory: point ocidir:// at a directory`, { code: 'USAGE', host: this.root });
   }
 
-  async listRepositories(): Promise<string[]> {
-    this.count('GET');
+  async listRepositories(options?: CallOptions): Promise<string[]> {
+    this.begin('GET', options, 'listing repositories');
     const found: string[] = [];
     const walk = async (dir: string, prefix: string[]): Promise<void> => {
+      throwIfAborted(options, `listing repositories in ${this.root}`, this.root);
       let entries;
       try {
         entries = await readdir(dir, { withFileTypes: true });
@@ -93,13 +96,13 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     return found.sort();
   }
 
-  async listTags(repository: string): Promise<string[]> {
-    return (await this.listTagsWithNotes(repository)).tags;
+  async listTags(repository: string, options?: CallOptions): Promise<string[]> {
+    return (await this.listTagsWithNotes(repository, options)).tags;
   }
 
   /** The tags, and a note for each tag index.json names more than once (it resolves to the first entry). */
-  async listTagsWithNotes(repository: string): Promise<{ tags: string[]; notes: string[] }> {
-    this.count('GET');
+  async listTagsWithNotes(repository: string, options?: CallOptions): Promise<{ tags: string[]; notes: string[] }> {
+    this.begin('GET', options, `listing tags of ${repository}`);
     const index = await readIndex(repositoryDir(this.root, repository), repository);
     if (!index) return { tags: [], notes: [] };
     return layoutTags(index);
@@ -163,20 +166,20 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     return { descriptor: { mediaType: manifest.mediaType, digest: resolved.digest, size: bytes.length }, bytes, manifest };
   }
 
-  async headManifest(repository: string, reference: string): Promise<Descriptor | null> {
-    this.count('HEAD');
+  async headManifest(repository: string, reference: string, options?: CallOptions): Promise<Descriptor | null> {
+    this.begin('HEAD', options, `reading ${repository}:${reference}`);
     return (await this.load(repository, reference))?.descriptor ?? null;
   }
 
-  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
-    this.count('GET');
+  async getManifest(repository: string, reference: string, options?: CallOptions): Promise<FetchedManifest> {
+    this.begin('GET', options, `reading ${repository}:${reference}`);
     const fetched = await this.load(repository, reference);
     if (!fetched) throw this.notFound('manifest', repository, reference);
     return fetched;
   }
 
-  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-    this.count('PUT');
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string, options?: CallOptions): Promise<string> {
+    this.begin('PUT', options, `writing ${repository}:${reference}`);
     const dir = repositoryDir(this.root, repository);
     const digest = sha256Digest(bytes);
     if (isDigest(reference) && reference !== digest) {
@@ -195,6 +198,8 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     await ensureLayout(dir);
     await writeAtomic(dir, blobPath(dir, digest), bytes);
     this.counters.bytesUploaded += bytes.length;
+    // The tag is the last write: an abort before it leaves untagged content only.
+    throwIfAborted(options, `writing ${repository}:${reference} in ${this.root}`, this.root);
     if (!isDigest(reference)) {
       await this.locks.run(dir, async () => {
         const index = (await readIndex(dir, repository)) ?? { schemaVersion: 2, manifests: [] };
@@ -225,30 +230,23 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     }
   }
 
-  async headBlob(repository: string, digest: string): Promise<Descriptor | null> {
-    this.count('HEAD');
+  async headBlob(repository: string, digest: string, options?: CallOptions): Promise<Descriptor | null> {
+    this.begin('HEAD', options, `reading blob ${digest} of ${repository}`);
     const size = await fileSize(blobPath(repositoryDir(this.root, repository), digest));
     return size === null ? null : { mediaType: 'application/octet-stream', digest, size };
   }
 
-  async getBlob(repository: string, digest: string): Promise<BlobStream> {
-    this.count('GET');
+  async getBlob(repository: string, digest: string, options?: CallOptions): Promise<BlobStream> {
+    this.begin('GET', options, `reading blob ${digest} of ${repository}`);
     const file = blobPath(repositoryDir(this.root, repository), digest);
     const size = await fileSize(file);
     if (size === null) throw this.notFound('blob', repository, digest);
-    // Count in a pass-through: a 'data' listener on the file stream would start it flowing before the caller reads.
-    const counter = new Transform({
-      transform: (chunk: Buffer, _encoding, done) => {
-        this.counters.bytesDownloaded += chunk.length;
-        done(null, chunk);
-      },
-    });
-    pipeline(createReadStream(file), counter, () => undefined);
-    return { size, stream: counter };
+    const stream = readBlobStream(file, (n) => (this.counters.bytesDownloaded += n), options?.signal, this.root);
+    return { size, stream };
   }
 
-  async getBlobBytes(repository: string, digest: string): Promise<Buffer> {
-    this.count('GET');
+  async getBlobBytes(repository: string, digest: string, options?: CallOptions): Promise<Buffer> {
+    this.begin('GET', options, `reading blob ${digest} of ${repository}`);
     const file = blobPath(repositoryDir(this.root, repository), digest);
     let bytes: Buffer;
     try {
@@ -269,14 +267,14 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     return bytes;
   }
 
-  async uploadBlob(repository: string, digest: string, size: number, body: Readable): Promise<void> {
-    this.count('PUT');
-    const written = await writeBlob(repositoryDir(this.root, repository), repository, digest, size, body);
+  async uploadBlob(repository: string, digest: string, size: number, body: Readable, options?: CallOptions): Promise<void> {
+    this.begin('PUT', options, `writing blob ${digest} to ${repository}`);
+    const written = await writeBlob(repositoryDir(this.root, repository), repository, digest, size, body, options?.signal);
     this.counters.bytesUploaded += written;
   }
 
-  async deleteManifest(repository: string, digest: string): Promise<void> {
-    this.count('DELETE');
+  async deleteManifest(repository: string, digest: string, options?: CallOptions): Promise<void> {
+    this.begin('DELETE', options, `deleting ${repository}@${digest}`);
     const dir = repositoryDir(this.root, repository);
     await this.locks.run(dir, async () => {
       const index = await readIndex(dir, repository);

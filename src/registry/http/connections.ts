@@ -1,0 +1,94 @@
+import type { Agent } from 'node:http';
+import { RegsyncError } from '../../util/errors.js';
+import { redactUrl } from '../../util/redact.js';
+import { drain, exchange, isStream } from './exchange.js';
+import type { Method, Response } from './exchange.js';
+import type { StatsCounter } from './stats.js';
+import type { SendRequest } from './transport-core.js';
+import { createForeignAgent } from './transport.js';
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+export interface ConnectionsDeps {
+  host: string;
+  base: string;
+  agent: () => Agent;
+  stats: StatsCounter;
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+/**
+ * The connection pools a host's requests use, and redirects between them: the host's own keep-alive pool
+ * for its origin, default pools for other origins, and manual redirects so Authorization never leaves the
+ * registry's origin.
+ */
+export class Connections {
+  private readonly foreign = new Map<string, Agent>();
+  private readonly origin: string;
+
+  constructor(private readonly deps: ConnectionsDeps) {
+    this.origin = new URL(deps.base).origin;
+  }
+
+  close(): void {
+    for (const agent of this.foreign.values()) agent.destroy();
+    this.foreign.clear();
+  }
+
+  /** The host's own connection pool for its origin; other origins (blob storage, token services) get verified TLS and none of its settings. */
+  agentFor(url: URL): Agent {
+    if (url.origin === this.origin) return this.deps.agent();
+    let agent = this.foreign.get(url.protocol);
+    if (!agent) {
+      agent = createForeignAgent(url.protocol);
+      this.foreign.set(url.protocol, agent);
+    }
+    return agent;
+  }
+
+  /** One request, following redirects (each hop counted); credentials only ever go to the registry's origin. */
+  async fetch(start: URL, request: SendRequest, authorization: string | null): Promise<Response> {
+    let url = start;
+    let method: Method = request.method;
+    let body = request.body;
+    for (let hop = 0; ; hop += 1) {
+      const sameOrigin = url.origin === this.origin;
+      const headers: Record<string, string> = { ...request.headers };
+      // Credentials belong to the registry's origin only: a redirect to S3 or a CDN never sees them.
+      if (authorization !== null && sameOrigin) headers.authorization = authorization;
+      this.deps.stats.request(url.host, method);
+      const agent = this.agentFor(url);
+      const response = await exchange(url, { method, headers, body, agent, timeoutMs: this.deps.timeoutMs, signal: request.signal });
+      const location = response.headers.get('location');
+      if (
+        !REDIRECTS.has(response.status) ||
+        location === null ||
+        method === 'POST' ||
+        method === 'PATCH' ||
+        (method === 'PUT' && response.status !== 307 && response.status !== 308)
+      ) {
+        return response;
+      }
+      await drain(response);
+      if (hop >= MAX_REDIRECTS)
+        throw new RegsyncError(`${request.method} ${this.deps.host}${start.pathname}: more than ${MAX_REDIRECTS} redirects`, {
+          code: 'REGISTRY',
+          host: this.deps.host,
+        });
+      if (isStream(body))
+        throw new RegsyncError(
+          `${request.method} ${this.deps.host}${start.pathname} was redirected, but a streamed body cannot be sent twice`,
+          { code: 'REGISTRY', host: this.deps.host },
+        );
+      const next = new URL(location, url);
+      this.deps.log(`${method} ${redactUrl(url)} redirected to ${redactUrl(next)}`);
+      if (response.status === 303) {
+        method = 'GET';
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+}
