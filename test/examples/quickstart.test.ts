@@ -1,6 +1,6 @@
 /** The Quickstart plans a real mirror with no server: committed OCI layouts in, a reviewed plan out. */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { cp, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -76,5 +76,20 @@ describe('examples/quickstart', () => {
       ],
     );
     assert.deepEqual(plan.summary, { create: 4, update: 0, delete: 0, noop: 0, skipped: 4 });
+  });
+
+  it('applies from a copy of the folder, as the README shows, and a second plan says No changes.', async () => {
+    const folder = await makeTempDir('regsync-quickstart-copy-');
+    await cp(quickstart, folder, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const env = { REGSYNC_CACHE_DIR: '' };
+    const applied = await run(['apply', '--yes', '-c', 'regsync.yaml'], { cwd: folder, env });
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout.trimEnd().split('\n').at(-1)!, /^Apply complete: 4 created, 0 updated, 0 deleted, 0 failed\.$/);
+    const files = await listFiles(join(folder, 'mirrored'));
+    assert.ok(files.includes('mirror/api/index.json') && files.includes('mirror/web/index.json'), files.join('\n'));
+    const replanned = await run(['plan', '-c', 'regsync.yaml'], { cwd: folder, env });
+    assert.equal(replanned.code, 0, replanned.stderr);
+    assert.match(replanned.stdout, /No changes\./);
+    assert.doesNotMatch(replanned.stdout, /\+ create/);
   });
 });
