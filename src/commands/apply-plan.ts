@@ -4,6 +4,9 @@ import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
 import { writePlanFile } from '../plan/plan-file.js';
 import type { Plan } from '../plan/types.js';
+import { changesInShard } from '../plan/shard.js';
+import type { Shard } from '../plan/shard.js';
+import { summarize } from '../plan/summary.js';
 import { renderHuman } from '../render/human.js';
 import { RegsyncError } from '../util/errors.js';
 import { computeReportedPlan } from './plan-run.js';
@@ -23,6 +26,8 @@ export interface ApplyPlanOptions {
   color: boolean;
   /** --json: stdout holds the apply result alone, so the plan goes to stderr. */
   json: boolean;
+  /** --shard I/N: only the destination repositories of this shard. */
+  shard: Shard | null;
 }
 
 function planRunOptions(options: ApplyPlanOptions): PlanRunOptions {
@@ -38,7 +43,22 @@ function planRunOptions(options: ApplyPlanOptions): PlanRunOptions {
     verbose: options.verbose,
     quiet: options.quiet,
     color: options.color,
+    shard: options.shard,
   };
+}
+
+/** A saved plan for one shard: a plan made for that shard as it is, an unsharded one cut to it, another shard refused. */
+function savedPlanForShard(plan: Plan, shard: Shard | null): Plan {
+  if (shard === null) return plan;
+  if (plan.shard !== undefined) {
+    if (plan.shard.index === shard.index && plan.shard.count === shard.count) return plan;
+    throw new RegsyncError(
+      `the plan was made for shard ${plan.shard.index}/${plan.shard.count}, not ${shard.index}/${shard.count}: apply it without --shard or with its own`,
+      { code: 'USAGE' },
+    );
+  }
+  const changes = changesInShard(plan.changes, shard);
+  return { ...plan, shard: { index: shard.index, count: shard.count }, changes, summary: summarize({ changes, skipped: plan.skipped }) };
 }
 
 /** The plan apply carries out: the saved one (checked against this config) or a fresh one; null after plan problems. */
@@ -47,7 +67,7 @@ export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: 
     if (options.mirrors.length > 0 || options.out !== null) {
       throw new RegsyncError('--mirror and --out are for a plan apply computes; a saved plan is carried out whole', { code: 'USAGE' });
     }
-    return loadSavedPlan(options.planFile, configDigest(config));
+    return savedPlanForShard(await loadSavedPlan(options.planFile, configDigest(config)), options.shard);
   }
   const plan = await computeReportedPlan(config, planRunOptions(options), io);
   if (plan !== null && options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);

@@ -2,6 +2,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SeedOptions } from '../config/seed-flags.js';
 import { splitPlanFile } from './plan-file-arg.js';
+import { shardOption } from './shard-option.js';
+import type { Shard } from '../plan/shard.js';
 import { addSeedOptions, examplesText, positionalsOf, resolveCommandConfig } from './shared.js';
 import type { CommandContext } from './shared.js';
 
@@ -17,6 +19,7 @@ interface ApplyFlags extends SeedOptions {
   concurrency: number;
   failFast?: boolean;
   docker?: string;
+  shard?: Shard;
 }
 
 function positiveInteger(value: string): number {
@@ -54,6 +57,7 @@ export function registerApplyCommand(program: Command, ctx: CommandContext): voi
     .option('--concurrency <n>', 'changes in flight at once', positiveInteger, 4)
     .option('--fail-fast', 'start no new change after the first failure')
     .option('--docker <path>', 'docker CLI for the docker executor (env DOCKER)')
+    .option('--shard <I/N>', 'apply only shard I of N (0 <= I < N), split by a stable hash of the destination repository', shardOption)
     .action(async (source: string | undefined, destination: string | undefined, options: ApplyFlags, cmd: Command) => {
       const [planFile, positionals] = splitPlanFile(positionalsOf(source, destination), ctx.io.cwd);
       const resolved = await resolveCommandConfig(ctx, cmd, positionals, options);
@@ -79,6 +83,7 @@ export function registerApplyCommand(program: Command, ctx: CommandContext): voi
           failFast: options.failFast === true,
           dockerBinary: options.docker ?? ctx.io.env.DOCKER ?? 'docker',
           secrets: resolved.secrets,
+          shard: options.shard ?? null,
         },
         ctx.io,
       );

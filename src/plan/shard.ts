@@ -44,3 +44,11 @@ export function ownsSourceRepository(shard: Shard | null, mirror: MirrorConfig, 
   if ('error' in mapped) return inShard(shard, endpointBase(mirror.source), sourceRepositoryPath(mirror.source, relative));
   return inShard(shard, endpointBase(mirror.destination), mapped.repository);
 }
+
+/**
+ * A saved, unsharded plan cut to one shard (`apply plan.json --shard I/N`): its changes whose destination
+ * repository falls in the shard. Skipped entries name no destination and stay with every shard, for display.
+ */
+export function changesInShard<T extends { target: { endpoint: string; repository: string } }>(changes: T[], shard: Shard): T[] {
+  return changes.filter((change) => inShard(shard, change.target.endpoint, change.target.repository));
+}

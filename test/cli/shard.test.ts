@@ -1,5 +1,7 @@
 /** `plan --shard I/N` through the CLI: the shards of a real (ocidir) mirror together give the unsharded plan. */
 import assert from 'node:assert/strict';
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../harness/temp.js';
@@ -41,5 +43,33 @@ describe('plan --shard', () => {
     const result = await run(['plan', '-c', 'examples/quickstart/regsync.yaml', '--shard', '3/3'], { cwd: repoRoot, env: {} });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /must be I\/N with 0 <= I < N/);
+  });
+
+  it('apply --shard: the shards of one saved plan, applied by separate workers, together leave nothing to do', async () => {
+    const folder = await makeTempDir('regsync-shard-apply-');
+    await cp(join(repoRoot, 'examples', 'quickstart'), folder, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const env = { REGSYNC_CACHE_DIR: '' };
+    const saved = await run(['plan', '-c', 'regsync.yaml', '-q', '-o', 'plan.json'], { cwd: folder, env });
+    assert.equal(saved.code, 0, saved.stderr);
+    let created = 0;
+    for (const index of [0, 1]) {
+      const applied = await run(['apply', 'plan.json', '-c', 'regsync.yaml', '--shard', `${index}/2`, '--json'], { cwd: folder, env });
+      assert.equal(applied.code, 0, applied.stderr);
+      const result = JSON.parse(applied.stdout) as { summary: { created: number } };
+      created += result.summary.created;
+    }
+    assert.equal(created, 4, 'the two shards together create every tag once');
+    const replanned = await run(['plan', '-c', 'regsync.yaml'], { cwd: folder, env });
+    assert.match(replanned.stdout, /No changes\./);
+  });
+
+  it('apply refuses a plan made for another shard', async () => {
+    const folder = await makeTempDir('regsync-shard-other-');
+    await cp(join(repoRoot, 'examples', 'quickstart'), folder, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const env = { REGSYNC_CACHE_DIR: '' };
+    assert.equal((await run(['plan', '-c', 'regsync.yaml', '-q', '--shard', '0/2', '-o', 'p.json'], { cwd: folder, env })).code, 0);
+    const applied = await run(['apply', 'p.json', '-c', 'regsync.yaml', '--shard', '1/2'], { cwd: folder, env });
+    assert.equal(applied.code, 1);
+    assert.match(applied.stderr, /the plan was made for shard 0\/2, not 1\/2/);
   });
 });
