@@ -64,6 +64,7 @@ export function registerApplyCommand(program: Command, ctx: CommandContext): voi
       const globals = ctx.globals(cmd);
       // The registry client, inventory, planner and listr2 load only when apply runs (not for --help or --version).
       const { runApplyCommand } = await import('./apply-run.js');
+      const { resolveDockerBinary } = await import('../apply/executors/docker-cli.js');
       const code = await runApplyCommand(
         resolved.config,
         {
@@ -81,7 +82,7 @@ export function registerApplyCommand(program: Command, ctx: CommandContext): voi
           dryRun: resolved.dryRun,
           concurrency: options.concurrency,
           failFast: options.failFast === true,
-          dockerBinary: options.docker ?? ctx.io.env.DOCKER ?? 'docker',
+          dockerBinary: resolveDockerBinary(options.docker, ctx.io.env),
           secrets: resolved.secrets,
           shard: options.shard ?? null,
         },
