@@ -4,7 +4,7 @@ import { extraCaCertificates } from '../registry/http/extra-ca.js';
 import { effectiveTls } from '../registry/http/transport.js';
 import { createRegistryPool, hostOptionsFor as hostOptionsForHost } from '../registry/pool.js';
 import type { RetryNotice } from '../registry/retry-notice.js';
-import type { HostOptions, RegistryPool } from '../registry/types.js';
+import type { HostOptions, RateLimitSource, RegistryPool } from '../registry/types.js';
 import { credentialsSource, runWording } from './error-advice.js';
 
 export function hostOptions(settings: RegistrySettings): HostOptions {
@@ -50,7 +50,7 @@ function checkExtraCaCertificates(config: Config, hosts: Record<string, HostOpti
 }
 
 /** One pool per command run: limits, tokens, connections and request counts are shared by every mirror. */
-export function createPoolForConfig(config: Config, options: PoolForConfigOptions): RegistryPool {
+export function createPoolForConfig(config: Config, options: PoolForConfigOptions): RegistryPool & RateLimitSource {
   const dockerConfigDir = options.env.DOCKER_CONFIG;
   const hosts = hostOptionsFor(config);
   checkExtraCaCertificates(config, hosts, options.env);

@@ -5,7 +5,7 @@ import { sumStats } from './http/stats.js';
 import { DOCKER_HUB, isDockerHub } from '../util/docker-hub.js';
 import { registryHostForEndpoint } from './ref.js';
 import type { RetryNotice } from './retry-notice.js';
-import type { HostOptions, ImageRef, Registry, RegistryPool, RequestStats } from './types.js';
+import type { HostOptions, ImageRef, RateLimit, RateLimitSource, Registry, RegistryPool, RequestStats } from './types.js';
 
 export interface RegistryPoolOptions {
   /** Per-host settings keyed by host[:port] as written in the config. */
@@ -35,7 +35,7 @@ export function hostOptionsFor(hosts: Record<string, HostOptions>, location: str
 }
 
 /** One client per registry host (and per ocidir directory), so limits, tokens, connections and stats are shared. */
-export function createRegistryPool(options: RegistryPoolOptions): RegistryPool {
+export function createRegistryPool(options: RegistryPoolOptions): RegistryPool & RateLimitSource {
   const http = new Map<string, HttpRegistry>();
   const ocidirs = new Map<string, Registry>();
 
@@ -74,6 +74,14 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool {
     },
     stats(): RequestStats {
       return sumStats([...http.values(), ...ocidirs.values()].map((registry) => registry.stats()));
+    },
+    rateLimits(): Record<string, RateLimit> {
+      const limits: Record<string, RateLimit> = {};
+      for (const client of http.values()) {
+        const limit = client.rateLimit();
+        if (limit !== null) limits[client.name] = limit;
+      }
+      return limits;
     },
     async close(): Promise<void> {
       await Promise.all([...http.values()].map((client) => client.close()));

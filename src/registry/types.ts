@@ -80,6 +80,20 @@ export interface RequestStats {
   byHostAndMethod: Record<string, number>;
   bytesDownloaded: number;
   bytesUploaded: number;
+  /**
+   * Manifest GETs per host as written in the config (what Docker Hub counts against its pull limit; HEADs are
+   * free). Absent for stores that do not count them (ocidir).
+   */
+  manifestGets?: Record<string, number>;
+}
+
+/** A host's pull budget as its last manifest responses told it (`RateLimit-Limit: 100;w=21600`). */
+export interface RateLimit {
+  /** null when the host sent `RateLimit-Remaining` without `RateLimit-Limit`. */
+  limit: number | null;
+  remaining: number;
+  /** The window the counts apply to (`w=`), in seconds; null when not given. */
+  windowSeconds: number | null;
 }
 
 /**
@@ -187,4 +201,10 @@ export interface RegistryPool {
   get(scheme: ImageRef['scheme'], location: string): Registry;
   stats(): RequestStats;
   close(): Promise<void>;
+}
+
+/** What the real pool also tells (a separate interface, so test pools built by hand need not fake it). */
+export interface RateLimitSource {
+  /** Per host (as written) that sent rate-limit headers on a manifest response: what it said, lowest remaining first. */
+  rateLimits(): Record<string, RateLimit>;
 }

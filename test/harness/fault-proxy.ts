@@ -13,6 +13,8 @@ export type FaultAction =
   | { type: 'drop-request'; bytes: number }
   /** Forward and replace the response body (headers kept, Content-Length fixed): a registry serving wrong bytes. */
   | { type: 'rewrite'; transform: (body: Buffer) => Buffer }
+  /** Forward, and add these headers to the registry's answer (rate-limit headers a real registry does not send). */
+  | { type: 'add-headers'; headers: Record<string, string> }
   /** Answer with a redirect to `location(pathAndQuery)`. */
   | { type: 'redirect'; status?: number; location: (pathAndQuery: string) => string }
   /** Run `run` (e.g. stop a registry) when the request arrives, then forward it: an event at an exact point of a run. */
@@ -147,7 +149,7 @@ export async function startFaultProxy(upstream: { host: string }): Promise<Fault
           });
           return;
         }
-        res.writeHead(status, upstreamResponse.headers);
+        res.writeHead(status, { ...upstreamResponse.headers, ...(action?.type === 'add-headers' ? action.headers : {}) });
         if (action?.type === 'drop-response') {
           let sent = 0;
           upstreamResponse.on('data', (chunk: Buffer) => {

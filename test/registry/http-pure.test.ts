@@ -6,6 +6,7 @@ import { registryErrorText } from '../../src/registry/http/errors.js';
 import { nextLink } from '../../src/registry/http/link.js';
 import { grantedAtoms, mergeScopes, TokenCache } from '../../src/registry/http/scopes.js';
 import { isLoopbackHost, tlsError } from '../../src/registry/http/transport.js';
+import { parseRateLimitHeader, RateLimitTracker } from '../../src/registry/http/rate-limits.js';
 import { redact, redactUrl } from '../../src/util/redact.js';
 
 const challengeCases: Array<[string, ReturnType<typeof parseChallenges>]> = [
@@ -152,4 +153,20 @@ test('redaction removes secrets and Authorization values', () => {
     redactUrl('https://bucket.s3/blob?X-Amz-Signature=abc&partNumber=1'),
     'https://bucket.s3/blob?X-Amz-Signature=***&partNumber=1',
   );
+});
+
+test('rate-limit headers: count and window read, the lowest remaining kept, absent headers ignored', () => {
+  assert.deepEqual(parseRateLimitHeader('100;w=21600'), { count: 100, windowSeconds: 21600 });
+  assert.deepEqual(parseRateLimitHeader('76'), { count: 76, windowSeconds: null });
+  assert.equal(parseRateLimitHeader(null), null);
+  assert.equal(parseRateLimitHeader('lots'), null);
+  const tracker = new RateLimitTracker();
+  const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
+  tracker.note(headers({}));
+  assert.equal(tracker.snapshot(), null);
+  tracker.note(headers({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600' }));
+  tracker.note(headers({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '80;w=21600' }));
+  assert.deepEqual(tracker.snapshot(), { limit: 100, remaining: 76, windowSeconds: 21600 });
+  tracker.note(headers({ 'ratelimit-remaining': '3' }));
+  assert.deepEqual(tracker.snapshot(), { limit: 100, remaining: 3, windowSeconds: 21600 }, 'what an earlier response said is kept');
 });

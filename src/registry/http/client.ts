@@ -4,7 +4,7 @@ import { createLimiter } from '../../util/concurrency.js';
 import { RegsyncError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
 import { isDigest, sha256Digest } from '../digest.js';
-import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js';
+import { parseManifest } from '../manifest.js';
 import { apiRepository } from '../ref.js';
 import type {
   BlobMounter,
@@ -15,6 +15,7 @@ import type {
   FetchedManifest,
   HostOptions,
   ManifestDeleter,
+  RateLimit,
   Registry,
   RequestStats,
 } from '../types.js';
@@ -27,10 +28,11 @@ import type { Credentials } from './credentials.js';
 import { listAll } from './paging.js';
 import { CATALOG_SCOPE, pullScope, pushScope } from './scopes.js';
 import { StatsCounter } from './stats.js';
+import { RateLimitTracker } from './rate-limits.js';
 import type { RetryNotice } from '../retry-notice.js';
 import { drain } from './transport-core.js';
 import { Transport } from './transport-core.js';
-import type { SendRequest } from './transport-core.js';
+import { manifestPath, manifestRead } from './manifest-request.js';
 import { baseUrl, createHostAgent, effectiveTls } from './transport.js';
 
 export interface HttpRegistryOptions {
@@ -61,6 +63,7 @@ const MAX_MANIFEST_BYTES = 8 << 20;
 export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, CopyAnnouncer {
   readonly name: string;
   private readonly stats_ = new StatsCounter();
+  private readonly rateLimits_ = new RateLimitTracker();
   private readonly transport: Transport;
   private readonly auth: HostAuth;
   private readonly blobs: BlobOps;
@@ -96,6 +99,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       streamPermits: slots > 1 ? createLimiter(slots - 1) : null,
       retry,
       stats: this.stats_,
+      rateLimits: this.rateLimits_,
       auth: () => this.auth,
       log: logger,
       timeoutMs: hostOptions.timeout ?? DEFAULT_TIMEOUT_MS,
@@ -276,6 +280,11 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return this.stats_.snapshot();
   }
 
+  /** What this host last said about its pull budget; null when it sends no rate-limit headers. */
+  rateLimit(): RateLimit | null {
+    return this.rateLimits_.snapshot();
+  }
+
   /** Every secret this client has seen (passwords, tokens), so callers can redact their own output. */
   secrets(): string[] {
     return this.auth.secrets();
@@ -286,15 +295,4 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     this.transport.close();
     return Promise.resolve();
   }
-}
-
-/** A HEAD or GET of a manifest, accepting every manifest type regsync reads. */
-function manifestRead(method: 'HEAD' | 'GET', repository: string, reference: string, options?: CallOptions): SendRequest {
-  const url = manifestPath(repository, reference);
-  const scopes = [pullScope(repository)];
-  return { method, url, headers: { accept: MANIFEST_ACCEPT }, scopes, repository, reference, signal: options?.signal };
-}
-
-function manifestPath(repository: string, reference: string): string {
-  return `/v2/${repository}/manifests/${reference}`;
 }

@@ -3,12 +3,18 @@ import type { RequestStats } from '../types.js';
 /** Counts requests per `${host} ${METHOD}` and bytes moved. */
 export class StatsCounter {
   private readonly counts = new Map<string, number>();
+  private readonly manifestGets = new Map<string, number>();
   private downloaded = 0;
   private uploaded = 0;
 
   request(host: string, method: string): void {
     const key = `${host} ${method}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** A manifest GET sent to `host` (as written in the config): what pull limits count. */
+  manifestGet(host: string): void {
+    this.manifestGets.set(host, (this.manifestGets.get(host) ?? 0) + 1);
   }
 
   download(bytes: number): void {
@@ -23,7 +29,8 @@ export class StatsCounter {
   snapshot(): RequestStats {
     const byHostAndMethod = Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const requests = [...this.counts.values()].reduce((sum, n) => sum + n, 0);
-    return { requests, byHostAndMethod, bytesDownloaded: this.downloaded, bytesUploaded: this.uploaded };
+    const manifestGets = Object.fromEntries(this.manifestGets);
+    return { requests, byHostAndMethod, bytesDownloaded: this.downloaded, bytesUploaded: this.uploaded, manifestGets };
   }
 }
 
@@ -33,11 +40,13 @@ export function sumStats(all: RequestStats[]): RequestStats {
   let requests = 0;
   let bytesDownloaded = 0;
   let bytesUploaded = 0;
+  const manifestGets: Record<string, number> = {};
   for (const stats of all) {
+    for (const [host, n] of Object.entries(stats.manifestGets ?? {})) manifestGets[host] = (manifestGets[host] ?? 0) + n;
     requests += stats.requests;
     bytesDownloaded += stats.bytesDownloaded;
     bytesUploaded += stats.bytesUploaded;
     for (const [key, n] of Object.entries(stats.byHostAndMethod)) byHostAndMethod[key] = (byHostAndMethod[key] ?? 0) + n;
   }
-  return { requests, byHostAndMethod, bytesDownloaded, bytesUploaded };
+  return { requests, byHostAndMethod, bytesDownloaded, bytesUploaded, manifestGets };
 }

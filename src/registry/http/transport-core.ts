@@ -16,6 +16,8 @@ import type { RequestContext } from './errors.js';
 import type { StatsCounter } from './stats.js';
 import { failureReason, tlsError } from './transport.js';
 import { Connections } from './connections.js';
+import { exhaustedUntil } from './rate-limits.js';
+import type { RateLimitTracker } from './rate-limits.js';
 import { formatRetryNotice } from '../retry-notice.js';
 import { abortedError } from '../abort.js';
 import type { RetryNotice } from '../retry-notice.js';
@@ -37,6 +39,8 @@ export interface SendRequest {
   signal?: AbortSignal | undefined;
   /** The body is handed to the caller to stream at its pace (a blob download), not read at once. */
   streamsBody?: boolean;
+  /** A manifest request: its GETs are counted per host and its rate-limit headers recorded. */
+  manifest?: boolean;
 }
 
 export interface TransportDeps {
@@ -55,6 +59,7 @@ export interface TransportDeps {
   streamPermits: Limiter | null;
   retry: RetryPolicy;
   stats: StatsCounter;
+  rateLimits: RateLimitTracker;
   auth: () => HostAuth;
   log: (line: string) => void;
   /** Milliseconds to wait for response headers, and for each next piece of a body. */
@@ -166,10 +171,10 @@ export class Transport {
         }
         throw await this.deps.auth().failure(context);
       }
-      if (accept(status)) {
-        this.noteRateLimit(response);
-        return response;
-      }
+      if (request.manifest) this.deps.rateLimits.note(response.headers);
+      const holdUntil = exhaustedUntil(response.headers, Date.now());
+      if (holdUntil !== null) this.deps.limiter.pauseUntil(holdUntil);
+      if (accept(status)) return response;
       const decision = retryDecision(retry, attempt, status, response.headers, Date.now());
       if (decision.retry && !isStream(request.body)) {
         await drain(response);
@@ -218,6 +223,7 @@ export class Transport {
     const release = await this.deps.limiter.acquire(request.signal).catch((error: unknown) => this.rethrow(request, error));
     let handedOver = false;
     try {
+      if (request.manifest && request.method === 'GET') this.deps.stats.manifestGet(this.deps.host);
       const response = await this.connections.fetch(url, request, authorization);
       handedOver = true;
       // The connection stays busy until the body is read (or discarded); so does the slot.
@@ -308,15 +314,6 @@ export class Transport {
           },
         );
       }
-    }
-  }
-
-  /** Docker Hub says `RateLimit-Remaining: 0` before it starts answering 429: hold new requests when it also says for how long. */
-  private noteRateLimit(response: Response): void {
-    const remaining = response.headers.get('ratelimit-remaining');
-    const retryAfter = response.headers.get('retry-after');
-    if (remaining !== null && /^\s*0\b/.test(remaining) && retryAfter !== null && /^\d+$/.test(retryAfter.trim())) {
-      this.deps.limiter.pauseUntil(Date.now() + Number(retryAfter.trim()) * 1000);
     }
   }
 }

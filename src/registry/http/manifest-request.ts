@@ -1,0 +1,15 @@
+import { MANIFEST_ACCEPT } from '../manifest.js';
+import type { CallOptions } from '../types.js';
+import { pullScope } from './scopes.js';
+import type { SendRequest } from './transport-core.js';
+
+/** A HEAD or GET of a manifest, accepting every manifest type regsync reads. */
+export function manifestRead(method: 'HEAD' | 'GET', repository: string, reference: string, options?: CallOptions): SendRequest {
+  const url = manifestPath(repository, reference);
+  const scopes = [pullScope(repository)];
+  return { method, url, headers: { accept: MANIFEST_ACCEPT }, scopes, repository, reference, signal: options?.signal, manifest: true };
+}
+
+export function manifestPath(repository: string, reference: string): string {
+  return `/v2/${repository}/manifests/${reference}`;
+}
