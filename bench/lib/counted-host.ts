@@ -1,6 +1,6 @@
 import { startFaultProxy } from '../../test/harness/fault-proxy.js';
 import type { ProxiedRequest } from '../../test/harness/fault-proxy.js';
-import { startConnectionCounter } from './connection-counter.js';
+import { startConnectionCounter } from '../../test/harness/connection-counter.js';
 
 /**
  * A registry seen through two relays: a TCP connection counter (what clients connect to) in front of the
