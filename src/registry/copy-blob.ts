@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRegsyncError } from '../util/errors.js';
 import { throwIfAborted } from './abort.js';
-import type { Descriptor, Registry } from './types.js';
+import type { BlobHolders } from './blob-holders.js';
+import type { Descriptor, Registry, UploadSession } from './types.js';
 import { canMount } from './types.js';
 
 /** How one blob reached the target. `shared`: another copy was already moving it, we waited for it. */
@@ -22,7 +23,15 @@ export interface BlobCopyContext {
   onRetry?: (digest: string, attempt: number, error: unknown) => void;
   /** Stops the transfer (requests and streams) when it fires. */
   signal?: AbortSignal | undefined;
+  /**
+   * The run's record of blobs at the destinations: a blob another repository of the target registry got earlier
+   * in the run (or is being given right now) is mounted from there instead of uploaded again.
+   */
+  holders?: BlobHolders | undefined;
 }
+
+/** How a missing blob gets in: mounted from a repository of the target registry, or uploaded (`settle` when claimed). */
+type Route = { kind: 'mount'; from: string } | { kind: 'upload'; settle: ((landed: boolean) => void) | null };
 
 /** Attempts per blob upload; each restarts the blob from its first byte. */
 export const BLOB_ATTEMPTS = 3;
@@ -51,11 +60,11 @@ export function isRetryable(error: unknown): boolean {
   }
 }
 
-async function streamOnce(context: BlobCopyContext, blob: Descriptor): Promise<number> {
+async function streamOnce(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<number> {
   const call = { signal: context.signal };
   const { stream, size } = await context.source.getBlob(context.sourceRepository, blob.digest, call);
   try {
-    await context.target.uploadBlob(context.targetRepository, blob.digest, size, stream, call);
+    await context.target.uploadBlob(context.targetRepository, blob.digest, size, stream, { ...call, session });
     return size;
   } finally {
     // A failed upload may leave the source response half-read; free its socket.
@@ -63,30 +72,80 @@ async function streamOnce(context: BlobCopyContext, blob: Descriptor): Promise<n
   }
 }
 
-async function transfer(context: BlobCopyContext, blob: Descriptor): Promise<BlobCopyResult> {
-  const { source, sourceRepository, target, targetRepository } = context;
+/** GET → upload, retried from the first byte; the first attempt PUTs into `session` when a refused mount opened one. */
+async function upload(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<number> {
   const call = { signal: context.signal };
-  if (await target.headBlob(targetRepository, blob.digest, call)) return { outcome: 'skipped', bytes: 0 };
-  if (sameRegistry(source, target) && sourceRepository !== targetRepository && canMount(target)) {
-    if (await target.mountBlob(targetRepository, blob.digest, sourceRepository, call)) return { outcome: 'mounted', bytes: 0 };
-  }
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return { outcome: 'copied', bytes: await streamOnce(context, blob) };
+      return await streamOnce(context, blob, attempt === 1 ? session : null);
     } catch (error) {
       if (attempt >= BLOB_ATTEMPTS || !isRetryable(error)) throw error;
       context.onRetry?.(blob.digest, attempt, error);
       await sleep(RETRY_DELAY_MS * attempt, undefined, call).catch(() => undefined);
-      throwIfAborted(call, `copy of blob ${blob.digest} to ${target.name}/${targetRepository}`, target.name);
+      throwIfAborted(call, `copy of blob ${blob.digest} to ${context.target.name}/${context.targetRepository}`, context.target.name);
     }
   }
 }
 
 /**
+ * Same registry: mount from the source repository. Otherwise from a repository of the target that this run gave
+ * the blob; when one is being given it right now, wait for that upload and mount from it. When nobody has it, this
+ * copy claims the upload (in the same synchronous step as the last look, so two copies never both claim it).
+ */
+async function route(context: BlobCopyContext, digest: string): Promise<Route> {
+  const { source, sourceRepository, target, targetRepository, holders } = context;
+  if (!canMount(target)) return { kind: 'upload', settle: null };
+  if (sameRegistry(source, target) && sourceRepository !== targetRepository) return { kind: 'mount', from: sourceRepository };
+  if (holders === undefined) return { kind: 'upload', settle: null };
+  for (;;) {
+    const holder = holders.holderOtherThan(target.name, targetRepository, digest);
+    if (holder !== null) return { kind: 'mount', from: holder };
+    const running = holders.uploadInProgress(target.name, digest);
+    if (running === null) return { kind: 'upload', settle: holders.claimUpload(target.name, targetRepository, digest) };
+    // Landed: the next look finds the holder. Failed: this copy may claim the upload itself.
+    await running;
+    throwIfAborted(context, `copy of blob ${digest} to ${target.name}/${targetRepository}`, target.name);
+  }
+}
+
+async function transfer(context: BlobCopyContext, blob: Descriptor): Promise<BlobCopyResult> {
+  const { target, targetRepository, holders } = context;
+  const call = { signal: context.signal };
+  // Placed in this repository earlier in the run: not even a HEAD.
+  if (holders?.holds(target.name, targetRepository, blob.digest)) return { outcome: 'skipped', bytes: 0 };
+  if (await target.headBlob(targetRepository, blob.digest, call)) {
+    holders?.add(target.name, targetRepository, blob.digest);
+    return { outcome: 'skipped', bytes: 0 };
+  }
+  const way = await route(context, blob.digest);
+  let session: UploadSession | null = null;
+  if (way.kind === 'mount' && canMount(target)) {
+    const mount = await target.mountBlob(targetRepository, blob.digest, way.from, call);
+    if (mount.mounted) {
+      holders?.add(target.name, targetRepository, blob.digest);
+      return { outcome: 'mounted', bytes: 0 };
+    }
+    session = mount.session;
+  }
+  const settle = way.kind === 'upload' ? way.settle : null;
+  try {
+    const bytes = await upload(context, blob, session);
+    holders?.add(target.name, targetRepository, blob.digest);
+    settle?.(true);
+    return { outcome: 'copied', bytes };
+  } catch (error) {
+    settle?.(false);
+    throw error;
+  }
+}
+
+/**
  * Gets one blob into the target repository by the cheapest rung of the ladder: already there →
- * skip; same registry → cross-repository mount; otherwise stream GET → upload (verified by the
- * target as it flows), retried from the first byte. Concurrent calls for the same target
- * repository and digest share one transfer.
+ * skip; in another repository of the target registry (the source's, or one this run gave it) →
+ * cross-repository mount; otherwise stream GET → upload (verified by the target as it flows),
+ * retried from the first byte. Concurrent calls for the same target repository and digest share
+ * one transfer; with `holders`, concurrent calls for the same target registry and digest share one
+ * upload (the others mount once it landed).
  */
 export async function copyBlob(context: BlobCopyContext, blob: Descriptor): Promise<BlobCopyResult> {
   const key = `${context.target.name}\u0000${context.targetRepository}\u0000${blob.digest}`;

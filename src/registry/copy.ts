@@ -2,6 +2,7 @@ import { RegsyncError } from '../util/errors.js';
 import { createLimiter } from '../util/concurrency.js';
 import { copyBlob, sameRegistry } from './copy-blob.js';
 import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
+import type { BlobHolders } from './blob-holders.js';
 import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
 import { isDigest, sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
@@ -33,6 +34,11 @@ export interface CopyImageOptions {
    * tag is written last, so an aborted copy never leaves a tag over a partial image.
    */
   signal?: AbortSignal;
+  /**
+   * The run's record of which target repositories hold which blob: pass one record to every copy of a run, and a
+   * blob several copies need in one registry is uploaded once and mounted into the other repositories.
+   */
+  holders?: BlobHolders;
 }
 
 export interface CopyImageResult {
@@ -192,6 +198,7 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyImageRes
       target: options.target,
       targetRepository: options.targetRepository,
       signal: options.signal,
+      holders: options.holders,
       onRetry: (digest, attempt, error) =>
         options.onProgress?.({ type: 'retry', digest, attempt, message: error instanceof Error ? error.message : String(error) }),
     },

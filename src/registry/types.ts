@@ -128,13 +128,32 @@ export interface Registry extends RegistryReader {
   /** Returns the digest the registry stored. */
   putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string, options?: CallOptions): Promise<string>;
   /** Streams a blob in, verifying `digest` as it flows. */
-  uploadBlob(repository: string, digest: string, size: number, body: Readable, options?: CallOptions): Promise<void>;
+  uploadBlob(repository: string, digest: string, size: number, body: Readable, options?: UploadOptions): Promise<void>;
 }
+
+/**
+ * An upload the registry opened when it declined a mount (202 instead of 201): the blob can be PUT straight into
+ * it, so a refused mount plus the upload still costs two requests. Good for one upload into `repository`.
+ */
+export interface UploadSession {
+  readonly repository: string;
+  /** Absolute URL of the session, as the registry's Location said. */
+  readonly location: string;
+}
+
+/** What uploadBlob takes besides the call options. */
+export interface UploadOptions extends CallOptions {
+  /** Use this open session (from a refused mount) instead of opening one; stores without sessions ignore it. */
+  session?: UploadSession | null | undefined;
+}
+
+/** A mount's answer: mounted, or declined with the upload session the registry opened instead (if it said where). */
+export type MountResult = { mounted: true } | { mounted: false; session: UploadSession | null };
 
 /** Optional ability: copy a blob from another repository of the same registry without moving bytes. */
 export interface BlobMounter {
-  /** true when mounted; false when the registry declined (the caller then uploads). */
-  mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<boolean>;
+  /** Declined when the registry does not have the blob in `fromRepository` or does not mount; the caller then uploads. */
+  mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<MountResult>;
 }
 
 /** Optional ability: delete a manifest by digest (removes every tag pointing at it). */

@@ -145,11 +145,27 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
     assert.ok((await readAll(blob.stream)).equals(content));
     assert.ok((await client.getBlobBytes('blobs/one', digest)).equals(content));
     assert.ok(canMount(client));
-    assert.equal(await client.mountBlob('blobs/two', digest, 'blobs/one'), true);
+    assert.deepEqual(await client.mountBlob('blobs/two', digest, 'blobs/one'), { mounted: true });
     assert.ok(await client.headBlob('blobs/two', digest));
     const missing = sha256(Buffer.from('never uploaded'));
-    assert.equal(await client.mountBlob('blobs/three', missing, 'blobs/one'), false, '202: the registry opened an upload instead');
+    const declined = await client.mountBlob('blobs/three', missing, 'blobs/one');
+    assert.ok(!declined.mounted && declined.session !== null, '202: the registry opened an upload instead, and said where');
+    assert.equal(declined.session.repository, 'blobs/three');
     assert.equal(await client.headBlob('blobs/three', missing), null);
+  });
+
+  test('a declined mount hands its upload session to the upload: one PUT, no second POST', async () => {
+    const content = Buffer.from('uploaded into the session a refused mount opened');
+    const digest = sha256(content);
+    assert.ok(canMount(client));
+    const declined = await client.mountBlob('session/dst', digest, 'session/nowhere');
+    assert.ok(!declined.mounted && declined.session !== null);
+    const count = (method: string) => client.stats().byHostAndMethod[`${registry.host} ${method}`] ?? 0;
+    const [posts, puts] = [count('POST'), count('PUT')];
+    await client.uploadBlob('session/dst', digest, content.length, Readable.from([content]), { session: declined.session });
+    assert.equal(count('POST') - posts, 0, 'no new upload session');
+    assert.equal(count('PUT') - puts, 1, 'the body went into the session in one PUT');
+    assert.deepEqual(await client.headBlob('session/dst', digest), { mediaType: 'application/octet-stream', digest, size: content.length });
   });
 
   test('maxConcurrency 1: uploads fed by downloads from the same host do not deadlock on the shared cap', async () => {

@@ -1,4 +1,5 @@
 import type { Change } from '../../plan/types.js';
+import { BlobHolders } from '../../registry/blob-holders.js';
 import { copyImage } from '../../registry/copy.js';
 import type { CopyProgressEvent } from '../../registry/copy.js';
 import { selectPlatforms } from '../../registry/copy-platforms.js';
@@ -52,7 +53,7 @@ async function alreadyLanded(change: Change, context: ExecutionContext): Promise
   }
 }
 
-async function copy(change: Change, context: ExecutionContext): Promise<{ bytes: number }> {
+async function copy(change: Change, context: ExecutionContext, holders: BlobHolders): Promise<{ bytes: number }> {
   const source = change.source;
   const tag = context.target.tag;
   if (source === null || tag === null) throw new RegsyncError(`change ${change.id} has nothing to copy`, { code: 'INTERNAL' });
@@ -70,6 +71,7 @@ async function copy(change: Change, context: ExecutionContext): Promise<{ bytes:
       platforms: change.copy?.platforms ?? null,
       // Every registry call of the copy takes it: an interrupt aborts requests and body streams in flight.
       signal: context.signal,
+      holders,
       onProgress: (event) => {
         if (event.type === 'warning') context.progress.warning(event.message);
         if (event.type === 'blob') context.progress.bytes((bytes += event.outcome === 'copied' ? event.size : 0));
@@ -88,11 +90,18 @@ async function copy(change: Change, context: ExecutionContext): Promise<{ bytes:
   }
 }
 
-/** Direct registry-to-registry (or ocidir) copies through copyImage: manifests byte for byte, blobs by the copy ladder. */
-export const createRegistryExecutor: ExecutorFactory = (): Executor => ({
-  name: 'registry',
-  prepare: () => Promise.resolve(),
-  describe: describeCopy,
-  copy,
-  close: () => Promise.resolve(),
-});
+/**
+ * Direct registry-to-registry (or ocidir) copies through copyImage: manifests byte for byte, blobs by the copy ladder.
+ * One executor serves one apply run, and its blob record spans the run: a layer that many repositories of one
+ * destination share is uploaded once and mounted into the rest.
+ */
+export const createRegistryExecutor: ExecutorFactory = (): Executor => {
+  const holders = new BlobHolders();
+  return {
+    name: 'registry',
+    prepare: () => Promise.resolve(),
+    describe: describeCopy,
+    copy: (change, context) => copy(change, context, holders),
+    close: () => Promise.resolve(),
+  };
+};

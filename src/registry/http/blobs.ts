@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256Digest } from '../digest.js';
 import { RegsyncError } from '../../util/errors.js';
 import { abortedError, throwIfAborted } from '../abort.js';
-import type { BlobStream, Descriptor } from '../types.js';
+import type { BlobStream, Descriptor, MountResult, UploadSession } from '../types.js';
 import { backoffDelay } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { pullScope, pushScope } from './scopes.js';
@@ -128,14 +128,25 @@ export class BlobOps {
    * end, the PUT is aborted and nothing is committed. With an opener, failures are retried from the start.
    * No chunked PATCH: Distribution accepts a streamed PUT of any size with flat memory, and chunks would only
    * buy resuming, which the restart-from-byte-0 contract does not need (bench/README.md has the reasoning).
+   * A `session` (from a refused mount) replaces the first attempt's POST; a retry opens a fresh one.
    */
-  async upload(repository: string, digest: string, size: number, source: BlobSource, signal?: AbortSignal): Promise<void> {
+  async upload(
+    repository: string,
+    digest: string,
+    size: number,
+    source: BlobSource,
+    signal?: AbortSignal,
+    session?: UploadSession | null,
+  ): Promise<void> {
     const attempts = typeof source === 'function' ? this.retry.attempts : 1;
+    let open = session?.repository === repository ? session.location : null;
     for (let attempt = 1; ; attempt += 1) {
       throwIfAborted({ signal }, `upload of ${digest} to ${this.transport.host}/${repository}`, this.transport.host);
       const body = typeof source === 'function' ? await source() : source;
       try {
-        await this.uploadOnce(repository, digest, size, body, signal);
+        const location = open ?? (await this.startUpload(repository, signal));
+        open = null;
+        await this.uploadOnce(repository, digest, size, body, location, signal);
         return;
       } catch (error) {
         body.destroy();
@@ -153,8 +164,14 @@ export class BlobOps {
     }
   }
 
-  private async uploadOnce(repository: string, digest: string, size: number, body: Readable, signal?: AbortSignal): Promise<void> {
-    const location = await this.startUpload(repository, signal);
+  private async uploadOnce(
+    repository: string,
+    digest: string,
+    size: number,
+    body: Readable,
+    location: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const url = new URL(location);
     url.searchParams.set('digest', digest);
     const verify = verifyingStream({
@@ -217,8 +234,8 @@ export class BlobOps {
     return new URL(location, this.transport.base).toString();
   }
 
-  /** Cross-repository mount: 201 mounted; 202 means the registry opened an upload instead, which we cancel. */
-  async mount(repository: string, digest: string, fromRepository: string, signal?: AbortSignal): Promise<boolean> {
+  /** Cross-repository mount: 201 mounted; 202 means the registry opened an upload instead, handed back for the PUT. */
+  async mount(repository: string, digest: string, fromRepository: string, signal?: AbortSignal): Promise<MountResult> {
     const url = `${uploadsPath(repository)}?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`;
     const response = await this.transport.send({
       method: 'POST',
@@ -232,10 +249,9 @@ export class BlobOps {
       signal,
     });
     await readText(response);
-    if (response.status === 201) return true;
+    if (response.status === 201) return { mounted: true };
     const location = response.headers.get('location');
-    if (location) await this.cancel(new URL(location, this.transport.base).toString(), repository);
-    return false;
+    return { mounted: false, session: location ? { repository, location: new URL(location, this.transport.base).toString() } : null };
   }
 
   /** Best effort: an abandoned session expires on its own anyway. */

@@ -15,9 +15,11 @@ import type {
   FetchedManifest,
   HostOptions,
   ManifestDeleter,
+  MountResult,
   RateLimit,
   Registry,
   RequestStats,
+  UploadOptions,
 } from '../types.js';
 import { HostAuth } from './auth.js';
 import { DEFAULT_RETRY_POLICY } from './backoff.js';
@@ -238,12 +240,12 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     digest: string,
     size: number,
     body: Readable | (() => Promise<Readable>),
-    options?: CallOptions,
+    options?: UploadOptions,
   ): Promise<void> {
-    return this.blobs.upload(this.canonical(repository), digest, size, body, options?.signal);
+    return this.blobs.upload(this.canonical(repository), digest, size, body, options?.signal, options?.session);
   }
 
-  mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<boolean> {
+  mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<MountResult> {
     return this.blobs.mount(this.canonical(repository), digest, this.canonical(fromRepository), options?.signal);
   }
 
