@@ -1,7 +1,7 @@
 # regsync's image: the CLI, the docker CLI for the docker executor, schemas/. Run as the original tool's image was:
 #
 #   docker run --rm --user root -v ~/.docker:/root/.docker:ro -v /var/run/docker.sock:/var/run/docker.sock \
-#     -v "$PWD/regsync.yaml:/work/regsync.yaml:ro" regsync apply --yes
+#     -v "$PWD:/work:ro" regsync apply --yes
 #
 # The default user is the unprivileged `node` (uid 1000): enough for the registry executor, which needs no
 # socket. The Docker socket belongs to root, hence `--user root` for the docker executor.

@@ -1,8 +1,10 @@
 /**
  * The Docker image, built as `npm run image` builds it (bases made from this machine's node and docker, no
- * network) in the harness's real dockerd, then run as its users run it: --version, a real plan against the
- * test registries from inside the container (--network host, config mounted read-only), and the docker CLI
- * inside reaching the engine through the mounted socket. Opt-in (the build takes minutes here): npm run test:ship.
+ * network) in the harness's real dockerd, then run as the README's Docker section says its users run it:
+ * --version; a real plan, `apply --yes` and re-plan against the test registries from inside the container
+ * (--network host, the config directory mounted read-only at /work, ~/.docker mounted read-only with the
+ * htpasswd destinations' credentials), with the registry executor as the default user, and with the docker
+ * executor as root through the mounted engine socket. Opt-in (the build takes minutes here): npm run test:ship.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startDockerd } from '../harness/dockerd.js';
 import type { DockerdInstance } from '../harness/dockerd.js';
-import { pushImage } from '../harness/images.js';
+import { pushImage, rawManifest } from '../harness/images.js';
 import { startRegistry } from '../harness/registry.js';
 import type { RegistryInstance } from '../harness/registry.js';
 import { makeTempDir } from '../harness/temp.js';
@@ -34,45 +36,88 @@ function build(env: Record<string, string>): Promise<{ code: number; output: str
   });
 }
 
+/** A directory to mount read-only at /work, as a user's checkout is: readable by uid 1000 (temp dirs are 0700). */
+async function mountableConfig(name: string, mirror: { source: string; destination: string; executor: string }): Promise<string> {
+  const dir = await makeTempDir(name);
+  const file = join(dir, 'regsync.yaml');
+  const lines = ['version: 1', 'mirrors:', '  - name: apps', `    source: ${mirror.source}`, `    destination: ${mirror.destination}`];
+  writeFileSync(file, [...lines, `    executor: ${mirror.executor}`, '    repositories: { names: [app] }', ''].join('\n'));
+  chmodSync(dir, 0o755);
+  chmodSync(file, 0o644);
+  return dir;
+}
+
+/** A ~/.docker as `docker login` leaves it, holding the registries' credentials; readable by uid 1000. */
+async function dockerLoginDir(registries: RegistryInstance[]): Promise<string> {
+  const dir = await makeTempDir('image-docker-config');
+  const auths = Object.fromEntries(
+    registries.map(({ host, credentials }) => [
+      host,
+      { auth: Buffer.from(`${credentials!.username}:${credentials!.password}`).toString('base64') },
+    ]),
+  );
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ auths })}\n`);
+  chmodSync(dir, 0o755);
+  chmodSync(join(dir, 'config.json'), 0o644);
+  return dir;
+}
+
+/** What a container printed must not hold any registry's password. */
+function assertNoPassword(output: string, registries: RegistryInstance[]): void {
+  for (const { host, credentials } of registries)
+    assert.ok(!output.includes(credentials!.password), `${host}'s password stays out of the output`);
+}
+
 describe('Docker image (npm run image)', () => {
   let docker: DockerdInstance;
   let source: RegistryInstance;
+  /** The registry executor's destination; both destinations take their credentials from the mounted ~/.docker. */
   let destination: RegistryInstance;
+  /** The docker executor's destination. */
+  let secured: RegistryInstance;
   let socket = '';
   let configDir = '';
+  let dockerWorkDir = '';
+  let dockerConfigDir = '';
+  /** Per tag, the config digest of the platform the docker executor pulls (linux/amd64). */
+  const pulledConfigDigests = new Map<string, string>();
+  /** The README's registry-executor form, plus --network host for the loopback registries. */
+  const asNodeUser = () => ['--network', 'host', '-v', `${dockerConfigDir}:/home/node/.docker:ro`, '-v', `${configDir}:/work:ro`];
   const run = (args: string[]) => docker.docker(['run', '--rm', '--pull', 'never', ...args]);
+  const engineImageIds = async () => {
+    const listed = await docker.docker(['image', 'ls', '--all', '--quiet', '--no-trunc']);
+    assert.equal(listed.exitCode, 0, listed.stderr);
+    return new Set(listed.stdout.split('\n').filter((line) => line !== ''));
+  };
 
   before(async () => {
-    [docker, source, destination] = await Promise.all([startDockerd(), startRegistry(), startRegistry()]);
+    [docker, source, destination, secured] = await Promise.all([
+      startDockerd(),
+      startRegistry(),
+      startRegistry({ auth: 'htpasswd' }),
+      startRegistry({ auth: 'htpasswd' }),
+    ]);
     socket = docker.host.replace(/^unix:\/\//, '');
-    await pushImage(source, 'team/app', 'v1.0.0', { created: '2024-03-01T00:00:00Z', content: 'app-100' });
-    await pushImage(source, 'team/app', 'v1.1.0', {
-      created: '2024-04-01T00:00:00Z',
-      content: 'app-110',
-      platforms: ['linux/amd64', 'linux/arm64'],
-    });
-    configDir = await makeTempDir('image-config');
-    writeFileSync(
-      join(configDir, 'regsync.yaml'),
-      [
-        'version: 1',
-        'mirrors:',
-        '  - name: apps',
-        `    source: ${source.host}/team`,
-        `    destination: ${destination.host}/mirror`,
-        '    executor: registry',
-        '    repositories: { names: [app] }',
-        '',
-      ].join('\n'),
+    const images = [
+      await pushImage(source, 'team/app', 'v1.0.0', { created: '2024-03-01T00:00:00Z', content: 'app-100' }),
+      await pushImage(source, 'team/app', 'v1.1.0', {
+        created: '2024-04-01T00:00:00Z',
+        content: 'app-110',
+        platforms: ['linux/amd64', 'linux/arm64'],
+      }),
+    ];
+    ['v1.0.0', 'v1.1.0'].forEach((tag, i) =>
+      pulledConfigDigests.set(tag, images[i]!.platforms.find((p) => p.platform === 'linux/amd64')!.configDigest),
     );
-    // As a user's checkout is: readable by the container's uid 1000 (temp dirs are made 0700).
-    chmodSync(configDir, 0o755);
-    chmodSync(join(configDir, 'regsync.yaml'), 0o644);
+    const from = `${source.host}/team`;
+    configDir = await mountableConfig('image-config', { source: from, destination: `${destination.host}/mirror`, executor: 'registry' });
+    dockerWorkDir = await mountableConfig('image-docker-work', { source: from, destination: `${secured.host}/mirror`, executor: 'docker' });
+    dockerConfigDir = await dockerLoginDir([destination, secured]);
     const built = await build(docker.env);
     assert.equal(built.code, 0, `npm run image failed:\n${built.output.slice(-4000)}`);
     console.log(built.output.split('\n').find((line) => line.startsWith('docker-image: built')));
   });
-  after(() => Promise.all([docker?.stop(), source?.stop(), destination?.stop()]));
+  after(() => Promise.all([docker?.stop(), source?.stop(), destination?.stop(), secured?.stop()]));
 
   it('is labelled, runs regsync as its entrypoint in /work, as the unprivileged node user', async () => {
     const inspect = await docker.docker(['image', 'inspect', '-f', '{{json .Config}}', IMAGE]);
@@ -95,7 +140,7 @@ describe('Docker image (npm run image)', () => {
   });
 
   it('plans against the test registries from inside the container, config mounted read-only', async () => {
-    const result = await run(['--network', 'host', '-v', `${configDir}:/work:ro`, IMAGE, 'plan']);
+    const result = await run([...asNodeUser(), IMAGE, 'plan']);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`\\+ create ${destination.host}/mirror/app:v1\\.0\\.0 `));
     assert.match(result.stdout, new RegExp(`\\+ create ${destination.host}/mirror/app:v1\\.1\\.0 `));
@@ -127,14 +172,47 @@ describe('Docker image (npm run image)', () => {
     assert.equal(result.stdout.trim(), '');
   });
 
-  // ---------------------------------------------------------------------------------------------------------
-  // TO ADD WHEN `regsync apply` LANDS (issue 8), here, with the same image, registries and read-only config:
-  //   1. registry executor: run([--network host, -v configDir:/work:ro, IMAGE, 'apply', '--yes']) exits 0 with
-  //      `Apply complete: 2 created, ...`; the destination digests equal the source's (rawManifest); a second
-  //      `plan` prints `No changes.`
-  //   2. docker executor, through the mounted socket: a config with `executor: docker`, run with --user root,
-  //      -v socket:/var/run/docker.sock and --network host; apply --yes exits 0, the destination carries the
-  //      source's config digest for linux/amd64, and the engine holds no image the run pulled afterwards.
-  // Not written yet (issue 10 stays open for them); no placeholder test stands in for them.
-  // ---------------------------------------------------------------------------------------------------------
+  it('applies with the registry executor from inside the container: the destination is byte-identical, a re-plan has no changes', async () => {
+    // After the plan above: it saw 2 to create.
+    const mount = [...asNodeUser(), IMAGE];
+    const applied = await run([...mount, 'apply', '--yes', '-c', 'regsync.yaml']);
+    const output = `${applied.stdout}\n${applied.stderr}`;
+    assert.equal(applied.exitCode, 0, output);
+    assertNoPassword(output, [destination]);
+    assert.match(applied.stdout, /^Apply complete: 2 created, 0 updated, 0 deleted, 0 failed\.$/m);
+    for (const tag of ['v1.0.0', 'v1.1.0']) {
+      const [from, to] = await Promise.all([rawManifest(source, 'team/app', tag), rawManifest(destination, 'mirror/app', tag)]);
+      assert.ok(from && to, `${tag} is in both registries`);
+      assert.equal(to.digest, from.digest, `${tag}: the destination's digest`);
+      assert.ok(to.bytes.equals(from.bytes), `${tag}: the destination's manifest bytes`);
+    }
+    const replan = await run([...mount, 'plan', '-c', 'regsync.yaml']);
+    assert.equal(replan.exitCode, 0, replan.stderr);
+    assert.match(replan.stdout, /No changes\./);
+  });
+
+  it('applies with the docker executor through the mounted socket and ~/.docker, as root; pulled images are removed', async () => {
+    const before = await engineImageIds();
+    const mount = [
+      ...['--user', 'root', '--network', 'host', '-v', `${socket}:/var/run/docker.sock`],
+      ...['-v', `${dockerConfigDir}:/root/.docker:ro`, '-v', `${dockerWorkDir}:/work:ro`, IMAGE],
+    ];
+    const applied = await run([...mount, 'apply', '--yes', '-c', 'regsync.yaml']);
+    const output = `${applied.stdout}\n${applied.stderr}`;
+    assert.equal(applied.exitCode, 0, output);
+    assert.match(applied.stdout, /^Apply complete: 2 created, 0 updated, 0 deleted, 0 failed\.$/m);
+    assert.match(output, /docker push /, 'the copies went through docker');
+    assertNoPassword(output, [destination, secured]);
+    for (const [tag, configDigest] of pulledConfigDigests) {
+      const copy = await rawManifest(secured, 'mirror/app', tag);
+      assert.ok(copy, `${secured.host}/mirror/app:${tag} exists`);
+      assert.equal((JSON.parse(copy.bytes.toString('utf8')) as { config: { digest: string } }).config.digest, configDigest, tag);
+    }
+    const after = await engineImageIds();
+    assert.deepEqual([...after].sort(), [...before].sort(), 'the engine holds the images it held before the run');
+    for (const configDigest of pulledConfigDigests.values()) assert.ok(!after.has(configDigest), `${configDigest} was removed`);
+    const replan = await run([...mount, 'plan', '-c', 'regsync.yaml']);
+    assert.equal(replan.exitCode, 0, replan.stderr);
+    assert.match(replan.stdout, /No changes\./);
+  });
 });
