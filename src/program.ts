@@ -13,8 +13,8 @@ import { registerValidateCommand } from './commands/validate.js';
 export type { CliIo, OutStream } from './commands/shared.js';
 
 /** Exit codes: 0 success, 1 error (2, "plan has changes", is set by plan with --detailed-exitcode). */
-export const EXIT_OK = 0;
-export const EXIT_ERROR = 1;
+const EXIT_OK = 0;
+const EXIT_ERROR = 1;
 
 const PACKAGE_JSON = new URL('../package.json', import.meta.url);
 

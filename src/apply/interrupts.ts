@@ -14,7 +14,7 @@ export interface Interrupts {
   dispose(): void;
 }
 
-export const INTERRUPT_GRACE_MS = 10_000;
+const INTERRUPT_GRACE_MS = 10_000;
 
 /**
  * The first interrupt stops starting changes and gives in-flight copies `graceMs` to finish before they are

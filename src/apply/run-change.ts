@@ -1,3 +1,4 @@
+import { InvariantError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import type { ResolvedChange } from './locations.js';
 import { checkPreconditions } from './preconditions.js';
@@ -41,7 +42,10 @@ async function execute(resolved: ResolvedChange, tracker: ChangeTracker, deps: C
     return 0;
   }
   const executor = deps.executors.get(change.executor);
-  if (executor === undefined || resolved.source === null) throw new Error(`no ${change.executor} executor for ${change.id}`);
+  if (executor === undefined) {
+    throw new InvariantError('an executor exists for every executor the plan names', `no ${change.executor} executor for ${change.id}`);
+  }
+  if (resolved.source === null) throw new InvariantError('every create and update has a source', `${change.id} has none`);
   const { bytes } = await executor.copy(change, {
     signal: deps.signal,
     progress: tracker,

@@ -15,7 +15,7 @@ export interface TaskTreeOptions {
   heartbeatMs?: number;
 }
 
-export const HEARTBEAT_MS = 30_000;
+const HEARTBEAT_MS = 30_000;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listr2's wrapper type is generic over renderers.
 type Wrapper = ListrTaskWrapper<unknown, any, any>;

@@ -32,7 +32,7 @@ export function registerConfigCommand(program: Command, ctx: CommandContext): vo
 }
 
 /** The YAML `regsync config` prints for a resolved config. */
-export async function configText(resolved: ResolvedConfig): Promise<string> {
+async function configText(resolved: ResolvedConfig): Promise<string> {
   // The YAML printer loads only for this command, not at every start-up.
   const { renderConfigYaml } = await import('../config/print.js');
   if (resolved.origin.kind === 'file') {

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { RegsyncError } from '../util/errors.js';
 import type { CliIo } from './shared.js';
 
-export const CONFIRM_QUESTION = 'Apply these changes? (yes/no) ';
+const CONFIRM_QUESTION = 'Apply these changes? (yes/no) ';
 
 /**
  * The confirmation before a computed plan runs: --yes skips it; a terminal is asked and only `yes` goes ahead;

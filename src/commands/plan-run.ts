@@ -69,7 +69,7 @@ function selectionFor(shard: Shard | null): typeof selection {
  * The clock of the plan. REGSYNC_NOW (an ISO 8601 date) fixes it, so tests and reviewers get
  * byte-identical plans and age filters that do not drift; unset, it is the current time.
  */
-export function planClock(env: NodeJS.ProcessEnv): Date {
+function planClock(env: NodeJS.ProcessEnv): Date {
   const fixed = env.REGSYNC_NOW;
   if (fixed === undefined || fixed === '') return new Date();
   const date = new Date(fixed);
@@ -82,7 +82,7 @@ export function planClock(env: NodeJS.ProcessEnv): Date {
 }
 
 /** --mirror names, checked against the config: an unknown name lists the ones that exist. */
-export function selectMirrors(config: Config, names: string[]): Config['mirrors'] {
+function selectMirrors(config: Config, names: string[]): Config['mirrors'] {
   if (names.length === 0) return config.mirrors;
   const known = config.mirrors.map((mirror) => mirror.name);
   const unknown = names.filter((name) => !known.includes(name));
@@ -94,7 +94,7 @@ export function selectMirrors(config: Config, names: string[]): Config['mirrors'
 }
 
 /** "14 requests in 0.4 s: 127.0.0.1:5000 GET 5 HEAD 7; 127.0.0.1:5001 GET 2; 2.1 kB downloaded". */
-export function formatStats(stats: RequestStats, durationMs: number): string {
+function formatStats(stats: RequestStats, durationMs: number): string {
   const hosts = new Map<string, string[]>();
   for (const [key, count] of Object.entries(stats.byHostAndMethod).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const split = key.lastIndexOf(' ');
@@ -134,7 +134,7 @@ function progressReporter(io: PlanRunIo, options: PlanRunOptions): { onProgress?
 }
 
 /** Gathers the inventory and builds the plan, with the problems (rename errors, collisions...) that make `plan` fail. */
-export async function computePlan(
+async function computePlan(
   config: Config,
   options: PlanRunOptions,
   io: PlanRunIo,

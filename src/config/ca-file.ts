@@ -26,7 +26,7 @@ export function caFileProblems(value: unknown, baseDir: string, rejected: Readon
 }
 
 /** Why the CA file cannot be used, or null when it holds at least one certificate and nothing unreadable. */
-export function caFileMessage(written: string, file: string): string | null {
+function caFileMessage(written: string, file: string): string | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

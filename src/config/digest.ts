@@ -15,7 +15,7 @@ export function configDigest(config: Config): string {
 }
 
 /** JSON with object keys sorted at every level, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
   const entries = Object.entries(value as Record<string, unknown>)

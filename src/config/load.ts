@@ -120,7 +120,7 @@ function endpointSecrets(value: unknown): string[] {
 }
 
 /** `regsync.yaml:14:9 /mirrors/1/tags/maxAge: message`. */
-export function fileLocator(parsed: ParsedFile): Locator {
+function fileLocator(parsed: ParsedFile): Locator {
   return (problem) => {
     const { line, column } = positionOf(parsed, problem);
     return { line, column, text: `${parsed.displayName}:${line}:${column} ${jsonPointer(problem.path)}: ${problem.message}` };

@@ -34,7 +34,7 @@ export function normalizeConfig(doc: UserConfig, options: { file: string | null;
 }
 
 /** A mirror's own fields win over defaults; nested selections merge field by field. */
-export function mergeMirror(defaults: UserMirrorSettings, mirror: UserMirror): UserMirror {
+function mergeMirror(defaults: UserMirrorSettings, mirror: UserMirror): UserMirror {
   const merged: UserMirror = { ...defaults, ...mirror };
   if (defaults.tags !== undefined || mirror.tags !== undefined) merged.tags = { ...defaults.tags, ...mirror.tags };
   if (defaults.repositories !== undefined || mirror.repositories !== undefined) {

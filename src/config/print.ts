@@ -31,7 +31,7 @@ export function renderConfigYaml(config: Config, options: PrintOptions): string 
 }
 
 /** Config → the user-facing shape with all values explicit and secrets masked. */
-export function toUserDocument(config: Config, options: PrintOptions): UserConfig {
+function toUserDocument(config: Config, options: PrintOptions): UserConfig {
   const secrets = new Set(options.secrets);
   const registries: Record<string, UserRegistry> = {};
   for (const [host, settings] of Object.entries(config.registries)) {

@@ -9,7 +9,7 @@ import { dockerExecutorMessage } from './semantic.js';
 export type { SeedOptions } from './seed-rows.js';
 
 /** The mirror name used for a config built from flags. */
-export const SEED_MIRROR_NAME = 'sync';
+const SEED_MIRROR_NAME = 'sync';
 
 /** A document built from flags, with where each value came from so errors can name the flag. */
 export interface SeedDocument {

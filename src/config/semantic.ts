@@ -127,7 +127,7 @@ function checkRegexList(list: unknown, path: DocPath, report: Report): void {
 }
 
 /** A message when `source` is not a JavaScript regular expression, else null. */
-export function regexProblem(source: string): string | null {
+function regexProblem(source: string): string | null {
   try {
     new RegExp(source);
     return null;

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createdMs } from '../util/created.js';
+import { isDigest } from '../util/oci-names.js';
 import type { PlatformChild } from '../util/platforms.js';
 
 /**
@@ -35,7 +36,6 @@ const FILE_NAME = 'facts-v2.json';
 const FORMAT_VERSION = 2;
 /** Keeps the file small: beyond this, the oldest entries are dropped (they are only re-read, never wrong). */
 const MAX_ENTRIES = 50_000;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /**
  * The cache directory: REGSYNC_CACHE_DIR, else $XDG_CACHE_HOME/regsync, else ~/.cache/regsync.
@@ -62,7 +62,7 @@ function parseEntry(value: unknown): ManifestFacts | undefined {
   if (!isStringOrNull(artifactType)) return undefined;
   if (entry.kind === 'image') {
     const { platform, configDigest, created } = entry;
-    if (!isStringOrNull(platform) || typeof configDigest !== 'string' || !DIGEST.test(configDigest) || !isStringOrNull(created))
+    if (!isStringOrNull(platform) || typeof configDigest !== 'string' || !isDigest(configDigest) || !isStringOrNull(created))
       return undefined;
     // Read as a fresh config read would be: a date that is not RFC 3339 is no date.
     return { kind: 'image', platform, configDigest, created: createdMs(created) === null ? null : created, artifactType };
@@ -72,7 +72,7 @@ function parseEntry(value: unknown): ManifestFacts | undefined {
     for (const child of entry.children as unknown[]) {
       if (typeof child !== 'object' || child === null) return undefined;
       const { platform, digest, describes } = child as Record<string, unknown>;
-      if (!isStringOrNull(platform) || typeof digest !== 'string' || !DIGEST.test(digest) || !isStringOrNull(describes)) return undefined;
+      if (!isStringOrNull(platform) || typeof digest !== 'string' || !isDigest(digest) || !isStringOrNull(describes)) return undefined;
       children.push({ digest, platform, describes });
     }
     return { kind: 'index', artifactType, children };
@@ -99,7 +99,7 @@ async function readEntries(file: string): Promise<Map<string, ManifestFacts>> {
   const { version, entries: raw } = document as Record<string, unknown>;
   if (version !== FORMAT_VERSION || typeof raw !== 'object' || raw === null) return entries;
   for (const [digest, value] of Object.entries(raw)) {
-    const facts = DIGEST.test(digest) ? parseEntry(value) : undefined;
+    const facts = isDigest(digest) ? parseEntry(value) : undefined;
     if (facts) entries.set(digest, facts);
   }
   return entries;

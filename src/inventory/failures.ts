@@ -53,7 +53,7 @@ export class Failures {
 }
 
 /** Marks an error already recorded, so callers up the chain do not record it twice. */
-export class RecordedError extends Error {
+class RecordedError extends Error {
   constructor() {
     super('recorded');
     this.name = 'RecordedError';

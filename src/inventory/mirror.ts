@@ -23,12 +23,12 @@ export interface MirrorContext {
 /** Many registries (Docker Hub, GHCR, most clouds) do not offer the catalog, or only to some accounts. */
 const catalogHint = (source: RegistryReader): ErrorHint => ({ kind: 'catalog', host: source.name });
 
-export function registryFor(pool: RegistryPool, endpoint: Endpoint): RegistryReader {
+function registryFor(pool: RegistryPool, endpoint: Endpoint): RegistryReader {
   return endpoint.scheme === 'registry' ? pool.get('registry', endpoint.host) : pool.get('ocidir', endpoint.path);
 }
 
 /** Catalog entries under the source prefix, relative to it (the prefix itself is not a child). */
-export function underPrefix(prefix: string, repositories: string[]): string[] {
+function underPrefix(prefix: string, repositories: string[]): string[] {
   if (prefix === '') return [...repositories].sort();
   const start = `${prefix}/`;
   return repositories

@@ -22,7 +22,7 @@ export interface SelectedTag {
  * are compared with the selected source children instead. docker: it re-encodes on push, so the config digest
  * of the pulled platform is compared; when either config digest is unknown, manifest digests decide.
  */
-export function sameContent(selected: SelectedTag): boolean {
+function sameContent(selected: SelectedTag): boolean {
   const { mirror, source, content, destination } = selected;
   if (destination === null) return false;
   if (destination.digest === source.digest) return true;

@@ -3,7 +3,7 @@ import { RegsyncError } from '../util/errors.js';
 import { semverRejection } from './semver-tag.js';
 
 /** The platform docker pulls when the mirror does not name one. */
-export const DEFAULT_DOCKER_PLATFORM = 'linux/amd64';
+const DEFAULT_DOCKER_PLATFORM = 'linux/amd64';
 
 /** A compiled pattern that remembers how the user wrote it (RegExp.source escapes `/`). */
 interface Pattern {

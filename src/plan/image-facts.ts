@@ -26,7 +26,7 @@ export type ContentDecision = { copy: CopiedContent } | { skip: string };
  * Newest readable `created` of the list, or null when none is readable. Children without a date (attestation
  * manifests of buildx indexes have none) do not make the whole index undated.
  */
-export function newestCreated(platforms: PlatformFacts[]): string | null {
+function newestCreated(platforms: PlatformFacts[]): string | null {
   let newest: { text: string; ms: number } | null = null;
   for (const { created } of platforms) {
     const ms = createdMs(created);

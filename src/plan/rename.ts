@@ -1,8 +1,6 @@
 import type { MirrorConfig, RenameRule } from '../config/types.js';
+import { isRepositoryComponent } from '../util/oci-names.js';
 import { joinRepositoryPath } from '../util/repository-path.js';
-
-/** One path component of the distribution spec: lower-case alphanumerics joined by `.`, `_`, `__` or dashes. */
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /** The renamed path, or null when a regex rule does not match (the repository is then mapped as without a rename). */
 function applyRule(rule: RenameRule, source: string): { path: string } | { error: string } | null {
@@ -50,7 +48,7 @@ export function mapRepository(mirror: MirrorConfig, sourceRepository: string): {
   const repository = joinRepositoryPath(mirror.destination.prefix, renamed.path);
   const relative = joinRepositoryPath(renamed.path);
   if (relative === '') return { error: `rename of ${JSON.stringify(sourceRepository)} gives an empty repository name` };
-  const bad = repository.split('/').find((component) => !COMPONENT.test(component));
+  const bad = repository.split('/').find((component) => !isRepositoryComponent(component));
   if (bad !== undefined) {
     return {
       error: `rename of ${JSON.stringify(sourceRepository)} gives ${JSON.stringify(repository)}, not a valid repository name (bad part ${JSON.stringify(bad)})`,

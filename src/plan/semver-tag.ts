@@ -31,7 +31,7 @@ function prereleaseOf(word: string, numbers: string): string {
 }
 
 /** The version of a tag, or null when the tag does not start with a version. */
-export function parseTagVersion(tag: string): TagVersion | null {
+function parseTagVersion(tag: string): TagVersion | null {
   const match = VERSION_PREFIX.exec(tag);
   if (!match) return null;
   const [, numbers = '', rest = ''] = match;

@@ -34,7 +34,7 @@ export interface BlobCopyContext {
 type Route = { kind: 'mount'; from: string } | { kind: 'upload'; settle: ((landed: boolean) => void) | null };
 
 /** Attempts per blob upload; each restarts the blob from its first byte. */
-export const BLOB_ATTEMPTS = 3;
+const BLOB_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 250;
 
 // Process-wide: concurrent copies of tags of one image meet here, whichever copyImage call started them.

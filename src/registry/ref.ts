@@ -1,13 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DOCKER_HUB, DOCKER_HUB_API, isDockerHub } from '../util/docker-hub.js';
 import { RegsyncError } from '../util/errors.js';
-import { isDigest, isRepositoryComponent } from '../util/oci-names.js';
+import { isDigest, isRepositoryComponent, isTag } from '../util/oci-names.js';
 import type { ImageRef } from './types.js';
 
 // Registry code asks ref.ts about Docker Hub; the names themselves live in util (config needs them too).
 export { isDockerHub };
-
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 function invalid(text: string, why: string): never {
   throw new RegsyncError(`invalid image reference "${text}": ${why}`, { code: 'USAGE', reference: text });
@@ -38,7 +36,7 @@ function splitTagAndDigest(text: string, rest: string): { name: string; tag: str
   if (colon > name.lastIndexOf('/')) {
     tag = name.slice(colon + 1);
     name = name.slice(0, colon);
-    if (!TAG.test(tag)) invalid(text, `"${tag}" is not a valid tag`);
+    if (!isTag(tag)) invalid(text, `"${tag}" is not a valid tag`);
   }
   return { name, tag, digest };
 }

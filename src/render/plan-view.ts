@@ -20,16 +20,7 @@ export interface MirrorView {
 }
 
 /** Order the legend and the skipped counts follow: the order of the Plan JSON enums. */
-export const FILTER_ORDER: readonly SkipFilter[] = [
-  'include',
-  'exclude',
-  'semver',
-  'platform',
-  'maxAge',
-  'minAge',
-  'latest',
-  'date-unknown',
-];
+const FILTER_ORDER: readonly SkipFilter[] = ['include', 'exclude', 'semver', 'platform', 'maxAge', 'minAge', 'latest', 'date-unknown'];
 
 /** Groups the (already sorted) plan by mirror and destination repository; re-derives no decision. */
 export function mirrorViews(plan: Plan): MirrorView[] {

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { InvariantError } from './errors.js';
 
 /** What tasks queued on (or started after) a cancelled limiter reject with. */
 export class CancelledError extends Error {
@@ -30,7 +31,7 @@ export interface Limiter {
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {});
 
 export function createLimiter(max: number): Limiter {
-  if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a positive integer, got ${max}`);
+  if (!Number.isInteger(max) || max < 1) throw new InvariantError('a limiter admits a whole number of tasks, at least 1', `got ${max}`);
   let active = 0;
   let pausedUntil = 0;
   let cancelled = false;

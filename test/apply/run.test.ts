@@ -27,7 +27,7 @@ mirrors:
 async function lab(): Promise<{
   dir: string;
   plan: Plan;
-  start: (executor: Partial<Executor>, failFast?: boolean) => ReturnType<typeof runApply>;
+  start: (executor: Partial<Executor> | null, failFast?: boolean) => ReturnType<typeof runApply>;
 }> {
   const dir = await makeTempDir('apply-run');
   await writeQuickstartImages(join(dir, 'images'));
@@ -37,7 +37,8 @@ async function lab(): Promise<{
   assert.equal(planned.code, 0, planned.stderr);
   const plan = JSON.parse(planned.stdout) as Plan;
   const config = await loadConfig({ cwd: dir, env });
-  const start = (executor: Partial<Executor>, failFast = false) => {
+  // A null executor leaves the map empty: the plan then names an executor the run does not have.
+  const start = (executor: Partial<Executor> | null, failFast = false) => {
     const pool = createPoolForConfig(config, { env });
     const real = createRegistryExecutor({ config, env, pool, dockerBinary: 'docker', warn: () => undefined });
     return runApply({
@@ -47,7 +48,7 @@ async function lab(): Promise<{
         pool,
         plan.changes.filter((change) => change.action !== 'noop'),
       ),
-      executors: new Map([['registry', { ...real, ...executor }]]),
+      executors: new Map(executor === null ? [] : [['registry', { ...real, ...executor }]]),
       concurrency: 1,
       failFast,
       interrupts: watchInterrupts(new EventEmitter()),
@@ -102,4 +103,17 @@ test('without --fail-fast every change is tried and the real copies land', async
   });
   assert.equal(failures, 1);
   assert.deepEqual(result.summary, { created: 7, updated: 0, deleted: 0, failed: 1, stale: 0, skipped: 0 });
+});
+
+test('a change whose executor was never created fails naming the broken invariant, not "unexpected error"', async () => {
+  const { start, plan } = await lab();
+  const result = await start(null);
+  assert.equal(result.changes.length, plan.summary.create);
+  for (const change of result.changes) {
+    assert.equal(change.status, 'failed');
+    assert.match(
+      change.error!,
+      /^create ocidir:\/\/\.\/mirrored\/mirror\/\S+: internal error: invariant "an executor exists for every executor the plan names" does not hold \(no registry executor for \S+\): a bug in regsync/,
+    );
+  }
 });

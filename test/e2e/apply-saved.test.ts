@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Plan } from '../../src/plan/types.js';
 import { pushImage, rawManifest } from '../harness/images.js';
 import { parseApplyResult, startApplyLab, statuses } from './apply-fixture.js';
@@ -13,7 +13,10 @@ import { cli, planEnv } from './plan-fixture.js';
 import type { Lab } from './plan-fixture.js';
 
 let lab: Lab | undefined;
-afterEach(() => lab?.stop());
+afterEach(async () => {
+  await lab?.stop();
+  lab = undefined;
+});
 
 /** A fresh lab with a saved plan: the plan file's path and content. */
 async function savedPlan(): Promise<{ lab: Lab; config: string; file: string; plan: Plan }> {
@@ -59,44 +62,60 @@ describe('regsync apply PLAN.json', () => {
     }
   });
 
-  const tamperings: Array<[string, (plan: Record<string, unknown>) => void, RegExp]> = [
-    ['an unknown key (schema)', (plan) => (plan.extra = true), /plan file .* is not a valid regsync plan .*unknown key "extra"/],
-    [
-      'formatVersion 1',
-      (plan) => (plan.formatVersion = 1),
-      /^regsync: plan file made by another regsync version \(formatVersion 1\): run regsync plan again$/m,
-    ],
-    [
-      'a summary that does not match the changes',
-      (plan) => ((plan.summary as { create: number }).create += 1),
-      /\/summary\/create: is 7 but the plan has 6/,
-    ],
-    [
-      'an id that does not match its target',
-      (plan) => ((plan.changes as Array<{ id: string }>)[0]!.id = 'apps:elsewhere:v1'),
-      /\/changes\/0\/id: must be "apps:/,
-    ],
-  ];
-  for (const [what, tamper, message] of tamperings) {
-    it(`refuses a plan file with ${what} before any change`, async () => {
-      const { lab, config, file } = await savedPlan();
-      const document = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-      tamper(document);
-      await writeFile(file, JSON.stringify(document));
-      const result = await cli(['apply', '-c', config, file], await planEnv(), lab.dir);
-      assert.equal(result.code, 1);
-      assert.match(result.stderr, message);
-      assert.equal(await rawManifest(lab.destination, 'mirror/app1', 'v1.2.0'), null);
-      assert.notEqual(await rawManifest(lab.destination, 'mirror/app1', 'old'), null);
+  // A refused plan file changes nothing, so the refusals share one lab and its saved plan (each checks that
+  // the destination is untouched, which is also what keeps the next one meaningful): one start instead of five.
+  describe('refuses before any change', () => {
+    let shared: Awaited<ReturnType<typeof savedPlan>>;
+    before(async () => {
+      shared = await savedPlan();
+      lab = undefined; // not stopped after each test: the `after` below stops it
     });
-  }
+    after(() => shared.lab.stop());
 
-  it('refuses a plan made from another config', async () => {
-    const { lab, config, file } = await savedPlan();
-    await writeFile(config, (await readFile(config, 'utf8')).replace('latest: 1', 'latest: 2'));
-    const result = await cli(['apply', '-c', config, file], await planEnv(), lab.dir);
-    assert.equal(result.code, 1);
-    assert.equal(result.stderr, 'regsync: the config changed since this plan was made: run regsync plan again\n');
-    assert.equal(await rawManifest(lab.destination, 'mirror/app1', 'v1.2.0'), null);
+    const assertUntouched = async () => {
+      assert.equal(await rawManifest(shared.lab.destination, 'mirror/app1', 'v1.2.0'), null);
+      assert.notEqual(await rawManifest(shared.lab.destination, 'mirror/app1', 'old'), null);
+    };
+
+    const tamperings: Array<[string, (plan: Record<string, unknown>) => void, RegExp]> = [
+      ['an unknown key (schema)', (plan) => (plan.extra = true), /plan file .* is not a valid regsync plan .*unknown key "extra"/],
+      [
+        'formatVersion 1',
+        (plan) => (plan.formatVersion = 1),
+        /^regsync: plan file made by another regsync version \(formatVersion 1\): run regsync plan again$/m,
+      ],
+      [
+        'a summary that does not match the changes',
+        (plan) => ((plan.summary as { create: number }).create += 1),
+        /\/summary\/create: is 7 but the plan has 6/,
+      ],
+      [
+        'an id that does not match its target',
+        (plan) => ((plan.changes as Array<{ id: string }>)[0]!.id = 'apps:elsewhere:v1'),
+        /\/changes\/0\/id: must be "apps:/,
+      ],
+    ];
+    tamperings.forEach(([what, tamper, message], index) => {
+      it(`a plan file with ${what}`, async () => {
+        const { lab, config, file } = shared;
+        const document = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+        tamper(document);
+        const tampered = join(lab.dir, `tampered-${index}.json`);
+        await writeFile(tampered, JSON.stringify(document));
+        const result = await cli(['apply', '-c', config, tampered], await planEnv(), lab.dir);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, message);
+        await assertUntouched();
+      });
+    });
+
+    it('a plan made from another config', async () => {
+      const { lab, config, file } = shared;
+      const changed = await lab.writeConfig('changed.yaml', (await readFile(config, 'utf8')).replace('latest: 1', 'latest: 2'));
+      const result = await cli(['apply', '-c', changed, file], await planEnv(), lab.dir);
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, 'regsync: the config changed since this plan was made: run regsync plan again\n');
+      await assertUntouched();
+    });
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CancelledError, createLimiter } from '../../src/util/concurrency.js';
+import { InvariantError } from '../../src/util/errors.js';
 
 test('a limiter never runs more than its cap and serves waiters in order', async () => {
   const limiter = createLimiter(2);
@@ -38,7 +39,10 @@ test('a failing task gives its slot back; a release function works once', async 
   release();
   release();
   assert.equal(limiter.active, 0);
-  assert.throws(() => createLimiter(0), RangeError);
+  assert.throws(
+    () => createLimiter(0),
+    (error: unknown) => error instanceof InvariantError && error.invariant === 'a limiter admits a whole number of tasks, at least 1',
+  );
 });
 
 test('a waiter whose signal fires leaves the queue and does not take a slot', async () => {

@@ -4,7 +4,7 @@ import { hostOptionsFor as hostOptionsOfConfig } from '../../src/commands/regist
 import { normalizeConfig } from '../../src/config/normalize.js';
 import { hostOptionsFor } from '../../src/registry/pool.js';
 import { isDockerHub } from '../../src/util/docker-hub.js';
-import { isDigest, isRepositoryComponent } from '../../src/util/oci-names.js';
+import { isDigest, isRepositoryComponent, isTag } from '../../src/util/oci-names.js';
 
 test('isDigest: sha256 and 64 lower-case hex digits, nothing else', () => {
   assert.ok(isDigest(`sha256:${'a1'.repeat(32)}`));
@@ -16,6 +16,11 @@ test('isDigest: sha256 and 64 lower-case hex digits, nothing else', () => {
 test('isRepositoryComponent: the distribution grammar, never . or ..', () => {
   for (const good of ['team', 'my-app', 'a__b', 'a.b', 'a---b', '0']) assert.ok(isRepositoryComponent(good), good);
   for (const bad of ['', '.', '..', 'Team', '-a', 'a-', 'a___b', 'a/b', 'a b']) assert.equal(isRepositoryComponent(bad), false, bad);
+});
+
+test('isTag: a word character, then up to 127 of word characters, . and -', () => {
+  for (const good of ['latest', 'v1.2.3', '1.25-alpine', '_x', 'A_b.C-d', 'a'.repeat(128)]) assert.ok(isTag(good), good);
+  for (const bad of ['', '.hidden', '-rc', 'a'.repeat(129), 'a:b', 'a/b', 'a b', 'sha256:abc']) assert.equal(isTag(bad), false, bad);
 });
 
 test("isDockerHub: Docker Hub's three names, case-insensitive; nothing else", () => {

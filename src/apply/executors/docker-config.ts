@@ -1,4 +1,5 @@
 import { authKeyHost } from '../../registry/http/auth-files.js';
+import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY } from '../../util/docker-hub.js';
 
 /** The host a Docker config key is for, as Docker reads it (`https://index.docker.io/v1/` → `docker.io`). */
 const keyHost = (key: string): string | null => authKeyHost(key, 'docker');
@@ -18,8 +19,8 @@ export interface DockerConfigJson {
 }
 
 /** The key docker looks an auth up by: the v1 index URL for Docker Hub, the bare host otherwise. */
-export function dockerAuthKey(host: string): string {
-  return keyHost(host) === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+function dockerAuthKey(host: string): string {
+  return keyHost(host) === DOCKER_HUB ? DOCKER_HUB_CONFIG_KEY : host;
 }
 
 function withoutHosts<T>(record: Record<string, T> | undefined, hosts: Set<string>): Record<string, T> {

@@ -5,7 +5,7 @@ import { dockerCause, dockerCommandError } from './docker-cli.js';
 const NOT_HERE = /no such image|no such object|image not known|not found: .*image/i;
 
 /** podman prints image IDs without the `sha256:` docker puts in front. */
-export function normalizeImageId(id: string): string {
+function normalizeImageId(id: string): string {
   const trimmed = id.trim();
   return trimmed.startsWith('sha256:') ? trimmed : `sha256:${trimmed}`;
 }

@@ -17,7 +17,7 @@ export interface DockerCopyRefs {
 }
 
 /** `host/repository` the way docker names it: Docker Hub's aliases become `docker.io`, official images `library/x`. */
-export function dockerRepository(location: ChangeLocation): string {
+function dockerRepository(location: ChangeLocation): string {
   if (location.endpoint.startsWith('ocidir://')) {
     throw new RegsyncError(`the docker executor cannot read or write ${location.ref}: use executor: registry for ocidir:// endpoints`, {
       code: 'UNSUPPORTED',

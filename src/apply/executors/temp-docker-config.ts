@@ -14,7 +14,7 @@ export interface TempDockerConfig {
 }
 
 /** The directory docker itself reads: `$DOCKER_CONFIG`, else `~/.docker`. */
-export function userDockerConfigDir(env: NodeJS.ProcessEnv): string {
+function userDockerConfigDir(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CONFIG !== undefined && env.DOCKER_CONFIG !== '' ? env.DOCKER_CONFIG : join(env.HOME ?? homedir(), '.docker');
 }
 

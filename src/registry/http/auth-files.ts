@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DOCKER_HUB } from '../../util/docker-hub.js';
 import { RegsyncError } from '../../util/errors.js';
 import { isDockerHub } from '../ref.js';
 
@@ -93,7 +94,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /** Docker Hub under its one name; other hosts lower-cased (host names are not case-sensitive). */
 function canonicalHost(host: string): string {
-  return isDockerHub(host) ? 'docker.io' : host.toLowerCase();
+  return isDockerHub(host) ? DOCKER_HUB : host.toLowerCase();
 }
 
 /**

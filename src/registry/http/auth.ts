@@ -24,7 +24,8 @@ export interface HostAuthDeps {
   log?: (line: string) => void;
 }
 
-type Mode = { kind: 'unknown' } | { kind: 'none' } | { kind: 'basic' } | { kind: 'bearer'; realm: string; service: string | undefined };
+type BearerMode = { kind: 'bearer'; realm: string; service: string | undefined };
+type Mode = { kind: 'unknown' } | { kind: 'none' } | { kind: 'basic' } | BearerMode;
 
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 60;
 
@@ -72,7 +73,7 @@ export class HostAuth {
     }
     if (this.mode.kind === 'bearer') {
       const cached = this.tokens.get(scopes, this.now());
-      return `Bearer ${cached ?? (await this.fetchToken(scopes))}`;
+      return `Bearer ${cached ?? (await this.fetchToken(this.mode, scopes))}`;
     }
     return null;
   }
@@ -86,7 +87,8 @@ export class HostAuth {
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
     const basic = challenges.find((challenge) => challenge.scheme === 'basic');
     if (bearer?.params.realm) {
-      this.mode = { kind: 'bearer', realm: bearer.params.realm, service: bearer.params.service };
+      const mode: BearerMode = { kind: 'bearer', realm: bearer.params.realm, service: bearer.params.service };
+      this.mode = mode;
       this.lastChallengeError = bearer.params.error;
       if (sent?.startsWith('Bearer ')) this.tokens.drop(sent.slice('Bearer '.length));
       // The registry names the scope it wants; ask for it too in case ours was not enough.
@@ -94,7 +96,7 @@ export class HostAuth {
       // Requests sent together before the scheme was known (or with one refused token) all come back 401:
       // the first to get here fetches the token, the others find it in the cache or in flight.
       const cached = this.tokens.get(this.widen(wanted), this.now());
-      const header = `Bearer ${cached ?? (await this.fetchToken(wanted))}`;
+      const header = `Bearer ${cached ?? (await this.fetchToken(mode, wanted))}`;
       return header === sent ? null : header;
     }
     if (basic) {
@@ -144,19 +146,18 @@ export class HostAuth {
     return extra.length === 0 ? scopes : mergeScopes([...scopes, ...extra]);
   }
 
-  private fetchToken(requested: string[]): Promise<string> {
+  // The token service is passed in rather than read from `this.mode`, so only a Bearer challenge can lead here.
+  private fetchToken(mode: BearerMode, requested: string[]): Promise<string> {
     const scopes = this.widen(requested);
     const key = TokenCache.key(scopes);
     const running = this.inflight.get(key);
     if (running) return running;
-    const promise = this.requestToken(mergeScopes(scopes)).finally(() => this.inflight.delete(key));
+    const promise = this.requestToken(mode, mergeScopes(scopes)).finally(() => this.inflight.delete(key));
     this.inflight.set(key, promise);
     return promise;
   }
 
-  private async requestToken(scopes: string[]): Promise<string> {
-    if (this.mode.kind !== 'bearer') throw new Error('requestToken outside bearer mode');
-    const { realm, service } = this.mode;
+  private async requestToken({ realm, service }: BearerMode, scopes: string[]): Promise<string> {
     const credentials = await this.credentials();
     const { host } = this.deps;
     let url: URL;

@@ -35,7 +35,7 @@ export function rateLimitRemaining(value: string | null): number | null {
 }
 
 /** The window in `RateLimit-Remaining: 0;w=21600`, in milliseconds (how long Docker Hub's limit lasts). */
-export function rateLimitWindowMs(value: string | null): number | null {
+function rateLimitWindowMs(value: string | null): number | null {
   const match = value ? /w=(\d+)/.exec(value) : null;
   return match ? Number(match[1]) * 1000 : null;
 }

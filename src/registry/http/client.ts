@@ -55,7 +55,7 @@ export interface HttpRegistryOptions {
 }
 
 /** How long a host may keep us waiting for headers or the next body bytes, unless `timeout` says otherwise. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 const DEFAULT_PAGE_SIZE = 1000;
 /** Distribution refuses manifests over 4 MiB; anything much larger is not a manifest. */
@@ -285,11 +285,6 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   /** What this host last said about its pull budget; null when it sends no rate-limit headers. */
   rateLimit(): RateLimit | null {
     return this.rateLimits_.snapshot();
-  }
-
-  /** Every secret this client has seen (passwords, tokens), so callers can redact their own output. */
-  secrets(): string[] {
-    return this.auth.secrets();
   }
 
   close(): Promise<void> {

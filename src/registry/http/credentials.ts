@@ -1,3 +1,4 @@
+import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY } from '../../util/docker-hub.js';
 import { redact } from '../../util/redact.js';
 import { isDockerHub } from '../ref.js';
 import type { HostOptions } from '../types.js';
@@ -31,7 +32,7 @@ function fromHelper(found: HelperSecret | null, source: string): Credentials | n
 /** What a helper is asked: Docker uses the v1 URL for Docker Hub, containers/image the registry name. */
 function helperServerUrl(host: string, format: AuthFileLocation['format']): string {
   if (!isDockerHub(host)) return host;
-  return format === 'docker' ? 'https://index.docker.io/v1/' : 'docker.io';
+  return format === 'docker' ? DOCKER_HUB_CONFIG_KEY : DOCKER_HUB;
 }
 
 function fromAuthsEntry(entry: AuthsEntry | undefined, source: string): Credentials | null {

@@ -33,7 +33,7 @@ export interface ExchangeInit {
 export const isStream = (body: Body | undefined): body is Readable => typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
 
 /** Thrown when a connection stays silent for the host's timeout (waiting for headers, or for body bytes either way). */
-export class ExchangeTimeout extends Error {
+class ExchangeTimeout extends Error {
   readonly code = 'REGSYNC_TIMEOUT';
   constructor(readonly timeoutMs: number) {
     super(`no data for ${timeoutMs} ms`);

@@ -11,7 +11,7 @@ export function pushScope(repository: string): string {
 export const CATALOG_SCOPE = 'registry:catalog:*';
 
 /** `repository:a:pull,push` → [`repository:a:pull`, `repository:a:push`]. */
-export function scopeAtoms(scope: string): string[] {
+function scopeAtoms(scope: string): string[] {
   const last = scope.lastIndexOf(':');
   if (last <= 0) return [scope];
   const resource = scope.slice(0, last);

@@ -88,12 +88,12 @@ const TLS_REASONS: Record<string, string> = {
 const TIMEOUT_CODES = new Set(['REGSYNC_TIMEOUT']);
 
 /** `30s`, or `1500ms` when not a whole number of seconds: how a timeout is named in messages. */
-export function formatTimeout(ms: number): string {
+function formatTimeout(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /** Whether a request failed because the host's `timeout` passed without headers or body bytes. */
-export function isTimeout(error: unknown): boolean {
+function isTimeout(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth += 1) {
     const code = (current as { code?: unknown }).code;
@@ -109,7 +109,7 @@ export function failureReason(error: unknown, timeoutMs: number): string {
 }
 
 /** The innermost error with a `code` (errors may wrap their cause). */
-export function rootCause(error: unknown): { code: string | undefined; message: string } {
+function rootCause(error: unknown): { code: string | undefined; message: string } {
   let current: unknown = error;
   let found: { code: string | undefined; message: string } = { code: undefined, message: String((error as Error)?.message ?? error) };
   for (let depth = 0; depth < 5 && current; depth += 1) {

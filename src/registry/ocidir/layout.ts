@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RegsyncError } from '../../util/errors.js';
-import { isDigest, isRepositoryComponent } from '../../util/oci-names.js';
+import { isDigest, isRepositoryComponent, isTag } from '../../util/oci-names.js';
 import { MEDIA_TYPES } from '../types.js';
 import type { IndexEntry } from '../types.js';
 
@@ -10,8 +10,6 @@ import type { IndexEntry } from '../types.js';
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 
 const LAYOUT_FILE = 'oci-layout';
-/** Distribution's tag grammar. */
-export const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const INDEX_FILE = 'index.json';
 const LAYOUT_CONTENT = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 
@@ -64,7 +62,7 @@ export async function fileSize(file: string): Promise<number | null> {
   }
 }
 
-export function emptyIndex(): LayoutIndex {
+function emptyIndex(): LayoutIndex {
   return { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] };
 }
 
@@ -155,7 +153,7 @@ export function layoutTags(index: LayoutIndex): { tags: string[]; notes: string[
   const digests = new Map<string, string[]>();
   for (const entry of index.manifests) {
     const tag = entry.annotations?.[REF_NAME];
-    if (tag !== undefined && TAG.test(tag)) digests.set(tag, [...(digests.get(tag) ?? []), entry.digest]);
+    if (tag !== undefined && isTag(tag)) digests.set(tag, [...(digests.get(tag) ?? []), entry.digest]);
   }
   const notes = [...digests]
     .filter(([, named]) => named.length > 1)

@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { RegsyncError } from '../../util/errors.js';
+import { isTag } from '../../util/oci-names.js';
 import { isDigest, sha256Digest } from '../digest.js';
 import { parseManifest } from '../manifest.js';
 import { throwIfAborted } from '../abort.js';
@@ -12,7 +13,6 @@ import { RepositoryLocks } from './locks.js';
 import {
   LAYOUT_MARKER,
   REF_NAME,
-  TAG,
   blobPath,
   fileSize,
   isMissing,
@@ -190,7 +190,7 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
         reference,
       });
     }
-    if (!isDigest(reference) && !TAG.test(reference)) {
+    if (!isDigest(reference) && !isTag(reference)) {
       throw new RegsyncError(`"${reference}" is not a valid tag`, { code: 'USAGE', host: this.root, repository, reference });
     }
     const manifest = parseManifest(bytes, mediaType, `${repository}:${reference}`);
