@@ -103,3 +103,22 @@ test('without --fail-fast every change is tried and the real copies land', async
   assert.equal(failures, 1);
   assert.deepEqual(result.summary, { created: 7, updated: 0, deleted: 0, failed: 1, stale: 0, skipped: 0 });
 });
+
+test('the run signal takes one listener per operation in flight without a MaxListenersExceededWarning on stderr', async () => {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error): void => void warnings.push(warning);
+  process.on('warning', onWarning);
+  const interrupts = watchInterrupts(new EventEmitter());
+  try {
+    const listeners = Array.from({ length: 50 }, () => () => undefined);
+    for (const listener of listeners) interrupts.signal.addEventListener('abort', listener);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      warnings.map((warning) => warning.name),
+      [],
+    );
+  } finally {
+    interrupts.dispose();
+    process.off('warning', onWarning);
+  }
+});
