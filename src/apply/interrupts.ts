@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** Where interrupts come from: the process in production, an EventEmitter in tests. */
 export interface SignalSource {
   on(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
@@ -25,6 +27,9 @@ export function watchInterrupts(
   options: { graceMs?: number; onInterrupt?: (count: number) => void } = {},
 ): Interrupts {
   const controller = new AbortController();
+  // Every request, stream and limiter wait in flight listens to this one signal and stops listening when it ends:
+  // their number follows the run's concurrency, not a leak, so Node's warning past 10 listeners is noise on stderr.
+  setMaxListeners(0, controller.signal);
   let count = 0;
   let timer: NodeJS.Timeout | undefined;
   const abort = (): void => {

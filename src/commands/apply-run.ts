@@ -13,7 +13,7 @@ import type { RegistryPool } from '../registry/types.js';
 import { confirmApply } from './confirm.js';
 import { obtainPlan, printPlan } from './apply-plan.js';
 import type { ApplyPlanOptions } from './apply-plan.js';
-import { createPoolForConfig } from './registry-pool.js';
+import { createPoolForConfig, retryLines } from './registry-pool.js';
 import type { CliIo } from './shared.js';
 
 /** Everything `regsync apply` was asked, flags resolved. */
@@ -111,9 +111,11 @@ function openRun(
   io: CliIo,
   plan: Plan,
 ): { pool: RegistryPool; changes: ResolvedChange[]; executors: Map<ExecutorName, Executor> } {
+  const line = (text: string): void => void io.stderr.write(`${text}\n`);
   const pool = createPoolForConfig(config, {
     env: io.env,
-    ...(options.verbose ? { logger: (line: string) => void io.stderr.write(`${line}\n`) } : {}),
+    ...(options.verbose ? { logger: line } : {}),
+    ...retryLines(options.quiet, line),
   });
   const changes = resolveChanges(config, pool, actionable(plan));
   const names = changes.filter((r) => r.change.action !== 'delete').map((r) => r.change.executor);

@@ -13,8 +13,6 @@ import { mirrorsToRead } from '../plan/related-mirrors.js';
 import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
-import { formatRetryNotice } from '../registry/retry-notice.js';
-import type { RetryNotice } from '../registry/retry-notice.js';
 import type { RequestStats } from '../registry/types.js';
 import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
@@ -22,7 +20,7 @@ import { renderMarkdown } from '../render/markdown.js';
 import { footer } from '../render/plan-view.js';
 import { RegsyncError } from '../util/errors.js';
 import { createProgressLine } from '../util/progress.js';
-import { createPoolForConfig } from './registry-pool.js';
+import { createPoolForConfig, retryLines } from './registry-pool.js';
 
 /** What `regsync plan` needs around a resolved config: flags, streams and environment. */
 export interface PlanRunOptions {
@@ -145,7 +143,7 @@ async function computePlan(
   const pool = createPoolForConfig(config, {
     env: io.env,
     ...(options.verbose ? { logger: verboseLine } : {}),
-    ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => verboseLine(formatRetryNotice(notice)) }),
+    ...retryLines(options.quiet, verboseLine),
   });
   const cache = await openFactsCache({
     dir: resolveCacheDir(io.env),

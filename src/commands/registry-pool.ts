@@ -3,6 +3,7 @@ import { createOcidirRegistry } from '../registry/ocidir/index.js';
 import { extraCaCertificates } from '../registry/http/extra-ca.js';
 import { effectiveTls } from '../registry/http/transport.js';
 import { createRegistryPool, hostOptionsFor as hostOptionsForHost } from '../registry/pool.js';
+import { formatRetryNotice } from '../registry/retry-notice.js';
 import type { RetryNotice } from '../registry/retry-notice.js';
 import type { HostOptions, RateLimitSource, RegistryPool } from '../registry/types.js';
 import { credentialsSource, runWording } from './error-advice.js';
@@ -35,6 +36,11 @@ export interface PoolForConfigOptions {
   logger?: (line: string) => void;
   /** Told before each retried request; plan and apply print it on stderr unless -q. */
   onRetry?: (notice: RetryNotice) => void;
+}
+
+/** Each retried request as one line (`retrying GET host/path (attempt 2 of 4): HTTP 503`), none with -q. */
+export function retryLines(quiet: boolean, writeLine: (line: string) => void): Pick<PoolForConfigOptions, 'onRetry'> {
+  return quiet ? {} : { onRetry: (notice: RetryNotice) => writeLine(formatRetryNotice(notice)) };
 }
 
 /**

@@ -12,7 +12,7 @@ import type { PlatformChild } from '../util/platforms.js';
  * stores its children as it lists them, each looked up again by its own digest.
  */
 export type ManifestFacts =
-  | { kind: 'image'; platform: string | null; configDigest: string; created: string | null; artifactType: string | null }
+  | { kind: 'image'; platform: string | null; configDigest: string | null; created: string | null; artifactType: string | null }
   | { kind: 'index'; artifactType: string | null; children: PlatformChild[] };
 
 /** Counts for tests and --verbose: how often the cache answered. */
@@ -62,7 +62,11 @@ function parseEntry(value: unknown): ManifestFacts | undefined {
   if (!isStringOrNull(artifactType)) return undefined;
   if (entry.kind === 'image') {
     const { platform, configDigest, created } = entry;
-    if (!isStringOrNull(platform) || typeof configDigest !== 'string' || !isDigest(configDigest) || !isStringOrNull(created))
+    if (
+      !isStringOrNull(platform) ||
+      !(configDigest === null || (typeof configDigest === 'string' && isDigest(configDigest))) ||
+      !isStringOrNull(created)
+    )
       return undefined;
     // Read as a fresh config read would be: a date that is not RFC 3339 is no date.
     return { kind: 'image', platform, configDigest, created: createdMs(created) === null ? null : created, artifactType };

@@ -30,7 +30,7 @@ const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
 /** OCI 1.1: `artifactType`, else the config's media type when it is not an image config (nor the empty one). */
 function artifactTypeOf(manifest: ImageManifest): string | null {
   if (manifest.artifactType !== undefined) return manifest.artifactType;
-  const type = manifest.config.mediaType;
+  const type = manifest.config?.mediaType ?? '';
   return type === '' || type === EMPTY_CONFIG || IMAGE_CONFIG_TYPES.includes(type) ? null : type;
 }
 
@@ -91,15 +91,16 @@ async function readManifestFacts(registry: RegistryReader, repository: string, d
     cache.set(digest, facts);
     return facts;
   }
-  const image = { kind: 'image' as const, configDigest: manifest.config.digest, artifactType: artifactTypeOf(manifest) };
-  if (!IMAGE_CONFIG_TYPES.includes(manifest.config.mediaType)) {
+  const { config } = manifest;
+  const image = { kind: 'image' as const, configDigest: config?.digest ?? null, artifactType: artifactTypeOf(manifest) };
+  if (config === null || !IMAGE_CONFIG_TYPES.includes(config.mediaType)) {
     const facts: ManifestFacts = { ...image, platform: null, created: null };
     cache.set(digest, facts);
     return facts;
   }
   let bytes: Buffer;
   try {
-    bytes = await registry.getBlobBytes(repository, manifest.config.digest);
+    bytes = await registry.getBlobBytes(repository, config.digest);
   } catch (error) {
     if (isRegsyncError(error) && error.code === 'NOT_FOUND') return { ...image, platform: null, created: null };
     throw error;
@@ -132,8 +133,9 @@ async function childFacts(
     unusable.push(error.message);
     return null;
   }
-  // An index nested in an index is not an image we can date or pull; an artifact child has no platform.
-  if (facts.kind !== 'image') return null;
+  // An index nested in an index is not an image we can date or pull; an artifact child has no platform, and a
+  // manifest without a config is no image of any platform, whatever its descriptor says.
+  if (facts.kind !== 'image' || facts.configDigest === null) return null;
   // The platform the index declares wins over the child's config, as registries and containerd resolve it.
   const platform = child.platform ?? facts.platform;
   if (platform === null || platform === UNKNOWN_PLATFORM) return null;
@@ -153,8 +155,9 @@ export async function readContentFacts(
 ): Promise<ContentFacts> {
   const top = await manifestFacts(registry, repository, digest, cache);
   if (top.kind === 'image') {
-    const own = { platform: top.platform ?? '', manifestDigest: digest, configDigest: top.configDigest, created: top.created };
-    const platforms = top.platform === null ? [] : [own];
+    const { platform, configDigest } = top;
+    const platforms =
+      platform === null || configDigest === null ? [] : [{ platform, manifestDigest: digest, configDigest, created: top.created }];
     return { platforms, artifactType: top.artifactType, configDigest: top.configDigest, unusable: [] };
   }
   const unusable: string[] = [];

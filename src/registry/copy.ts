@@ -1,4 +1,4 @@
-import { RegsyncError } from '../util/errors.js';
+import { isRegsyncError, RegsyncError } from '../util/errors.js';
 import { createLimiter } from '../util/concurrency.js';
 import { copyBlob, sameRegistry } from './copy-blob.js';
 import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
@@ -6,9 +6,10 @@ import type { BlobHolders } from './blob-holders.js';
 import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
 import { isDigest, sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
+import { manifestBlobs } from './manifest.js';
 import { canAnnounceCopy, MEDIA_TYPES } from './types.js';
 import { throwIfAborted } from './abort.js';
-import type { Descriptor, FetchedManifest, Registry } from './types.js';
+import type { Descriptor, FetchedManifest, Manifest, Registry } from './types.js';
 
 /** What copyImage reports as it goes, for progress output. */
 export type CopyProgressEvent =
@@ -129,15 +130,36 @@ async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
   );
 }
 
+/**
+ * The registry's refusal of a manifest that names no config, with what it lacks: Distribution 2.8 says only
+ * DIGEST_INVALID and MANIFEST_BLOB_UNKNOWN, as if a blob had not been copied.
+ */
+function explainRefusal(error: unknown, manifest: Manifest): unknown {
+  if (!isRegsyncError(error) || error.code !== 'REGISTRY' || manifest.kind !== 'manifest' || manifest.config !== null) return error;
+  const { code, host, repository, reference, status } = error;
+  return new RegsyncError(`${error.message}: the manifest names no config, which this registry may require`, {
+    code,
+    cause: error,
+    ...(host === undefined ? {} : { host }),
+    ...(repository === undefined ? {} : { repository }),
+    ...(reference === undefined ? {} : { reference }),
+    ...(status === undefined ? {} : { status }),
+  });
+}
+
 /** PUTs exact bytes (under a tag, or by digest unless already there) and checks the digest the target stored. */
-async function putVerified(run: CopyRun, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+async function putVerified(run: CopyRun, reference: string, fetched: FetchedManifest, mediaType: string): Promise<string> {
   const { target, targetRepository, signal } = run.options;
+  const { bytes } = fetched;
   const expected = sha256Digest(bytes);
   const call = { signal };
-  const stored =
+  const put = (): Promise<string> =>
     reference === expected
-      ? (await ensureChildManifest(target, targetRepository, expected, bytes, mediaType, call)).digest
-      : await putTaggedManifest(target, targetRepository, reference, bytes, mediaType, expected, call);
+      ? ensureChildManifest(target, targetRepository, expected, bytes, mediaType, call).then((child) => child.digest)
+      : putTaggedManifest(target, targetRepository, reference, bytes, mediaType, expected, call);
+  const stored = await put().catch((error: unknown) => {
+    throw explainRefusal(error, fetched.manifest);
+  });
   if (stored !== expected) throw mismatch(run, reference, expected, stored, 'target');
   run.options.onProgress?.({ type: 'manifest', digest: stored, mediaType, reference });
   return stored;
@@ -147,7 +169,7 @@ async function putVerified(run: CopyRun, reference: string, bytes: Buffer, media
 async function copyContent(run: CopyRun, fetched: FetchedManifest): Promise<void> {
   const { manifest } = fetched;
   if (manifest.kind === 'manifest') {
-    await copyBlobs(run, [manifest.config, ...manifest.layers]);
+    await copyBlobs(run, manifestBlobs(manifest));
     return;
   }
   await runParts(
@@ -179,7 +201,7 @@ function pushMediaType(run: CopyRun, fetched: FetchedManifest, reference: string
 async function copyByDigest(run: CopyRun, digest: string): Promise<void> {
   const fetched = await fetchVerified(run, digest, digest);
   await copyContent(run, fetched);
-  await putVerified(run, digest, fetched.bytes, pushMediaType(run, fetched, digest));
+  await putVerified(run, digest, fetched, pushMediaType(run, fetched, digest));
 }
 
 /**
@@ -217,7 +239,7 @@ export async function copyImage(options: CopyImageOptions): Promise<CopyImageRes
   }
   await copyContent(run, top);
   throwIfAborted(options, `copy of ${options.source.name}/${options.sourceRepository}:${options.sourceReference}`, options.target.name);
-  result.digest = await putVerified(run, options.targetTag, top.bytes, mediaType);
+  result.digest = await putVerified(run, options.targetTag, top, mediaType);
   result.mediaType = mediaType;
   return result;
 }

@@ -1,7 +1,7 @@
 import { RegsyncError } from '../util/errors.js';
 import { isDigest } from '../util/oci-names.js';
 import { MEDIA_TYPES } from './types.js';
-import type { Descriptor, IndexEntry, Manifest, Platform } from './types.js';
+import type { Descriptor, ImageManifest, IndexEntry, Manifest, Platform } from './types.js';
 
 const INDEX_MEDIA_TYPES: readonly string[] = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList];
 const IMAGE_MEDIA_TYPES: readonly string[] = [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest];
@@ -17,6 +17,11 @@ export function isIndexMediaType(mediaType: string): boolean {
 /** "os/arch" or "os/arch/variant", the form users write in `platforms`. */
 export function platformString(platform: Platform): string {
   return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+}
+
+/** The blobs a manifest names: its config (when it has one) and its layers, in that order. */
+export function manifestBlobs(manifest: ImageManifest): Descriptor[] {
+  return manifest.config === null ? manifest.layers : [manifest.config, ...manifest.layers];
 }
 
 type Json = Record<string, unknown>;
@@ -84,14 +89,13 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
   if (json.config !== undefined || Array.isArray(json.layers)) {
     const mediaType = declared || MEDIA_TYPES.ociManifest;
     if (!IMAGE_MEDIA_TYPES.includes(mediaType)) fail(reference, `unsupported manifest media type ${mediaType || '(none)'}`);
-    if (json.config === undefined) fail(reference, 'it has no config');
     if (!Array.isArray(json.layers)) fail(reference, 'layers is not a list');
     const layers = json.layers.map((layer, i) => descriptor(layer, reference, `layers[${i}]`));
     return {
       kind: 'manifest',
       mediaType,
       ...artifactType,
-      config: descriptor(json.config, reference, 'config'),
+      config: json.config === undefined ? null : descriptor(json.config, reference, 'config'),
       layers,
       ...(annotations ? { annotations } : {}),
     };

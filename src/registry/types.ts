@@ -46,7 +46,8 @@ export interface ImageManifest {
   mediaType: string;
   /** What an artifact is (OCI 1.1 `artifactType`), when the manifest says. */
   artifactType?: string;
-  config: Descriptor;
+  /** null when the manifest names none (some OCI artifacts carry only layers): it is still copied byte for byte. */
+  config: Descriptor | null;
   layers: Descriptor[];
   annotations?: Record<string, string>;
 }

@@ -117,3 +117,22 @@ test('a change whose executor was never created fails naming the broken invarian
     );
   }
 });
+
+test('the run signal takes one listener per operation in flight without a MaxListenersExceededWarning on stderr', async () => {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error): void => void warnings.push(warning);
+  process.on('warning', onWarning);
+  const interrupts = watchInterrupts(new EventEmitter());
+  try {
+    const listeners = Array.from({ length: 50 }, () => () => undefined);
+    for (const listener of listeners) interrupts.signal.addEventListener('abort', listener);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      warnings.map((warning) => warning.name),
+      [],
+    );
+  } finally {
+    interrupts.dispose();
+    process.off('warning', onWarning);
+  }
+});

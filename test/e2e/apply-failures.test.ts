@@ -111,4 +111,28 @@ describe('regsync apply: contained failures', () => {
     const id = `apps:${proxy.host}/mirror/app1:v1.2.0`;
     assert.equal(statuses(parseApplyResult(result.stdout))[id], 'done');
   });
+
+  it('a request that fails once is retried: one retrying line on stderr, none with -q; the change is done', async () => {
+    const { lab, proxy, config } = await proxiedLab('DST');
+    // Blob HEADs happen only while copying, never while planning: the line comes from apply's own pool.
+    const failOnce = () =>
+      proxy.addRule({ method: 'HEAD', path: /^\/v2\/[^?]+\/blobs\/sha256:/, action: { type: 'respond', status: 503 } });
+    const quietHits = failOnce();
+    const quiet = await cli(['apply', '-q', '-c', config, '--yes', '--mirror', 'tools'], await planEnv(), lab.dir);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quietHits(), 1, 'the quiet run met the failure');
+    assert.doesNotMatch(quiet.stderr, /retrying/);
+
+    const hits = failOnce();
+    const result = await cli(['apply', '-c', config, '--yes', '--mirror', 'apps'], await planEnv(), lab.dir);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(hits(), 1);
+    const retries = result.stderr.split('\n').filter((line) => line.startsWith('retrying '));
+    assert.equal(retries.length, 1, result.stderr);
+    const host = proxy.host.replaceAll('.', '\\.');
+    assert.match(
+      retries[0]!,
+      new RegExp(`^retrying HEAD ${host}/v2/mirror/app\\d/blobs/sha256:[0-9a-f]{64} \\(attempt 2 of \\d+\\): HTTP 503$`),
+    );
+  });
 });

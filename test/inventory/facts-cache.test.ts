@@ -31,6 +31,14 @@ const artifact: ManifestFacts = {
   created: null,
   artifactType: 'application/example.sbom',
 };
+/** A manifest of layers only: it names no config. */
+const configless: ManifestFacts = {
+  kind: 'image',
+  platform: null,
+  configDigest: null,
+  created: null,
+  artifactType: 'application/example+bar',
+};
 const index: ManifestFacts = {
   kind: 'index',
   artifactType: null,
@@ -75,12 +83,14 @@ describe('openFactsCache', () => {
     first.set(digest(1), image);
     first.set(digest(4), index);
     first.set(digest(7), artifact);
+    first.set(digest(8), configless);
     await first.flush();
     const second = await openFactsCache({ dir });
-    assert.equal(second.stats().loaded, 3);
+    assert.equal(second.stats().loaded, 4);
     assert.deepEqual(second.get(digest(1)), image);
     assert.deepEqual(second.get(digest(4)), index);
     assert.deepEqual(second.get(digest(7)), artifact);
+    assert.deepEqual(second.get(digest(8)), configless);
   });
 
   it('writes atomically: no temporary file is left and the file is complete JSON', async () => {

@@ -4,7 +4,7 @@
  * and one odd repository is a warning, never the end of the plan.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -18,32 +18,14 @@ import { createOcidirRegistry } from '../../src/registry/ocidir/index.js';
 import type { RegistryPool } from '../../src/registry/types.js';
 import { MEDIA_TYPES } from '../../src/registry/types.js';
 import { mirrorConfig } from '../helpers/inventory-builder.js';
-import { blob } from '../registry/ocidir-fixtures.js';
-import type { FixtureBlob } from '../registry/ocidir-fixtures.js';
+import { blob, desc, json, tagged, writeLayout } from '../registry/ocidir-fixtures.js';
 
 const dirs: string[] = [];
 after(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-const REF = 'org.opencontainers.image.ref.name';
 const EMPTY = blob('{}');
-const desc = (b: FixtureBlob, mediaType: string, extra: Record<string, unknown> = {}) => ({
-  mediaType,
-  digest: b.digest,
-  size: b.size,
-  ...extra,
-});
-const json = (value: unknown): FixtureBlob => blob(JSON.stringify(value));
-
-/** One layout written file by file, as another tool left it (index.json exactly as given). */
-async function layout(root: string, repository: string, blobs: FixtureBlob[], index: unknown): Promise<void> {
-  const dir = join(root, ...repository.split('/'));
-  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-  await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  await writeFile(join(dir, 'index.json'), JSON.stringify(index));
-  for (const b of blobs) await writeFile(join(dir, 'blobs', 'sha256', b.digest.slice(7)), b.bytes);
-}
 
 function image(platform: [string, string], label: string, declaredConfigSize?: number) {
   const config = json({ os: platform[0], architecture: platform[1], created: '2024-01-01T00:00:00Z', label });
@@ -56,8 +38,6 @@ function image(platform: [string, string], label: string, declaredConfigSize?: n
   });
   return { manifest, blobs: [config, layer, manifest] };
 }
-
-const tagged = (b: FixtureBlob, mediaType: string, tag: string) => desc(b, mediaType, { annotations: { [REF]: tag } });
 
 async function writeShapes(root: string) {
   const amd = image(['linux', 'amd64'], 'amd', 999); // the descriptor's config size is wrong: the digest counts
@@ -98,12 +78,17 @@ async function writeShapes(root: string) {
     mediaType: MEDIA_TYPES.ociManifest,
     layers: [desc(EMPTY, 'application/vnd.oci.empty.v1+json')],
   });
+  // A layer without a digest: no tool could copy it.
+  const broken = json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, layers: [{ digest: 'none', size: 1 }] });
   const odd = json({
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociIndex,
-    manifests: [desc(noConfig, MEDIA_TYPES.ociManifest, { platform: { os: 'linux', architecture: 's390x' } })],
+    manifests: [
+      desc(noConfig, MEDIA_TYPES.ociManifest, { platform: { os: 'linux', architecture: 's390x' } }),
+      desc(broken, MEDIA_TYPES.ociManifest, { platform: { os: 'linux', architecture: 'ppc64le' } }),
+    ],
   });
-  await layout(root, 'shapes/app', [...amd.blobs, ...arm.blobs, EMPTY, attestation, buildx, sbom, referrers, noConfig, odd], {
+  await writeLayout(root, 'shapes/app', [...amd.blobs, ...arm.blobs, EMPTY, attestation, buildx, sbom, referrers, noConfig, broken, odd], {
     schemaVersion: 2,
     manifests: [
       tagged(buildx, MEDIA_TYPES.ociIndex, 'v1'),
@@ -115,8 +100,8 @@ async function writeShapes(root: string) {
       tagged(amd.manifest, MEDIA_TYPES.ociManifest, 'twice'),
     ],
   });
-  await layout(root, 'shapes/emptied', [], { schemaVersion: 2, manifests: null });
-  await layout(root, 'shapes/untagged', amd.blobs, { schemaVersion: 2, manifests: [desc(amd.manifest, MEDIA_TYPES.ociManifest)] });
+  await writeLayout(root, 'shapes/emptied', [], { schemaVersion: 2, manifests: null });
+  await writeLayout(root, 'shapes/untagged', amd.blobs, { schemaVersion: 2, manifests: [desc(amd.manifest, MEDIA_TYPES.ociManifest)] });
   return { amd, arm, buildx, sbom, referrers, odd };
 }
 
@@ -166,7 +151,9 @@ describe('planning third-party layout shapes (ocidir)', async () => {
     assert.deepEqual(byTag.get('v1')?.source?.platforms, ['linux/amd64', 'linux/arm64'], 'the attestation is no platform');
     assert.deepEqual(byTag.get('sbom')?.source?.platforms, []);
     assert.equal(byTag.get('sbom')?.source?.artifactType, 'application/example.sbom');
-    assert.match(byTag.get('odd')?.warnings?.[0] ?? '', /has no config/);
+    // A manifest without a config (an artifact of layers only) is content like any other; only the broken child warns.
+    assert.equal(byTag.get('odd')?.warnings?.length, 1, byTag.get('odd')?.warnings?.join('\n'));
+    assert.match(byTag.get('odd')?.warnings?.[0] ?? '', /layers\[0\]\.digest is not a sha256 digest/);
     assert.doesNotMatch(byTag.get('odd')?.warnings?.[0] ?? '', /not found/);
     assert.deepEqual(warnings, [
       `mirror corpus: ocidir://${root}/shapes/app: index.json names tag twice 2 times (${shapes.arm.manifest.digest}, ${shapes.amd.manifest.digest}); it resolves to the first, ${shapes.arm.manifest.digest}, as containers/image reads it`,
@@ -185,7 +172,7 @@ describe('planning third-party layout shapes (ocidir)', async () => {
       plan.skipped.map((s) => `${s.filter} ${s.ref.slice(root.length + 10)}: ${s.detail}`),
       [
         'platform shapes/app:amd: the image is linux/amd64, not linux/arm64',
-        'platform shapes/app:odd: the index has none of linux/arm64 (it has linux/s390x)',
+        'platform shapes/app:odd: the index has none of linux/arm64 (it has linux/s390x, linux/ppc64le)',
       ],
     );
   });

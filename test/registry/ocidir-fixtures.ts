@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MEDIA_TYPES } from '../../src/registry/types.js';
 
@@ -55,4 +57,27 @@ export function indexManifest(
     })),
   };
   return { ...blob(JSON.stringify(json, null, 3)), mediaType };
+}
+
+/** A descriptor of a fixture blob, with extra fields (platform, annotations, artifactType). */
+export const desc = (b: FixtureBlob, mediaType: string, extra: Record<string, unknown> = {}) => ({
+  mediaType,
+  digest: b.digest,
+  size: b.size,
+  ...extra,
+});
+
+export const json = (value: unknown): FixtureBlob => blob(JSON.stringify(value));
+
+/** An index.json entry naming a tag, as layouts record it. */
+export const tagged = (b: FixtureBlob, mediaType: string, tag: string) =>
+  desc(b, mediaType, { annotations: { 'org.opencontainers.image.ref.name': tag } });
+
+/** One layout written file by file, as another tool left it (index.json exactly as given). */
+export async function writeLayout(root: string, repository: string, blobs: FixtureBlob[], index: unknown): Promise<void> {
+  const dir = join(root, ...repository.split('/'));
+  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+  for (const b of blobs) await writeFile(join(dir, 'blobs', 'sha256', b.digest.slice(7)), b.bytes);
 }

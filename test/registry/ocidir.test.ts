@@ -226,7 +226,7 @@ describe('ocidir registry', () => {
     assert.equal(stats.byHostAndMethod[`${registry.name} PUT`], 3);
   });
 
-  it('reads layouts other tools wrote: "manifests": null, a tag named twice, a manifest with no config', async () => {
+  it('reads layouts other tools wrote: "manifests": null, a tag named twice, a manifest with no config, one with a broken layer', async () => {
     const root = await makeTempDir('ocidir');
     const registry = createOcidirRegistry(root);
     const first = await storeImage(registry, 'odd', 'other');
@@ -247,10 +247,15 @@ describe('ocidir registry', () => {
     const listed = await registry.listTagsWithNotes('odd');
     assert.deepEqual(listed.tags, ['1.0.0']);
     assert.match(listed.notes[0] ?? '', /names tag 1\.0\.0 2 times .*resolves to the first/);
+    // A manifest without a config (some OCI artifacts) is read as it is.
+    const configless = (await registry.getManifest('odd', noConfig.digest)).manifest;
+    assert.equal(configless.kind === 'manifest' ? configless.config : 'an index', null);
     // A manifest blob that cannot be used says why, never "not found" for a file that exists.
-    await assert.rejects(registry.getManifest('odd', noConfig.digest), (error: unknown) => {
+    const broken = blob(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, layers: [{ digest: 'none', size: 1 }] }));
+    await writeFile(path.join(dir, 'blobs', 'sha256', broken.digest.slice(7)), broken.bytes);
+    await assert.rejects(registry.getManifest('odd', broken.digest), (error: unknown) => {
       assert.ok(isRegsyncError(error));
-      assert.match(error.message, /has no config/);
+      assert.match(error.message, /layers\[0\]\.digest is not a sha256 digest/);
       return true;
     });
     // A layer asked for as a manifest is still no such manifest.

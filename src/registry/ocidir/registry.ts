@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { RegsyncError } from '../../util/errors.js';
 import { isTag } from '../../util/oci-names.js';
 import { isDigest, sha256Digest } from '../digest.js';
-import { parseManifest } from '../manifest.js';
+import { manifestBlobs, parseManifest } from '../manifest.js';
 import { throwIfAborted } from '../abort.js';
 import type { CallOptions } from '../abort.js';
 import type { BlobStream, Descriptor, FetchedManifest, ManifestDeleter, Manifest, Registry, RequestStats, TagNotes } from '../types.js';
@@ -214,7 +214,7 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
 
   /** Like a registry's MANIFEST_BLOB_UNKNOWN: refuse a manifest whose blobs or children are not stored. */
   private async requireReferenced(dir: string, repository: string, reference: string, manifest: Manifest): Promise<void> {
-    const needed = manifest.kind === 'index' ? manifest.manifests : [manifest.config, ...manifest.layers];
+    const needed = manifest.kind === 'index' ? manifest.manifests : manifestBlobs(manifest);
     for (const descriptor of needed) {
       if ((await fileSize(blobPath(dir, descriptor.digest))) === null) {
         throw new RegsyncError(
