@@ -1,4 +1,4 @@
-import { InvariantError } from '../util/errors.js';
+import { InvariantError, isRegsyncError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import type { ResolvedChange } from './locations.js';
 import { checkPreconditions } from './preconditions.js';
@@ -12,13 +12,17 @@ export interface ChangeRunDeps {
   signal: AbortSignal;
   /** Secrets to mask in error messages (passwords, tokens the clients used). */
   secrets(): Iterable<string>;
+  /** `rate limit reached at HOST; retry after ...` once the change's source host has spent its budget, else null. */
+  rateLimited(resolved: ResolvedChange): string | null;
 }
 
-function failureMessage(resolved: ResolvedChange, error: unknown, signal: AbortSignal): string {
+function failureMessage(resolved: ResolvedChange, error: unknown, deps: ChangeRunDeps): string {
   const { change } = resolved;
-  if (signal.aborted) return `${change.action} ${change.target.ref}: interrupted before it finished; run apply again to complete it`;
+  if (deps.signal.aborted) return `${change.action} ${change.target.ref}: interrupted before it finished; run apply again to complete it`;
   const cause = error instanceof Error ? error.message : String(error);
-  return `${change.action} ${change.target.ref}: ${cause}`;
+  // Refused for its pull budget part way: say when to run again, with the registry's own words after.
+  const limited = isRegsyncError(error) && error.status === 429 ? deps.rateLimited(resolved) : null;
+  return `${change.action} ${change.target.ref}: ${limited === null ? cause : `${limited} (${cause})`}`;
 }
 
 /**
@@ -71,17 +75,25 @@ export async function runChange(resolved: ResolvedChange, tracker: ChangeTracker
     bytes,
   });
   tracker.start();
+  // Asked before the change starts and again after the source HEAD (free on Docker Hub, and it carries the
+  // remaining count): a spent budget fails the change at once instead of a pull the registry refuses.
+  const limited = (): ChangeResult | null => {
+    const message = deps.rateLimited(resolved);
+    return message === null ? null : result('failed', `${change.action} ${change.target.ref}: ${message}`);
+  };
   const attempt = async (): Promise<ChangeResult> => {
+    const before = limited();
+    if (before !== null) return before;
     const precondition = await checkPreconditions(resolved, deps.signal);
     if (precondition.kind === 'done') tracker.output('already as planned at the destination: nothing to do');
     if (precondition.kind === 'done') return result('done', null);
     if (precondition.kind === 'stale') return result('stale', precondition.message);
     if (precondition.kind === 'failed') return result('failed', `${change.action} ${change.target.ref}: ${precondition.message}`);
-    return result('done', null, await execute(resolved, tracker, deps));
+    return limited() ?? result('done', null, await execute(resolved, tracker, deps));
   };
   try {
     return await untilAborted(attempt(), deps.signal);
   } catch (error) {
-    return result('failed', failureMessage(resolved, error, deps.signal));
+    return result('failed', failureMessage(resolved, error, deps));
   }
 }

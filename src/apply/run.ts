@@ -2,6 +2,8 @@ import type { Change, Plan } from '../plan/types.js';
 import { createDeleter } from './delete.js';
 import type { Interrupts } from './interrupts.js';
 import type { ResolvedChange } from './locations.js';
+import { rateLimitGate } from './rate-limit-gate.js';
+import type { RateLimitReachedOf } from './rate-limit-gate.js';
 import { runChange } from './run-change.js';
 import { runInLanes } from './schedule.js';
 import { summarizeResults } from './summary.js';
@@ -23,6 +25,8 @@ export interface ApplyRunOptions {
   secrets: () => Iterable<string>;
   /** Warnings of the changes, given once the task tree is done (so they never break its rendering). */
   warn: (line: string) => void;
+  /** Whether a host has spent its pull budget in this run (the pool's rateLimitReached); absent: never. */
+  rateLimitReached?: RateLimitReachedOf;
 }
 
 const sourceLane = (resolved: ResolvedChange): string =>
@@ -65,6 +69,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
     remove: createDeleter(options.changes.map((r) => r.change)),
     signal: options.interrupts.signal,
     secrets: options.secrets,
+    rateLimited: rateLimitGate(options.rateLimitReached),
   };
   const lanes = {
     concurrency: options.concurrency,

@@ -9,7 +9,7 @@ import type { ApplyResult, Executor } from '../apply/types.js';
 import type { Config } from '../config/types.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Change, ExecutorName, Plan } from '../plan/types.js';
-import type { RegistryPool } from '../registry/types.js';
+import type { RateLimitSource, RegistryPool } from '../registry/types.js';
 import { confirmApply } from './confirm.js';
 import { obtainPlan, printPlan } from './apply-plan.js';
 import type { ApplyPlanOptions } from './apply-plan.js';
@@ -59,13 +59,7 @@ function rendererFor(options: ApplyCommandOptions, io: CliIo): RendererName {
   return io.stderr.isTTY === true && io.stdout.isTTY === true ? 'default' : 'simple';
 }
 
-async function execute(
-  plan: Plan,
-  changes: ResolvedChange[],
-  executors: Map<ExecutorName, Executor>,
-  options: ApplyCommandOptions,
-  io: CliIo,
-) {
+async function execute(run: OpenRun, plan: Plan, options: ApplyCommandOptions, io: CliIo) {
   const renderer = rendererFor(options, io);
   const interrupts = watchInterrupts(io.signals ?? process, {
     onInterrupt: (count) => {
@@ -80,8 +74,9 @@ async function execute(
   try {
     return await runApply({
       plan,
-      changes,
-      executors,
+      changes: run.changes,
+      executors: run.executors,
+      rateLimitReached: (location) => run.pool.rateLimitReached(location),
       concurrency: options.concurrency,
       failFast: options.failFast,
       interrupts,
@@ -105,12 +100,14 @@ function report(result: ApplyResult, options: ApplyCommandOptions, io: CliIo): n
   return applyExitCode(result.summary, result.interrupted);
 }
 
-function openRun(
-  config: Config,
-  options: ApplyCommandOptions,
-  io: CliIo,
-  plan: Plan,
-): { pool: RegistryPool; changes: ResolvedChange[]; executors: Map<ExecutorName, Executor> } {
+/** The run's clients: one pool for every change, the resolved changes, the executors the copies use. */
+interface OpenRun {
+  pool: RegistryPool & RateLimitSource;
+  changes: ResolvedChange[];
+  executors: Map<ExecutorName, Executor>;
+}
+
+function openRun(config: Config, options: ApplyCommandOptions, io: CliIo, plan: Plan): OpenRun {
   const line = (text: string): void => void io.stderr.write(`${text}\n`);
   const pool = createPoolForConfig(config, {
     env: io.env,
@@ -133,7 +130,8 @@ export async function runApplyCommand(config: Config, options: ApplyCommandOptio
     if (options.json) io.stdout.write(`${JSON.stringify(emptyResult(plan, options.version), null, 2)}\n`);
     return 0;
   }
-  const { pool, changes, executors } = openRun(config, options, io, plan);
+  const run = openRun(config, options, io, plan);
+  const { pool, executors } = run;
   try {
     if (options.dryRun) {
       (options.json ? io.stderr : io.stdout).write(
@@ -145,7 +143,7 @@ export async function runApplyCommand(config: Config, options: ApplyCommandOptio
       io.stderr.write('regsync: apply cancelled: only "yes" applies the plan\n');
       return 1;
     }
-    return report(await execute(plan, changes, executors, options, io), options, io);
+    return report(await execute(run, plan, options, io), options, io);
   } finally {
     await pool.close();
   }

@@ -18,6 +18,7 @@ import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { footer } from '../render/plan-view.js';
+import { pullBudgetLines } from '../render/pull-budget.js';
 import { RegsyncError } from '../util/errors.js';
 import { createProgressLine } from '../util/progress.js';
 import { createPoolForConfig, retryLines } from './registry-pool.js';
@@ -169,6 +170,7 @@ async function computePlan(
     await pool.close();
   }
   const stats = { requests: pool.stats().requests, durationMs: Date.now() - started };
+  const rateLimits = pool.rateLimits();
   const built = buildPlan({
     config,
     inventory,
@@ -178,6 +180,7 @@ async function computePlan(
     stats,
     ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
     shard: options.shard ?? null,
+    rateLimits,
   });
   return built;
 }
@@ -202,6 +205,8 @@ export async function runPlan(config: Config, options: PlanRunOptions, io: PlanR
   const plan = await computeReportedPlan(config, options, io);
   if (plan === null) return 1;
   if (options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
+  // The footer shows a short pull budget; with --json and -q there is no footer on stdout to show it.
+  if (options.json || options.quiet) writePullBudgetWarnings(plan, io);
   if (options.json) io.stdout.write(renderJson(plan));
   else if (options.quiet) writeQuietPlan(plan, io);
   else io.stdout.write(renderPlanText(plan, options));
@@ -212,6 +217,10 @@ export async function runPlan(config: Config, options: PlanRunOptions, io: PlanR
 function renderPlanText(plan: Plan, options: PlanRunOptions): string {
   const renderOptions = { color: options.color, showUnchanged: options.showUnchanged, showSkipped: options.showSkipped };
   return options.format === 'markdown' ? renderMarkdown(plan, renderOptions) : renderHuman(plan, renderOptions);
+}
+
+function writePullBudgetWarnings(plan: Plan, io: PlanRunIo): void {
+  for (const { warning } of pullBudgetLines(plan)) if (warning !== null) io.stderr.write(`regsync: warning: ${warning}\n`);
 }
 
 /** -q: the warnings the plan carries (on stderr, like every warning) and its final `Plan: ...` line, nothing else. */

@@ -3,7 +3,8 @@ import { planMirror } from './plan-mirror.js';
 import { spareSharedDigests } from './shared-digests.js';
 import { sortChanges, sortSkipped } from './sort.js';
 import { summarize } from './summary.js';
-import type { Change, Inventory, Plan, PlanStats, Skipped } from './types.js';
+import { rateLimitStats } from './pull-budget.js';
+import type { Change, HostRateLimit, Inventory, Plan, PlanStats, Skipped } from './types.js';
 import type { Shard } from './shard.js';
 
 export interface PlanInput {
@@ -17,6 +18,8 @@ export interface PlanInput {
   mirrors?: string[];
   /** --shard: plan only the destination repositories of this shard; recorded in the plan. */
   shard?: Shard | null;
+  /** What source hosts said about their pull budgets while the inventory was read (stats.rateLimits). */
+  rateLimits?: Record<string, HostRateLimit>;
 }
 
 /** A collision, with the mirrors it involves (a `--mirror` run reports those involving a planned mirror). */
@@ -51,6 +54,10 @@ function dropCollisions(changes: Change[]): { changes: Change[]; collisions: Col
   // A delete of a ref some source writes is also a conflict between mirrors; keep the write, drop the delete.
   const kept = changes.filter((change) => !colliding.has(change) && !(change.source === null && writers.has(change.target.ref)));
   return { changes: kept, collisions: collisions.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)) };
+}
+
+function withRateLimits(stats: PlanStats, rateLimits: PlanStats['rateLimits']): PlanStats {
+  return rateLimits === undefined ? stats : { ...stats, rateLimits };
 }
 
 /**
@@ -95,7 +102,7 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[]; w
     changes: sortedChanges,
     skipped: sortedSkipped,
     summary: summarize({ changes: sortedChanges, skipped: sortedSkipped }),
-    stats: input.stats,
+    stats: withRateLimits(input.stats, rateLimitStats(input.rateLimits ?? {}, sortedChanges, input.inventory)),
   };
   if (input.shard !== undefined && input.shard !== null) plan.shard = { index: input.shard.index, count: input.shard.count };
   return { plan, problems, warnings };

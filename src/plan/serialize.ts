@@ -1,4 +1,4 @@
-import type { Change, ChangeLocation, Plan, Skipped } from './types.js';
+import type { Change, ChangeLocation, Plan, PlanRateLimit, Skipped } from './types.js';
 
 function orderedLocation(location: ChangeLocation): Record<string, unknown> {
   return { ref: location.ref, endpoint: location.endpoint, repository: location.repository, tag: location.tag };
@@ -36,6 +36,17 @@ function orderedSkipped(skipped: Skipped): Record<string, unknown> {
   return { mirror: skipped.mirror, ref: skipped.ref, filter: skipped.filter, detail: skipped.detail };
 }
 
+function orderedRateLimits(limits: Record<string, PlanRateLimit>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.keys(limits)
+      .sort()
+      .map((host) => {
+        const { limit, remaining, windowSeconds, needed } = limits[host]!;
+        return [host, { limit, remaining, windowSeconds, needed }];
+      }),
+  );
+}
+
 /** The plan JSON: stable key order, 2-space indentation, a final newline. */
 export function serializePlan(plan: Plan): string {
   const { summary, stats } = plan;
@@ -48,7 +59,11 @@ export function serializePlan(plan: Plan): string {
     changes: plan.changes.map(orderedChange),
     skipped: plan.skipped.map(orderedSkipped),
     summary: { create: summary.create, update: summary.update, delete: summary.delete, noop: summary.noop, skipped: summary.skipped },
-    stats: { requests: stats.requests, durationMs: stats.durationMs },
+    stats: {
+      requests: stats.requests,
+      durationMs: stats.durationMs,
+      ...(stats.rateLimits !== undefined ? { rateLimits: orderedRateLimits(stats.rateLimits) } : {}),
+    },
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

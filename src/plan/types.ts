@@ -88,7 +88,23 @@ export interface PlanSummary {
 export interface PlanStats {
   requests: number;
   durationMs: number;
+  /** Per source host that sent rate-limit headers while planning (Docker Hub): its budget and what apply needs. */
+  rateLimits?: Record<string, PlanRateLimit>;
 }
+
+/** What a host said about its pull budget (`RateLimit-Limit: 100;w=21600`), and the manifest GETs apply will make there. */
+export interface PlanRateLimit {
+  /** null when the host sent `RateLimit-Remaining` alone. */
+  limit: number | null;
+  remaining: number;
+  /** The window of the counts (`w=`), in seconds; null when not given. */
+  windowSeconds: number | null;
+  /** About how many manifest GETs applying the plan makes at this host (see manifestPullsNeeded). */
+  needed: number;
+}
+
+/** A host's budget as the registry pool recorded it, before the plan adds what apply needs. */
+export type HostRateLimit = Omit<PlanRateLimit, 'needed'>;
 
 export interface Plan {
   formatVersion: 2;

@@ -5,7 +5,7 @@ import { sumStats } from './http/stats.js';
 import { DOCKER_HUB, isDockerHub } from '../util/docker-hub.js';
 import { registryHostForEndpoint } from './ref.js';
 import type { RetryNotice } from './retry-notice.js';
-import type { HostOptions, ImageRef, RateLimit, RateLimitSource, Registry, RegistryPool, RequestStats } from './types.js';
+import type { HostOptions, ImageRef, RateLimit, RateLimitReached, RateLimitSource, Registry, RegistryPool, RequestStats } from './types.js';
 
 export interface RegistryPoolOptions {
   /** Per-host settings keyed by host[:port] as written in the config. */
@@ -82,6 +82,9 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool &
         if (limit !== null) limits[client.name] = limit;
       }
       return limits;
+    },
+    rateLimitReached(location: string): RateLimitReached | null {
+      return http.get(registryHostForEndpoint(location))?.rateLimitReached() ?? null;
     },
     async close(): Promise<void> {
       await Promise.all([...http.values()].map((client) => client.close()));

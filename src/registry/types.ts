@@ -97,6 +97,14 @@ export interface RateLimit {
   windowSeconds: number | null;
 }
 
+/** A host whose pull budget is spent (`RateLimit-Remaining: 0`, or a 429 not retried): when it comes back, if said. */
+export interface RateLimitReached {
+  /** Epoch milliseconds from Retry-After or RateLimit-Reset; null when the host did not say. */
+  retryAt: number | null;
+  /** The window of the limit (`w=`), in seconds: the longest the wait can be; null when not given. */
+  windowSeconds: number | null;
+}
+
 /**
  * What reading a repository store takes: an HTTP registry host or an ocidir directory. The inventory
  * gets only this; apply gets the whole Registry. Every method names the repository explicitly;
@@ -227,4 +235,6 @@ export interface RegistryPool {
 export interface RateLimitSource {
   /** Per host (as written) that sent rate-limit headers on a manifest response: what it said, lowest remaining first. */
   rateLimits(): Record<string, RateLimit>;
+  /** Whether `location` (a registry host as written) has spent its pull budget in this run; null while it has not. */
+  rateLimitReached(location: string): RateLimitReached | null;
 }

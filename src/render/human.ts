@@ -4,6 +4,7 @@ import type { Action, Change, Plan } from '../plan/types.js';
 import type { RenderOptions } from './options.js';
 import { changeDetails, footer, mirrorViews, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView } from './plan-view.js';
+import { pullBudgetLines } from './pull-budget.js';
 
 export type { RenderOptions };
 
@@ -61,5 +62,9 @@ export function renderHuman(plan: Plan, options: RenderOptions): string {
   const lines = [...legend(plan)];
   for (const view of mirrorViews(plan)) lines.push(...mirrorLines(chalk, view, options), '');
   lines.push(chalk.bold(footer(plan)));
+  for (const budget of pullBudgetLines(plan)) {
+    lines.push(budget.line);
+    if (budget.warning !== null) lines.push(chalk.yellow(`! ${budget.warning}`));
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import type { Change, Plan } from '../plan/types.js';
 import type { RenderOptions } from './options.js';
 import { day, footer, mirrorViews, reasonText, shortDigest, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView, RepositoryView } from './plan-view.js';
+import { pullBudgetLines } from './pull-budget.js';
 
 export type { RenderOptions };
 
@@ -53,8 +54,17 @@ function mirrorSection(view: MirrorView, options: RenderOptions): string[] {
  */
 export const MARKDOWN_LIMIT = 60_000;
 
+/** Per host that sent rate-limit headers: the pulls apply needs against what remains, and a warning if short. */
+function pullBudgetSection(plan: Plan): string[] {
+  const budgets = pullBudgetLines(plan);
+  if (budgets.length === 0) return [];
+  const lines = budgets.map((budget) => `- ${cell(budget.line)}`);
+  const warnings = budgets.flatMap((budget) => (budget.warning === null ? [] : [`> **Warning:** ${cell(budget.warning)}`, '']));
+  return ['Rate limits:', '', ...lines, '', ...warnings];
+}
+
 function document(plan: Plan, notice: string[], sections: string[]): string {
-  const lines = ['## regsync plan', '', `**${footer(plan)}**`, '', ...notice, ...sections];
+  const lines = ['## regsync plan', '', `**${footer(plan)}**`, '', ...pullBudgetSection(plan), ...notice, ...sections];
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

@@ -97,3 +97,18 @@ function parseIso(input: string): number | null {
   });
   return seen ? Math.round(total) : null;
 }
+
+/**
+ * Seconds as a short duration in the units users write (`6h`, `1h30min`, `45s`), for windows and waits in
+ * messages; the result reads back through parseDuration.
+ */
+export function formatSeconds(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const parts: Array<[number, string]> = [
+    [Math.floor(total / 3600), 'h'],
+    [Math.floor((total % 3600) / 60), 'min'],
+    [total % 60, 's'],
+  ];
+  const shown = parts.filter(([value]) => value > 0).map(([value, unit]) => `${value}${unit}`);
+  return shown.length === 0 ? '0s' : shown.join('');
+}

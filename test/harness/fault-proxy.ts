@@ -13,8 +13,11 @@ export type FaultAction =
   | { type: 'drop-request'; bytes: number }
   /** Forward and replace the response body (headers kept, Content-Length fixed): a registry serving wrong bytes. */
   | { type: 'rewrite'; transform: (body: Buffer) => Buffer }
-  /** Forward, and add these headers to the registry's answer (rate-limit headers a real registry does not send). */
-  | { type: 'add-headers'; headers: Record<string, string> }
+  /**
+   * Forward, and add these headers to the registry's answer (rate-limit headers a real registry does not send);
+   * a function is asked per request (a budget that counts down).
+   */
+  | { type: 'add-headers'; headers: Record<string, string> | (() => Record<string, string>) }
   /** Answer with a redirect to `location(pathAndQuery)`. */
   | { type: 'redirect'; status?: number; location: (pathAndQuery: string) => string }
   /** Run `run` (e.g. stop a registry) when the request arrives, then forward it: an event at an exact point of a run. */
@@ -79,6 +82,9 @@ function forwardHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   delete out['keep-alive'];
   return out;
 }
+
+const addedHeaders = (headers: Record<string, string> | (() => Record<string, string>)): Record<string, string> =>
+  typeof headers === 'function' ? headers() : headers;
 
 /**
  * A small HTTP proxy in front of a real registry, with programmable faults per request. Requests
@@ -149,7 +155,7 @@ export async function startFaultProxy(upstream: { host: string }): Promise<Fault
           });
           return;
         }
-        res.writeHead(status, { ...upstreamResponse.headers, ...(action?.type === 'add-headers' ? action.headers : {}) });
+        res.writeHead(status, { ...upstreamResponse.headers, ...(action?.type === 'add-headers' ? addedHeaders(action.headers) : {}) });
         if (action?.type === 'drop-response') {
           let sent = 0;
           upstreamResponse.on('data', (chunk: Buffer) => {

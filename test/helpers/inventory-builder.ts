@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Config, Duration, MirrorConfig, RepositorySelection, TagSelection } from '../../src/config/types.js';
 import { buildPlan } from '../../src/plan/diff.js';
 import { setOwnEntry } from '../../src/util/records.js';
-import type { MirrorInventory, Plan, PlatformFacts, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
+import type { HostRateLimit, MirrorInventory, Plan, PlatformFacts, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
 import type { PlatformChild } from '../../src/util/platforms.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -218,7 +218,7 @@ export const NOW = new Date('2026-11-28T10:00:00.000Z');
 export function planOf(
   mirrors: MirrorConfig[],
   inventories: MirrorInventory[],
-  options: { now?: Date; only?: string[]; shard?: { index: number; count: number } } = {},
+  options: { now?: Date; only?: string[]; shard?: { index: number; count: number }; rateLimits?: Record<string, HostRateLimit> } = {},
 ): { plan: Plan; problems: string[] } {
   return buildPlan({
     config: configOf(...mirrors),
@@ -229,6 +229,7 @@ export function planOf(
     stats: { requests: 31, durationMs: 412 },
     ...(options.only === undefined ? {} : { mirrors: options.only }),
     ...(options.shard === undefined ? {} : { shard: options.shard }),
+    ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
   });
 }
 

@@ -170,3 +170,18 @@ test('rate-limit headers: count and window read, the lowest remaining kept, abse
   tracker.note(headers({ 'ratelimit-remaining': '3' }));
   assert.deepEqual(tracker.snapshot(), { limit: 100, remaining: 3, windowSeconds: 21600 }, 'what an earlier response said is kept');
 });
+
+test('rate limit reached: at remaining 0 or a 429 given up on, with when it comes back if the host says', () => {
+  const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  const tracker = new RateLimitTracker();
+  tracker.note(headers({ 'ratelimit-remaining': '1;w=21600' }), now);
+  assert.equal(tracker.reached(), null, 'one left is not spent');
+  tracker.note(headers({ 'ratelimit-remaining': '0;w=21600' }), now);
+  assert.deepEqual(tracker.reached(), { retryAt: null, windowSeconds: 21600 });
+  tracker.exhausted(headers({ 'retry-after': '120' }), now);
+  assert.deepEqual(tracker.reached(), { retryAt: now + 120_000, windowSeconds: 21600 });
+  const reset = new RateLimitTracker();
+  reset.exhausted(headers({ 'ratelimit-reset': '60' }), now);
+  assert.deepEqual(reset.reached(), { retryAt: now + 60_000, windowSeconds: null }, 'a 429 alone spends the budget');
+});

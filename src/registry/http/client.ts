@@ -17,6 +17,7 @@ import type {
   ManifestDeleter,
   MountResult,
   RateLimit,
+  RateLimitReached,
   Registry,
   RequestStats,
   UploadOptions,
@@ -285,6 +286,11 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   /** What this host last said about its pull budget; null when it sends no rate-limit headers. */
   rateLimit(): RateLimit | null {
     return this.rateLimits_.snapshot();
+  }
+
+  /** Set once the host said its pull budget is spent (remaining 0, or a 429 not retried). */
+  rateLimitReached(): RateLimitReached | null {
+    return this.rateLimits_.reached();
   }
 
   close(): Promise<void> {

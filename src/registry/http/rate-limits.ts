@@ -1,5 +1,7 @@
-import type { RateLimit } from '../types.js';
-import { rateLimitRemaining } from './backoff.js';
+import type { RateLimit, RateLimitReached } from '../types.js';
+import { parseRetryAfter, rateLimitRemaining } from './backoff.js';
+
+type Headers = { get(name: string): string | null };
 
 /** `100;w=21600` → { count: 100, windowSeconds: 21600 }; null when the header is absent or unreadable. */
 export function parseRateLimitHeader(value: string | null): { count: number; windowSeconds: number | null } | null {
@@ -9,15 +11,25 @@ export function parseRateLimitHeader(value: string | null): { count: number; win
   return { count, windowSeconds: window ? Number(window[1]) : null };
 }
 
+/** When the host says its budget comes back: Retry-After (seconds or a date), else `RateLimit-Reset` (seconds). */
+function retryAt(headers: Headers, now: number): number | null {
+  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
+  if (retryAfter !== null) return now + retryAfter;
+  const reset = headers.get('ratelimit-reset');
+  return reset !== null && /^\s*\d+\s*$/.test(reset) ? now + Number(reset.trim()) * 1000 : null;
+}
+
 /**
  * What a host says about its pull budget (Docker Hub's `RateLimit-Limit` / `RateLimit-Remaining` on manifest
  * responses). Responses arrive out of order under concurrency, so the lowest remaining count seen is kept:
- * within one window the count only goes down.
+ * within one window the count only goes down. Once the count reaches 0, or the host refuses a request with a
+ * 429 for good, the budget is spent for the rest of the run: apply starts no more changes there.
  */
 export class RateLimitTracker {
   private current: RateLimit | null = null;
+  private spent: RateLimitReached | null = null;
 
-  note(headers: { get(name: string): string | null }): void {
+  note(headers: Headers, now = Date.now()): void {
     const remaining = parseRateLimitHeader(headers.get('ratelimit-remaining'));
     if (remaining === null) return;
     const limit = parseRateLimitHeader(headers.get('ratelimit-limit'));
@@ -27,16 +39,29 @@ export class RateLimitTracker {
       windowSeconds: remaining.windowSeconds ?? limit?.windowSeconds ?? this.current?.windowSeconds ?? null,
     };
     if (this.current === null || next.remaining <= this.current.remaining) this.current = next;
+    if (next.remaining === 0) this.exhausted(headers, now);
+  }
+
+  /** The host refused a request for its budget (a 429 not retried), or said none remains. */
+  exhausted(headers: Headers, now = Date.now()): void {
+    const at = retryAt(headers, now) ?? this.spent?.retryAt ?? null;
+    const windowSeconds = parseRateLimitHeader(headers.get('ratelimit-remaining'))?.windowSeconds ?? this.current?.windowSeconds ?? null;
+    this.spent = { retryAt: at, windowSeconds };
   }
 
   /** null until the host has sent the headers. */
   snapshot(): RateLimit | null {
     return this.current === null ? null : { ...this.current };
   }
+
+  /** null while the host has budget left (or never said). */
+  reached(): RateLimitReached | null {
+    return this.spent === null ? null : { ...this.spent };
+  }
 }
 
 /** Docker Hub says `RateLimit-Remaining: 0` before it starts answering 429: the time to hold new requests until, or null. */
-export function exhaustedUntil(headers: { get(name: string): string | null }, now: number): number | null {
+export function exhaustedUntil(headers: Headers, now: number): number | null {
   const remaining = headers.get('ratelimit-remaining');
   const retryAfter = headers.get('retry-after');
   if (remaining !== null && /^\s*0\b/.test(remaining) && retryAfter !== null && /^\d+$/.test(retryAfter.trim())) {

@@ -173,7 +173,9 @@ export class Transport {
       }
       if (request.manifest) this.deps.rateLimits.note(response.headers);
       const holdUntil = exhaustedUntil(response.headers, Date.now());
-      if (holdUntil !== null) this.deps.limiter.pauseUntil(holdUntil);
+      // Held only as long as a retry would wait: an hours-long hold would hang every request to the host, while
+      // unheld requests fail at once (and apply starts no more changes on a host whose budget is spent).
+      if (holdUntil !== null && holdUntil - Date.now() <= retry.maxRetryAfterMs) this.deps.limiter.pauseUntil(holdUntil);
       if (accept(status)) return response;
       const decision = retryDecision(retry, attempt, status, response.headers, Date.now());
       if (decision.retry && !isStream(request.body)) {
@@ -182,6 +184,8 @@ export class Transport {
         await this.beforeRetry(request, url, attempt + 1, `HTTP ${status}`, decision.delayMs);
         continue;
       }
+      // Refused for good (a Retry-After beyond what is waited for, or attempts used up): apply starts nothing more here.
+      if (status === 429) this.deps.rateLimits.exhausted(response.headers);
       const text = await readText(response, 64 * 1024);
       throw statusError(
         context,
