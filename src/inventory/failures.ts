@@ -19,21 +19,43 @@ export interface ReadContext {
  */
 export class Failures {
   readonly errors: RegsyncError[] = [];
+  /**
+   * One bound per host: with a single shared one, the reads queued for a busy host held its slots while they
+   * waited for that host's connections, and the other host (the destination of a no-op plan) sat half idle.
+   */
+  private readonly limiters = new Map<string, Limiter>();
+  private cancelled = false;
 
-  constructor(private readonly limiter: Limiter) {}
+  constructor(private readonly newLimiter: () => Limiter) {}
 
-  /** Runs one read through the limiter; a failure is recorded with its context and rethrown. */
+  /** Runs one read through its host's limiter; a failure is recorded with its context and rethrown. */
   async read<T>(context: ReadContext, task: () => Promise<T>): Promise<T> {
     try {
-      return await this.limiter.run(task);
+      return await this.limiterFor(context.host).run(task);
     } catch (error) {
       if (!(error instanceof CancelledError) && !(error instanceof RecordedError)) {
         this.errors.push(wrap(context, error));
-        this.limiter.cancel();
+        this.cancel();
         throw new RecordedError();
       }
       throw error;
     }
+  }
+
+  private limiterFor(host: string): Limiter {
+    let limiter = this.limiters.get(host);
+    if (limiter === undefined) {
+      limiter = this.newLimiter();
+      if (this.cancelled) limiter.cancel();
+      this.limiters.set(host, limiter);
+    }
+    return limiter;
+  }
+
+  /** Fail fast: queued and later reads of every host reject with CancelledError. */
+  private cancel(): void {
+    this.cancelled = true;
+    for (const limiter of this.limiters.values()) limiter.cancel();
   }
 
   /** One error for the command: the first failure in the message, all of them in details. */

@@ -4,6 +4,7 @@ import { createLimiter } from '../util/concurrency.js';
 import { gatherMirror } from './mirror.js';
 import type { GatherOptions } from './types.js';
 
+/** Reads in flight per host (the host's own connection slots bound the requests further). */
 const DEFAULT_CONCURRENCY = 32;
 
 /**
@@ -12,8 +13,7 @@ const DEFAULT_CONCURRENCY = 32;
  * when the plan fails, so a retry is cheaper.
  */
 export async function gatherInventory(options: GatherOptions): Promise<Inventory> {
-  const limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY);
-  const failures = new Failures(limiter);
+  const failures = new Failures(() => createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY));
   const context = {
     pool: options.pool,
     selection: options.selection,

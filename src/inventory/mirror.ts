@@ -210,11 +210,15 @@ async function gatherRepository(run: MirrorRun, relative: string): Promise<void>
   const { tags, notes } = await listSourceTags(run, repository);
   const { kept } = context.selection.matchTagNames(mirror, tags);
   const mapped = context.selection.mapRepository(mirror, relative);
-  // The destination is listed while the source tags are read: both only need the repository names.
-  const [entries, state] = await Promise.all([
-    Promise.all(kept.map((tag) => readSourceTag(run, repository, tag))),
-    'error' in mapped ? Promise.resolve(null) : destinationState(run, mapped.repository),
-  ]);
+  // The destination is listed and its tags read while the source tags are read: both only need the tag names,
+  // so both hosts stay busy (reading the destination after the source left one host idle at a time).
+  const destination = async (): Promise<DestinationState | null> => {
+    if ('error' in mapped) return null;
+    const state = await destinationState(run, mapped.repository);
+    await readDestinationTags(run, state, kept);
+    return state;
+  };
+  const [entries, state] = await Promise.all([Promise.all(kept.map((tag) => readSourceTag(run, repository, tag))), destination()]);
   const looked = entries.filter((entry): entry is [string, TagFacts] => entry !== null);
   run.inventory.source[relative] = {
     repository,
@@ -223,7 +227,6 @@ async function gatherRepository(run: MirrorRun, relative: string): Promise<void>
     facts: Object.fromEntries(looked),
     ...(notes.length > 0 ? { notes } : {}),
   };
-  if (state !== null) await readDestinationTags(run, state, kept);
   await describeChangedTags(run, repository, looked, state);
   run.progress.done += 1;
   run.progress.tags += kept.length;

@@ -29,6 +29,6 @@ export interface GatherOptions {
   selection: InventorySelection;
   cache: FactsCache;
   onProgress?: (event: InventoryEvent) => void;
-  /** Registry requests in flight across all mirrors; the pool also caps each host. Default 32. */
+  /** Registry reads in flight per host, across all mirrors; the pool also caps each host's connections. Default 32. */
   concurrency?: number;
 }

@@ -57,4 +57,28 @@ describe('RemovalQueue: FIFO with a limit', () => {
     assert.deepEqual(await queue.drain(), ['docker image rm reg/b:t failed: conflict']);
     assert.deepEqual(removed, ['sha256:a', 'sha256:b', 'sha256:c', 'sha256:d']);
   });
+
+  it('a removal started by release() and left running holds back the next add() until it is done', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const removed: string[] = [];
+    const queue = new RemovalQueue(0, async (queued) => {
+      await gate;
+      removed.push(queued.id!);
+      return null;
+    });
+    const first = image('first', true);
+    await queue.add(first);
+    // The docker executor does not wait for this (its worker goes on to the next pull) ...
+    const released = queue.release(first);
+    let added = false;
+    const next = queue.add(image('next', true)).then(() => (added = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(added, false, 'the next image joins only once the removal before it is done');
+    assert.deepEqual(removed, []);
+    open();
+    await Promise.all([released, next]);
+    assert.deepEqual(removed, ['sha256:first']);
+    assert.equal(queue.size, 1);
+  });
 });

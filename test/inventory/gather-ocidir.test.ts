@@ -326,3 +326,62 @@ describe('gatherInventory: tags that are names of Object properties', async () =
     assert.equal(Object.getOwnPropertyDescriptor(destination, 'toString')?.value?.digest, digests.dstToString);
   });
 });
+
+describe('gatherInventory: both ends read at once', async () => {
+  const src = await tempDir();
+  const dst = await tempDir();
+  for (const tag of ['v1', 'v2', 'v3']) {
+    await put(src, 'team/app', tag, '2024-01-10T00:00:00Z');
+    await put(dst, 'mirror/app', tag, '2024-01-10T00:00:00Z');
+  }
+
+  it('destination tags are read while source HEADs are still in flight (neither host waits for the other)', async () => {
+    const events: string[] = [];
+    let destinationStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (destinationStarted = resolve));
+    // A source HEAD answers once a destination HEAD has started, or after many turns of the event loop when
+    // none does (then the order below fails the test instead of hanging it).
+    const slowly = async (): Promise<void> => {
+      let turns = 0;
+      let open = false;
+      void started.then(() => (open = true));
+      while (!open && turns++ < 200) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const inner = ocidirPool({});
+    const pool: RegistryPool = {
+      ...inner,
+      get(scheme, location) {
+        const registry = inner.get(scheme, location);
+        const side = location === src ? 'source' : 'destination';
+        return new Proxy(registry, {
+          get(target, property, receiver) {
+            const value: unknown = Reflect.get(target, property, receiver);
+            if (property !== 'headManifest' || typeof value !== 'function') return value;
+            return async (...args: unknown[]) => {
+              if (side === 'destination') {
+                events.push('destination HEAD');
+                destinationStarted();
+              } else await slowly();
+              const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+              if (side === 'source') events.push('source HEAD done');
+              return result;
+            };
+          },
+        });
+      },
+    };
+    const mirror = mirrorConfig(src, dst);
+    const inventory = await gatherInventory({
+      config: { version: 1, file: null, registries: {}, mirrors: [mirror] },
+      mirrors: [mirror],
+      pool,
+      selection,
+      cache: await openFactsCache({ dir: null }),
+    });
+    assert.deepEqual(Object.keys(inventory.mirrors[0]?.destination['mirror/app']?.facts ?? {}).sort(), ['v1', 'v2', 'v3']);
+    assert.ok(
+      events.indexOf('destination HEAD') < events.lastIndexOf('source HEAD done'),
+      `a destination HEAD started before the source HEADs were all answered: ${events.join(', ')}`,
+    );
+  });
+});

@@ -5,7 +5,7 @@ import type { ExecutionContext, Executor } from '../types.js';
 import { DockerCli, dockerCause, dockerCommandError, missingBinaryError } from './docker-cli.js';
 import { heldSecrets } from './docker-config.js';
 import type { HeldCredential } from './docker-config.js';
-import { inspectLocalImage, listLocalImageIds, removeReferences } from './docker-images.js';
+import { inspectLocalImage, inspectLocalImages, listLocalImageIds, removeReferences } from './docker-images.js';
 import type { LocalImage } from './docker-images.js';
 import { dockerCommands, dockerCopyRefs } from './docker-refs.js';
 import type { DockerCopyRefs } from './docker-refs.js';
@@ -76,8 +76,11 @@ class DockerExecutor implements Executor {
     this.tempConfig = await createTempDockerConfig(this.options.env, this.options.credentials);
     this.cli = new DockerCli(this.options.binary, { ...this.options.env, ...this.tempConfig?.env }, heldSecrets(this.options.credentials));
     try {
+      // Both at once (two docker processes in parallel); an unreachable engine is reported by the version check.
+      const listed = listLocalImageIds(this.cli);
+      listed.catch(() => undefined);
       await this.checkEngine(signal);
-      for (const id of await listLocalImageIds(this.cli)) this.usersImages.add(id);
+      for (const id of await listed) this.usersImages.add(id);
     } catch (error) {
       await this.removeTempConfig();
       throw error;
@@ -123,25 +126,29 @@ class DockerExecutor implements Executor {
     const commands = dockerCommands(refs);
     const queue = this.queueFor(change.mirror);
     const image: QueuedImage = { id: null, references: [], inUse: true };
-    let queued = false;
+    let pulled: LocalImage | null = null;
     this.hold(refs, 1);
     try {
       const before = await this.localBefore(refs);
       try {
         await this.step(commands.pull, 'pull', refs.source, refs.sourceHost, context);
       } finally {
-        queued = await this.notePulled(refs, before, image, queue);
+        pulled = await this.notePulled(refs, before, image, queue);
       }
-      const pulled = await this.tagAndPush(refs, before, image, context);
-      context.progress.bytes(pulled.size);
-      return { bytes: pulled.size };
+      await this.tagAndPush(refs, before, image, context);
+      // The pushed reference is a tag of the pulled image: its size is the pulled one.
+      const bytes = pulled?.size ?? 0;
+      context.progress.bytes(bytes);
+      return { bytes };
     } finally {
       this.hold(refs, -1);
-      if (queued) await queue.release(image);
+      // The removal this may start runs in the background, overlapping the worker's next pull: the queue stays
+      // bounded because the next image's add() waits for it (removals are chained) before that image is pushed.
+      if (image.id !== null) queue.release(image).catch(() => undefined);
     }
   }
 
-  private async tagAndPush(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, context: ExecutionContext): Promise<LocalImage> {
+  private async tagAndPush(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, context: ExecutionContext): Promise<void> {
     const commands = dockerCommands(refs);
     try {
       await this.step(commands.tag, 'tag', refs.target, refs.targetHost, context);
@@ -149,15 +156,12 @@ class DockerExecutor implements Executor {
       if (!before.targetExists && !before.usersImage) this.own(refs.target, image);
     }
     await this.step(commands.push, 'push', refs.target, refs.targetHost, context);
-    const pushed = await inspectLocalImage(this.cli, refs.target);
-    return pushed ?? { id: image.id ?? '', size: 0 };
   }
 
-  /** Checked before pulling, by image ID (the plan's config digest) and by reference. */
+  /** Checked before pulling (one docker process), by image ID (the plan's config digest) and by reference. */
   private async localBefore(refs: DockerCopyRefs): Promise<LocalBefore> {
-    const byId = refs.configDigest !== null ? await inspectLocalImage(this.cli, refs.configDigest) : null;
-    const source = await inspectLocalImage(this.cli, refs.source);
-    const target = await inspectLocalImage(this.cli, refs.target);
+    const asked = [refs.source, refs.target, ...(refs.configDigest !== null ? [refs.configDigest] : [])];
+    const [source = null, target = null, byId = null] = await inspectLocalImages(this.cli, asked);
     for (const found of [byId, source]) {
       if (found !== null && !this.pulledImages.has(found.id)) this.usersImages.add(found.id);
     }
@@ -170,17 +174,17 @@ class DockerExecutor implements Executor {
   }
 
   /**
-   * After the pull (also a failed or interrupted one): what it brought into the engine joins the queue, unless
-   * the image was the user's. Resolves true when the image was queued.
+   * After the pull (also a failed or interrupted one): what it brought into the engine joins the queue (image.id
+   * set), unless the image was the user's. Resolves with the pulled image, null when there is none.
    */
-  private async notePulled(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, queue: RemovalQueue): Promise<boolean> {
+  private async notePulled(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, queue: RemovalQueue): Promise<LocalImage | null> {
     const pulled = await inspectLocalImage(this.cli, refs.source).catch(() => null);
-    if (pulled === null || before.usersImage || this.usersImages.has(pulled.id)) return false;
+    if (pulled === null || before.usersImage || this.usersImages.has(pulled.id)) return pulled;
     image.id = pulled.id;
     this.pulledImages.add(pulled.id);
     if (!before.sourceExists) this.own(refs.source, image);
     await queue.add(image);
-    return true;
+    return pulled;
   }
 
   private own(reference: string, image: QueuedImage): void {

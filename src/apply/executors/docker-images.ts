@@ -24,8 +24,40 @@ export async function inspectLocalImage(cli: DockerCli, reference: string): Prom
     if (!result.notStarted && NOT_HERE.test(result.stderr)) return null;
     throw dockerCommandError(cli, 'image inspect', result, { reference });
   }
-  const [id = '', size = '0'] = result.stdout.trim().split(/\s+/);
+  return parseImageLine(result.stdout);
+}
+
+function parseImageLine(line: string): LocalImage {
+  const [id = '', size = '0'] = line.trim().split(/\s+/);
   return { id: normalizeImageId(id), size: Number(size) || 0 };
+}
+
+/**
+ * What the engine holds under each of several references, in one `docker image inspect` (one process instead of
+ * one per reference). docker prints the found ones in order and names each missing one on stderr; when the output
+ * cannot be matched that way (another CLI), each reference is inspected on its own.
+ */
+export async function inspectLocalImages(cli: DockerCli, references: readonly string[]): Promise<Array<LocalImage | null>> {
+  if (references.length <= 1) return Promise.all(references.map((reference) => inspectLocalImage(cli, reference)));
+  const result = await cli.run(['image', 'inspect', '--format', '{{.Id}} {{.Size}}', ...references]);
+  const found = result.stdout.split('\n').filter((line) => line.trim() !== '');
+  const missingLines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+  const missing = references.map((reference) =>
+    missingLines.some((line) => NOT_HERE.test(line) && line.trimEnd().endsWith(` ${reference}`)),
+  );
+  const matched =
+    !result.notStarted &&
+    missing.filter(Boolean).length === missingLines.length &&
+    found.length + missingLines.length === references.length &&
+    (result.ok || missingLines.length > 0);
+  if (!matched) {
+    if (result.notStarted) throw dockerCommandError(cli, 'image inspect', result, { reference: references.join(' ') });
+    const each: Array<LocalImage | null> = [];
+    for (const reference of references) each.push(await inspectLocalImage(cli, reference));
+    return each;
+  }
+  let next = 0;
+  return missing.map((isMissing) => (isMissing ? null : parseImageLine(found[next++]!)));
 }
 
 /** Every image ID in the engine (intermediate images included): what the run must never remove. */
