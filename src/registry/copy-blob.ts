@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isRegsyncError } from '../util/errors.js';
 import { throwIfAborted } from './abort.js';
 import type { BlobHolders } from './blob-holders.js';
-import type { Descriptor, Registry, UploadSession } from './types.js';
+import type { BlobStream, Descriptor, Registry, UploadSession } from './types.js';
 import { canMount } from './types.js';
 
 /** How one blob reached the target. `shared`: another copy was already moving it, we waited for it. */
@@ -60,9 +60,19 @@ export function isRetryable(error: unknown): boolean {
   }
 }
 
+/** The source GET failed before uploadBlob took the session over: throw it away, a retry opens its own. */
+async function sourceBlob(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<BlobStream> {
+  try {
+    return await context.source.getBlob(context.sourceRepository, blob.digest, { signal: context.signal });
+  } catch (error) {
+    if (session !== null && canMount(context.target)) await context.target.cancelUpload(session);
+    throw error;
+  }
+}
+
 async function streamOnce(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<number> {
   const call = { signal: context.signal };
-  const { stream, size } = await context.source.getBlob(context.sourceRepository, blob.digest, call);
+  const { stream, size } = await sourceBlob(context, blob, session);
   try {
     await context.target.uploadBlob(context.targetRepository, blob.digest, size, stream, { ...call, session });
     return size;

@@ -16,6 +16,7 @@ import type {
   HostOptions,
   ManifestDeleter,
   MountResult,
+  UploadSession,
   RateLimit,
   RateLimitReached,
   Registry,
@@ -248,6 +249,10 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
 
   mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<MountResult> {
     return this.blobs.mount(this.canonical(repository), digest, this.canonical(fromRepository), options?.signal);
+  }
+
+  cancelUpload(session: UploadSession): Promise<void> {
+    return this.blobs.cancelSession(session);
   }
 
   /** A copy into `targetRepository` (mounting from `mountFromRepository` on this host) asks for one token covering both. */
