@@ -293,7 +293,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return this.rateLimits_.snapshot();
   }
 
-  /** Set once the host said its pull budget is spent (remaining 0, or a 429 not retried). */
+  /** Set while the host says its pull budget is spent (remaining 0, or a 429 asking to wait beyond a retry). */
   rateLimitReached(): RateLimitReached | null {
     return this.rateLimits_.reached();
   }
