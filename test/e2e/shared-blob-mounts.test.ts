@@ -205,6 +205,23 @@ describe('blobs shared by many repositories: uploaded once per destination regis
     assertNoSessionLeft(requests);
   });
 
+  it('a holder mount answered 405 (partial mount support) falls back to the upload', async () => {
+    const blobs = blobsOf(own(0)).length;
+    const refusing = proxy.addRule({
+      method: 'POST',
+      path: /^\/v2\/nomount\/app0\/blobs\/uploads\/\?mount=/,
+      times: blobs,
+      action: { type: 'respond', status: 405, body: '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}' },
+    });
+    const requests = await refusedMountCopy('nomount', { attempts: 1 });
+    proxy.clearRules();
+    assert.equal(refusing(), blobs, 'every blob tried the holder first');
+    const counts = countUploads(requests);
+    assert.equal(counts.uploadsByDigest.size, blobs);
+    assert.equal(counts.uploadRequests - counts.mountRequests, 2 * blobs, 'then POST + PUT per blob');
+    assert.equal((await rawManifest(b, 'nomount/app0', 'own'))?.digest, pushed[1]);
+  });
+
   it('regsync apply --yes: the run shares one record across its changes', async () => {
     const dir = await makeTempDir('shared-apply');
     const config = join(dir, 'regsync.yaml');
