@@ -9,7 +9,7 @@ import type { Shard } from '../plan/shard.js';
 import { summarize } from '../plan/summary.js';
 import { renderHuman } from '../render/human.js';
 import { RegsyncError } from '../util/errors.js';
-import { computeReportedPlan } from './plan-run.js';
+import { computeReportedPlan, writePullBudgetWarnings } from './plan-run.js';
 import type { PlanRunIo, PlanRunOptions } from './plan-run.js';
 
 /** The flags of `regsync apply` that decide which plan runs and how it is shown. */
@@ -76,7 +76,8 @@ export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: 
 
 /** The plan for the person about to apply it: on stdout, or on stderr when stdout carries --json. */
 export function printPlan(plan: Plan, options: ApplyPlanOptions, io: PlanRunIo): void {
-  if (options.json && options.quiet) return;
+  // No plan text to carry the footer's pull-budget warning: it still goes to stderr, like every warning.
+  if (options.json && options.quiet) return writePullBudgetWarnings(plan, io);
   const text = renderHuman(plan, { color: options.color, showUnchanged: options.showUnchanged, showSkipped: options.showSkipped });
   (options.json ? io.stderr : io.stdout).write(text);
 }

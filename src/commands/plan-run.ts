@@ -219,7 +219,8 @@ function renderPlanText(plan: Plan, options: PlanRunOptions): string {
   return options.format === 'markdown' ? renderMarkdown(plan, renderOptions) : renderHuman(plan, renderOptions);
 }
 
-function writePullBudgetWarnings(plan: Plan, io: PlanRunIo): void {
+/** The plan's pull-budget warnings on stderr, for output that has no footer to show them in (--json, -q). */
+export function writePullBudgetWarnings(plan: Plan, io: PlanRunIo): void {
   for (const { warning } of pullBudgetLines(plan)) if (warning !== null) io.stderr.write(`regsync: warning: ${warning}\n`);
 }
 

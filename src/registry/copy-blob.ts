@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isRegsyncError } from '../util/errors.js';
 import { throwIfAborted } from './abort.js';
 import type { BlobHolders } from './blob-holders.js';
-import type { Descriptor, Registry, UploadSession } from './types.js';
+import type { BlobStream, Descriptor, Registry, UploadSession } from './types.js';
 import { canMount } from './types.js';
 
 /** How one blob reached the target. `shared`: another copy was already moving it, we waited for it. */
@@ -30,8 +30,11 @@ export interface BlobCopyContext {
   holders?: BlobHolders | undefined;
 }
 
-/** How a missing blob gets in: mounted from a repository of the target registry, or uploaded (`settle` when claimed). */
-type Route = { kind: 'mount'; from: string } | { kind: 'upload'; settle: ((landed: boolean) => void) | null };
+/**
+ * How a missing blob gets in: mounted from a repository of the target registry (`holder`: one this run gave the
+ * blob, on a copy between registries), or uploaded (`settle` when claimed).
+ */
+type Route = { kind: 'mount'; from: string; holder: boolean } | { kind: 'upload'; settle: ((landed: boolean) => void) | null };
 
 /** Attempts per blob upload; each restarts the blob from its first byte. */
 const BLOB_ATTEMPTS = 3;
@@ -60,9 +63,29 @@ export function isRetryable(error: unknown): boolean {
   }
 }
 
+/** The source GET failed before uploadBlob took the session over: throw it away, a retry opens its own. */
+async function sourceBlob(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<BlobStream> {
+  try {
+    return await context.source.getBlob(context.sourceRepository, blob.digest, { signal: context.signal });
+  } catch (error) {
+    if (session !== null && canMount(context.target)) await context.target.cancelUpload(session);
+    throw error;
+  }
+}
+
+/**
+ * A mount answered other than 201/202 by a registry with partial mount support (400, 404, 405): the upload still
+ * works. Only tried for a holder mount, which the user never asked for; a refused source mount keeps its error.
+ */
+function isMountUnsupported(error: unknown): boolean {
+  if (!isRegsyncError(error)) return false;
+  if (error.code === 'NOT_FOUND' || error.code === 'UNSUPPORTED') return true;
+  return error.code === 'REGISTRY' && error.status !== undefined && error.status >= 400 && error.status < 500;
+}
+
 async function streamOnce(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<number> {
   const call = { signal: context.signal };
-  const { stream, size } = await context.source.getBlob(context.sourceRepository, blob.digest, call);
+  const { stream, size } = await sourceBlob(context, blob, session);
   try {
     await context.target.uploadBlob(context.targetRepository, blob.digest, size, stream, { ...call, session });
     return size;
@@ -95,11 +118,12 @@ async function upload(context: BlobCopyContext, blob: Descriptor, session: Uploa
 async function route(context: BlobCopyContext, digest: string): Promise<Route> {
   const { source, sourceRepository, target, targetRepository, holders } = context;
   if (!canMount(target)) return { kind: 'upload', settle: null };
-  if (sameRegistry(source, target) && sourceRepository !== targetRepository) return { kind: 'mount', from: sourceRepository };
+  if (sameRegistry(source, target) && sourceRepository !== targetRepository)
+    return { kind: 'mount', from: sourceRepository, holder: false };
   if (holders === undefined) return { kind: 'upload', settle: null };
   for (;;) {
     const holder = holders.holderOtherThan(target.name, targetRepository, digest);
-    if (holder !== null) return { kind: 'mount', from: holder };
+    if (holder !== null) return { kind: 'mount', from: holder, holder: true };
     const running = holders.uploadInProgress(target.name, digest);
     if (running === null) return { kind: 'upload', settle: holders.claimUpload(target.name, targetRepository, digest) };
     // Landed: the next look finds the holder. Failed: this copy may claim the upload itself.
@@ -120,7 +144,10 @@ async function transfer(context: BlobCopyContext, blob: Descriptor): Promise<Blo
   const way = await route(context, blob.digest);
   let session: UploadSession | null = null;
   if (way.kind === 'mount' && canMount(target)) {
-    const mount = await target.mountBlob(targetRepository, blob.digest, way.from, call);
+    const mount = await target.mountBlob(targetRepository, blob.digest, way.from, call).catch((error: unknown) => {
+      if (way.holder && isMountUnsupported(error)) return { mounted: false as const, session: null };
+      throw error;
+    });
     if (mount.mounted) {
       holders?.add(target.name, targetRepository, blob.digest);
       return { outcome: 'mounted', bytes: 0 };

@@ -1,4 +1,4 @@
-import { isRegsyncError, RegsyncError } from '../util/errors.js';
+import { RegsyncError } from '../util/errors.js';
 import { createLimiter } from '../util/concurrency.js';
 import { copyBlob, sameRegistry } from './copy-blob.js';
 import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
@@ -8,8 +8,9 @@ import { isDigest, sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
 import { manifestBlobs } from './manifest.js';
 import { canAnnounceCopy, MEDIA_TYPES } from './types.js';
+import { explainRefusal } from './config-less-refusal.js';
 import { throwIfAborted } from './abort.js';
-import type { Descriptor, FetchedManifest, Manifest, Registry } from './types.js';
+import type { Descriptor, FetchedManifest, Registry } from './types.js';
 
 /** What copyImage reports as it goes, for progress output. */
 export type CopyProgressEvent =
@@ -128,23 +129,6 @@ async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
       run.options.onProgress?.({ type: 'blob', digest: blob.digest, size: bytes, outcome });
     }),
   );
-}
-
-/**
- * The registry's refusal of a manifest that names no config, with what it lacks: Distribution 2.8 says only
- * DIGEST_INVALID and MANIFEST_BLOB_UNKNOWN, as if a blob had not been copied.
- */
-function explainRefusal(error: unknown, manifest: Manifest): unknown {
-  if (!isRegsyncError(error) || error.code !== 'REGISTRY' || manifest.kind !== 'manifest' || manifest.config !== null) return error;
-  const { code, host, repository, reference, status } = error;
-  return new RegsyncError(`${error.message}: the manifest names no config, which this registry may require`, {
-    code,
-    cause: error,
-    ...(host === undefined ? {} : { host }),
-    ...(repository === undefined ? {} : { repository }),
-    ...(reference === undefined ? {} : { reference }),
-    ...(status === undefined ? {} : { status }),
-  });
 }
 
 /** PUTs exact bytes (under a tag, or by digest unless already there) and checks the digest the target stored. */

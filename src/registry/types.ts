@@ -163,6 +163,8 @@ export type MountResult = { mounted: true } | { mounted: false; session: UploadS
 export interface BlobMounter {
   /** Declined when the registry does not have the blob in `fromRepository` or does not mount; the caller then uploads. */
   mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<MountResult>;
+  /** Throws away a declined mount's session that no upload used (best effort: the registry expires it anyway). */
+  cancelUpload(session: UploadSession): Promise<void>;
 }
 
 /** Optional ability: delete a manifest by digest (removes every tag pointing at it). */

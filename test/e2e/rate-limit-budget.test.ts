@@ -144,6 +144,13 @@ describe('the plan says how many manifest pulls apply needs against what remains
       new RegExp(`regsync: warning: ${proxy.host}: apply needs about ${HUB_PULLS} manifest pulls but only 4 remain`),
     );
     assert.equal((JSON.parse(json.stdout) as Plan).stats.rateLimits?.[proxy.host]?.remaining, 4);
+    // apply --json -q prints no plan, but a warning still goes to stderr.
+    const applied = await cli(['apply', '-c', config, '--json', '-q', '--yes'], await planEnv(), dir);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(
+      applied.stderr,
+      new RegExp(`regsync: warning: ${proxy.host}: apply needs about ${HUB_PULLS} manifest pulls but only 4 remain`),
+    );
   });
 
   it('apply makes exactly the manifest GETs the plan said, per planned create', async () => {

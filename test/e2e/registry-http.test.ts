@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { startFaultProxy } from '../harness/fault-proxy.js';
+import type { FaultProxy } from '../harness/fault-proxy.js';
 import { pushImage, rawManifest, seed } from '../harness/images.js';
 import { startRegistry } from '../harness/registry.js';
 import type { RegistryInstance } from '../harness/registry.js';
@@ -241,5 +243,63 @@ describe('HTTP registry client against a plain-HTTP Distribution registry', () =
     );
     assert.ok((stats.byHostAndMethod[`${registry.host} PUT`] ?? 0) > 0);
     assert.ok(stats.bytesDownloaded > 3 * 1024 * 1024);
+  });
+});
+
+describe('rate limits: which 429s spend a host budget (a real registry behind the fault proxy)', () => {
+  let registry: RegistryInstance;
+  let proxy: FaultProxy;
+  const pools: Array<ReturnType<typeof createRegistryPool>> = [];
+  const clientOf = (retry: { attempts: number }): HttpRegistry => {
+    const pool = createRegistryPool({ hosts: {}, retry: { ...retry, baseDelayMs: 1 } });
+    pools.push(pool);
+    return pool.get('registry', proxy.host) as HttpRegistry;
+  };
+
+  before(async () => {
+    await ensureTools();
+    registry = await startRegistry();
+    proxy = await startFaultProxy(registry);
+    await pushImage(registry, 'limits/app', 'v1', { created: CREATED, content: 'limits' });
+  });
+  after(async () => {
+    await Promise.all(pools.map((pool) => pool.close()));
+    await proxy?.stop();
+    await registry?.stop();
+  });
+
+  const refuse = (headers: Record<string, string>, method = 'GET', path = /\/manifests\//) =>
+    proxy.addRule({ method, path, times: 1, action: { type: 'respond', status: 429, headers, body: 'slow down' } });
+
+  test('a burst 429 (Retry-After: 1) that runs out of attempts fails the request but leaves the host open', async () => {
+    const client = clientOf({ attempts: 1 });
+    refuse({ 'retry-after': '1' });
+    await assert.rejects(client.getManifest('limits/app', 'v1'), (error: unknown) => isRegsyncError(error) && error.status === 429);
+    assert.equal(client.rateLimitReached(), null);
+    assert.ok(await client.getManifest('limits/app', 'v1'));
+  });
+
+  test('a 429 asking to wait beyond a retry, or saying none remains, spends the budget until the time given', async () => {
+    const client = clientOf({ attempts: 1 });
+    const before = Date.now();
+    refuse({ 'retry-after': '3600' });
+    await assert.rejects(client.getManifest('limits/app', 'v1'));
+    const retryAt = client.rateLimitReached()?.retryAt ?? 0;
+    assert.ok(retryAt >= before + 3_600_000, `spent until ${retryAt}`);
+    const other = clientOf({ attempts: 1 });
+    refuse({ 'ratelimit-remaining': '0;w=21600' });
+    await assert.rejects(other.getManifest('limits/app', 'v1'));
+    assert.deepEqual(other.rateLimitReached(), { retryAt: null, windowSeconds: 21600 });
+  });
+
+  test('a retryable 429 on a streamed PUT (the blob copy restarts it) does not spend the budget', async () => {
+    const client = clientOf({ attempts: 4 });
+    const content = Buffer.from('a streamed upload refused once with a short Retry-After');
+    refuse({ 'retry-after': '1' }, 'PUT', /\/blobs\/uploads\//);
+    await assert.rejects(
+      client.uploadBlob('limits/blob', sha256(content), content.length, Readable.from([content])),
+      (error: unknown) => isRegsyncError(error) && error.status === 429,
+    );
+    assert.equal(client.rateLimitReached(), null);
   });
 });

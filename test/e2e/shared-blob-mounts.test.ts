@@ -70,6 +70,7 @@ describe('blobs shared by many repositories: uploaded once per destination regis
   let a: RegistryInstance;
   let b: RegistryInstance;
   let proxy: FaultProxy;
+  let sourceProxy: FaultProxy;
   let pool: RegistryPool;
   let pushed: string[];
 
@@ -77,12 +78,14 @@ describe('blobs shared by many repositories: uploaded once per destination regis
     await ensureTools();
     [a, b] = await Promise.all([startRegistry(), startRegistry()]);
     proxy = await startFaultProxy(b);
+    sourceProxy = await startFaultProxy(a);
     pushed = (await seed(a, images)).map((image) => image.digest);
     pool = createRegistryPool({ hosts: {}, dockerConfigDir: await makeTempDir('dockercfg') });
   });
   after(async () => {
     await pool?.close();
     await proxy?.stop();
+    await sourceProxy?.stop();
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
@@ -138,6 +141,85 @@ describe('blobs shared by many repositories: uploaded once per destination regis
     assert.equal(counts.uploadRequests, 2 * blobs, 'the refused mount POST + the PUT into its session; no second POST');
     assert.equal(requests.filter((r) => r.method === 'DELETE').length, 0, 'no session thrown away');
     assert.equal((await rawManifest(b, 'refused/app0', 'own'))?.digest, pushed[1]);
+  });
+
+  /** A copy of own(0) into `prefix/app0` from the source proxy, with the run believing `prefix/ghost` holds its blobs. */
+  async function refusedMountCopy(prefix: string, retry: { attempts: number }): Promise<ProxiedRequest[]> {
+    const holders = new BlobHolders();
+    for (const digest of blobsOf(own(0))) holders.add(proxy.host, `${prefix}/ghost`, digest);
+    const retrying = createRegistryPool({
+      hosts: {},
+      dockerConfigDir: await makeTempDir('dockercfg'),
+      retry: { ...retry, baseDelayMs: 1 },
+    });
+    const start = proxy.requests.length;
+    try {
+      await copyImage({
+        source: retrying.get('registry', sourceProxy.host),
+        sourceRepository: 'fleet/app0',
+        sourceReference: 'own',
+        target: retrying.get('registry', proxy.host),
+        targetRepository: `${prefix}/app0`,
+        targetTag: 'own',
+        holders,
+      });
+    } finally {
+      await retrying.close();
+    }
+    return under(proxy, prefix, start);
+  }
+
+  /** Every session a refused mount opened was PUT into or DELETEd: none left for the registry to expire. */
+  function assertNoSessionLeft(requests: ProxiedRequest[]): void {
+    const opened = requests.filter((r) => r.method === 'POST' && r.status === 202).length;
+    const closed = requests.filter((r) => (r.method === 'PUT' || r.method === 'DELETE') && /\/blobs\/uploads\//.test(r.path)).length;
+    assert.equal(closed, opened, `${opened} sessions opened, ${closed} used or cancelled`);
+  }
+
+  it('a refused mount whose source GET fails: its session is cancelled, the retry uploads into a new one', async () => {
+    const layer = blobsOf(own(0))[1]!;
+    // Every transport attempt of the first GET of the layer answers 503; the blob copy's second attempt gets it.
+    sourceProxy.addRule({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 2, action: { type: 'respond', status: 503 } });
+    const requests = await refusedMountCopy('regot', { attempts: 2 });
+    sourceProxy.clearRules();
+    const deletes = requests.filter((r) => r.method === 'DELETE');
+    assert.equal(deletes.length, 1, 'the unused session of the layer is cancelled');
+    assert.equal(deletes[0]?.status, 204);
+    assertNoSessionLeft(requests);
+    assert.equal(countUploads(requests).uploadsByDigest.get(layer), 1);
+    assert.equal((await rawManifest(b, 'regot/app0', 'own'))?.digest, pushed[1]);
+  });
+
+  it('a refused mount whose source GET fails for good: the copy fails and leaves no session open', async () => {
+    const layer = blobsOf(own(0))[1]!;
+    sourceProxy.addRule({ method: 'GET', path: new RegExp(`/blobs/${layer}$`), times: 1, action: { type: 'respond', status: 404 } });
+    const requests = await refusedMountCopy('gone', { attempts: 1 }).then(
+      () => assert.fail('the copy should fail'),
+      (error: unknown) => {
+        assert.match(String(error), /not found on /);
+        return under(proxy, 'gone', 0);
+      },
+    );
+    sourceProxy.clearRules();
+    assert.equal(requests.filter((r) => r.method === 'DELETE').length, 1);
+    assertNoSessionLeft(requests);
+  });
+
+  it('a holder mount answered 405 (partial mount support) falls back to the upload', async () => {
+    const blobs = blobsOf(own(0)).length;
+    const refusing = proxy.addRule({
+      method: 'POST',
+      path: /^\/v2\/nomount\/app0\/blobs\/uploads\/\?mount=/,
+      times: blobs,
+      action: { type: 'respond', status: 405, body: '{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}' },
+    });
+    const requests = await refusedMountCopy('nomount', { attempts: 1 });
+    proxy.clearRules();
+    assert.equal(refusing(), blobs, 'every blob tried the holder first');
+    const counts = countUploads(requests);
+    assert.equal(counts.uploadsByDigest.size, blobs);
+    assert.equal(counts.uploadRequests - counts.mountRequests, 2 * blobs, 'then POST + PUT per blob');
+    assert.equal((await rawManifest(b, 'nomount/app0', 'own'))?.digest, pushed[1]);
   });
 
   it('regsync apply --yes: the run shares one record across its changes', async () => {

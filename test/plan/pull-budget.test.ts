@@ -109,6 +109,15 @@ describe('the footer: needed against what remains, a warning when it will not fi
     assert.equal(pullBudgetLines(budgetPlan({}, { [SOURCE]: { ...HUB, remaining: 7 } }))[0]?.warning, null, 'exactly enough fits');
   });
 
+  it('one pull needed: the warning says "about 1 manifest pull"', () => {
+    const plan = budgetPlan();
+    const one = {
+      ...plan,
+      stats: { ...plan.stats, rateLimits: { [SOURCE]: { limit: 100, remaining: 0, windowSeconds: 21600, needed: 1 } } },
+    };
+    assert.match(pullBudgetLines(one)[0]?.warning ?? '', /^127\.0\.0\.1:5000: apply needs about 1 manifest pull but only 0 remain: /);
+  });
+
   it('words other windows, and a limit or window the host did not send', () => {
     const line = (limit: Omit<PlanRateLimit, 'needed'>) => pullBudgetLines(budgetPlan({}, { [SOURCE]: limit }))[0]?.line;
     assert.equal(

@@ -176,12 +176,42 @@ test('rate limit reached: at remaining 0 or a 429 given up on, with when it come
   const now = Date.parse('2026-01-01T00:00:00Z');
   const tracker = new RateLimitTracker();
   tracker.note(headers({ 'ratelimit-remaining': '1;w=21600' }), now);
-  assert.equal(tracker.reached(), null, 'one left is not spent');
+  assert.equal(tracker.reached(now), null, 'one left is not spent');
   tracker.note(headers({ 'ratelimit-remaining': '0;w=21600' }), now);
-  assert.deepEqual(tracker.reached(), { retryAt: null, windowSeconds: 21600 });
+  assert.deepEqual(tracker.reached(now), { retryAt: null, windowSeconds: 21600 });
   tracker.exhausted(headers({ 'retry-after': '120' }), now);
-  assert.deepEqual(tracker.reached(), { retryAt: now + 120_000, windowSeconds: 21600 });
+  assert.deepEqual(tracker.reached(now), { retryAt: now + 120_000, windowSeconds: 21600 });
   const reset = new RateLimitTracker();
   reset.exhausted(headers({ 'ratelimit-reset': '60' }), now);
-  assert.deepEqual(reset.reached(), { retryAt: now + 60_000, windowSeconds: null }, 'a 429 alone spends the budget');
+  assert.deepEqual(reset.reached(now), { retryAt: now + 60_000, windowSeconds: null });
 });
+
+test('rate limit reached: no longer once the time the host gave has come', () => {
+  const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  const tracker = new RateLimitTracker();
+  tracker.refused(headers({ 'retry-after': '3600' }), 60_000, now);
+  assert.deepEqual(tracker.reached(now + 3_599_999), { retryAt: now + 3_600_000, windowSeconds: null });
+  assert.equal(tracker.reached(now + 3_600_000), null, 'the budget is back');
+  tracker.note(headers({ 'ratelimit-remaining': '0;w=21600' }), now + 3_700_000);
+  assert.deepEqual(tracker.reached(now + 3_700_000), { retryAt: null, windowSeconds: 21600 }, 'a past retry time is not inherited');
+});
+
+const refusalCases: Array<[string, Record<string, string>, boolean]> = [
+  ['a burst 429 that ran out of attempts', { 'retry-after': '2' }, false],
+  ['a 429 without any header', {}, false],
+  ['a 429 asking to wait exactly what a retry waits', { 'retry-after': '60' }, false],
+  ['a 429 asking to wait longer than a retry waits', { 'retry-after': '61' }, true],
+  ['a 429 whose reset is beyond a retry', { 'ratelimit-reset': '3600' }, true],
+  ['a 429 saying none remains', { 'ratelimit-remaining': '0;w=21600', 'retry-after': '2' }, true],
+  ['a 429 with some remaining', { 'ratelimit-remaining': '5;w=21600' }, false],
+];
+
+for (const [name, values, spent] of refusalCases) {
+  test(`rate limit refused: ${name} ${spent ? 'spends' : 'does not spend'} the budget`, () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const tracker = new RateLimitTracker();
+    tracker.refused({ get: (header: string) => values[header] ?? null }, 60_000, now);
+    assert.equal(tracker.reached(now) !== null, spent);
+  });
+}

@@ -139,29 +139,39 @@ export class BlobOps {
     session?: UploadSession | null,
   ): Promise<void> {
     const attempts = typeof source === 'function' ? this.retry.attempts : 1;
+    if (session && session.repository !== repository) await this.cancelSession(session);
     let open = session?.repository === repository ? session.location : null;
-    for (let attempt = 1; ; attempt += 1) {
-      throwIfAborted({ signal }, `upload of ${digest} to ${this.transport.host}/${repository}`, this.transport.host);
-      const body = typeof source === 'function' ? await source() : source;
-      try {
-        const location = open ?? (await this.startUpload(repository, signal));
-        open = null;
-        await this.uploadOnce(repository, digest, size, body, location, signal);
-        return;
-      } catch (error) {
-        body.destroy();
-        const retryable =
-          !signal?.aborted &&
-          error instanceof RegsyncError &&
-          (error.code === 'NETWORK' || (error.code === 'REGISTRY' && (error.status ?? 0) >= 500));
-        if (!retryable || attempt >= attempts) throw error;
-        const delay = backoffDelay(this.retry, attempt);
-        this.transport.log(
-          `upload of ${digest} to ${this.transport.host}/${repository} failed (${error.message}); restarting from the start in ${delay} ms`,
-        );
-        await sleep(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
+    try {
+      for (let attempt = 1; ; attempt += 1) {
+        throwIfAborted({ signal }, `upload of ${digest} to ${this.transport.host}/${repository}`, this.transport.host);
+        const body = typeof source === 'function' ? await source() : source;
+        try {
+          const location = open ?? (await this.startUpload(repository, signal));
+          open = null;
+          await this.uploadOnce(repository, digest, size, body, location, signal);
+          return;
+        } catch (error) {
+          body.destroy();
+          if (!this.restartable(error, signal) || attempt >= attempts) throw error;
+          const delay = backoffDelay(this.retry, attempt);
+          this.transport.log(
+            `upload of ${digest} to ${this.transport.host}/${repository} failed (${(error as Error).message}); restarting from the start in ${delay} ms`,
+          );
+          await sleep(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
+        }
       }
+    } finally {
+      // Given up before any PUT into the handed-over session (aborted, the body never opened): nobody else cancels it.
+      if (open !== null) await this.cancel(open, repository);
     }
+  }
+
+  private restartable(error: unknown, signal?: AbortSignal): boolean {
+    return (
+      !signal?.aborted &&
+      error instanceof RegsyncError &&
+      (error.code === 'NETWORK' || (error.code === 'REGISTRY' && (error.status ?? 0) >= 500))
+    );
   }
 
   private async uploadOnce(
@@ -252,6 +262,11 @@ export class BlobOps {
     if (response.status === 201) return { mounted: true };
     const location = response.headers.get('location');
     return { mounted: false, session: location ? { repository, location: new URL(location, this.transport.base).toString() } : null };
+  }
+
+  /** A declined mount's session that no upload will use. */
+  cancelSession(session: UploadSession): Promise<void> {
+    return this.cancel(session.location, session.repository);
   }
 
   /** Best effort: an abandoned session expires on its own anyway. */

@@ -16,6 +16,7 @@ import type {
   HostOptions,
   ManifestDeleter,
   MountResult,
+  UploadSession,
   RateLimit,
   RateLimitReached,
   Registry,
@@ -250,6 +251,10 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return this.blobs.mount(this.canonical(repository), digest, this.canonical(fromRepository), options?.signal);
   }
 
+  cancelUpload(session: UploadSession): Promise<void> {
+    return this.blobs.cancelSession(session);
+  }
+
   /** A copy into `targetRepository` (mounting from `mountFromRepository` on this host) asks for one token covering both. */
   announceCopy(targetRepository: string, mountFromRepository?: string): void {
     targetRepository = this.canonical(targetRepository);
@@ -288,7 +293,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return this.rateLimits_.snapshot();
   }
 
-  /** Set once the host said its pull budget is spent (remaining 0, or a 429 not retried). */
+  /** Set while the host says its pull budget is spent (remaining 0, or a 429 asking to wait beyond a retry). */
   rateLimitReached(): RateLimitReached | null {
     return this.rateLimits_.reached();
   }

@@ -23,7 +23,8 @@ function retryAt(headers: Headers, now: number): number | null {
  * What a host says about its pull budget (Docker Hub's `RateLimit-Limit` / `RateLimit-Remaining` on manifest
  * responses). Responses arrive out of order under concurrency, so the lowest remaining count seen is kept:
  * within one window the count only goes down. Once the count reaches 0, or the host refuses a request with a
- * 429 for good, the budget is spent for the rest of the run: apply starts no more changes there.
+ * 429 that asks to wait longer than a retry waits, the budget is spent until the time the host gave (for the
+ * rest of the run when it gave none): apply starts no more changes there meanwhile.
  */
 export class RateLimitTracker {
   private current: RateLimit | null = null;
@@ -42,9 +43,20 @@ export class RateLimitTracker {
     if (next.remaining === 0) this.exhausted(headers, now);
   }
 
-  /** The host refused a request for its budget (a 429 not retried), or said none remains. */
+  /**
+   * A 429 given up on. A budget signal (none remains, or a wait beyond `maxRetryAfterMs`) spends the budget; a
+   * burst 429 that merely ran out of attempts (Retry-After: 2) fails its request and leaves the host open.
+   */
+  refused(headers: Headers, maxRetryAfterMs: number, now = Date.now()): void {
+    const at = retryAt(headers, now);
+    const noneLeft = rateLimitRemaining(headers.get('ratelimit-remaining')) === 0;
+    if (noneLeft || (at !== null && at - now > maxRetryAfterMs)) this.exhausted(headers, now);
+  }
+
+  /** The host said none of its budget remains. */
   exhausted(headers: Headers, now = Date.now()): void {
-    const at = retryAt(headers, now) ?? this.spent?.retryAt ?? null;
+    const earlier = this.spent?.retryAt ?? null;
+    const at = retryAt(headers, now) ?? (earlier !== null && earlier > now ? earlier : null);
     const windowSeconds = parseRateLimitHeader(headers.get('ratelimit-remaining'))?.windowSeconds ?? this.current?.windowSeconds ?? null;
     this.spent = { retryAt: at, windowSeconds };
   }
@@ -54,8 +66,9 @@ export class RateLimitTracker {
     return this.current === null ? null : { ...this.current };
   }
 
-  /** null while the host has budget left (or never said). */
-  reached(): RateLimitReached | null {
+  /** null while the host has budget left (or never said), and again once the time it gave has come. */
+  reached(now = Date.now()): RateLimitReached | null {
+    if (this.spent !== null && this.spent.retryAt !== null && now >= this.spent.retryAt) this.spent = null;
     return this.spent === null ? null : { ...this.spent };
   }
 }

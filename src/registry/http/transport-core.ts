@@ -184,8 +184,9 @@ export class Transport {
         await this.beforeRetry(request, url, attempt + 1, `HTTP ${status}`, decision.delayMs);
         continue;
       }
-      // Refused for good (a Retry-After beyond what is waited for, or attempts used up): apply starts nothing more here.
-      if (status === 429) this.deps.rateLimits.exhausted(response.headers);
+      // Refused for good on a budget signal: apply starts nothing more here. A 429 on a streamed body that would
+      // have been retried is not given up on: the caller (a blob copy) restarts it.
+      if (status === 429 && !decision.retry) this.deps.rateLimits.refused(response.headers, retry.maxRetryAfterMs);
       const text = await readText(response, 64 * 1024);
       throw statusError(
         context,
