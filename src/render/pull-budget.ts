@@ -22,7 +22,7 @@ function remainingText(budget: PlanRateLimit): string {
 function warningText(host: string, budget: PlanRateLimit): string {
   const reset = budget.windowSeconds === null ? 'the limit resets' : `the ${formatSeconds(budget.windowSeconds)} window resets`;
   return (
-    `${host}: apply needs ${pulls(budget.needed)} but only ${budget.remaining} remain: ` +
+    `${host}: apply needs ${pulls(budget.needed)} but only ${budget.remaining} ${budget.remaining === 1 ? 'remains' : 'remain'}: ` +
     `it stops starting changes there when none remain (they fail with "rate limit reached"); ` +
     `run apply again after ${reset} to complete them, or log in for a higher limit`
   );

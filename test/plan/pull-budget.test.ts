@@ -116,6 +116,11 @@ describe('the footer: needed against what remains, a warning when it will not fi
       stats: { ...plan.stats, rateLimits: { [SOURCE]: { limit: 100, remaining: 0, windowSeconds: 21600, needed: 1 } } },
     };
     assert.match(pullBudgetLines(one)[0]?.warning ?? '', /^127\.0\.0\.1:5000: apply needs about 1 manifest pull but only 0 remain: /);
+    const lastOne = {
+      ...one,
+      stats: { ...one.stats, rateLimits: { [SOURCE]: { limit: 100, remaining: 1, windowSeconds: 21600, needed: 2 } } },
+    };
+    assert.match(pullBudgetLines(lastOne)[0]?.warning ?? '', /^127\.0\.0\.1:5000: apply needs about 2 manifest pulls but only 1 remains: /);
   });
 
   it('words other windows, and a limit or window the host did not send', () => {
