@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { abortableDelay } from '../util/abort-listeners.js';
 import { isRegsyncError } from '../util/errors.js';
 import { throwIfAborted } from './abort.js';
 import type { BlobHolders } from './blob-holders.js';
@@ -104,7 +104,7 @@ async function upload(context: BlobCopyContext, blob: Descriptor, session: Uploa
     } catch (error) {
       if (attempt >= BLOB_ATTEMPTS || !isRetryable(error)) throw error;
       context.onRetry?.(blob.digest, attempt, error);
-      await sleep(RETRY_DELAY_MS * attempt, undefined, call).catch(() => undefined);
+      await abortableDelay(RETRY_DELAY_MS * attempt, call.signal).catch(() => undefined);
       throwIfAborted(call, `copy of blob ${blob.digest} to ${context.target.name}/${context.targetRepository}`, context.target.name);
     }
   }

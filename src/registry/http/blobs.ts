@@ -1,6 +1,6 @@
 import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { abortableDelay } from '../../util/abort-listeners.js';
 import { sha256Digest } from '../digest.js';
 import { RegsyncError } from '../../util/errors.js';
 import { abortedError, throwIfAborted } from '../abort.js';
@@ -157,7 +157,7 @@ export class BlobOps {
           this.transport.log(
             `upload of ${digest} to ${this.transport.host}/${repository} failed (${(error as Error).message}); restarting from the start in ${delay} ms`,
           );
-          await sleep(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
+          await abortableDelay(delay, signal).catch(() => undefined);
         }
       }
     } finally {
