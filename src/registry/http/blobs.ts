@@ -222,7 +222,7 @@ export class BlobOps {
   }
 
   /** Opens an upload session; returns its absolute Location. */
-  private async startUpload(repository: string, signal?: AbortSignal): Promise<string> {
+  async startUpload(repository: string, signal?: AbortSignal): Promise<string> {
     const response = await this.transport.send({
       method: 'POST',
       url: uploadsPath(repository),
