@@ -11,7 +11,7 @@ import { pullScope, pushScope } from './scopes.js';
 import type { StatsCounter } from './stats.js';
 import { drain, readText } from './transport-core.js';
 import type { Transport } from './transport-core.js';
-import { verifyingStream } from './verify-stream.js';
+import { alreadyVerifies, verifyingStream } from './verify-stream.js';
 
 /** A blob body: a stream (sent once) or a function that opens it afresh, so a failed upload restarts from byte 0. */
 export type BlobSource = Readable | (() => Promise<Readable>);
@@ -184,9 +184,12 @@ export class BlobOps {
   ): Promise<void> {
     const url = new URL(location);
     url.searchParams.set('digest', digest);
+    // A blob streamed from a registry GET is hashed there already (and fails before its end on a mismatch,
+    // which aborts this PUT): hashing it again here would only double the CPU per byte.
     const verify = verifyingStream({
       digest,
       size,
+      hash: !alreadyVerifies(body, digest, size),
       onBytes: (n) => this.stats.upload(n),
       describe: `sent to ${this.transport.host}/${repository}`,
       host: this.transport.host,
