@@ -4,8 +4,9 @@
  * identically to the destination, and the regsync build and configs that plan them.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeMirrorConfig } from '../test/harness/mirror-config.js';
 import { promisify } from 'node:util';
 import { seed } from '../test/harness/images.js';
 import type { ImageSpec } from '../test/harness/images.js';
@@ -72,20 +73,7 @@ export async function writeConfig(
   maxAge: string | null,
   copy: ExecutorChoice = { executor: 'registry' },
 ): Promise<void> {
-  const lines = [
-    'version: 1',
-    'registries:',
-    `  "${source}": {tls: disabled}`,
-    `  "${destination}": {tls: disabled}`,
-    'defaults:',
-    `  executor: ${copy.executor}`,
-    ...(copy.executor === 'docker' ? [`  removalQueue: ${copy.removalQueue}`] : []),
-    'mirrors:',
-    '  - name: bench',
-    `    source: ${source}/bench`,
-    `    destination: ${destination}/bench`,
-    ...(maxAge === null ? [] : ['    tags:', `      maxAge: ${maxAge}`]),
-    '',
-  ];
-  await writeFile(file, lines.join('\n'));
+  const executor =
+    copy.executor === 'docker' ? { name: copy.executor, extra: [`removalQueue: ${copy.removalQueue}`] } : { name: copy.executor };
+  await writeMirrorConfig(file, { source, destination, from: 'bench', to: 'bench', executor, maxAge });
 }

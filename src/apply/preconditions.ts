@@ -43,9 +43,13 @@ function destinationMoved(change: Change, now: string | null): string {
 /** Re-reads both ends of a change just before it runs; registry errors propagate (the change then fails). */
 export async function checkPreconditions(resolved: ResolvedChange, signal: AbortSignal): Promise<Precondition> {
   const { change } = resolved;
-  const source = await checkSource(resolved, signal);
-  if (source !== null) return source;
-  const now = await digestAt(resolved.target, signal);
+  // Both ends at once, one round trip before each change instead of two; the source's answer (or failure) still
+  // comes first, as when they were read in turn.
+  const [source, destination] = await Promise.allSettled([checkSource(resolved, signal), digestAt(resolved.target, signal)]);
+  if (source.status === 'rejected') throw source.reason;
+  if (source.value !== null) return source.value;
+  if (destination.status === 'rejected') throw destination.reason;
+  const now = destination.value;
   if (change.action === 'delete' && now === null) return { kind: 'done' };
   if (change.action !== 'delete' && now !== null && now === digestAfterApply(change)) return { kind: 'done' };
   if (now !== change.target.digest) return { kind: 'stale', message: destinationMoved(change, now) };

@@ -1,3 +1,4 @@
+import { onAbort } from '../util/abort-listeners.js';
 import { InvariantError, isRegsyncError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
 import type { ResolvedChange } from './locations.js';
@@ -33,9 +34,8 @@ function failureMessage(resolved: ResolvedChange, error: unknown, deps: ChangeRu
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const stopListening = onAbort(signal, () => reject(signal.reason as Error));
+    work.then(resolve, reject).finally(stopListening);
   });
 }
 

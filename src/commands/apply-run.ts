@@ -9,6 +9,7 @@ import type { ApplyResult, Executor } from '../apply/types.js';
 import type { Config } from '../config/types.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Change, ExecutorName, Plan } from '../plan/types.js';
+import { ContentMemo } from '../registry/content-memo.js';
 import type { RateLimitSource, RegistryPool } from '../registry/types.js';
 import { confirmApply } from './confirm.js';
 import { obtainPlan, printPlan } from './apply-plan.js';
@@ -107,10 +108,11 @@ interface OpenRun {
   executors: Map<ExecutorName, Executor>;
 }
 
-function openRun(config: Config, options: ApplyCommandOptions, io: CliIo, plan: Plan): OpenRun {
+function openRun(config: Config, options: ApplyCommandOptions, io: CliIo, plan: Plan, memo: ContentMemo): OpenRun {
   const line = (text: string): void => void io.stderr.write(`${text}\n`);
   const pool = createPoolForConfig(config, {
     env: io.env,
+    memo,
     ...(options.verbose ? { logger: line } : {}),
     ...retryLines(options.quiet, line),
   });
@@ -123,14 +125,16 @@ function openRun(config: Config, options: ApplyCommandOptions, io: CliIo, plan: 
 
 /** `regsync apply [PLAN.json]`: obtain and show the plan, confirm, carry it out, report; the exit code. */
 export async function runApplyCommand(config: Config, options: ApplyCommandOptions, io: CliIo): Promise<number> {
-  const plan = await obtainPlan(config, options, io);
+  // The manifests and configs the plan reads are the ones the copies need: read once (registry/content-memo.ts).
+  const memo = new ContentMemo();
+  const plan = await obtainPlan(config, options, io, memo);
   if (plan === null) return 1;
   printPlan(plan, options, io);
   if (!hasChanges(plan)) {
     if (options.json) io.stdout.write(`${JSON.stringify(emptyResult(plan, options.version), null, 2)}\n`);
     return 0;
   }
-  const run = openRun(config, options, io, plan);
+  const run = openRun(config, options, io, plan, memo);
   const { pool, executors } = run;
   try {
     if (options.dryRun) {

@@ -1,3 +1,4 @@
+import type { ContentMemo } from '../registry/content-memo.js';
 import path from 'node:path';
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
@@ -40,6 +41,8 @@ export interface PlanRunOptions {
   color: boolean;
   /** --shard I/N: only the destination repositories of this shard. */
   shard?: Shard | null;
+  /** apply's memo of what the plan read, handed on to the copies (plan alone has none). */
+  memo?: ContentMemo;
 }
 
 export interface PlanRunIo {
@@ -145,6 +148,7 @@ async function computePlan(
     env: io.env,
     ...(options.verbose ? { logger: verboseLine } : {}),
     ...retryLines(options.quiet, verboseLine),
+    ...(options.memo ? { memo: options.memo } : {}),
   });
   const cache = await openFactsCache({
     dir: resolveCacheDir(io.env),

@@ -5,6 +5,7 @@ import { effectiveTls } from '../registry/http/transport.js';
 import { createRegistryPool, hostOptionsFor as hostOptionsForHost } from '../registry/pool.js';
 import { formatRetryNotice } from '../registry/retry-notice.js';
 import type { RetryNotice } from '../registry/retry-notice.js';
+import type { ContentMemo } from '../registry/content-memo.js';
 import type { HostOptions, RateLimitSource, RegistryPool } from '../registry/types.js';
 import { credentialsSource, runWording } from './error-advice.js';
 
@@ -36,6 +37,8 @@ export interface PoolForConfigOptions {
   logger?: (line: string) => void;
   /** Told before each retried request; plan and apply print it on stderr unless -q. */
   onRetry?: (notice: RetryNotice) => void;
+  /** apply passes one memo to its plan's pool and its copies' pool (registry/content-memo.ts). */
+  memo?: ContentMemo;
 }
 
 /** Each retried request as one line (`retrying GET host/path (attempt 2 of 4): HTTP 503`), none with -q. */
@@ -66,6 +69,7 @@ export function createPoolForConfig(config: Config, options: PoolForConfigOption
     ...(dockerConfigDir !== undefined && dockerConfigDir !== '' ? { dockerConfigDir } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    ...(options.memo ? { memo: options.memo } : {}),
     createOcidir: (path) => createOcidirRegistry(path),
   });
 }

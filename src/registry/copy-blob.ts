@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { abortableDelay } from '../util/abort-listeners.js';
 import { isRegsyncError } from '../util/errors.js';
 import { throwIfAborted } from './abort.js';
 import type { BlobHolders } from './blob-holders.js';
-import type { BlobStream, Descriptor, Registry, UploadSession } from './types.js';
-import { canMount } from './types.js';
+import type { Descriptor, Registry, UploadSession } from './types.js';
+import { canMount, canOpenUpload } from './types.js';
 
 /** How one blob reached the target. `shared`: another copy was already moving it, we waited for it. */
 export type BlobOutcome = 'skipped' | 'mounted' | 'copied' | 'shared';
@@ -63,16 +63,6 @@ export function isRetryable(error: unknown): boolean {
   }
 }
 
-/** The source GET failed before uploadBlob took the session over: throw it away, a retry opens its own. */
-async function sourceBlob(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<BlobStream> {
-  try {
-    return await context.source.getBlob(context.sourceRepository, blob.digest, { signal: context.signal });
-  } catch (error) {
-    if (session !== null && canMount(context.target)) await context.target.cancelUpload(session);
-    throw error;
-  }
-}
-
 /**
  * A mount answered other than 201/202 by a registry with partial mount support (400, 404, 405): the upload still
  * works. Only tried for a holder mount, which the user never asked for; a refused source mount keeps its error.
@@ -83,11 +73,30 @@ function isMountUnsupported(error: unknown): boolean {
   return error.code === 'REGISTRY' && error.status !== undefined && error.status >= 400 && error.status < 500;
 }
 
-async function streamOnce(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<number> {
+/** The session to PUT into: the one a refused mount opened, a fresh one where the target opens them, else null (uploadBlob opens it). */
+function sessionFor(context: BlobCopyContext, given: UploadSession | null): Promise<UploadSession | null> {
+  const { target, targetRepository, signal } = context;
+  if (given !== null || !canOpenUpload(target)) return Promise.resolve(given);
+  return target.openUpload(targetRepository, { signal });
+}
+
+async function streamOnce(context: BlobCopyContext, blob: Descriptor, given: UploadSession | null): Promise<number> {
   const call = { signal: context.signal };
-  const { stream, size } = await sourceBlob(context, blob, session);
+  // The source's GET and the target's upload session at once: the same two upload requests, one round trip less.
+  const [download, opened] = await Promise.allSettled([
+    context.source.getBlob(context.sourceRepository, blob.digest, call),
+    sessionFor(context, given),
+  ]);
+  if (download.status === 'rejected') {
+    // The source GET failed before uploadBlob took the session over: throw it away, a retry opens its own.
+    const session = opened.status === 'fulfilled' ? opened.value : null;
+    if (session !== null && canMount(context.target)) await context.target.cancelUpload(session);
+    throw download.reason;
+  }
+  const { stream, size } = download.value;
   try {
-    await context.target.uploadBlob(context.targetRepository, blob.digest, size, stream, { ...call, session });
+    if (opened.status === 'rejected') throw opened.reason;
+    await context.target.uploadBlob(context.targetRepository, blob.digest, size, stream, { ...call, session: opened.value });
     return size;
   } finally {
     // A failed upload may leave the source response half-read; free its socket.
@@ -104,7 +113,7 @@ async function upload(context: BlobCopyContext, blob: Descriptor, session: Uploa
     } catch (error) {
       if (attempt >= BLOB_ATTEMPTS || !isRetryable(error)) throw error;
       context.onRetry?.(blob.digest, attempt, error);
-      await sleep(RETRY_DELAY_MS * attempt, undefined, call).catch(() => undefined);
+      await abortableDelay(RETRY_DELAY_MS * attempt, call.signal).catch(() => undefined);
       throwIfAborted(call, `copy of blob ${blob.digest} to ${context.target.name}/${context.targetRepository}`, context.target.name);
     }
   }
@@ -132,12 +141,22 @@ async function route(context: BlobCopyContext, digest: string): Promise<Route> {
   }
 }
 
+/**
+ * This run placed the blob in another repository of the target registry, or is placing it there now: it will be
+ * mounted from there, and a mount is one request whether or not this repository has the blob already.
+ */
+function mountableFromThisRun(context: BlobCopyContext, digest: string): boolean {
+  const { target, targetRepository, holders } = context;
+  if (holders === undefined || !canMount(target)) return false;
+  return holders.holderOtherThan(target.name, targetRepository, digest) !== null || holders.uploadInProgress(target.name, digest) !== null;
+}
+
 async function transfer(context: BlobCopyContext, blob: Descriptor): Promise<BlobCopyResult> {
   const { target, targetRepository, holders } = context;
   const call = { signal: context.signal };
-  // Placed in this repository earlier in the run: not even a HEAD.
+  // Placed in this repository earlier in the run: not even a HEAD. Mountable from another: the mount asks for us.
   if (holders?.holds(target.name, targetRepository, blob.digest)) return { outcome: 'skipped', bytes: 0 };
-  if (await target.headBlob(targetRepository, blob.digest, call)) {
+  if (!mountableFromThisRun(context, blob.digest) && (await target.headBlob(targetRepository, blob.digest, call))) {
     holders?.add(target.name, targetRepository, blob.digest);
     return { outcome: 'skipped', bytes: 0 };
   }

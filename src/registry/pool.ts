@@ -5,6 +5,7 @@ import { sumStats } from './http/stats.js';
 import { DOCKER_HUB, isDockerHub } from '../util/docker-hub.js';
 import { registryHostForEndpoint } from './ref.js';
 import type { RetryNotice } from './retry-notice.js';
+import type { ContentMemo } from './content-memo.js';
 import type { HostOptions, ImageRef, RateLimit, RateLimitReached, RateLimitSource, Registry, RegistryPool, RequestStats } from './types.js';
 
 export interface RegistryPoolOptions {
@@ -22,6 +23,8 @@ export interface RegistryPoolOptions {
   pageSize?: number;
   /** Told before each retried request (the command layer prints it unless -q). */
   onRetry?: (notice: RetryNotice) => void;
+  /** Shared by the pools of one run (apply's plan and its copies): what one read, the other need not read again. */
+  memo?: ContentMemo;
 }
 
 /** Settings for a host: as written, or under any Docker Hub alias for Docker Hub (the one place aliases are looked up). */
@@ -53,6 +56,7 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool &
         ...(options.retry ? { retry: options.retry } : {}),
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
         ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+        ...(options.memo ? { memo: options.memo } : {}),
       });
       http.set(apiHost, client);
     }

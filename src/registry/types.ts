@@ -167,6 +167,14 @@ export interface BlobMounter {
   cancelUpload(session: UploadSession): Promise<void>;
 }
 
+/**
+ * Optional ability: open an upload session before the bytes are at hand, so a copy opens it while the source
+ * answers its GET (one round trip less per uploaded blob); uploadBlob then PUTs into it.
+ */
+export interface UploadOpener {
+  openUpload(repository: string, options?: CallOptions): Promise<UploadSession>;
+}
+
 /** Optional ability: delete a manifest by digest (removes every tag pointing at it). */
 export interface ManifestDeleter {
   deleteManifest(repository: string, digest: string, options?: CallOptions): Promise<void>;
@@ -199,6 +207,10 @@ export function canAnnounceCopy(registry: Registry): registry is Registry & Copy
 
 export function canMount(registry: Registry): registry is Registry & BlobMounter {
   return typeof (registry as Partial<BlobMounter>).mountBlob === 'function';
+}
+
+export function canOpenUpload(registry: Registry): registry is Registry & UploadOpener {
+  return typeof (registry as Partial<UploadOpener>).openUpload === 'function';
 }
 
 export function canDelete(registry: Registry): registry is Registry & ManifestDeleter {

@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { abortableDelay, abortReason, onAbort as whenAborted } from './abort-listeners.js';
 import { InvariantError } from './errors.js';
 
 /** What tasks queued on (or started after) a cancelled limiter reject with. */
@@ -28,7 +28,7 @@ export interface Limiter {
   readonly waiting: number;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(ms, undefined, signal ? { signal } : {});
+const sleep = abortableDelay;
 
 export function createLimiter(max: number): Limiter {
   if (!Number.isInteger(max) || max < 1) throw new InvariantError('a limiter admits a whole number of tasks, at least 1', `got ${max}`);
@@ -47,17 +47,16 @@ export function createLimiter(max: number): Limiter {
   const wait = (signal: AbortSignal | undefined): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const waiter = (): void => {
-        signal?.removeEventListener('abort', onAbort);
+        stopListening();
         resolve();
       };
-      const onAbort = (): void => {
+      // Many requests of one run wait on one signal: one listener for all of them (util/abort-listeners).
+      const stopListening = whenAborted(signal, () => {
         const at = queue.indexOf(waiter);
         if (at >= 0) queue.splice(at, 1);
-        const reason: unknown = signal?.reason;
-        reject(reason instanceof Error ? reason : new Error('aborted'));
-      };
+        reject(abortReason(signal!));
+      });
       queue.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
     });
 
   const acquire = async (signal?: AbortSignal): Promise<() => void> => {

@@ -1,6 +1,7 @@
 /**
  * Every Registry call takes `{ signal }`: requests in flight, retries, waits for a slot and body streams stop
- * when it fires, with an ABORTED RegsyncError; an aborted copy leaves no tag.
+ * when it fires, with an ABORTED RegsyncError; an aborted copy leaves no tag. A blob is hashed once on its way (the
+ * GET's verifying stream; the upload only counts bytes): damaged source bytes are still never committed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -29,6 +30,15 @@ describe('aborting registry calls with an AbortSignal', () => {
   let silent: StallingServer;
   let image: PushedImage;
   const pool = createRegistryPool({ hosts: {}, retry: { baseDelayMs: 20 } });
+  /** team/app:v1 from the source (through the proxy) to `repository`:v1 at the target. */
+  const copyOfV1To = (repository: string) => ({
+    source: pool.get('registry', proxy.host),
+    sourceRepository: 'team/app',
+    sourceReference: 'v1',
+    target: pool.get('registry', target.host),
+    targetRepository: repository,
+    targetTag: 'v1',
+  });
 
   before(async () => {
     [source, target, silent] = await Promise.all([startRegistry(), startRegistry(), startStallingServer()]);
@@ -77,12 +87,7 @@ describe('aborting registry calls with an AbortSignal', () => {
     const controller = new AbortController();
     await assert.rejects(
       copyImage({
-        source: pool.get('registry', proxy.host),
-        sourceRepository: 'team/app',
-        sourceReference: 'v1',
-        target: pool.get('registry', target.host),
-        targetRepository: 'copied/app',
-        targetTag: 'v1',
+        ...copyOfV1To('copied/app'),
         signal: controller.signal,
         onProgress: (event) => {
           if (event.type === 'blob') controller.abort();
@@ -92,5 +97,23 @@ describe('aborting registry calls with an AbortSignal', () => {
     );
     assert.equal(await rawManifest(target, 'copied/app', 'v1'), null);
     assert.equal(await rawManifest(target, 'copied/app', image.digest), null);
+  });
+
+  it('hashed once between GET and PUT: bytes damaged at the source (same length) are refused: no blob, no tag at the target', async () => {
+    const manifest = JSON.parse((await rawManifest(source, 'team/app', 'v1'))!.bytes.toString('utf8')) as {
+      layers: Array<{ digest: string }>;
+    };
+    const digest = manifest.layers[0]!.digest;
+    const flip = (body: Buffer): Buffer => Buffer.from(body.map((byte, i) => (i === 100 ? byte ^ 0xff : byte)));
+    proxy.addRule({ method: 'GET', path: new RegExp(`/blobs/${digest}$`), times: 20, action: { type: 'rewrite', transform: flip } });
+    await assert.rejects(
+      copyImage({
+        ...copyOfV1To('damaged/app'),
+      }),
+      (error: unknown) => isRegsyncError(error) && error.code === 'DIGEST_MISMATCH',
+    );
+    const head = await fetch(`${target.url}/v2/damaged/app/blobs/${digest}`, { method: 'HEAD' });
+    assert.equal(head.status, 404, 'the damaged layer was not committed');
+    assert.equal(await rawManifest(target, 'damaged/app', 'v1'), null);
   });
 });

@@ -5,7 +5,6 @@
  * request log of the harness's proxy in front of the destination.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobHolders } from '../../src/registry/blob-holders.js';
@@ -19,6 +18,7 @@ import type { ImageSpec } from '../harness/images.js';
 import { startRegistry } from '../harness/registry.js';
 import type { RegistryInstance } from '../harness/registry.js';
 import { makeTempDir } from '../harness/temp.js';
+import { writeMirrorConfig } from '../harness/mirror-config.js';
 import { ensureTools } from '../harness/tools.js';
 import { countUploads } from '../harness/upload-counts.js';
 import { cli, planEnv } from './plan-fixture.js';
@@ -224,21 +224,12 @@ describe('blobs shared by many repositories: uploaded once per destination regis
 
   it('regsync apply --yes: the run shares one record across its changes', async () => {
     const dir = await makeTempDir('shared-apply');
-    const config = join(dir, 'regsync.yaml');
-    const lines = [
-      'version: 1',
-      'registries:',
-      `  "${a.host}": {tls: disabled}`,
-      `  "${proxy.host}": {tls: disabled}`,
-      'defaults:',
-      '  executor: registry',
-      'mirrors:',
-      '  - name: fleet',
-      `    source: ${a.host}/fleet`,
-      `    destination: ${proxy.host}/applied`,
-      '',
-    ];
-    await writeFile(config, lines.join('\n'));
+    const config = await writeMirrorConfig(join(dir, 'regsync.yaml'), {
+      source: a.host,
+      destination: proxy.host,
+      from: 'fleet',
+      to: 'applied',
+    });
     const start = proxy.requests.length;
     const result = await cli(['apply', '-c', config, '--yes'], await planEnv(), dir);
     assert.equal(result.code, 0, result.stderr);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDecision } from '../../src/registry/http/backoff.js';
 import { parseChallenges } from '../../src/registry/http/challenge.js';
@@ -6,6 +7,7 @@ import { registryErrorText } from '../../src/registry/http/errors.js';
 import { nextLink } from '../../src/registry/http/link.js';
 import { grantedAtoms, mergeScopes, TokenCache } from '../../src/registry/http/scopes.js';
 import { isLoopbackHost, tlsError } from '../../src/registry/http/transport.js';
+import { alreadyVerifies, verifyingStream } from '../../src/registry/http/verify-stream.js';
 import { parseRateLimitHeader, RateLimitTracker } from '../../src/registry/http/rate-limits.js';
 import { redact, redactUrl } from '../../src/util/redact.js';
 
@@ -215,3 +217,13 @@ for (const [name, values, spent] of refusalCases) {
     assert.equal(tracker.reached(now) !== null, spent);
   });
 }
+
+test('an upload knows a stream that verifies the same digest and size already, and only that one', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const hashing = verifyingStream({ digest, size: 10, describe: 'from test' });
+  assert.equal(alreadyVerifies(hashing, digest, 10), true);
+  assert.equal(alreadyVerifies(hashing, `sha256:${'b'.repeat(64)}`, 10), false);
+  assert.equal(alreadyVerifies(hashing, digest, 11), false);
+  assert.equal(alreadyVerifies(verifyingStream({ digest, size: 10, describe: 'counting', hash: false }), digest, 10), false);
+  assert.equal(alreadyVerifies(Readable.from([Buffer.from('x')]), digest, 1), false);
+});

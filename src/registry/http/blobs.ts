@@ -1,6 +1,6 @@
 import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { abortableDelay } from '../../util/abort-listeners.js';
 import { sha256Digest } from '../digest.js';
 import { RegsyncError } from '../../util/errors.js';
 import { abortedError, throwIfAborted } from '../abort.js';
@@ -11,7 +11,7 @@ import { pullScope, pushScope } from './scopes.js';
 import type { StatsCounter } from './stats.js';
 import { drain, readText } from './transport-core.js';
 import type { Transport } from './transport-core.js';
-import { verifyingStream } from './verify-stream.js';
+import { alreadyVerifies, verifyingStream } from './verify-stream.js';
 
 /** A blob body: a stream (sent once) or a function that opens it afresh, so a failed upload restarts from byte 0. */
 export type BlobSource = Readable | (() => Promise<Readable>);
@@ -157,7 +157,7 @@ export class BlobOps {
           this.transport.log(
             `upload of ${digest} to ${this.transport.host}/${repository} failed (${(error as Error).message}); restarting from the start in ${delay} ms`,
           );
-          await sleep(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
+          await abortableDelay(delay, signal).catch(() => undefined);
         }
       }
     } finally {
@@ -184,9 +184,12 @@ export class BlobOps {
   ): Promise<void> {
     const url = new URL(location);
     url.searchParams.set('digest', digest);
+    // A blob streamed from a registry GET is hashed there already (and fails before its end on a mismatch,
+    // which aborts this PUT): hashing it again here would only double the CPU per byte.
     const verify = verifyingStream({
       digest,
       size,
+      hash: !alreadyVerifies(body, digest, size),
       onBytes: (n) => this.stats.upload(n),
       describe: `sent to ${this.transport.host}/${repository}`,
       host: this.transport.host,
@@ -222,7 +225,7 @@ export class BlobOps {
   }
 
   /** Opens an upload session; returns its absolute Location. */
-  private async startUpload(repository: string, signal?: AbortSignal): Promise<string> {
+  async startUpload(repository: string, signal?: AbortSignal): Promise<string> {
     const response = await this.transport.send({
       method: 'POST',
       url: uploadsPath(repository),

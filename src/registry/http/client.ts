@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { ContentMemo } from '../content-memo.js';
 import type { Agent } from 'node:http';
 import { createLimiter } from '../../util/concurrency.js';
 import { RegsyncError } from '../../util/errors.js';
@@ -21,6 +22,7 @@ import type {
   RateLimitReached,
   Registry,
   RequestStats,
+  UploadOpener,
   UploadOptions,
 } from '../types.js';
 import { HostAuth } from './auth.js';
@@ -54,6 +56,8 @@ export interface HttpRegistryOptions {
   pageSize?: number;
   /** Told before each retry; the registry layer itself never writes to stderr. */
   onRetry?: (notice: RetryNotice) => void;
+  /** The run's memory of verified manifests and configs: a second read of one (apply after its plan) sends nothing. */
+  memo?: ContentMemo;
 }
 
 /** How long a host may keep us waiting for headers or the next body bytes, unless `timeout` says otherwise. */
@@ -64,7 +68,7 @@ const DEFAULT_PAGE_SIZE = 1000;
 const MAX_MANIFEST_BYTES = 8 << 20;
 
 /** The OCI Distribution API client for one registry host. */
-export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, CopyAnnouncer {
+export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, CopyAnnouncer, UploadOpener {
   readonly name: string;
   private readonly stats_ = new StatsCounter();
   private readonly rateLimits_ = new RateLimitTracker();
@@ -72,6 +76,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   private readonly auth: HostAuth;
   private readonly blobs: BlobOps;
   private readonly pageSize: number;
+  private readonly memo: ContentMemo | null;
   private agent_: Agent | null = null;
   private credentials_: Promise<Credentials> | null = null;
   /** Docker Hub serves official images under library/: `nginx` means `library/nginx`, as docker pull reads it. */
@@ -88,6 +93,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     this.name = host;
     this.canonical = (repository) => apiRepository(apiHost, repository);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.memo = options.memo ?? null;
     this.auth = new HostAuth({
       host,
       credentials: () =>
@@ -178,6 +184,8 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   async getManifest(repository: string, reference: string, options?: CallOptions): Promise<FetchedManifest> {
     repository = this.canonical(repository);
     const where = `${this.name}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`;
+    const known = isDigest(reference) ? this.memo?.get(this.name, repository, reference) : null;
+    if (known) return this.parsed(known.bytes, reference, known.contentType, where);
     const { response, bytes } = await this.transport.sendAndRead(manifestRead('GET', repository, reference, options), MAX_MANIFEST_BYTES);
     if (bytes === null) {
       throw new RegsyncError(`manifest ${where} is larger than ${MAX_MANIFEST_BYTES} bytes: refusing it`, {
@@ -202,7 +210,13 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
         },
       );
     }
-    const manifest = parseManifest(bytes, response.headers.get('content-type'), where);
+    const contentType = response.headers.get('content-type');
+    this.memo?.set(this.name, repository, digest, { bytes, contentType });
+    return this.parsed(bytes, digest, contentType, where);
+  }
+
+  private parsed(bytes: Buffer, digest: string, contentType: string | null, where: string): FetchedManifest {
+    const manifest = parseManifest(bytes, contentType, where);
     return { descriptor: { mediaType: manifest.mediaType, digest, size: bytes.length }, bytes, manifest };
   }
 
@@ -229,11 +243,20 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   }
 
   getBlob(repository: string, digest: string, options?: CallOptions): Promise<BlobStream> {
-    return this.blobs.get(this.canonical(repository), digest, options?.signal);
+    repository = this.canonical(repository);
+    // An image config the plan read: its verified bytes, as a stream, instead of a second GET.
+    const known = this.memo?.get(this.name, repository, digest);
+    if (known) return Promise.resolve({ size: known.bytes.length, stream: Readable.from([known.bytes]) });
+    return this.blobs.get(repository, digest, options?.signal);
   }
 
-  getBlobBytes(repository: string, digest: string, options?: CallOptions): Promise<Buffer> {
-    return this.blobs.getBytes(this.canonical(repository), digest, options?.signal);
+  async getBlobBytes(repository: string, digest: string, options?: CallOptions): Promise<Buffer> {
+    repository = this.canonical(repository);
+    const known = this.memo?.get(this.name, repository, digest);
+    if (known) return known.bytes;
+    const bytes = await this.blobs.getBytes(repository, digest, options?.signal);
+    this.memo?.set(this.name, repository, digest, { bytes, contentType: null });
+    return bytes;
   }
 
   /** `body` may be a function that opens the blob afresh: then failed uploads are retried from the start. */
@@ -245,6 +268,11 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     options?: UploadOptions,
   ): Promise<void> {
     return this.blobs.upload(this.canonical(repository), digest, size, body, options?.signal, options?.session);
+  }
+
+  async openUpload(repository: string, options?: CallOptions): Promise<UploadSession> {
+    repository = this.canonical(repository);
+    return { repository, location: await this.blobs.startUpload(repository, options?.signal) };
   }
 
   mountBlob(repository: string, digest: string, fromRepository: string, options?: CallOptions): Promise<MountResult> {

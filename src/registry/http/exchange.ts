@@ -3,6 +3,7 @@ import type { Agent, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { onAbort as whenAborted } from '../../util/abort-listeners.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 /** Buffers and strings can be resent; a Readable is sent once. */
@@ -78,8 +79,9 @@ export function exchange(url: URL, init: ExchangeInit): Promise<Response> {
     // Fail whichever half is still open: before headers the request, after them the body stream.
     const fail = (error: Error): void => void (response ?? request).destroy(error);
     const onAbort = (): void => fail(init.signal?.reason instanceof Error ? init.signal.reason : new Error('aborted'));
-    init.signal?.addEventListener('abort', onAbort, { once: true });
-    request.on('close', () => init.signal?.removeEventListener('abort', onAbort));
+    // One listener on the run's signal for all requests (util/abort-listeners): not one per request in flight.
+    const stopListening = whenAborted(init.signal, onAbort);
+    request.on('close', stopListening);
     request.on('timeout', () => fail(new ExchangeTimeout(init.timeoutMs)));
     request.on('error', reject);
     request.on('response', (message) => {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { abortableDelay } from '../../util/abort-listeners.js';
 import type { Agent } from 'node:http';
 import type { Limiter } from '../../util/concurrency.js';
 import { RegsyncError } from '../../util/errors.js';
@@ -282,7 +283,7 @@ export class Transport {
     // Printed once: by the command layer when it listens, else in the verbose log.
     if (this.deps.onRetry) this.deps.onRetry(notice);
     else this.log(`${formatRetryNotice(notice)}; waiting ${delayMs} ms`);
-    await sleep(delayMs, undefined, request.signal ? { signal: request.signal } : {}).catch((error: unknown) => {
+    await abortableDelay(delayMs, request.signal).catch((error: unknown) => {
       this.checkAborted(request, url, error);
       throw error;
     });

@@ -5,6 +5,7 @@ import { Transform, pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { abortedError } from '../abort.js';
+import { onAbort } from '../../util/abort-listeners.js';
 import { RegsyncError } from '../../util/errors.js';
 import { blobPath, ensureLayout, tempPath } from './layout.js';
 
@@ -77,9 +78,8 @@ export function readBlobStream(file: string, onBytes: (n: number) => void, signa
   const source = createReadStream(file);
   pipeline(source, counter, () => undefined);
   if (signal) {
-    const onAbort = (): void => void counter.destroy(abortedError(`reading ${file}`, root, signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    counter.on('close', () => signal.removeEventListener('abort', onAbort));
+    const stopListening = onAbort(signal, () => void counter.destroy(abortedError(`reading ${file}`, root, signal.reason)));
+    counter.on('close', stopListening);
   }
   return counter;
 }
