@@ -10,7 +10,7 @@ import type { Shard } from '../plan/shard.js';
 import { summarize } from '../plan/summary.js';
 import { renderHuman } from '../render/human.js';
 import { RegsyncError } from '../util/errors.js';
-import { computeReportedPlan, writePullBudgetWarnings } from './plan-run.js';
+import { computeReportedPlan, writeChangeWarnings, writePullBudgetWarnings, writeQuietPlan } from './plan-run.js';
 import type { PlanRunIo, PlanRunOptions } from './plan-run.js';
 
 /** The flags of `regsync apply` that decide which plan runs and how it is shown. */
@@ -78,8 +78,14 @@ export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: 
 
 /** The plan for the person about to apply it: on stdout, or on stderr when stdout carries --json. */
 export function printPlan(plan: Plan, options: ApplyPlanOptions, io: PlanRunIo): void {
-  // No plan text to carry the footer's pull-budget warning: it still goes to stderr, like every warning.
-  if (options.json && options.quiet) return writePullBudgetWarnings(plan, io);
+  if (options.quiet) {
+    // -q, as for plan: no changes listed, so their warnings and the pull-budget warning go to stderr; the
+    // `Plan: ...` line stays unless stdout carries --json alone.
+    writePullBudgetWarnings(plan, io);
+    if (options.json) writeChangeWarnings(plan, io);
+    else writeQuietPlan(plan, io);
+    return;
+  }
   const text = renderHuman(plan, { color: options.color, showUnchanged: options.showUnchanged, showSkipped: options.showSkipped });
   (options.json ? io.stderr : io.stdout).write(text);
 }

@@ -228,10 +228,15 @@ export function writePullBudgetWarnings(plan: Plan, io: PlanRunIo): void {
   for (const { warning } of pullBudgetLines(plan)) if (warning !== null) io.stderr.write(`regsync: warning: ${warning}\n`);
 }
 
-/** -q: the warnings the plan carries (on stderr, like every warning) and its final `Plan: ...` line, nothing else. */
-export function writeQuietPlan(plan: Plan, io: PlanRunIo): void {
+/** The warnings each change carries, on stderr, for output that does not show the changes (-q). */
+export function writeChangeWarnings(plan: Plan, io: PlanRunIo): void {
   for (const change of plan.changes) {
     for (const warning of change.warnings ?? []) io.stderr.write(`regsync: warning: ${change.target.ref}: ${warning}\n`);
   }
+}
+
+/** -q: the warnings the plan carries (on stderr, like every warning) and its final `Plan: ...` line, nothing else. */
+export function writeQuietPlan(plan: Plan, io: PlanRunIo): void {
+  writeChangeWarnings(plan, io);
   io.stdout.write(`${footer(plan)}\n`);
 }

@@ -92,4 +92,27 @@ describe('examples/quickstart', () => {
     assert.match(replanned.stdout, /No changes\./);
     assert.doesNotMatch(replanned.stdout, /\+ create/);
   });
+
+  it('apply -q prints the Plan: line and the summary, nothing else; with --json only the result on stdout', async () => {
+    const env = { REGSYNC_CACHE_DIR: await makeTempDir('regsync-quickstart-quiet-cache-') };
+    const quiet = await makeTempDir('regsync-quickstart-quiet-');
+    await cp(quickstart, quiet, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const applied = await run(['apply', '-q', '--yes', '-c', 'regsync.yaml'], { cwd: quiet, env });
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal(
+      applied.stdout,
+      'Plan: 4 to create, 0 to update, 0 to delete, 0 unchanged.\nApply complete: 4 created, 0 updated, 0 deleted, 0 failed.\n',
+    );
+    assert.equal(applied.stderr, '');
+
+    const quietJson = await makeTempDir('regsync-quickstart-quiet-json-');
+    await cp(quickstart, quietJson, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const json = await run(['apply', '-q', '--json', '--yes', '-c', 'regsync.yaml'], { cwd: quietJson, env });
+    assert.equal(json.code, 0, json.stderr);
+    const result = JSON.parse(json.stdout) as { changes: { status: string }[] };
+    assert.deepEqual(
+      result.changes.map((change) => change.status),
+      ['done', 'done', 'done', 'done'],
+    );
+  });
 });
