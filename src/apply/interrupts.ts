@@ -27,8 +27,9 @@ export function watchInterrupts(
   options: { graceMs?: number; onInterrupt?: (count: number) => void } = {},
 ): Interrupts {
   const controller = new AbortController();
-  // Every request, stream and limiter wait in flight listens to this one signal and stops listening when it ends:
-  // their number follows the run's concurrency, not a leak, so Node's warning past 10 listeners is noise on stderr.
+  // Our own waiters share one listener (util/abort-listeners), but what takes the signal directly, execa's
+  // cancelSignal per docker process and fs streams of ocidir reads, adds one each: their number follows the run's
+  // concurrency, not a leak, so Node's warning past 10 listeners would be noise on stderr.
   setMaxListeners(0, controller.signal);
   let count = 0;
   let timer: NodeJS.Timeout | undefined;
