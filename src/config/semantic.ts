@@ -31,6 +31,7 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
     const defaults = isPlainObject(value.defaults) ? value.defaults : {};
     checkCatalogNeeded(mirror, defaults, ['mirrors', index], report);
     checkExecutorReachesEnds(mirror, defaults, ['mirrors', index], report);
+    checkDockerHubNames(mirror, ['mirrors', index], report);
     if (typeof mirror.name === 'string') {
       const first = seen.get(mirror.name);
       if (first === undefined) seen.set(mirror.name, index);
@@ -68,6 +69,20 @@ function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report:
     [...at, 'source'],
     'Docker Hub does not list its repositories (no catalog API): name one repository as the source (docker.io/library/alpine, or alpine as docker pull writes it), or name them under repositories.names, e.g. [library/nginx] or [nginx] with source docker.io/library',
   );
+}
+
+/**
+ * A location without a host is a Docker Hub repository path (Docker's rule), so the schema's host pattern, which
+ * admits capitals, does not check it: repository names are lowercase, as docker itself says.
+ */
+function checkDockerHubNames(mirror: Plain, at: DocPath, report: Report): void {
+  for (const end of ['source', 'destination'] as const) {
+    const written = mirror[end];
+    if (typeof written !== 'string') continue;
+    const located = dockerHubLocation(written);
+    if (located === written || located === located.toLowerCase()) continue;
+    report([...at, end], `"${written}" is on Docker Hub (${located}), and repository names are lowercase: write ${written.toLowerCase()}`);
+  }
 }
 
 /** The docker executor pulls and pushes through a Docker engine, which cannot read or write OCI layout directories. */

@@ -135,22 +135,23 @@ async function listSourceRepositories(run: MirrorRun): Promise<void> {
     run.inventory.catalogSize = catalog.length;
     return;
   }
+  const tagsContext = { mirror: mirror.name, host: source.name, repository: prefix, what: 'list the tags of' };
   const prefixHasTags = async (): Promise<boolean> => {
-    const tags = await read(run, source, prefix, 'list the tags of', () => source.listTags(prefix));
-    run.prefixTags = tags;
-    return tags.length > 0;
+    run.prefixTags = await context.failures.read(tagsContext, () => source.listTags(prefix));
+    return run.prefixTags.length > 0;
   };
+  // Docker Hub never offers the catalog: asking would only cost a request and an authentication.
   const catalog = mirror.source.scheme === 'registry' && isDockerHub(mirror.source.host) ? null : await attemptCatalog(run, catalogContext);
   if (catalog === null || 'error' in catalog) {
     // No catalog: the prefix is read as a repository; when it has no tags, the catalog's own error says why.
-    const tags = await context.failures.attempt(catalogContext, () => source.listTags(prefix));
+    const tags = await context.failures.attempt(tagsContext, () => source.listTags(prefix));
     if ('value' in tags && tags.value.length > 0) {
       run.prefixTags = tags.value;
       run.inventory.sourceRepositories = [''];
       return;
     }
     if (catalog !== null) context.failures.fail(catalogContext, catalog.error);
-    if ('error' in tags) context.failures.fail({ ...catalogContext, repository: prefix, what: 'list the tags of' }, tags.error);
+    if ('error' in tags) context.failures.fail(tagsContext, tags.error);
     run.inventory.sourceRepositories = [];
     return;
   }

@@ -81,6 +81,15 @@ describe('a config file', () => {
     assert.deepEqual(load('localhost/team').config.mirrors[0]!.source, { scheme: 'registry', host: 'localhost', prefix: 'team' });
   });
 
+  it('a capital in a Docker Hub name is refused: repository names are lowercase', () => {
+    assert.deepEqual(
+      problemsOf(() => load('Bitnami/redis')),
+      [
+        'regsync.yaml:4:13 /mirrors/0/source: "Bitnami/redis" is on Docker Hub (docker.io/Bitnami/redis), and repository names are lowercase: write bitnami/redis',
+      ],
+    );
+  });
+
   it('a Docker Hub namespace without repositories.names is still refused (no catalog), naming both ways out', () => {
     for (const source of ['docker.io/library', 'docker.io/alpine', 'docker.io']) {
       const problems = problemsOf(() => load(source));
