@@ -1,17 +1,20 @@
 import path from 'node:path';
+import { dockerHubLocation } from '../util/docker-hub.js';
 import type { Endpoint } from './types.js';
 
 const OCIDIR = 'ocidir://';
 
 /**
  * `127.0.0.1:5000/team` → registry host + prefix; `ocidir://./dir` → an absolute directory, relative paths taken
- * from `baseDir` (the config file's directory, or the cwd for command-line flags). Assumes the schema's form.
+ * from `baseDir` (the config file's directory, or the cwd for command-line flags). A name without a host is on
+ * Docker Hub, as Docker reads it (`alpine` → docker.io + library/alpine). Assumes the schema's form.
  */
-export function parseEndpoint(text: string, baseDir: string): Endpoint {
-  if (text.startsWith(OCIDIR)) {
-    const written = text.replace(/\/+$/, '');
-    return { scheme: 'ocidir', path: path.resolve(baseDir, text.slice(OCIDIR.length)), prefix: '', written };
+export function parseEndpoint(written: string, baseDir: string): Endpoint {
+  if (written.startsWith(OCIDIR)) {
+    const text = written.replace(/\/+$/, '');
+    return { scheme: 'ocidir', path: path.resolve(baseDir, written.slice(OCIDIR.length)), prefix: '', written: text };
   }
+  const text = dockerHubLocation(written);
   const slash = text.indexOf('/');
   if (slash === -1) return { scheme: 'registry', host: text, prefix: '' };
   return { scheme: 'registry', host: text.slice(0, slash), prefix: text.slice(slash + 1).replace(/\/+$/, '') };
@@ -48,4 +51,36 @@ export function endpointCredentials(text: string): EndpointCredentials | null {
   const colon = userinfo.indexOf(':');
   const password = colon === -1 ? userinfo : userinfo.slice(colon + 1);
   return { host, withoutCredentials: host + rest, secrets: [userinfo, password].filter((secret) => secret !== '') };
+}
+
+/**
+ * A location that names a tag or a digest as an image reference does (`docker.io/library/alpine:3.19`,
+ * `alpine:3.19`, `ghcr.io/org/app@sha256:...`): the location without it, and what it named. A host's port
+ * (`127.0.0.1:5000`, `registry:5000`) is not a tag. null for every other text.
+ */
+export function taggedLocation(text: string): { location: string; tag: string } | { location: string; digest: string } | null {
+  if (text.startsWith(OCIDIR) || endpointCredentials(text) !== null) return null;
+  const at = text.indexOf('@');
+  if (at > 0) return { location: dockerHubLocation(text.slice(0, at)), digest: text.slice(at + 1) };
+  const slash = text.lastIndexOf('/');
+  const colon = text.lastIndexOf(':');
+  if (colon <= slash) return null;
+  // Without a slash, `name:5000` is a host and port (a compose service name); `alpine:3.19` cannot be one.
+  if (slash === -1 && /^[0-9]{1,5}$/.test(text.slice(colon + 1))) return null;
+  return { location: dockerHubLocation(text.slice(0, colon)), tag: text.slice(colon + 1) };
+}
+
+/** Why a source or destination that names a tag or digest is refused, and the config that says what was meant. */
+export function taggedLocationMessage(key: string, text: string): string | null {
+  const tagged = taggedLocation(text);
+  if (tagged === null) return null;
+  const named = 'tag' in tagged ? `the tag ${tagged.tag}` : `the digest ${tagged.digest}`;
+  const head = `"${text}" names ${named}, but a ${key} is a repository or a prefix: write ${key}: ${tagged.location}`;
+  if (key !== 'source') return `${head} (each tag keeps its source name)`;
+  if (!('tag' in tagged)) return `${head}; tags are selected by name (tags.include), not by digest`;
+  return `${head} and select the tag with tags: { include: ['^${escapeRegex(tagged.tag)}$'] }`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import { endpointCredentials } from './endpoint.js';
+import { endpointCredentials, taggedLocationMessage } from './endpoint.js';
 import { closest } from './problems.js';
 import type { DocPath, Problem } from './problems.js';
 
@@ -164,6 +164,8 @@ function patternMessage(path: DocPath, value: string): string {
     // Never echo the value: it holds a password.
     const credentials = endpointCredentials(value);
     if (credentials !== null) return credentialsMessage(String(last), credentials.host, credentials.withoutCredentials);
+    const tagged = taggedLocationMessage(String(last), value);
+    if (tagged !== null) return tagged;
     return `"${value}" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)`;
   }
   if (parent === 'platforms') return `"${value}" is not a platform (write os/arch[/variant], e.g. linux/amd64 or linux/arm/v7)`;

@@ -1,4 +1,5 @@
 import type { UserConfig, UserMirror } from './document.js';
+import { dockerHubLocation } from '../util/docker-hub.js';
 import { endpointCredentials } from './endpoint.js';
 import { jsonPointer } from './problems.js';
 import type { DocPath, Locator, Problem } from './problems.js';
@@ -215,8 +216,9 @@ function applyCredentials(
       refuse(`${where.value} is a directory, which takes no credentials: drop ${auth.label}`);
       continue;
     }
-    // Credentials written into SOURCE itself are reported by readEndpoints; the key stays the bare host.
-    const host = endpointCredentials(where.value)?.host ?? where.value.split('/')[0] ?? where.value;
+    // Credentials written into SOURCE itself are reported by readEndpoints; the key stays the bare host, found by
+    // Docker's rule as the endpoint itself is (`alpine` and `bitnami/redis` are on docker.io).
+    const host = endpointCredentials(where.value)?.host ?? dockerHubLocation(where.value).split('/')[0] ?? where.value;
     const username = auth.value.slice(0, colon);
     const password = auth.value.slice(colon + 1);
     secrets.push(password, auth.value);

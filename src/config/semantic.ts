@@ -3,7 +3,7 @@ import validRange from 'semver/ranges/valid.js';
 import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
-import { isDockerHub } from '../util/docker-hub.js';
+import { dockerHubLocation, isDockerHub } from '../util/docker-hub.js';
 import { isPlainObject } from '../util/records.js';
 
 type Plain = Record<string, unknown>;
@@ -31,6 +31,7 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
     const defaults = isPlainObject(value.defaults) ? value.defaults : {};
     checkCatalogNeeded(mirror, defaults, ['mirrors', index], report);
     checkExecutorReachesEnds(mirror, defaults, ['mirrors', index], report);
+    checkDockerHubNames(mirror, ['mirrors', index], report);
     if (typeof mirror.name === 'string') {
       const first = seen.get(mirror.name);
       if (first === undefined) seen.set(mirror.name, index);
@@ -46,15 +47,42 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
 
 type Report = (path: DocPath, message: string) => void;
 
-/** Docker Hub has no catalog API, so a Docker Hub source must name its repositories (here or in defaults). */
+/**
+ * Docker Hub has no catalog API: a Docker Hub source names one repository (`docker.io/library/alpine`, or
+ * `alpine` as Docker writes it, read directly by its tags), or lists its repositories under repositories.names
+ * (here or in defaults). A namespace (`docker.io/library`) or include/exclude filters would need the catalog.
+ */
 function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
-  if (typeof mirror.source !== 'string' || !isDockerHub(mirror.source.split('/')[0] ?? '')) return;
-  const names = (section: unknown): unknown => (isPlainObject(section) ? section.names : undefined);
-  if (names(mirror.repositories) !== undefined || names(defaults.repositories) !== undefined) return;
+  if (typeof mirror.source !== 'string') return;
+  const [host = '', ...prefix] = dockerHubLocation(mirror.source)
+    .split('/')
+    .filter((part) => part !== '');
+  if (!isDockerHub(host)) return;
+  const field = (key: string): unknown => {
+    const own = isPlainObject(mirror.repositories) ? mirror.repositories[key] : undefined;
+    return own ?? (isPlainObject(defaults.repositories) ? defaults.repositories[key] : undefined);
+  };
+  if (field('names') !== undefined) return;
+  const filtered = field('include') !== undefined || field('exclude') !== undefined;
+  if (prefix.length >= 2 && !filtered) return;
   report(
     [...at, 'source'],
-    'Docker Hub does not list its repositories (no catalog API): name them under repositories.names, e.g. [library/nginx] or [nginx] with source docker.io/library',
+    'Docker Hub does not list its repositories (no catalog API): name one repository as the source (docker.io/library/alpine, or alpine as docker pull writes it), or name them under repositories.names, e.g. [library/nginx] or [nginx] with source docker.io/library',
   );
+}
+
+/**
+ * A location without a host is a Docker Hub repository path (Docker's rule), so the schema's host pattern, which
+ * admits capitals, does not check it: repository names are lowercase, as docker itself says.
+ */
+function checkDockerHubNames(mirror: Plain, at: DocPath, report: Report): void {
+  for (const end of ['source', 'destination'] as const) {
+    const written = mirror[end];
+    if (typeof written !== 'string') continue;
+    const located = dockerHubLocation(written);
+    if (located === written || located === located.toLowerCase()) continue;
+    report([...at, end], `"${written}" is on Docker Hub (${located}), and repository names are lowercase: write ${written.toLowerCase()}`);
+  }
 }
 
 /** The docker executor pulls and pushes through a Docker engine, which cannot read or write OCI layout directories. */

@@ -33,13 +33,30 @@ export class Failures {
     try {
       return await this.limiterFor(context.host).run(task);
     } catch (error) {
-      if (!(error instanceof CancelledError) && !(error instanceof RecordedError)) {
-        this.errors.push(wrap(context, error));
-        this.cancel();
-        throw new RecordedError();
-      }
+      if (!(error instanceof CancelledError) && !(error instanceof RecordedError)) this.fail(context, error);
       throw error;
     }
+  }
+
+  /**
+   * Runs one read through its host's limiter and hands back its failure instead of recording it: for a read
+   * whose failure has a way around it (the catalog, when the source prefix is itself a repository).
+   * Cancellation still rejects.
+   */
+  async attempt<T>(context: ReadContext, task: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
+    try {
+      return { value: await this.limiterFor(context.host).run(task) };
+    } catch (error) {
+      if (error instanceof CancelledError || error instanceof RecordedError) throw error;
+      return { error };
+    }
+  }
+
+  /** Records a failure `attempt` handed back, as `read` would have: the plan then fails with it. */
+  fail(context: ReadContext, error: unknown): never {
+    this.errors.push(wrap(context, error));
+    this.cancel();
+    throw new RecordedError();
   }
 
   private limiterFor(host: string): Limiter {

@@ -4,10 +4,11 @@ import { joinRepositoryPath } from '../util/repository-path.js';
 import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.js';
 import { isIndexMediaType } from '../registry/manifest.js';
 import { canNoteTags } from '../registry/types.js';
+import { isDockerHub } from '../util/docker-hub.js';
 import type { RegistryReader, RegistryPool } from '../registry/types.js';
 import type { ErrorHint } from '../util/errors.js';
 import type { FactsCache } from './facts-cache.js';
-import type { Failures } from './failures.js';
+import type { Failures, ReadContext } from './failures.js';
 import { NO_CHILDREN, platformMatcher, readContentFacts } from './image-facts.js';
 import type { PlatformWanted } from './image-facts.js';
 import type { InventoryEvent, InventorySelection } from './types.js';
@@ -60,6 +61,8 @@ interface MirrorRun {
   destinationWanted: PlatformWanted;
   inventory: MirrorInventory;
   destinations: Map<string, Promise<DestinationState>>;
+  /** The source prefix's tags, when they were listed to learn whether it is a repository: not listed twice. */
+  prefixTags: string[] | null;
   progress: { done: number; tags: number; total: number };
 }
 
@@ -77,6 +80,7 @@ function startRun(context: MirrorContext, mirror: MirrorConfig): MirrorRun {
     destinationWanted: docker ? wanted : NO_CHILDREN,
     inventory: { mirror: mirror.name, sourceRepositories: [], catalogSize: null, source: {}, destination: {} },
     destinations: new Map(),
+    prefixTags: null,
     progress: { done: 0, tags: 0, total: 0 },
   };
 }
@@ -94,16 +98,73 @@ function read<T>(
   return run.context.failures.read(context, task);
 }
 
-/** The source repositories, relative to the prefix: the configured names, else the catalog under the prefix. */
+/**
+ * Whether the source prefix may itself be the one repository to mirror: a registry path with no repositories
+ * section (names, include or exclude would each select repositories under it).
+ */
+function mayBeRepository(mirror: MirrorConfig): boolean {
+  const { source, repositories } = mirror;
+  return (
+    source.scheme === 'registry' &&
+    source.prefix !== '' &&
+    repositories.names === null &&
+    repositories.include.length === 0 &&
+    repositories.exclude.length === 0
+  );
+}
+
+/**
+ * The source repositories, relative to the prefix: the configured names; else the prefix itself (relative path
+ * '') when it is a repository, i.e. its tag list answers with at least one tag; else the catalog under the
+ * prefix. The prefix's tags are listed when the catalog cannot be read (Docker Hub never offers one), when the
+ * catalog lists the prefix itself, or when it lists nothing under it; a prefix that only names a namespace
+ * (`team` over team/app1) costs no extra request. When the prefix is a repository, repositories under it are
+ * not mirrored: they need a mirror of their own.
+ */
 async function listSourceRepositories(run: MirrorRun): Promise<void> {
-  const { mirror, source } = run;
+  const { mirror, source, context } = run;
   if (mirror.repositories.names !== null) {
     run.inventory.sourceRepositories = mirror.repositories.names;
     return;
   }
-  const catalog = await read(run, source, '', 'list the catalog of', () => source.listRepositories(), catalogHint(source));
-  run.inventory.sourceRepositories = underPrefix(mirror.source.prefix, catalog);
-  run.inventory.catalogSize = catalog.length;
+  const prefix = mirror.source.prefix;
+  const catalogContext = { mirror: mirror.name, host: source.name, repository: '', what: 'list the catalog of', hint: catalogHint(source) };
+  if (!mayBeRepository(mirror)) {
+    const catalog = await context.failures.read(catalogContext, () => source.listRepositories());
+    run.inventory.sourceRepositories = underPrefix(prefix, catalog);
+    run.inventory.catalogSize = catalog.length;
+    return;
+  }
+  const tagsContext = { mirror: mirror.name, host: source.name, repository: prefix, what: 'list the tags of' };
+  const prefixHasTags = async (): Promise<boolean> => {
+    run.prefixTags = await context.failures.read(tagsContext, () => source.listTags(prefix));
+    return run.prefixTags.length > 0;
+  };
+  // Docker Hub never offers the catalog: asking would only cost a request and an authentication.
+  const catalog = mirror.source.scheme === 'registry' && isDockerHub(mirror.source.host) ? null : await attemptCatalog(run, catalogContext);
+  if (catalog === null || 'error' in catalog) {
+    // No catalog: the prefix is read as a repository; when it has no tags, the catalog's own error says why.
+    const tags = await context.failures.attempt(tagsContext, () => source.listTags(prefix));
+    if ('value' in tags && tags.value.length > 0) {
+      run.prefixTags = tags.value;
+      run.inventory.sourceRepositories = [''];
+      return;
+    }
+    if (catalog !== null) context.failures.fail(catalogContext, catalog.error);
+    if ('error' in tags) context.failures.fail(tagsContext, tags.error);
+    run.inventory.sourceRepositories = [];
+    return;
+  }
+  const children = underPrefix(prefix, catalog.value);
+  run.inventory.catalogSize = catalog.value.length;
+  const listsPrefix = catalog.value.includes(prefix);
+  run.inventory.sourceRepositories = (listsPrefix || children.length === 0) && (await prefixHasTags()) ? [''] : children;
+}
+
+/** The catalog, or the error it failed with, unrecorded: a prefix that is a repository does not need it. */
+function attemptCatalog(run: MirrorRun, context: ReadContext): Promise<{ value: string[] } | { error: unknown }> {
+  const { source } = run;
+  return run.context.failures.attempt(context, () => source.listRepositories());
 }
 
 /** The one read of `key`: started on first ask, shared by every source repository that asks again. */
@@ -198,6 +259,7 @@ async function readDestinationTags(run: MirrorRun, state: DestinationState, kept
 /** The tags of a source repository, with the store's notes about them (an OCI layout naming a tag twice). */
 function listSourceTags(run: MirrorRun, repository: string): Promise<{ tags: string[]; notes: string[] }> {
   const { source } = run;
+  if (repository === run.mirror.source.prefix && run.prefixTags !== null) return Promise.resolve({ tags: run.prefixTags, notes: [] });
   return read(run, source, repository, 'list the tags of', async () =>
     canNoteTags(source) ? source.listTagsWithNotes(repository) : { tags: await source.listTags(repository), notes: [] },
   );

@@ -31,9 +31,20 @@ function applyRule(rule: RenameRule, source: string): { path: string } | { error
   return error === null ? { path } : { error };
 }
 
+/** The last `/`-separated part of a path: `library/alpine` → `alpine`. */
+function lastComponent(path: string): string {
+  return (
+    path
+      .split('/')
+      .filter((part) => part !== '')
+      .pop() ?? ''
+  );
+}
+
 /**
  * Source repository path relative to the source prefix → full destination repository path, joined under the
- * destination prefix. Without a rename the relative path is kept (re-rooting: team/app1 under source prefix
+ * destination prefix. The relative path '' is the source prefix itself, when it names one repository
+ * (`docker.io/library/alpine`): it lands by its last path component, as skopeo sync does (dest/alpine). Without a rename the relative path is kept (re-rooting: team/app1 under source prefix
  * `team` lands as mirror/app1). A rename applies to the whole source path, prefix included, as the config
  * reference and sync.sh read it (`mirror/\2` on team/app1 gives mirror/app1; `^team/(.*)$` matches it). A regex
  * that does not match leaves the repository as without a rename (the path relative to the source prefix), never
@@ -43,15 +54,17 @@ function applyRule(rule: RenameRule, source: string): { path: string } | { error
  */
 export function mapRepository(mirror: MirrorConfig, sourceRepository: string): { repository: string } | { error: string } {
   const rule = mirror.rename === null ? null : applyRule(mirror.rename, joinRepositoryPath(mirror.source.prefix, sourceRepository));
-  const renamed = rule ?? { path: sourceRepository };
+  const renamed = rule ?? { path: sourceRepository === '' ? lastComponent(mirror.source.prefix) : sourceRepository };
   if ('error' in renamed) return renamed;
+  // Messages name the source path the user knows: the prefix itself when it is the repository.
+  const named = sourceRepository === '' ? mirror.source.prefix : sourceRepository;
   const repository = joinRepositoryPath(mirror.destination.prefix, renamed.path);
   const relative = joinRepositoryPath(renamed.path);
-  if (relative === '') return { error: `rename of ${JSON.stringify(sourceRepository)} gives an empty repository name` };
+  if (relative === '') return { error: `rename of ${JSON.stringify(named)} gives an empty repository name` };
   const bad = repository.split('/').find((component) => !isRepositoryComponent(component));
   if (bad !== undefined) {
     return {
-      error: `rename of ${JSON.stringify(sourceRepository)} gives ${JSON.stringify(repository)}, not a valid repository name (bad part ${JSON.stringify(bad)})`,
+      error: `rename of ${JSON.stringify(named)} gives ${JSON.stringify(repository)}, not a valid repository name (bad part ${JSON.stringify(bad)})`,
     };
   }
   return { repository };

@@ -18,3 +18,24 @@ const DOCKER_HUB_ALIASES: ReadonlySet<string> = new Set([DOCKER_HUB, 'index.dock
 export function isDockerHub(host: string): boolean {
   return DOCKER_HUB_ALIASES.has(host.toLowerCase());
 }
+
+/**
+ * Docker's rule for where a name lives (as `docker pull` reads it): the first `/`-separated component names a
+ * host only when it contains `.` or `:` or is `localhost`; otherwise the name is on Docker Hub, and a single
+ * component is an official image under `library/`. `alpine` → `docker.io/library/alpine`, `bitnami/redis` →
+ * `docker.io/bitnami/redis`; `127.0.0.1:5000/team`, `localhost/team`, `docker.io/library` and `ocidir://...` stay
+ * as written (an explicit `docker.io/x` is a prefix such as `docker.io/library`, so `library/` is never added to it).
+ */
+export function dockerHubLocation(text: string): string {
+  if (text.includes('://')) return text;
+  const trimmed = text.replace(/\/+$/, '');
+  const slash = trimmed.indexOf('/');
+  const first = slash === -1 ? trimmed : trimmed.slice(0, slash);
+  if (first === '' || namesHost(first)) return text;
+  return slash === -1 ? `${DOCKER_HUB}/library/${trimmed}` : `${DOCKER_HUB}/${trimmed}`;
+}
+
+/** True when a name's first component is a host by Docker's rule. */
+export function namesHost(component: string): boolean {
+  return component.includes('.') || component.includes(':') || component === 'localhost';
+}

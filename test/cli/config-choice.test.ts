@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { copyQuickstart } from '../helpers/quickstart-copy.js';
 import { run } from './run.js';
 
 // Which config a command uses: the reviewed file, or sync.sh-style SOURCE DESTINATION, never a silent pick.
@@ -102,7 +103,7 @@ test('SYNC_SRC_REGISTRY differing from a positional SOURCE wins, as in sync.sh, 
 });
 
 test('plan in a directory with regsync.yaml plans that file, not the mirror stray SYNC_* variables describe', async () => {
-  const quickstart = path.resolve(import.meta.dirname, '../../examples/quickstart');
+  const quickstart = await copyQuickstart();
   const cache = mkdtempSync(path.join(root, 'cache-'));
   const result = await run(['plan', '--json'], { cwd: quickstart, env: { ...STRAY, REGSYNC_CACHE_DIR: cache } });
   assert.equal(result.code, 0, result.stderr);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { writeQuietPlan } from '../../src/commands/plan-run.js';
+import { copyQuickstart } from '../helpers/quickstart-copy.js';
 import { samplePlan } from '../helpers/sample-plan.js';
 import { run } from './run.js';
 
@@ -13,23 +14,24 @@ after(() => rmSync(cache, { recursive: true, force: true }));
 const env = { REGSYNC_CACHE_DIR: cache, REGSYNC_NOW: '2026-11-28T10:00:00Z' };
 
 test('plan -q prints only the final Plan: line (in any position, with either format)', async () => {
+  const quickstart = await copyQuickstart();
   for (const argv of [
-    ['-q', 'plan', '-c', 'examples/quickstart/regsync.yaml'],
-    ['plan', '-c', 'examples/quickstart/regsync.yaml', '--quiet', '--format', 'markdown', '--show-skipped'],
+    ['-q', 'plan', '-c', 'regsync.yaml'],
+    ['plan', '-c', 'regsync.yaml', '--quiet', '--format', 'markdown', '--show-skipped'],
   ]) {
-    const result = await run(argv, { cwd: repo, env });
+    const result = await run(argv, { cwd: quickstart, env });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'Plan: 4 to create, 0 to update, 0 to delete, 0 unchanged.\n');
     assert.equal(result.stderr, '');
   }
   // --json is requested output: -q leaves it whole.
-  const json = await run(['plan', '-q', '--json', '-c', 'examples/quickstart/regsync.yaml'], { cwd: repo, env });
+  const json = await run(['plan', '-q', '--json', '-c', 'regsync.yaml'], { cwd: quickstart, env });
   assert.ok((JSON.parse(json.stdout) as { changes: unknown[] }).changes.length === 4, json.stdout);
 });
 
 test('plan -q still prints warnings on stderr', async () => {
   const result = await run(['plan', '-q'], {
-    cwd: path.join(repo, 'examples/quickstart'),
+    cwd: await copyQuickstart(),
     env: { ...env, SYNC_SRC_REGISTRY: 'a:1', SYNC_DST_REGISTRY: 'b:2' },
   });
   assert.equal(result.code, 0, result.stderr);

@@ -1,10 +1,9 @@
 /** `plan --shard I/N` through the CLI: the shards of a real (ocidir) mirror together give the unsharded plan. */
 import assert from 'node:assert/strict';
-import { cp } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../harness/temp.js';
+import { copyQuickstart } from '../helpers/quickstart-copy.js';
 import { run } from './run.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,8 +16,8 @@ interface JsonPlan {
 
 async function planJson(extra: string[]): Promise<JsonPlan> {
   const cacheDir = await makeTempDir('regsync-shard-cache-');
-  const result = await run(['plan', '-c', 'examples/quickstart/regsync.yaml', '--json', ...extra], {
-    cwd: repoRoot,
+  const result = await run(['plan', '-c', 'regsync.yaml', '--json', ...extra], {
+    cwd: await copyQuickstart(),
     env: { REGSYNC_CACHE_DIR: cacheDir, REGSYNC_NOW: '2026-11-28T10:00:00Z' },
   });
   assert.equal(result.code, 0, result.stderr);
@@ -46,8 +45,7 @@ describe('plan --shard', () => {
   });
 
   it('apply --shard: the shards of one saved plan, applied by separate workers, together leave nothing to do', async () => {
-    const folder = await makeTempDir('regsync-shard-apply-');
-    await cp(join(repoRoot, 'examples', 'quickstart'), folder, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const folder = await copyQuickstart();
     const env = { REGSYNC_CACHE_DIR: '' };
     const saved = await run(['plan', '-c', 'regsync.yaml', '-q', '-o', 'plan.json'], { cwd: folder, env });
     assert.equal(saved.code, 0, saved.stderr);
@@ -64,8 +62,7 @@ describe('plan --shard', () => {
   });
 
   it('apply refuses a plan made for another shard', async () => {
-    const folder = await makeTempDir('regsync-shard-other-');
-    await cp(join(repoRoot, 'examples', 'quickstart'), folder, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const folder = await copyQuickstart();
     const env = { REGSYNC_CACHE_DIR: '' };
     assert.equal((await run(['plan', '-c', 'regsync.yaml', '-q', '--shard', '0/2', '-o', 'p.json'], { cwd: folder, env })).code, 0);
     const applied = await run(['apply', 'p.json', '-c', 'regsync.yaml', '--shard', '1/2'], { cwd: folder, env });

@@ -1,12 +1,13 @@
 /** The Quickstart plans a real mirror with no server: committed OCI layouts in, a reviewed plan out. */
 import assert from 'node:assert/strict';
-import { cp, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../harness/temp.js';
 import { writeQuickstartImages } from '../harness/quickstart-images.js';
 import { run } from '../cli/run.js';
+import { copyQuickstart } from '../helpers/quickstart-copy.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const quickstart = join(repoRoot, 'examples', 'quickstart');
@@ -33,8 +34,8 @@ describe('examples/quickstart', () => {
 
   it('plans creates for the selected releases and explains every tag left out', async () => {
     const cacheDir = await makeTempDir('regsync-quickstart-cache-');
-    const result = await run(['plan', '-c', 'examples/quickstart/regsync.yaml', '--json'], {
-      cwd: repoRoot,
+    const result = await run(['plan', '-c', 'regsync.yaml', '--json'], {
+      cwd: await copyQuickstart(),
       env: { REGSYNC_CACHE_DIR: cacheDir },
     });
     assert.equal(result.code, 0, result.stderr);
@@ -79,8 +80,7 @@ describe('examples/quickstart', () => {
   });
 
   it('applies from a copy of the folder, as the README shows, and a second plan says No changes.', async () => {
-    const folder = await makeTempDir('regsync-quickstart-copy-');
-    await cp(quickstart, folder, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const folder = await copyQuickstart();
     const env = { REGSYNC_CACHE_DIR: '' };
     const applied = await run(['apply', '--yes', '-c', 'regsync.yaml'], { cwd: folder, env });
     assert.equal(applied.code, 0, applied.stderr);
@@ -95,8 +95,7 @@ describe('examples/quickstart', () => {
 
   it('apply -q prints the Plan: line and the summary, nothing else; with --json only the result on stdout', async () => {
     const env = { REGSYNC_CACHE_DIR: await makeTempDir('regsync-quickstart-quiet-cache-') };
-    const quiet = await makeTempDir('regsync-quickstart-quiet-');
-    await cp(quickstart, quiet, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const quiet = await copyQuickstart();
     const applied = await run(['apply', '-q', '--yes', '-c', 'regsync.yaml'], { cwd: quiet, env });
     assert.equal(applied.code, 0, applied.stderr);
     assert.equal(
@@ -105,8 +104,7 @@ describe('examples/quickstart', () => {
     );
     assert.equal(applied.stderr, '');
 
-    const quietJson = await makeTempDir('regsync-quickstart-quiet-json-');
-    await cp(quickstart, quietJson, { recursive: true, filter: (path) => !path.includes('/mirrored') });
+    const quietJson = await copyQuickstart();
     const json = await run(['apply', '-q', '--json', '--yes', '-c', 'regsync.yaml'], { cwd: quietJson, env });
     assert.equal(json.code, 0, json.stderr);
     const result = JSON.parse(json.stdout) as { changes: { status: string }[] };

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Config, Duration, MirrorConfig, RepositorySelection, TagSelection } from '../../src/config/types.js';
 import { buildPlan } from '../../src/plan/diff.js';
+import { mapRepository } from '../../src/plan/rename.js';
 import { setOwnEntry } from '../../src/util/records.js';
 import type { HostRateLimit, MirrorInventory, Plan, PlatformFacts, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
 import type { PlatformChild } from '../../src/util/platforms.js';
@@ -194,7 +195,8 @@ export class InventoryBuilder {
     const destination = Object.fromEntries([...this.destinations].map(([k, v]) => [k, v.build()]));
     if (this.mirror.rename === null) {
       for (const relative of this.sources.keys()) {
-        const path = join(this.mirror.destination.prefix, relative);
+        const mapped = mapRepository(this.mirror, relative);
+        const path = 'repository' in mapped ? mapped.repository : join(this.mirror.destination.prefix, relative);
         destination[path] ??= { repository: path, exists: false, tags: [], facts: {} };
       }
     }

@@ -105,6 +105,43 @@ describe('mapRepository', () => {
       source: 'app1',
       expected: { error: /uses \\3 but "team\/app1" has only 2 path parts/ },
     },
+    // Issue 14: a source that names one repository is read as the relative path ''; it lands by its last component.
+    {
+      name: 'the source prefix itself lands under the destination prefix by its last path component',
+      overrides: { source: registry('library/alpine'), destination: registry('hub') },
+      source: '',
+      expected: { repository: 'hub/alpine' },
+    },
+    {
+      name: 'the source prefix itself, one component deep, under an empty destination prefix',
+      overrides: { source: registry('app1'), destination: registry('') },
+      source: '',
+      expected: { repository: 'app1' },
+    },
+    {
+      name: 'the source prefix itself, renamed: a template sees the whole source path',
+      overrides: { source: registry('team/app1'), rename: { kind: 'template', template: 'copies/\\1-\\2' } },
+      source: '',
+      expected: { repository: 'mirror/copies/team-app1' },
+    },
+    {
+      name: 'the source prefix itself, renamed: a regex sees the whole source path',
+      overrides: { source: registry('library/alpine'), rename: { kind: 'regex', match: '^library/(.*)$', replace: 'official/$1' } },
+      source: '',
+      expected: { repository: 'mirror/official/alpine' },
+    },
+    {
+      name: 'the source prefix itself, a regex that does not match: the last component',
+      overrides: { source: registry('library/alpine'), rename: { kind: 'regex', match: '^zzz', replace: 'y' } },
+      source: '',
+      expected: { repository: 'mirror/alpine' },
+    },
+    {
+      name: 'the source prefix itself, a rename error names the source path',
+      overrides: { source: registry('team/app1'), rename: { kind: 'regex', match: 'app', replace: 'App' } },
+      source: '',
+      expected: { error: /rename of "team\/app1" gives "mirror\/team\/App1"/ },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../harness/temp.js';
+import { copyQuickstart } from '../helpers/quickstart-copy.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -114,8 +115,7 @@ describe('npm package', () => {
     }
 
     // As a user would: a copy of the quickstart folder, the installed binary, from inside the folder.
-    const quickstart = await makeTempDir('quickstart');
-    cpSync(join(repo, 'examples', 'quickstart'), quickstart, { recursive: true });
+    const quickstart = await copyQuickstart();
     const plan = ok(await run(regsync, ['plan', '-c', 'regsync.yaml'], quickstart), 'regsync plan (quickstart)');
     assert.match(plan.stdout, /^Plan: [1-9]\d* to create, 0 to update, 0 to delete, 0 unchanged\.$/m);
   });
