@@ -87,7 +87,7 @@ function read<T>(
   registry: RegistryReader,
   repository: string,
   what: string,
-  task: () => Promise<T>,
+  task: (signal: AbortSignal) => Promise<T>,
   hint?: ErrorHint,
 ): Promise<T> {
   const context = { mirror: run.mirror.name, host: registry.name, repository, what, ...(hint === undefined ? {} : { hint }) };
@@ -101,7 +101,7 @@ async function listSourceRepositories(run: MirrorRun): Promise<void> {
     run.inventory.sourceRepositories = mirror.repositories.names;
     return;
   }
-  const catalog = await read(run, source, '', 'list the catalog of', () => source.listRepositories(), catalogHint(source));
+  const catalog = await read(run, source, '', 'list the catalog of', (signal) => source.listRepositories({ signal }), catalogHint(source));
   run.inventory.sourceRepositories = underPrefix(mirror.source.prefix, catalog);
   run.inventory.catalogSize = catalog.length;
 }
@@ -119,7 +119,7 @@ function once<T>(started: Map<string, Promise<T>>, key: string, start: () => Pro
 function destinationState(run: MirrorRun, repository: string): Promise<DestinationState> {
   const { destination } = run;
   return once(run.destinations, repository, async () => {
-    const tags = await read(run, destination, repository, 'list the tags of', () => destination.listTags(repository));
+    const tags = await read(run, destination, repository, 'list the tags of', (signal) => destination.listTags(repository, { signal }));
     const facts: RepositoryFacts = { repository, exists: tags.length > 0, tags, facts: {} };
     run.inventory.destination[repository] = facts;
     return { facts, heads: new Map(), details: new Map() };
@@ -130,7 +130,9 @@ function headDestination(run: MirrorRun, state: DestinationState, tag: string): 
   const { destination } = run;
   const repository = state.facts.repository;
   return once(state.heads, tag, async () => {
-    const descriptor = await read(run, destination, repository, `read tag ${tag} of`, () => destination.headManifest(repository, tag));
+    const descriptor = await read(run, destination, repository, `read tag ${tag} of`, (signal) =>
+      destination.headManifest(repository, tag, { signal }),
+    );
     if (descriptor === null) return;
     const { digest, mediaType } = descriptor;
     setOwnEntry(state.facts.facts, tag, { digest, mediaType, isIndex: isIndexMediaType(mediaType) });
@@ -161,7 +163,9 @@ async function readSourceFacts(run: MirrorRun, repository: string, tag: string, 
 
 async function readSourceTag(run: MirrorRun, repository: string, tag: string): Promise<[string, TagFacts] | null> {
   const { source } = run;
-  const descriptor = await read(run, source, repository, `read tag ${tag} of`, () => source.headManifest(repository, tag));
+  const descriptor = await read(run, source, repository, `read tag ${tag} of`, (signal) =>
+    source.headManifest(repository, tag, { signal }),
+  );
   // Listed a moment ago but gone now: leave it unlooked-at rather than guess.
   if (descriptor === null) return null;
   const facts: TagFacts = { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) };
@@ -198,8 +202,8 @@ async function readDestinationTags(run: MirrorRun, state: DestinationState, kept
 /** The tags of a source repository, with the store's notes about them (an OCI layout naming a tag twice). */
 function listSourceTags(run: MirrorRun, repository: string): Promise<{ tags: string[]; notes: string[] }> {
   const { source } = run;
-  return read(run, source, repository, 'list the tags of', async () =>
-    canNoteTags(source) ? source.listTagsWithNotes(repository) : { tags: await source.listTags(repository), notes: [] },
+  return read(run, source, repository, 'list the tags of', async (signal) =>
+    canNoteTags(source) ? source.listTagsWithNotes(repository) : { tags: await source.listTags(repository, { signal }), notes: [] },
   );
 }
 
