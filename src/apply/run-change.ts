@@ -86,7 +86,8 @@ export async function runChange(resolved: ResolvedChange, tracker: ChangeTracker
     if (before !== null) return before;
     const precondition = await checkPreconditions(resolved, deps.signal);
     if (precondition.kind === 'done') tracker.output('already as planned at the destination: nothing to do');
-    if (precondition.kind === 'done') return result('done', null);
+    // Counted apart from what this run wrote: a plan applied twice must not report its changes made twice.
+    if (precondition.kind === 'done') return result('present', null);
     if (precondition.kind === 'stale') return result('stale', precondition.message);
     if (precondition.kind === 'failed') return result('failed', `${change.action} ${change.target.ref}: ${precondition.message}`);
     return limited() ?? result('done', null, await execute(resolved, tracker, deps));

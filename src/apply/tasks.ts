@@ -1,8 +1,9 @@
-import { Listr, ListrLogger, ProcessOutput } from 'listr2';
+import { figures, Listr, ListrDefaultRendererLogLevels, ListrErrorTypes, ListrLogger, ProcessOutput } from 'listr2';
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatBytes } from './progress-format.js';
 import { changeTitle } from './tracker.js';
 import type { ChangeTracker } from './tracker.js';
+import type { ChangeResult } from './types.js';
 
 /** default: the live tree for a terminal; simple: one line per event, for CI logs; silent: nothing (--json, tests). */
 export type RendererName = 'default' | 'simple' | 'silent';
@@ -64,6 +65,7 @@ function changeTask(tracker: ChangeTracker, options: TaskTreeOptions): ListrTask
             const stop = showProgress(tracker, task, title, options);
             const result = await tracker.finished.finally(stop);
             if (result.status === 'done') task.title = result.bytes > 0 ? `${title} (${formatBytes(result.bytes)})` : title;
+            else if (result.status === 'present') task.title = `${title} (already present)`;
             else if (result.status === 'skipped') task.skip(result.error ?? 'skipped');
             else throw new Error(result.status === 'stale' ? `stale: ${result.error ?? ''}` : (result.error ?? 'failed'));
           },
@@ -71,6 +73,44 @@ function changeTask(tracker: ChangeTracker, options: TaskTreeOptions): ListrTask
       ]);
     },
   };
+}
+
+/**
+ * What a destination repository's row says once its changes are over: null when every one is done or already
+ * present, else the counts of the others (`2 failed, 1 stale, 3 not started`). A row is never ✔ while a change
+ * under it did not happen (listr2 marks a parent complete whatever its subtasks did when errors do not exit).
+ */
+export async function rowVerdict(members: readonly ChangeTracker[]): Promise<string | null> {
+  const results = await Promise.all(members.map((tracker) => tracker.finished));
+  const count = (status: ChangeResult['status']): number => results.filter((result) => result.status === status).length;
+  const parts = [
+    [count('failed'), 'failed'],
+    [count('stale'), 'stale'],
+    [count('skipped'), 'not started'],
+  ] as const;
+  const said = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+  return said.length === 0 ? null : said.join(', ');
+}
+
+/**
+ * `listr` (the subtasks of `row`) whose run, once its tasks are over, rejects with the verdict: the row then shows
+ * as failed. The row reports the message itself, as listr2 reports none for a parent task.
+ */
+function failingWhen<T extends { run(context?: unknown): Promise<unknown> }>(
+  listr: T,
+  row: Wrapper,
+  verdict: () => Promise<string | null>,
+): T {
+  const run = listr.run.bind(listr);
+  listr.run = async (context?: unknown) => {
+    const out = await run(context);
+    const why = await verdict();
+    if (why === null) return out;
+    const error = new Error(why);
+    row.report(error, ListrErrorTypes.HAS_FAILED);
+    throw error;
+  };
+  return listr;
 }
 
 /** One parent task per destination repository (in plan order) with its changes as subtasks. */
@@ -86,9 +126,13 @@ export function buildTaskTree(trackers: readonly ChangeTracker[], options: TaskT
     [...parents].map(([repository, members]) => ({
       title: repository,
       task: (_context: unknown, task: Wrapper) =>
-        task.newListr(
-          members.map((tracker) => changeTask(tracker, options)),
-          { concurrent: true, exitOnError: false },
+        failingWhen(
+          task.newListr(
+            members.map((tracker) => changeTask(tracker, options)),
+            { concurrent: true, exitOnError: false },
+          ),
+          task,
+          () => rowVerdict(members),
         ),
     })),
     {
@@ -97,7 +141,13 @@ export function buildTaskTree(trackers: readonly ChangeTracker[], options: TaskT
       exitOnError: false,
       registerSignalListeners: false,
       renderer: options.renderer,
-      rendererOptions: { logger, collapseSubtasks: false, collapseErrors: false },
+      // A failed row (a parent with subtasks) is drawn ✖ like a failed change, not with listr2's ❯.
+      rendererOptions: {
+        logger,
+        collapseSubtasks: false,
+        collapseErrors: false,
+        icon: { [ListrDefaultRendererLogLevels.FAILED_WITH_FAILED_SUBTASKS]: figures.cross },
+      },
       fallbackRenderer: 'simple',
       fallbackRendererOptions: { logger },
       fallbackRendererCondition: false,

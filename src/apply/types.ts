@@ -6,8 +6,11 @@ import type { Config } from '../config/types.js';
 import type { Action, Change } from '../plan/types.js';
 import type { Registry, RegistryPool } from '../registry/types.js';
 
-/** What became of one change. `stale`: its source or destination moved since the plan; `skipped`: never started. */
-export type ChangeStatus = 'done' | 'failed' | 'stale' | 'skipped';
+/**
+ * What became of one change. `present`: the destination already was what the change would make it (nothing
+ * written); `stale`: its source or destination moved since the plan; `skipped`: never started.
+ */
+export type ChangeStatus = 'done' | 'present' | 'failed' | 'stale' | 'skipped';
 
 /** One change's outcome, as the apply result JSON (schemas/apply-result.schema.json) writes it. */
 export interface ChangeResult {
@@ -26,6 +29,8 @@ export interface ApplySummary {
   updated: number;
   deleted: number;
   failed: number;
+  /** Changes already as planned at the destination (a plan applied twice): not counted as created/updated/deleted. */
+  present: number;
   stale: number;
   skipped: number;
 }

@@ -144,10 +144,16 @@ async function computePlan(
   const mirrors = selectMirrors(config, options.mirrors);
   const now = planClock(io.env);
   const verboseLine = (line: string): void => void io.stderr.write(`${line}\n`);
+  // Aborted by the inventory at its first failed read: the other reads are cancelled, and nothing more is said about
+  // them (a retry of a healthy host after `authentication failed for ...` reads as if the plan went on).
+  const cancel = new AbortController();
+  const untilFailed = (line: string): void => {
+    if (!cancel.signal.aborted) verboseLine(line);
+  };
   const pool = createPoolForConfig(config, {
     env: io.env,
-    ...(options.verbose ? { logger: verboseLine } : {}),
-    ...retryLines(options.quiet, verboseLine),
+    ...(options.verbose ? { logger: untilFailed } : {}),
+    ...retryLines(options.quiet, untilFailed),
     ...(options.memo ? { memo: options.memo } : {}),
   });
   const cache = await openFactsCache({
@@ -165,6 +171,7 @@ async function computePlan(
       pool,
       selection: selectionFor(options.shard ?? null),
       cache,
+      cancel,
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
   } finally {

@@ -5,7 +5,7 @@ import type { DocPath, Problem } from './problems.js';
 export interface ExpandResult {
   value: unknown;
   problems: Problem[];
-  /** Secret values: every password, and every env value used in a username/password/token position. */
+  /** Secret values: every password, token and secret, however written (user names are not secrets). */
   secrets: string[];
   /** The path as written in the file for a path into the expanded value (keys may hold ${VAR} too). */
   writtenPath: (path: DocPath) => DocPath;
@@ -15,7 +15,8 @@ export interface ExpandResult {
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_KEY = /password|token|secret/i;
-const CREDENTIAL_KEY = /username|password|token|secret/i;
+// A user name is no secret (`authentication failed for HOST as alice`, `regsync config` prints it), even from ${VAR}.
+const CREDENTIAL_KEY = /password|token|secret/i;
 
 /**
  * Expands `${VAR}` and `${VAR:-default}` in every string of the document. A missing variable without a default

@@ -125,7 +125,8 @@ function toProblem(error: ErrorObject): Problem {
     }
     case 'type': {
       // `defaults:` with every line under it commented out is null: say how to get out of that.
-      const fix = error.data === null ? ': give it a value or remove the key' : '';
+      // `prune: yes` is the string "yes" in YAML 1.2: say which words are booleans.
+      const fix = error.data === null ? ': give it a value or remove the key' : params.type === 'boolean' ? ' (write true or false)' : '';
       return { path, message: `expected ${describeType(params.type)}, got ${describeValue(error.data)}${fix}` };
     }
     case 'enum': {
@@ -166,6 +167,8 @@ function patternMessage(path: DocPath, value: string): string {
     if (credentials !== null) return credentialsMessage(String(last), credentials.host, credentials.withoutCredentials);
     const tagged = taggedLocationMessage(String(last), value);
     if (tagged !== null) return tagged;
+    const lowercase = lowercasePath(value);
+    if (lowercase !== null) return `"${value}" is not a registry location: repository names are lowercase: write ${lowercase}`;
     return `"${value}" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)`;
   }
   if (parent === 'platforms') return `"${value}" is not a platform (write os/arch[/variant], e.g. linux/amd64 or linux/arm/v7)`;
@@ -175,6 +178,19 @@ function patternMessage(path: DocPath, value: string): string {
     return `"${value}" uses ${token}, but a rename template may only use \\1 to \\5 (the /-separated parts of the source path)`;
   }
   return `"${value}" does not have the expected form`;
+}
+
+/**
+ * `127.0.0.1:5000/Team/App` → `127.0.0.1:5000/team/app` when only the case of its path makes a location invalid
+ * (OCI repository names are lowercase; the host keeps its case), else null.
+ */
+function lowercasePath(value: string): string | null {
+  const slash = value.indexOf('/');
+  if (value.startsWith('ocidir://') || slash === -1) return null;
+  const lowered = value.slice(0, slash) + value.slice(slash).toLowerCase();
+  if (lowered === value) return null;
+  const endpoint = (configSchema().$defs as Record<string, { pattern?: string }> | undefined)?.endpoint?.pattern;
+  return endpoint !== undefined && new RegExp(endpoint, 'u').test(lowered) ? lowered : null;
 }
 
 /** Where credentials go instead; the message never contains them. */

@@ -15,10 +15,14 @@ export interface ReadContext {
 
 /**
  * Collects every failing read (no repository is silently dropped) and stops queued work after the
- * first, so an unreachable registry fails the plan quickly with its host and cause.
+ * first, so an unreachable registry fails the plan quickly with its host and cause: the reads in flight are
+ * aborted through `signal` (a read being retried stops retrying), and `settled()` waits for them, so the error
+ * counts every read that failed and nothing about the others is printed after it.
  */
 export class Failures {
   readonly errors: RegsyncError[] = [];
+  private readonly controller: AbortController;
+  private readonly inflight = new Set<Promise<unknown>>();
   /**
    * One bound per host: with a single shared one, the reads queued for a busy host held its slots while they
    * waited for that host's connections, and the other host (the destination of a no-op plan) sat half idle.
@@ -26,15 +30,29 @@ export class Failures {
   private readonly limiters = new Map<string, Limiter>();
   private cancelled = false;
 
-  constructor(private readonly newLimiter: () => Limiter) {}
+  /** `controller` is aborted at the first failure (the command also stops printing retries of the reads then). */
+  constructor(
+    private readonly newLimiter: () => Limiter,
+    controller: AbortController = new AbortController(),
+  ) {
+    this.controller = controller;
+  }
+
+  /** Aborted once a read has failed: every read passes it to its registry calls. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
 
   /** Runs one read through its host's limiter; a failure is recorded with its context and rethrown. */
-  async read<T>(context: ReadContext, task: () => Promise<T>): Promise<T> {
+  async read<T>(context: ReadContext, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const running = this.track(this.limiterFor(context.host).run(() => task(this.signal)));
     try {
-      return await this.limiterFor(context.host).run(task);
+      return await running;
     } catch (error) {
-      if (!(error instanceof CancelledError) && !(error instanceof RecordedError)) this.fail(context, error);
-      throw error;
+      if (error instanceof CancelledError || error instanceof RecordedError) throw error;
+      // Aborted because another read failed first: cancelled, not one more failure.
+      if (this.cancelled && isAbort(error)) throw new CancelledError();
+      this.fail(context, error);
     }
   }
 
@@ -43,11 +61,13 @@ export class Failures {
    * whose failure has a way around it (the catalog, when the source prefix is itself a repository).
    * Cancellation still rejects.
    */
-  async attempt<T>(context: ReadContext, task: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  async attempt<T>(context: ReadContext, task: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { error: unknown }> {
+    const running = this.track(this.limiterFor(context.host).run(() => task(this.signal)));
     try {
-      return { value: await this.limiterFor(context.host).run(task) };
+      return { value: await running };
     } catch (error) {
       if (error instanceof CancelledError || error instanceof RecordedError) throw error;
+      if (this.cancelled && isAbort(error)) throw new CancelledError();
       return { error };
     }
   }
@@ -57,6 +77,19 @@ export class Failures {
     this.errors.push(wrap(context, error));
     this.cancel();
     throw new RecordedError();
+  }
+
+  /** Remembers a read until it settles, so `settled()` can wait for it. */
+  private track<T>(running: Promise<T>): Promise<T> {
+    this.inflight.add(running);
+    const forget = (): void => void this.inflight.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  /** Resolves once no read is in flight (the callers of a failed read stop waiting at its first rejection). */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
 
   private limiterFor(host: string): Limiter {
@@ -71,8 +104,10 @@ export class Failures {
 
   /** Fail fast: queued and later reads of every host reject with CancelledError. */
   private cancel(): void {
+    if (this.cancelled) return;
     this.cancelled = true;
     for (const limiter of this.limiters.values()) limiter.cancel();
+    this.controller.abort(new CancelledError());
   }
 
   /** One error for the command: the first failure in the message, all of them in details. */
@@ -97,6 +132,12 @@ class RecordedError extends Error {
     super('recorded');
     this.name = 'RecordedError';
   }
+}
+
+/** An error made by aborting a call (the registry layer's ABORTED, or a bare AbortError from a stream). */
+function isAbort(error: unknown): boolean {
+  if (isRegsyncError(error)) return error.code === 'ABORTED';
+  return error instanceof CancelledError || (error instanceof Error && error.name === 'AbortError');
 }
 
 /** True for the markers above: the real cause is in Failures.errors. */

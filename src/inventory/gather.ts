@@ -13,7 +13,7 @@ const DEFAULT_CONCURRENCY = 32;
  * when the plan fails, so a retry is cheaper.
  */
 export async function gatherInventory(options: GatherOptions): Promise<Inventory> {
-  const failures = new Failures(() => createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const failures = new Failures(() => createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY), options.cancel);
   const context = {
     pool: options.pool,
     selection: options.selection,
@@ -23,6 +23,9 @@ export async function gatherInventory(options: GatherOptions): Promise<Inventory
   };
   try {
     const results = await Promise.allSettled(options.mirrors.map((mirror) => gatherMirror(context, mirror)));
+    // A mirror stops at its first failed read while its other reads still run: wait for them (aborted, they end
+    // at once), so the error counts every failure and nothing is printed about them after it.
+    await failures.settled();
     const failure = failures.toError();
     if (failure) throw failure;
     const mirrors: MirrorInventory[] = [];

@@ -91,7 +91,7 @@ function read<T>(
   registry: RegistryReader,
   repository: string,
   what: string,
-  task: () => Promise<T>,
+  task: (signal: AbortSignal) => Promise<T>,
   hint?: ErrorHint,
 ): Promise<T> {
   const context = { mirror: run.mirror.name, host: registry.name, repository, what, ...(hint === undefined ? {} : { hint }) };
@@ -130,21 +130,21 @@ async function listSourceRepositories(run: MirrorRun): Promise<void> {
   const prefix = mirror.source.prefix;
   const catalogContext = { mirror: mirror.name, host: source.name, repository: '', what: 'list the catalog of', hint: catalogHint(source) };
   if (!mayBeRepository(mirror)) {
-    const catalog = await context.failures.read(catalogContext, () => source.listRepositories());
+    const catalog = await context.failures.read(catalogContext, (signal) => source.listRepositories({ signal }));
     run.inventory.sourceRepositories = underPrefix(prefix, catalog);
     run.inventory.catalogSize = catalog.length;
     return;
   }
   const tagsContext = { mirror: mirror.name, host: source.name, repository: prefix, what: 'list the tags of' };
   const prefixHasTags = async (): Promise<boolean> => {
-    run.prefixTags = await context.failures.read(tagsContext, () => source.listTags(prefix));
+    run.prefixTags = await context.failures.read(tagsContext, (signal) => source.listTags(prefix, { signal }));
     return run.prefixTags.length > 0;
   };
   // Docker Hub never offers the catalog: asking would only cost a request and an authentication.
   const catalog = mirror.source.scheme === 'registry' && isDockerHub(mirror.source.host) ? null : await attemptCatalog(run, catalogContext);
   if (catalog === null || 'error' in catalog) {
     // No catalog: the prefix is read as a repository; when it has no tags, the catalog's own error says why.
-    const tags = await context.failures.attempt(tagsContext, () => source.listTags(prefix));
+    const tags = await context.failures.attempt(tagsContext, (signal) => source.listTags(prefix, { signal }));
     if ('value' in tags && tags.value.length > 0) {
       run.prefixTags = tags.value;
       run.inventory.sourceRepositories = [''];
@@ -164,7 +164,7 @@ async function listSourceRepositories(run: MirrorRun): Promise<void> {
 /** The catalog, or the error it failed with, unrecorded: a prefix that is a repository does not need it. */
 function attemptCatalog(run: MirrorRun, context: ReadContext): Promise<{ value: string[] } | { error: unknown }> {
   const { source } = run;
-  return run.context.failures.attempt(context, () => source.listRepositories());
+  return run.context.failures.attempt(context, (signal) => source.listRepositories({ signal }));
 }
 
 /** The one read of `key`: started on first ask, shared by every source repository that asks again. */
@@ -180,7 +180,7 @@ function once<T>(started: Map<string, Promise<T>>, key: string, start: () => Pro
 function destinationState(run: MirrorRun, repository: string): Promise<DestinationState> {
   const { destination } = run;
   return once(run.destinations, repository, async () => {
-    const tags = await read(run, destination, repository, 'list the tags of', () => destination.listTags(repository));
+    const tags = await read(run, destination, repository, 'list the tags of', (signal) => destination.listTags(repository, { signal }));
     const facts: RepositoryFacts = { repository, exists: tags.length > 0, tags, facts: {} };
     run.inventory.destination[repository] = facts;
     return { facts, heads: new Map(), details: new Map() };
@@ -191,7 +191,9 @@ function headDestination(run: MirrorRun, state: DestinationState, tag: string): 
   const { destination } = run;
   const repository = state.facts.repository;
   return once(state.heads, tag, async () => {
-    const descriptor = await read(run, destination, repository, `read tag ${tag} of`, () => destination.headManifest(repository, tag));
+    const descriptor = await read(run, destination, repository, `read tag ${tag} of`, (signal) =>
+      destination.headManifest(repository, tag, { signal }),
+    );
     if (descriptor === null) return;
     const { digest, mediaType } = descriptor;
     setOwnEntry(state.facts.facts, tag, { digest, mediaType, isIndex: isIndexMediaType(mediaType) });
@@ -222,7 +224,9 @@ async function readSourceFacts(run: MirrorRun, repository: string, tag: string, 
 
 async function readSourceTag(run: MirrorRun, repository: string, tag: string): Promise<[string, TagFacts] | null> {
   const { source } = run;
-  const descriptor = await read(run, source, repository, `read tag ${tag} of`, () => source.headManifest(repository, tag));
+  const descriptor = await read(run, source, repository, `read tag ${tag} of`, (signal) =>
+    source.headManifest(repository, tag, { signal }),
+  );
   // Listed a moment ago but gone now: leave it unlooked-at rather than guess.
   if (descriptor === null) return null;
   const facts: TagFacts = { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) };
@@ -260,8 +264,8 @@ async function readDestinationTags(run: MirrorRun, state: DestinationState, kept
 function listSourceTags(run: MirrorRun, repository: string): Promise<{ tags: string[]; notes: string[] }> {
   const { source } = run;
   if (repository === run.mirror.source.prefix && run.prefixTags !== null) return Promise.resolve({ tags: run.prefixTags, notes: [] });
-  return read(run, source, repository, 'list the tags of', async () =>
-    canNoteTags(source) ? source.listTagsWithNotes(repository) : { tags: await source.listTags(repository), notes: [] },
+  return read(run, source, repository, 'list the tags of', async (signal) =>
+    canNoteTags(source) ? source.listTagsWithNotes(repository) : { tags: await source.listTags(repository, { signal }), notes: [] },
   );
 }
 

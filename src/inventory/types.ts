@@ -31,4 +31,6 @@ export interface GatherOptions {
   onProgress?: (event: InventoryEvent) => void;
   /** Registry reads in flight per host, across all mirrors; the pool also caps each host's connections. Default 32. */
   concurrency?: number;
+  /** Aborted at the first failed read: the reads in flight are cancelled (the command then prints no more retries). */
+  cancel?: AbortController;
 }

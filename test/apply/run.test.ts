@@ -102,7 +102,7 @@ test('without --fail-fast every change is tried and the real copies land', async
       change.target.tag === 'v1.1.0' ? (failures++, Promise.reject(new Error('no'))) : real.copy(change, context),
   });
   assert.equal(failures, 1);
-  assert.deepEqual(result.summary, { created: 7, updated: 0, deleted: 0, failed: 1, stale: 0, skipped: 0 });
+  assert.deepEqual(result.summary, { created: 7, updated: 0, deleted: 0, failed: 1, present: 0, stale: 0, skipped: 0 });
 });
 
 test('a change whose executor was never created fails naming the broken invariant, not "unexpected error"', async () => {

@@ -53,3 +53,18 @@ test('an error line after the config is read passes through the same redaction a
   assert.equal(result.code, 1);
   assert.equal(result.stderr, 'regsync: no mirror named "***" in the config; mirrors: a\n');
 });
+
+test('a user name is shown, from a ${VAR} too; a password that contains it or is part of a message is still ***', async () => {
+  const dir = dirWith(
+    'registries:\n  "127.0.0.1:5000":\n    username: ${REG_USER}\n    password: ${REG_PASS}\n  "127.0.0.1:5001":\n    username: bob\n    password: bob-pw-1234\nmirrors:\n  - name: a\n    source: 127.0.0.1:5000\n    destination: 127.0.0.1:5001\n',
+  );
+  const env = { REG_USER: 'alice', REG_PASS: 'alice-s3cret' };
+  const config = await run(['config'], { cwd: dir, env });
+  assert.equal(config.code, 0, config.stderr);
+  assert.match(config.stdout, / 127\.0\.0\.1:5000:\n {4}username: alice\n {4}password: "\*\*\*"\n/);
+  assert.match(config.stdout, / 127\.0\.0\.1:5001:\n {4}username: bob\n {4}password: "\*\*\*"\n/);
+  for (const secret of ['alice-s3cret', 'bob-pw-1234']) assert.ok(!config.stdout.includes(secret), config.stdout);
+  // Every later stderr line is redacted: a password inside a message still is, the user name alone is not.
+  const named = await run(['plan', '--mirror', 'alice-s3cret', '--mirror', 'alice'], { cwd: dir, env });
+  assert.equal(named.stderr, 'regsync: no mirror named "***", "alice" in the config; mirrors: a\n');
+});

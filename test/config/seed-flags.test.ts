@@ -145,6 +145,14 @@ const bad: { options: SeedOptions; env?: NodeJS.ProcessEnv; positionals?: string
     expected: ['SOURCE: "http://x" is not a registry location (write host[:port][/prefix], e.g. 127.0.0.1:5000/team, or ocidir://PATH)'],
   },
   {
+    options: {},
+    positionals: ['127.0.0.1:5000/Team', '127.0.0.1:5001/Mirror'],
+    expected: [
+      'DESTINATION: "127.0.0.1:5001/Mirror" is not a registry location: repository names are lowercase: write 127.0.0.1:5001/mirror',
+      'SOURCE: "127.0.0.1:5000/Team" is not a registry location: repository names are lowercase: write 127.0.0.1:5000/team',
+    ],
+  },
+  {
     options: { tags: 'x' },
     positionals: ['127.0.0.1:5000'],
     expected: ['DESTINATION: missing DESTINATION registry (give SOURCE DESTINATION or set SYNC_DST_REGISTRY)'],

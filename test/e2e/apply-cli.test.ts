@@ -60,7 +60,7 @@ describe('regsync apply (computed plan, registry executor)', () => {
     const applied = parseApplyResult(result.stdout);
     const actionable = plan.changes.filter((change) => change.action !== 'noop');
     assert.deepEqual(statuses(applied), Object.fromEntries(actionable.map((change) => [change.id, 'done'])));
-    assert.deepEqual(applied.summary, { created: 6, updated: 2, deleted: 1, failed: 0, stale: 0, skipped: 0 });
+    assert.deepEqual(applied.summary, { created: 6, updated: 2, deleted: 1, failed: 0, present: 0, stale: 0, skipped: 0 });
     assert.equal(lastLine(result.stderr), 'Apply complete: 6 created, 2 updated, 1 deleted, 0 failed.');
     assert.ok(applied.changes.some((change) => change.bytes > 0));
 

@@ -104,7 +104,7 @@ describe('regsync apply with the docker executor', () => {
     const result = await cli(['apply', '-c', config, '--yes', '--json'], env, dir);
     assert.equal(result.code, 0, result.stderr);
     const applied = JSON.parse(result.stdout) as ApplyResult;
-    assert.deepEqual(applied.summary, { created: 7, updated: 0, deleted: 0, failed: 0, stale: 0, skipped: 0 });
+    assert.deepEqual(applied.summary, { created: 7, updated: 0, deleted: 0, failed: 0, present: 0, stale: 0, skipped: 0 });
     assert.equal(lastLine(result.stderr), 'Apply complete: 7 created, 0 updated, 0 deleted, 0 failed.');
     assert.ok(!result.stderr.includes(destination.credentials!.password));
     for (const tag of TAGS) assert.equal(await configDigestAt('mirror/app', tag), pushed.get(tag)!.configDigest);

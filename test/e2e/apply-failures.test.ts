@@ -112,6 +112,30 @@ describe('regsync apply: contained failures', () => {
     assert.equal(statuses(parseApplyResult(result.stdout))[id], 'done');
   });
 
+  it("a destination repository's row is ✖ when changes under it failed, never ✔; the other rows are ✔", async () => {
+    const { proxy, config, file, plan } = await proxiedLab('DST');
+    const refusal = JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: 'refused by policy' }] });
+    proxy.addRule({
+      method: 'PUT',
+      path: /^\/v2\/mirror\/app1\/manifests\/v/,
+      times: 100,
+      action: { type: 'respond', status: 400, headers: { 'content-type': 'application/json' }, body: refusal },
+    });
+    // No --json and no terminal: the simple renderer, one line per event, as CI logs show it.
+    const result = await cli(['apply', '-c', config, file], await planEnv(), lab!.dir);
+    assert.equal(result.code, 1);
+    const copies = plan.changes.filter((c) => c.target.repository === 'mirror/app1' && (c.action === 'create' || c.action === 'update'));
+    assert.ok(copies.length >= 2, 'the plan copies several tags into mirror/app1');
+    const app1 = `${proxy.host}/mirror/app1`;
+    const rows = result.stderr.split('\n').filter((line) => line.endsWith(app1) || line.includes(`${app1} [`));
+    assert.deepEqual(rows, [`❯ ${app1}`, `✖ ${app1} [FAILED: ${copies.length} failed]`], result.stderr);
+    for (const other of new Set(
+      plan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.target.endpoint}/${c.target.repository}`),
+    )) {
+      if (other !== app1) assert.ok(result.stderr.includes(`\n✔ ${other}\n`), `${other} is ✔:\n${result.stderr}`);
+    }
+  });
+
   it('a request that fails once is retried: one retrying line on stderr, none with -q; the change is done', async () => {
     const { lab, proxy, config } = await proxiedLab('DST');
     // Blob HEADs happen only while copying, never while planning: the line comes from apply's own pool.

@@ -47,7 +47,7 @@ describe('regsync apply PLAN.json', () => {
     assert.match(result.stderr, /Apply complete: 5 created, 2 updated, 1 deleted, 0 failed, 1 stale\.\n$/);
   });
 
-  it('is carried out without asking (no terminal, no --yes), and a second run finds every change already done', async () => {
+  it('is carried out without asking (no terminal, no --yes), and a second run finds every change already present', async () => {
     const { lab, config, file } = await savedPlan();
     const first = await cli(['apply', '-c', config, file], await planEnv(), lab.dir);
     assert.equal(first.code, 0, first.stderr);
@@ -57,9 +57,15 @@ describe('regsync apply PLAN.json', () => {
     assert.equal(second.code, 0, second.stderr);
     const applied = parseApplyResult(second.stdout);
     for (const change of applied.changes) {
-      assert.equal(change.status, 'done', change.id);
+      assert.equal(change.status, 'present', change.id);
       assert.equal(change.bytes, 0);
     }
+    // Counted apart from what a run writes: the second run created nothing.
+    assert.deepEqual(applied.summary, { created: 0, updated: 0, deleted: 0, failed: 0, present: 9, stale: 0, skipped: 0 });
+    assert.match(second.stderr, /\nApply complete: 0 created, 0 updated, 0 deleted, 0 failed, 9 already present\.\n$/);
+    const third = await cli(['apply', '-c', config, file], await planEnv(), lab.dir);
+    assert.equal(third.code, 0, third.stderr);
+    assert.match(third.stdout, /\nApply complete: 0 created, 0 updated, 0 deleted, 0 failed, 9 already present\.\n$/);
   });
 
   // A refused plan file changes nothing, so the refusals share one lab and its saved plan (each checks that

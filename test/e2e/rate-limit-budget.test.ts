@@ -203,7 +203,15 @@ describe('apply stops starting changes on a host whose budget is spent', () => {
     spendingBudget(100);
     const rerun = await cli(['apply', '-c', config, '--yes', '--json'], await planEnv(), dir);
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.deepEqual(parseApplyResult(rerun.stdout).summary, { created: 2, updated: 0, deleted: 0, failed: 0, stale: 0, skipped: 0 });
+    assert.deepEqual(parseApplyResult(rerun.stdout).summary, {
+      created: 2,
+      updated: 0,
+      deleted: 0,
+      failed: 0,
+      present: 0,
+      stale: 0,
+      skipped: 0,
+    });
     assert.ok((await rawManifest(destination, 'zero/multi', 'v1')) !== null);
     assert.ok((await rawManifest(destination, 'zero/zlast', 'v1')) !== null);
   });

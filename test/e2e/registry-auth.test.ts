@@ -270,7 +270,9 @@ describe('token (Bearer) registry', () => {
       client.listTags('tok/app'),
       expectError(
         'AUTH_FAILED',
-        /authentication failed for .*: the token service http:\/\/127\.0\.0\.1:\d+\/token refused as regsync-tester|authentication failed for .* refused as/,
+        new RegExp(
+          `^authentication failed for ${registry.host.replaceAll('.', '\\.')} as ${username} \\(credentials from the host options\\): the token service http://127\\.0\\.0\\.1:\\d+/token refused them: check the username and password$`,
+        ),
       ),
     );
   });

@@ -37,3 +37,53 @@ describe('Failures: reads bounded per host', () => {
     assert.match(failures.toError()?.message ?? '', /cannot read tag v1 of source\/app: connection refused/);
   });
 });
+
+describe('Failures: after the first failure', () => {
+  it('reads in flight are aborted through the signal and count as cancelled, not as more failures', async () => {
+    const failures = new Failures(() => createLimiter(4));
+    let seen: AbortSignal | null = null;
+    // A read that ends only when aborted, as a registry call being retried does.
+    const retrying = failures.read(at('source'), (signal) => {
+      seen = signal;
+      return new Promise((_resolve, reject) =>
+        signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))),
+      );
+    });
+    await assert.rejects(
+      failures.read(at('destination'), () => Promise.reject(new Error('authentication failed'))),
+      isRecordedOrCancelled,
+    );
+    assert.equal(seen!.aborted, true);
+    await assert.rejects(retrying, isRecordedOrCancelled);
+    await failures.settled();
+    assert.equal(failures.errors.length, 1);
+    assert.doesNotMatch(failures.toError()!.message, /more read/);
+  });
+
+  it('settled() waits for the reads still in flight, so a failure that comes after the first is counted and listed', async () => {
+    const failures = new Failures(() => createLimiter(4));
+    let fail: () => void = () => undefined;
+    // Already past the point where an abort stops it: its own failure arrives after the first one.
+    const late = failures.read(
+      at('destination'),
+      () => new Promise((_resolve, reject) => (fail = () => reject(new Error('refused late')))),
+    );
+    await assert.rejects(
+      failures.read(at('source'), () => Promise.reject(new Error('refused first'))),
+      isRecordedOrCancelled,
+    );
+    late.catch(() => undefined);
+    let settled = false;
+    const waiting = failures.settled().then(() => (settled = true));
+    await Promise.resolve();
+    assert.equal(settled, false, 'settled() waits for the read in flight');
+    fail();
+    await waiting;
+    const error = failures.toError()!;
+    assert.match(error.message, /refused first \(1 more read failed; --verbose lists them\)$/);
+    assert.deepEqual(error.details?.split('\n'), [
+      'mirror m: cannot read tag v1 of source/app: refused first',
+      'mirror m: cannot read tag v1 of destination/app: refused late',
+    ]);
+  });
+});

@@ -190,11 +190,11 @@ export class HostAuth {
     const where = redactUrl(`${url.origin}${url.pathname}`);
     if (response.status === 401 || response.status === 403) {
       const anonymous = credentials.kind === 'anonymous';
-      const refused = `the token service ${where} refused ${describeCredentials(credentials)}`;
+      // `authentication failed for HOST as alice (...)`: the user name leads, as for Basic auth (it is no secret).
       throw new RegsyncError(
         anonymous
-          ? `authentication required for ${host}: ${refused}`
-          : `authentication failed for ${host}: ${refused}: check the username and password`,
+          ? `authentication required for ${host}: the token service ${where} refused ${describeCredentials(credentials)}`
+          : `authentication failed for ${host} ${describeCredentials(credentials)}: the token service ${where} refused them: check the username and password`,
         {
           code: anonymous ? 'AUTH_REQUIRED' : 'AUTH_FAILED',
           host,

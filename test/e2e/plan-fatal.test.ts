@@ -1,0 +1,121 @@
+/**
+ * A fatal read ends `regsync plan` with its error as the last line, against REAL registries: the destination (an
+ * htpasswd registry) refuses the credentials while the source, behind the fault proxy, answers 503 and is retried.
+ * Once the plan has failed the other reads are cancelled and nothing more is printed about them; the count of
+ * further failures in the message is the number -v lists.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startFaultProxy } from '../harness/fault-proxy.js';
+import type { FaultProxy } from '../harness/fault-proxy.js';
+import { seed } from '../harness/images.js';
+import { startRegistry } from '../harness/registry.js';
+import type { RegistryInstance } from '../harness/registry.js';
+import { makeTempDir } from '../harness/temp.js';
+import { ensureTools } from '../harness/tools.js';
+import { runCli } from '../../src/program.js';
+import { planEnv } from './plan-fixture.js';
+
+const REPOSITORIES = ['app1', 'app2', 'app3', 'app4', 'app5'];
+
+let source: RegistryInstance;
+let destination: RegistryInstance;
+let proxy: FaultProxy;
+let dir: string;
+let config: string;
+
+before(async () => {
+  await ensureTools();
+  [source, destination] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
+  const images = REPOSITORIES.flatMap((name, i) => [
+    { repository: `team/${name}`, tag: 'v1', spec: { content: `fatal-${name}-1`, created: `2024-0${i + 1}-01T00:00:00Z` } },
+    { repository: `team/${name}`, tag: 'v2', spec: { content: `fatal-${name}-2`, created: `2024-0${i + 1}-02T00:00:00Z` } },
+  ]);
+  await seed({ url: source.url }, images);
+  proxy = await startFaultProxy(source);
+  dir = await makeTempDir('plan-fatal');
+  config = join(dir, 'regsync.yaml');
+  await writeFile(
+    config,
+    `registries:
+  "${destination.host}":
+    username: \${DST_USER}
+    password: \${DST_PASSWORD}
+mirrors:
+  - name: apps
+    source: ${proxy.host}/team
+    destination: ${destination.host}/mirror
+    executor: registry
+    repositories: { names: [${REPOSITORIES.join(', ')}] }
+`,
+  );
+});
+after(async () => {
+  await Promise.all([proxy?.stop(), source?.stop(), destination?.stop()]);
+});
+
+/** Runs regsync in-process; `stderr()` keeps reading what is written after the command returned. */
+async function runLive(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: () => string }> {
+  let stderr = '';
+  const io = {
+    stdout: { write: () => true, isTTY: false },
+    stderr: { write: (chunk: string) => ((stderr += chunk), true), isTTY: false },
+    env,
+    cwd: dir,
+  };
+  const code = await runCli(argv, io);
+  return { code, stderr: () => stderr };
+}
+
+/** Longer than every backoff a retried HEAD still had ahead of it (250 + 500 + 1000 ms, jittered below). */
+const LONGER_THAN_THE_RETRIES_LEFT_MS = 2500;
+
+describe('regsync plan: a fatal error is the last thing printed', () => {
+  for (const verbose of [false, true]) {
+    it(`wrong destination credentials while the source is being retried${verbose ? ' (-v lists every failure)' : ''}`, async () => {
+      proxy.clearRules();
+      proxy.addRule({ method: 'HEAD', path: /^\/v2\/team\/app\d\/manifests\//, times: 1000, action: { type: 'respond', status: 503 } });
+      const username = destination.credentials!.username;
+      const env = await planEnv({ DST_USER: username, DST_PASSWORD: 'wrong-password-123' });
+      const result = await runLive(['plan', '-c', config, ...(verbose ? ['-v'] : [])], env);
+      assert.equal(result.code, 1);
+      const stderr = result.stderr();
+      // Requests already on the wire when the reads were aborted reach the proxy (in this process) a moment later.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const requests = proxy.requests.length;
+      // The reads of the healthy source were cancelled: no request and no line comes after the command returned.
+      await new Promise((resolve) => setTimeout(resolve, LONGER_THAN_THE_RETRIES_LEFT_MS));
+      assert.deepEqual(
+        proxy.requests.slice(requests).map((r) => `${r.method} ${r.path}`),
+        [],
+        'no request to the source after the plan failed',
+      );
+      assert.equal(result.stderr(), stderr, 'nothing printed after the plan failed');
+
+      const host = destination.host.replaceAll('.', '\\.');
+      const fatal = new RegExp(
+        `^regsync: mirror apps: cannot list the tags of ${host}/mirror/app\\d: authentication failed for ${host} as ${username} \\(credentials from registries\\."${host}" in regsync\\.yaml\\): check the username and password(?: \\((\\d+) more reads? failed; --verbose lists them\\))?$`,
+      );
+      const lines = stderr.trimEnd().split('\n');
+      if (!verbose) {
+        assert.match(lines.at(-1)!, fatal, stderr);
+        return;
+      }
+      // -v: the message, then every failure (the count in the message is the number of the others), then the stack.
+      const at = lines.findIndex((line) => fatal.test(line));
+      assert.ok(at >= 0, stderr);
+      const more = Number(fatal.exec(lines[at]!)?.[1] ?? 0);
+      const stack = lines.findIndex((line, i) => i > at && line.startsWith('RegsyncError: '));
+      const listed = more === 0 ? [] : lines.slice(at + 1, stack);
+      assert.equal(listed.length, more === 0 ? 0 : more + 1, stderr);
+      for (const line of listed) assert.match(line, /^mirror apps: cannot /);
+      assert.ok(
+        lines.slice(stack).every((line) => line.startsWith('RegsyncError: ') || /^\s+at /.test(line)),
+        stderr,
+      );
+      assert.ok(!lines.slice(at).some((line) => line.startsWith('retrying ')), stderr);
+    });
+  }
+});
