@@ -3,6 +3,7 @@ import { createLimiter } from '../util/concurrency.js';
 import { copyBlob, sameRegistry } from './copy-blob.js';
 import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
 import type { BlobHolders } from './blob-holders.js';
+import { CopyShares } from './copy-shares.js';
 import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
 import { isDigest, sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
@@ -41,6 +42,11 @@ export interface CopyImageOptions {
    * blob several copies need in one registry is uploaded once and mounted into the other repositories.
    */
   holders?: BlobHolders;
+  /**
+   * The run's in-flight copies: pass one to every copy of a run, and concurrent copies of one blob or manifest into
+   * one repository send it once (the others wait for it). Without it, a copy shares only with itself.
+   */
+  shares?: CopyShares;
 }
 
 export interface CopyImageResult {
@@ -60,6 +66,7 @@ const CHILD_CONCURRENCY = 2;
 
 interface CopyRun {
   options: CopyImageOptions;
+  shares: CopyShares;
   blobContext: BlobCopyContext;
   result: CopyImageResult;
 }
@@ -139,8 +146,8 @@ async function putVerified(run: CopyRun, reference: string, fetched: FetchedMani
   const call = { signal };
   const put = (): Promise<string> =>
     reference === expected
-      ? ensureChildManifest(target, targetRepository, expected, bytes, mediaType, call).then((child) => child.digest)
-      : putTaggedManifest(target, targetRepository, reference, bytes, mediaType, expected, call);
+      ? ensureChildManifest(run.shares, target, targetRepository, expected, bytes, mediaType, call).then((child) => child.digest)
+      : putTaggedManifest(run.shares, target, targetRepository, reference, bytes, mediaType, expected, call);
   const stored = await put().catch((error: unknown) => {
     throw explainRefusal(error, fetched.manifest);
   });
@@ -195,10 +202,13 @@ async function copyByDigest(run: CopyRun, digest: string): Promise<void> {
  */
 export async function copyImage(options: CopyImageOptions): Promise<CopyImageResult> {
   const result: CopyImageResult = { digest: '', mediaType: '', blobsCopied: 0, blobsMounted: 0, blobsSkipped: 0, bytesCopied: 0 };
+  const shares = options.shares ?? new CopyShares();
   const run: CopyRun = {
     options,
+    shares,
     result,
     blobContext: {
+      shares,
       source: options.source,
       sourceRepository: options.sourceRepository,
       target: options.target,
