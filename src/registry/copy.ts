@@ -86,13 +86,16 @@ function mismatch(run: CopyRun, reference: string, expected: string, actual: str
   );
 }
 
-/** Fetches a manifest and proves its bytes are the ones its digest names. */
+/**
+ * Fetches a manifest and proves its bytes are the ones its digest names. The copy hashes them here only: the
+ * descriptor handed on carries the digest just computed, which the PUT then checks the target against.
+ */
 async function fetchVerified(run: CopyRun, reference: string, expectedDigest: string | null): Promise<FetchedManifest> {
   const fetched = await run.options.source.getManifest(run.options.sourceRepository, reference, { signal: run.options.signal });
   const actual = sha256Digest(fetched.bytes);
   const expected = expectedDigest ?? fetched.descriptor.digest;
   if (actual !== expected) throw mismatch(run, reference, expected, actual, 'source');
-  return fetched;
+  return { ...fetched, descriptor: { ...fetched.descriptor, digest: actual } };
 }
 
 /**
@@ -138,11 +141,14 @@ async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
   );
 }
 
-/** PUTs exact bytes (under a tag, or by digest unless already there) and checks the digest the target stored. */
+/**
+ * PUTs exact bytes (under a tag, or by digest unless already there) and checks the digest the target stored.
+ * `fetched.descriptor.digest` is the bytes' sha256 (fetchVerified, or selectPlatforms for a subset it wrote).
+ */
 async function putVerified(run: CopyRun, reference: string, fetched: FetchedManifest, mediaType: string): Promise<string> {
   const { target, targetRepository, signal } = run.options;
   const { bytes } = fetched;
-  const expected = sha256Digest(bytes);
+  const expected = fetched.descriptor.digest;
   const call = { signal };
   const put = (): Promise<string> =>
     reference === expected
