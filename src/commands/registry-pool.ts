@@ -1,7 +1,7 @@
 import type { Config, RegistrySettings } from '../config/types.js';
 import { createOcidirRegistry } from '../registry/ocidir/index.js';
-import { extraCaCertificates } from '../registry/http/extra-ca.js';
-import { effectiveTls } from '../registry/http/transport.js';
+import { ExtraCaCertificates } from '../registry/http/extra-ca.js';
+import { effectiveTls } from '../registry/http/tls.js';
 import { createRegistryPool, hostOptionsFor as hostOptionsForHost } from '../registry/pool.js';
 import { formatRetryNotice } from '../registry/retry-notice.js';
 import type { RetryNotice } from '../registry/retry-notice.js';
@@ -50,19 +50,21 @@ export function retryLines(quiet: boolean, writeLine: (line: string) => void): P
  * Before any registry is contacted over TLS: the NODE_EXTRA_CA_CERTS file must be usable (Node only warns
  * when it is not, and the registry would then fail as "not trusted" with no word of the file).
  */
-function checkExtraCaCertificates(config: Config, hosts: Record<string, HostOptions>, env: NodeJS.ProcessEnv): void {
+function checkExtraCaCertificates(config: Config, hosts: Record<string, HostOptions>, extraCa: ExtraCaCertificates): void {
   const endpoints = config.mirrors.flatMap((mirror) => [mirror.source, mirror.destination]);
   const overTls = endpoints.some(
     (endpoint) => endpoint.scheme === 'registry' && effectiveTls(endpoint.host, hostOptionsForHost(hosts, endpoint.host)) !== 'disabled',
   );
-  if (overTls) extraCaCertificates(env);
+  if (overTls) extraCa.certificates();
 }
 
 /** One pool per command run: limits, tokens, connections and request counts are shared by every mirror. */
 export function createPoolForConfig(config: Config, options: PoolForConfigOptions): RegistryPool & RateLimitSource {
   const dockerConfigDir = options.env.DOCKER_CONFIG;
   const hosts = hostOptionsFor(config);
-  checkExtraCaCertificates(config, hosts, options.env);
+  // The run's copy of the file: checked here, then given to every host's agent.
+  const extraCa = new ExtraCaCertificates(options.env);
+  checkExtraCaCertificates(config, hosts, extraCa);
   return createRegistryPool({
     hosts,
     env: options.env,
@@ -70,6 +72,7 @@ export function createPoolForConfig(config: Config, options: PoolForConfigOption
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     ...(options.memo ? { memo: options.memo } : {}),
+    extraCa,
     createOcidir: (path) => createOcidirRegistry(path),
   });
 }

@@ -1,7 +1,11 @@
 import { abortableDelay } from '../util/abort-listeners.js';
 import { isRegsyncError } from '../util/errors.js';
 import { throwIfAborted } from './abort.js';
+import { AttemptBudget } from './attempt-budget.js';
 import type { BlobHolders } from './blob-holders.js';
+import { CopyShares } from './copy-shares.js';
+import { backoffDelay } from './http/backoff.js';
+import { isRetryable } from './retry-rule.js';
 import type { Descriptor, Registry, UploadSession } from './types.js';
 import { canMount, canOpenUpload } from './types.js';
 
@@ -19,8 +23,10 @@ export interface BlobCopyContext {
   sourceRepository: string;
   target: Registry;
   targetRepository: string;
-  /** Called before each retry of a failed upload. */
+  /** Called before each restart of a failed stream (`attempt`: the attempt that failed). */
   onRetry?: (digest: string, attempt: number, error: unknown) => void;
+  /** The run's in-flight copies: a transfer of the same blob into the same repository running now is joined. */
+  shares: CopyShares;
   /** Stops the transfer (requests and streams) when it fires. */
   signal?: AbortSignal | undefined;
   /**
@@ -36,31 +42,9 @@ export interface BlobCopyContext {
  */
 type Route = { kind: 'mount'; from: string; holder: boolean } | { kind: 'upload'; settle: ((landed: boolean) => void) | null };
 
-/** Attempts per blob upload; each restarts the blob from its first byte. */
-const BLOB_ATTEMPTS = 3;
-const RETRY_DELAY_MS = 250;
-
-// Process-wide: concurrent copies of tags of one image meet here, whichever copyImage call started them.
-// Distribution 2.8 corrupts a repository's link file when one blob is uploaded into it twice at once.
-const inFlight = new Map<string, Promise<BlobCopyResult>>();
-
 /** Mounting needs both repositories on one registry; the same client, or two clients for one host. */
 export function sameRegistry(a: Registry, b: Registry): boolean {
   return a === b || a.name === b.name;
-}
-
-/** Errors that a fresh attempt can cure: the network, the server's load, bytes damaged on the way. */
-export function isRetryable(error: unknown): boolean {
-  if (!isRegsyncError(error)) return true;
-  switch (error.code) {
-    case 'NETWORK':
-    case 'DIGEST_MISMATCH':
-      return true;
-    case 'REGISTRY':
-      return error.status === undefined || error.status >= 500 || error.status === 429 || error.status === 408;
-    default:
-      return false;
-  }
 }
 
 /**
@@ -80,11 +64,11 @@ function sessionFor(context: BlobCopyContext, given: UploadSession | null): Prom
   return target.openUpload(targetRepository, { signal });
 }
 
-async function streamOnce(context: BlobCopyContext, blob: Descriptor, given: UploadSession | null): Promise<number> {
+async function streamOnce(context: BlobCopyContext, blob: Descriptor, given: UploadSession | null, budget: AttemptBudget): Promise<number> {
   const call = { signal: context.signal };
   // The source's GET and the target's upload session at once: the same two upload requests, one round trip less.
   const [download, opened] = await Promise.allSettled([
-    context.source.getBlob(context.sourceRepository, blob.digest, call),
+    context.source.getBlob(context.sourceRepository, blob.digest, { ...call, budget }),
     sessionFor(context, given),
   ]);
   if (download.status === 'rejected') {
@@ -104,16 +88,25 @@ async function streamOnce(context: BlobCopyContext, blob: Descriptor, given: Upl
   }
 }
 
-/** GET → upload, retried from the first byte; the first attempt PUTs into `session` when a refused mount opened one. */
+/**
+ * GET → upload, restarted from the first byte when the stream failed where the transport cannot send again (a body
+ * already partly consumed, an upload of a stream). One attempt budget for the whole blob: the source's own retries
+ * of the GET and these restarts together make at most the configured attempts. The first attempt PUTs into
+ * `session` when a refused mount opened one.
+ */
 async function upload(context: BlobCopyContext, blob: Descriptor, session: UploadSession | null): Promise<number> {
   const call = { signal: context.signal };
-  for (let attempt = 1; ; attempt += 1) {
+  const budget = new AttemptBudget();
+  for (let first = true; ; first = false) {
+    const spent = budget.used;
     try {
-      return await streamOnce(context, blob, attempt === 1 ? session : null);
+      return await streamOnce(context, blob, first ? session : null, budget);
     } catch (error) {
-      if (attempt >= BLOB_ATTEMPTS || !isRetryable(error)) throw error;
-      context.onRetry?.(blob.digest, attempt, error);
-      await abortableDelay(RETRY_DELAY_MS * attempt, call.signal).catch(() => undefined);
+      // A source that sent no request for this attempt (an ocidir, bytes the run already read) still spent one.
+      if (budget.used === spent) budget.begin();
+      if (context.signal?.aborted || !isRetryable(error) || !budget.canRetry()) throw error;
+      context.onRetry?.(blob.digest, budget.used, error);
+      await abortableDelay(backoffDelay(budget.policy, budget.used), call.signal).catch(() => undefined);
       throwIfAborted(call, `copy of blob ${blob.digest} to ${context.target.name}/${context.targetRepository}`, context.target.name);
     }
   }
@@ -189,22 +182,16 @@ async function transfer(context: BlobCopyContext, blob: Descriptor): Promise<Blo
  * Gets one blob into the target repository by the cheapest rung of the ladder: already there →
  * skip; in another repository of the target registry (the source's, or one this run gave it) →
  * cross-repository mount; otherwise stream GET → upload (verified by the target as it flows),
- * retried from the first byte. Concurrent calls for the same target repository and digest share
- * one transfer; with `holders`, concurrent calls for the same target registry and digest share one
+ * restarted from the first byte. Concurrent calls (sharing `context.shares`) for the same target repository and
+ * digest share one transfer; with `holders`, concurrent calls for the same target registry and digest share one
  * upload (the others mount once it landed).
  */
 export async function copyBlob(context: BlobCopyContext, blob: Descriptor): Promise<BlobCopyResult> {
-  const key = `${context.target.name}\u0000${context.targetRepository}\u0000${blob.digest}`;
-  const running = inFlight.get(key);
-  if (running) {
-    await running;
-    return { outcome: 'shared', bytes: 0 };
-  }
-  const transferring = transfer(context, blob);
-  inFlight.set(key, transferring);
-  try {
-    return await transferring;
-  } finally {
-    inFlight.delete(key);
-  }
+  let result: BlobCopyResult = { outcome: 'shared', bytes: 0 };
+  const key = CopyShares.key(context.target.name, context.targetRepository, blob.digest);
+  const work = context.shares.blobs.run(key, async () => {
+    result = await transfer(context, blob);
+  });
+  await work.promise;
+  return result;
 }

@@ -3,6 +3,7 @@ import { createLimiter } from '../util/concurrency.js';
 import { copyBlob, sameRegistry } from './copy-blob.js';
 import { ensureChildManifest, putTaggedManifest } from './copy-manifest.js';
 import type { BlobHolders } from './blob-holders.js';
+import { CopyShares } from './copy-shares.js';
 import type { BlobCopyContext, BlobOutcome } from './copy-blob.js';
 import { isDigest, sha256Digest } from './digest.js';
 import { selectPlatforms } from './copy-platforms.js';
@@ -41,6 +42,11 @@ export interface CopyImageOptions {
    * blob several copies need in one registry is uploaded once and mounted into the other repositories.
    */
   holders?: BlobHolders;
+  /**
+   * The run's in-flight copies: pass one to every copy of a run, and concurrent copies of one blob or manifest into
+   * one repository send it once (the others wait for it). Without it, a copy shares only with itself.
+   */
+  shares?: CopyShares;
 }
 
 export interface CopyImageResult {
@@ -60,6 +66,7 @@ const CHILD_CONCURRENCY = 2;
 
 interface CopyRun {
   options: CopyImageOptions;
+  shares: CopyShares;
   blobContext: BlobCopyContext;
   result: CopyImageResult;
 }
@@ -79,13 +86,16 @@ function mismatch(run: CopyRun, reference: string, expected: string, actual: str
   );
 }
 
-/** Fetches a manifest and proves its bytes are the ones its digest names. */
+/**
+ * Fetches a manifest and proves its bytes are the ones its digest names. The copy hashes them here only: the
+ * descriptor handed on carries the digest just computed, which the PUT then checks the target against.
+ */
 async function fetchVerified(run: CopyRun, reference: string, expectedDigest: string | null): Promise<FetchedManifest> {
   const fetched = await run.options.source.getManifest(run.options.sourceRepository, reference, { signal: run.options.signal });
   const actual = sha256Digest(fetched.bytes);
   const expected = expectedDigest ?? fetched.descriptor.digest;
   if (actual !== expected) throw mismatch(run, reference, expected, actual, 'source');
-  return fetched;
+  return { ...fetched, descriptor: { ...fetched.descriptor, digest: actual } };
 }
 
 /**
@@ -131,16 +141,19 @@ async function copyBlobs(run: CopyRun, blobs: Descriptor[]): Promise<void> {
   );
 }
 
-/** PUTs exact bytes (under a tag, or by digest unless already there) and checks the digest the target stored. */
+/**
+ * PUTs exact bytes (under a tag, or by digest unless already there) and checks the digest the target stored.
+ * `fetched.descriptor.digest` is the bytes' sha256 (fetchVerified, or selectPlatforms for a subset it wrote).
+ */
 async function putVerified(run: CopyRun, reference: string, fetched: FetchedManifest, mediaType: string): Promise<string> {
   const { target, targetRepository, signal } = run.options;
   const { bytes } = fetched;
-  const expected = sha256Digest(bytes);
+  const expected = fetched.descriptor.digest;
   const call = { signal };
   const put = (): Promise<string> =>
     reference === expected
-      ? ensureChildManifest(target, targetRepository, expected, bytes, mediaType, call).then((child) => child.digest)
-      : putTaggedManifest(target, targetRepository, reference, bytes, mediaType, expected, call);
+      ? ensureChildManifest(run.shares, target, targetRepository, expected, bytes, mediaType, call).then((child) => child.digest)
+      : putTaggedManifest(run.shares, target, targetRepository, reference, bytes, mediaType, expected, call);
   const stored = await put().catch((error: unknown) => {
     throw explainRefusal(error, fetched.manifest);
   });
@@ -195,10 +208,13 @@ async function copyByDigest(run: CopyRun, digest: string): Promise<void> {
  */
 export async function copyImage(options: CopyImageOptions): Promise<CopyImageResult> {
   const result: CopyImageResult = { digest: '', mediaType: '', blobsCopied: 0, blobsMounted: 0, blobsSkipped: 0, bytesCopied: 0 };
+  const shares = options.shares ?? new CopyShares();
   const run: CopyRun = {
     options,
+    shares,
     result,
     blobContext: {
+      shares,
       source: options.source,
       sourceRepository: options.sourceRepository,
       target: options.target,

@@ -6,6 +6,7 @@ import { DOCKER_HUB, isDockerHub } from '../util/docker-hub.js';
 import { registryHostForEndpoint } from './ref.js';
 import type { RetryNotice } from './retry-notice.js';
 import type { ContentMemo } from './content-memo.js';
+import { ExtraCaCertificates } from './http/extra-ca.js';
 import type { HostOptions, ImageRef, RateLimit, RateLimitReached, RateLimitSource, Registry, RegistryPool, RequestStats } from './types.js';
 
 export interface RegistryPoolOptions {
@@ -25,6 +26,8 @@ export interface RegistryPoolOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** Shared by the pools of one run (apply's plan and its copies): what one read, the other need not read again. */
   memo?: ContentMemo;
+  /** The run's NODE_EXTRA_CA_CERTS (the command checks it before the pool exists); default: read from `env`. */
+  extraCa?: ExtraCaCertificates;
 }
 
 /** Settings for a host: as written, or under any Docker Hub alias for Docker Hub (the one place aliases are looked up). */
@@ -41,6 +44,8 @@ export function hostOptionsFor(hosts: Record<string, HostOptions>, location: str
 export function createRegistryPool(options: RegistryPoolOptions): RegistryPool & RateLimitSource {
   const http = new Map<string, HttpRegistry>();
   const ocidirs = new Map<string, Registry>();
+  // Read once per pool (one run): every host's agent takes it, and a file changed between runs is read again.
+  const extraCa = options.extraCa ?? new ExtraCaCertificates(options.env ?? process.env);
 
   const getHttp = (location: string): HttpRegistry => {
     const apiHost = registryHostForEndpoint(location);
@@ -57,6 +62,7 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool &
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
         ...(options.onRetry ? { onRetry: options.onRetry } : {}),
         ...(options.memo ? { memo: options.memo } : {}),
+        extraCa,
       });
       http.set(apiHost, client);
     }

@@ -1,7 +1,18 @@
 import type { Readable } from 'node:stream';
 import type { CallOptions } from './abort.js';
+import type { AttemptBudget } from './attempt-budget.js';
 
 export type { CallOptions } from './abort.js';
+
+/** What getBlob takes besides the signal. */
+export interface BlobReadOptions extends CallOptions {
+  /**
+   * The attempts of the copy this read belongs to: a caller that restarts a broken stream passes one budget to
+   * every read, so the registry's own retries and the restarts together stay within one count. Stores that send
+   * no requests ignore it.
+   */
+  budget?: AttemptBudget | undefined;
+}
 
 /** A parsed image reference. `registry` is host[:port] for HTTP registries, or the absolute directory for ocidir. */
 export interface ImageRef {
@@ -126,7 +137,7 @@ export interface RegistryReader {
   /** null when missing. */
   headBlob(repository: string, digest: string, options?: CallOptions): Promise<Descriptor | null>;
   /** The stream fails with ABORTED when the signal fires while it flows. */
-  getBlob(repository: string, digest: string, options?: CallOptions): Promise<BlobStream>;
+  getBlob(repository: string, digest: string, options?: BlobReadOptions): Promise<BlobStream>;
   /** Reads a small blob (an image config) fully and verifies its digest. */
   getBlobBytes(repository: string, digest: string, options?: CallOptions): Promise<Buffer>;
   stats(): RequestStats;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { CopyShares } from '../../src/registry/copy-shares.js';
 import { copyImage } from '../../src/registry/copy.js';
 import { parseManifest, platformString } from '../../src/registry/manifest.js';
 import { createOcidirRegistry } from '../../src/registry/ocidir/index.js';
@@ -198,9 +199,11 @@ describe('copyImage between two real registries', () => {
     for (const tag of tags) image = await pushImage(a, 'shared', tag, spec);
     for (let round = 0; round < 3; round += 1) {
       const repo = `concurrent/r${round}`;
+      // One run's copies: they share what is in flight.
+      const shares = new CopyShares();
       const results = await Promise.all(
         tags.map((tag) =>
-          copyImage({ source, sourceRepository: 'shared', sourceReference: tag, target, targetRepository: repo, targetTag: tag }),
+          copyImage({ source, sourceRepository: 'shared', sourceReference: tag, target, targetRepository: repo, targetTag: tag, shares }),
         ),
       );
       for (const result of results) assert.equal(result.digest, image!.digest);

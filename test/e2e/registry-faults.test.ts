@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
 import { startFaultProxy, startRecordingServer } from '../harness/fault-proxy.js';
@@ -12,6 +12,7 @@ import type { RegistryInstance } from '../harness/registry.js';
 import { freePort } from '../harness/ports.js';
 import { ensureTools } from '../harness/tools.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
+import { copyImage } from '../../src/registry/copy.js';
 import type { HttpRegistry } from '../../src/registry/http/client.js';
 import { isRegsyncError } from '../../src/util/errors.js';
 
@@ -140,7 +141,11 @@ describe('transport faults injected by a proxy in front of a real registry', () 
     );
   });
 
-  test('a connection dropped mid-blob fails the stream; an upload fed by an opener restarts and lands intact', async () => {
+  /** The first layer's digest of `repository:tag` on `on`. */
+  const firstLayer = async (on: RegistryInstance, repository: string, tag: string): Promise<string> =>
+    (JSON.parse((await rawManifest(on, repository, tag))!.bytes.toString()) as { layers: Array<{ digest: string }> }).layers[0]!.digest;
+
+  test('a connection dropped mid-blob fails the stream; a copy restarts it from a fresh GET and lands intact', async () => {
     const digest = sha256(layer);
     const blobPath = new RegExp(`^/v2/faults/app/blobs/${digest}`);
     proxy.addRule({ method: 'GET', path: blobPath, action: { type: 'drop-response', bytes: 1000 } });
@@ -148,44 +153,76 @@ describe('transport faults injected by a proxy in front of a real registry', () 
     await assert.rejects(readAll(broken.stream), expectError('NETWORK', /broke after \d+ of \d+ bytes/));
 
     proxy.addRule({ method: 'GET', path: blobPath, action: { type: 'drop-response', bytes: 5000 } });
+    const before = hits(blobPath);
     const destination = pool.get('registry', plain.host) as HttpRegistry;
-    let opened = 0;
-    await destination.uploadBlob('copied/app', digest, layer.length, async () => {
-      opened += 1;
-      return (await client.getBlob('faults/app', digest)).stream;
+    const result = await copyImage({
+      source: client,
+      sourceRepository: 'faults/app',
+      sourceReference: 'v1',
+      target: destination,
+      targetRepository: 'copied/app',
+      targetTag: 'v1',
     });
-    assert.equal(opened, 2, 'the first attempt broke and the upload restarted from the start');
+    assert.equal(result.digest, image.digest);
+    assert.equal(hits(blobPath) - before, 2, 'the first GET broke and the copy restarted from the start');
     assert.ok((await destination.getBlobBytes('copied/app', digest)).equals(layer));
   });
 
-  test('a source stream that broke before the upload read it fails that attempt at once (it hung before)', async () => {
-    // The race behind the flaky run: the GET broke while the upload's POST was in flight, so the
+  test('a persistent 503 on a blob GET costs exactly the configured attempts (4), not attempts times restarts', async () => {
+    const digest = sha256(layer);
+    const blobPath = new RegExp(`^/v2/faults/app/blobs/${digest}`);
+    proxy.addRule({ method: 'GET', path: blobPath, times: 100, action: { type: 'respond', status: 503, body: 'busy' } });
+    const before = hits(blobPath);
+    const restarts: number[] = [];
+    try {
+      await assert.rejects(
+        copyImage({
+          source: client,
+          sourceRepository: 'faults/app',
+          sourceReference: 'v1',
+          target: pool.get('registry', plain.host),
+          targetRepository: 'copied/busy',
+          targetTag: 'v1',
+          onProgress: (event) => event.type === 'retry' && restarts.push(event.attempt),
+        }),
+        expectError('REGISTRY', /HTTP 503.*gave up after 4 attempts/),
+      );
+      assert.equal(hits(blobPath) - before, 4);
+      assert.deepEqual(restarts, [], 'the transport retried; the copy had nothing left to restart with');
+    } finally {
+      proxy.clearRules();
+    }
+  });
+
+  test('a source stream that broke before the upload read it fails the upload at once (it hung before)', async () => {
+    // The race behind a flaky run: the GET broke while the upload's POST was in flight, so the
     // broken stream's one 'error' event had already passed when the PUT started to read it.
     const digest = sha256(layer);
     proxy.addRule({ method: 'GET', path: new RegExp(`^/v2/faults/app/blobs/${digest}`), action: { type: 'drop-response', bytes: 5000 } });
     const destination = pool.get('registry', plain.host) as HttpRegistry;
-    let opened = 0;
-    await destination.uploadBlob('copied/late', digest, layer.length, async () => {
-      opened += 1;
-      const { stream } = await client.getBlob('faults/app', digest);
-      if (opened === 1) await finished(stream).catch(() => undefined);
-      return stream;
-    });
-    assert.equal(opened, 2);
-    assert.ok((await destination.getBlobBytes('copied/late', digest)).equals(layer));
+    const { stream } = await client.getBlob('faults/app', digest);
+    await finished(stream).catch(() => undefined);
+    await assert.rejects(destination.uploadBlob('copied/late', digest, layer.length, stream), expectError('NETWORK', /broke after/));
+    assert.equal(await destination.headBlob('copied/late', digest), null, 'nothing was committed');
   });
 
-  test('an upload whose connection dies is retried from the start and never committed half-way', async () => {
-    const content = Buffer.alloc(200_000, 3);
-    const digest = sha256(content);
-    proxy.addRule({ method: 'PUT', path: /^\/v2\/faults\/upload\/blobs\/uploads\//, action: { type: 'drop-request', bytes: 50_000 } });
-    let opened = 0;
-    await client.uploadBlob('faults/upload', digest, content.length, () => {
-      opened += 1;
-      return Promise.resolve(Readable.from([content.subarray(0, 100_000), content.subarray(100_000)]));
+  test('an upload whose connection dies is restarted from the start by the copy and never committed half-way', async () => {
+    await pushImage(plain, 'src/upload', 'v1', { created: CREATED, content: 'upload', layerSize: 200_000 });
+    const digest = await firstLayer(plain, 'src/upload', 'v1');
+    const put = new RegExp(`^/v2/faults/upload/blobs/uploads/.*digest=${digest.replace(':', '(:|%3A)')}`);
+    proxy.addRule({ method: 'PUT', path: put, action: { type: 'drop-request', bytes: 50_000 } });
+    const before = hits(put);
+    await copyImage({
+      source: pool.get('registry', plain.host),
+      sourceRepository: 'src/upload',
+      sourceReference: 'v1',
+      target: client,
+      targetRepository: 'faults/upload',
+      targetTag: 'v1',
     });
-    assert.equal(opened, 2);
-    assert.ok((await client.getBlobBytes('faults/upload', digest)).equals(content));
+    assert.equal(hits(put) - before, 2);
+    const copied = await client.getBlobBytes('faults/upload', digest);
+    assert.equal(sha256(copied), digest);
   });
 
   test('a redirect to another origin does not carry the Authorization header; a same-origin one does', async () => {
@@ -264,5 +301,57 @@ describe('transport faults injected by a proxy in front of a real registry', () 
       ),
     );
     assert.equal(down.stats().requests, 4);
+  });
+
+  test('a host whose name does not resolve (ENOTFOUND) fails at once, naming the host, with no retry', async () => {
+    const notices: string[] = [];
+    const nowhere = createRegistryPool({ hosts: {}, onRetry: (notice) => notices.push(notice.reason) }).get(
+      'registry',
+      'nonexistent.invalid:5000',
+    );
+    await assert.rejects(
+      nowhere.listTags('x'),
+      expectError('NETWORK', /^GET nonexistent\.invalid:5000\/v2\/x\/tags\/list failed after 1 attempt: .*ENOTFOUND nonexistent\.invalid/),
+    );
+    assert.deepEqual(notices, [], 'no retry line');
+    assert.equal(nowhere.stats().requests, 1);
+  });
+
+  test('a token request in its retry backoff stops as soon as the call is aborted', async () => {
+    // The registry (through the proxy) asks for a Bearer token from a service that answers 503, Retry-After 30.
+    const tokenService = await startRecordingServer(() => ({ status: 503, body: Buffer.from('busy'), headers: { 'retry-after': '30' } }));
+    const events: string[] = [];
+    const controller = new AbortController();
+    const tokenPool = createRegistryPool({
+      hosts: {},
+      onRetry: (notice) => {
+        events.push(`retry ${notice.method} ${notice.path} (attempt ${notice.attempt} of ${notice.attempts}): ${notice.reason}`);
+        controller.abort(new Error('interrupted'));
+      },
+    });
+    proxy.addRule({
+      method: 'GET',
+      path: /^\/v2\/faults\/app\/tags\/list/,
+      action: {
+        type: 'respond',
+        status: 401,
+        headers: { 'www-authenticate': `Bearer realm="${tokenService.url}/token",service="faults"` },
+      },
+    });
+    try {
+      await assert.rejects(
+        tokenPool.get('registry', proxy.host).listTags('faults/app', { signal: controller.signal }),
+        (error: unknown) => {
+          events.push(
+            `rejected ${isRegsyncError(error) ? error.code : String(error)} after ${tokenService.received.length} token request(s)`,
+          );
+          return true;
+        },
+      );
+      assert.deepEqual(events, ['retry GET /token (attempt 2 of 4): HTTP 503', 'rejected ABORTED after 1 token request(s)']);
+    } finally {
+      proxy.clearRules();
+      await Promise.all([tokenPool.close(), tokenService.stop()]);
+    }
   });
 });

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pushImage } from '../harness/images.js';
 import { startRegistry } from '../harness/registry.js';
 import type { RegistryInstance } from '../harness/registry.js';
 import { ensureTools } from '../harness/tools.js';
+import { makeTempDir } from '../harness/temp.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
 import type { HostOptions } from '../../src/registry/types.js';
 import { isRegsyncError } from '../../src/util/errors.js';
@@ -40,6 +43,26 @@ describe('TLS', () => {
   after(async () => {
     await Promise.all(pools.map((pool) => pool.close()));
     await Promise.all([secure?.stop(), plain?.stop()]);
+  });
+
+  test('each pool (one run) reads NODE_EXTRA_CA_CERTS itself: a file changed between two runs is read again', async () => {
+    const dir = await makeTempDir('extra-ca');
+    const extra = join(dir, 'extra.crt');
+    await writeFile(extra, await readFile(secure.caFile!, 'utf8'));
+    const run = (env: NodeJS.ProcessEnv) => {
+      const pool = createRegistryPool({ hosts: { [secure.host]: { tls: 'enabled', caFile: secure.caFile! } }, env });
+      pools.push(pool);
+      return pool.get('registry', secure.host);
+    };
+    const first = run({ NODE_EXTRA_CA_CERTS: extra });
+    assert.deepEqual(await first.listTags('tls/app'), ['v1']);
+    await writeFile(extra, '-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n');
+    assert.deepEqual(await first.listTags('tls/app'), ['v1'], 'the running pool keeps what it read');
+    await assert.rejects(
+      run({ NODE_EXTRA_CA_CERTS: extra }).listTags('tls/app'),
+      (error: unknown) =>
+        isRegsyncError(error) && error.code === 'TLS' && error.message.includes(`${extra} (certificate 1 of 1 is damaged)`),
+    );
   });
 
   test('tls: enabled with caFile verifies against that CA', async () => {

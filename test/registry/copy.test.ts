@@ -3,11 +3,11 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { copyImage } from '../../src/registry/copy.js';
 import type { CopyProgressEvent } from '../../src/registry/copy.js';
-import { isRetryable } from '../../src/registry/copy-blob.js';
+import { CopyShares } from '../../src/registry/copy-shares.js';
 import { createOcidirRegistry } from '../../src/registry/ocidir/index.js';
 import { MEDIA_TYPES } from '../../src/registry/types.js';
 import type { Registry } from '../../src/registry/types.js';
-import { RegsyncError, isRegsyncError } from '../../src/util/errors.js';
+import { isRegsyncError } from '../../src/util/errors.js';
 import { makeTempDir } from '../harness/temp.js';
 import { blob, imageManifest, indexManifest, streamOf } from './ocidir-fixtures.js';
 
@@ -153,18 +153,16 @@ describe('copyImage', () => {
     assert.equal(await target.headManifest('app', 'none'), null);
   });
 
-  it('shares an in-flight upload between concurrent copies into one repository', async () => {
-    const { source, target } = await stores();
-    await seedIndex(source, 'app', 'v1');
-    const tags = ['a', 'b', 'c', 'd', 'e', 'f'];
+  /** A target that counts uploads of one blob running at once (and waits a little in each, so they would overlap). */
+  function watchUploads(target: Registry) {
     const active = new Map<string, number>();
-    let overlap = 0;
+    const seen = { overlap: 0 };
     const watched: Registry = Object.assign(Object.create(target) as Registry, {
       name: target.name,
       async uploadBlob(repository: string, digest: string, size: number, body: Readable) {
         const now = (active.get(digest) ?? 0) + 1;
         active.set(digest, now);
-        if (now > 1) overlap += 1;
+        if (now > 1) seen.overlap += 1;
         try {
           await new Promise((resolve) => setTimeout(resolve, 20));
           await target.uploadBlob(repository, digest, size, body);
@@ -173,18 +171,61 @@ describe('copyImage', () => {
         }
       },
     });
+    return { watched, seen };
+  }
+
+  it('shares an in-flight upload between concurrent copies of one run into one repository', async () => {
+    const { source, target } = await stores();
+    const shares = new CopyShares();
+    await seedIndex(source, 'app', 'v1');
+    const tags = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const { watched, seen } = watchUploads(target);
     const results = await Promise.all(
       tags.map((tag) =>
-        copyImage({ source, sourceRepository: 'app', sourceReference: 'v1', target: watched, targetRepository: 'app', targetTag: tag }),
+        copyImage({
+          source,
+          sourceRepository: 'app',
+          sourceReference: 'v1',
+          target: watched,
+          targetRepository: 'app',
+          targetTag: tag,
+          shares,
+        }),
       ),
     );
-    assert.equal(overlap, 0, 'no blob was uploaded twice at once');
+    assert.equal(seen.overlap, 0, 'no blob was uploaded twice at once');
     assert.equal(
       results.reduce((sum, r) => sum + r.blobsCopied, 0),
       5,
       'each blob moved exactly once',
     );
     assert.deepEqual(await target.listTags('app'), tags);
+  });
+
+  it('two runs share no in-flight copy: each run moves the blobs itself, and nothing stays behind', async () => {
+    const { source, target } = await stores();
+    await seedIndex(source, 'app', 'v1');
+    const runs = [new CopyShares(), new CopyShares()];
+    const { watched } = watchUploads(target);
+    const results = await Promise.all(
+      runs.map((shares, i) =>
+        copyImage({
+          source,
+          sourceRepository: 'app',
+          sourceReference: 'v1',
+          target: watched,
+          targetRepository: 'app',
+          targetTag: `run${i}`,
+          shares,
+        }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.blobsCopied),
+      [5, 5],
+      "neither run waited on the other run's transfers",
+    );
+    for (const shares of runs) assert.deepEqual([shares.blobs.size, shares.children.size, shares.tagPuts.size], [0, 0, 0]);
   });
 
   it('retries a blob whose source stream dies, restarting from its first byte', async () => {
@@ -242,19 +283,5 @@ describe('copyImage', () => {
       (error: unknown) => isRegsyncError(error) && error.code === 'DIGEST_MISMATCH' && error.message.includes(images[1]!.manifest.digest),
     );
     assert.deepEqual(await target.listTags('app'), []);
-  });
-
-  it('classifies errors a retry can cure', () => {
-    const cases: [unknown, boolean][] = [
-      [new Error('ECONNRESET'), true],
-      [new RegsyncError('x', { code: 'NETWORK' }), true],
-      [new RegsyncError('x', { code: 'DIGEST_MISMATCH' }), true],
-      [new RegsyncError('x', { code: 'REGISTRY', status: 503 }), true],
-      [new RegsyncError('x', { code: 'REGISTRY', status: 429 }), true],
-      [new RegsyncError('x', { code: 'REGISTRY', status: 400 }), false],
-      [new RegsyncError('x', { code: 'AUTH_FAILED', status: 401 }), false],
-      [new RegsyncError('x', { code: 'NOT_FOUND', status: 404 }), false],
-    ];
-    for (const [error, expected] of cases) assert.equal(isRetryable(error), expected, String(error));
   });
 });

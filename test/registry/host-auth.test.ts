@@ -53,3 +53,16 @@ test('relate: a token for a copy target also asks for push there and pull on the
   assert.equal(await auth.header(['repository:other:pull']), 'Bearer token-2', 'unrelated repositories are not widened');
   assert.deepEqual(asked, [['repository:dst:pull,push', 'repository:src:pull'], ['repository:other:pull']]);
 });
+
+test("a request's failure says what its own challenge said, whatever another request to the host was told since", async () => {
+  const { auth } = makeAuth();
+  const scopes = ['repository:dst:pull,push'];
+  const context = { method: 'PUT', host: 'reg.example:5000', path: '/v2/dst/manifests/v1', repository: 'dst', reference: 'v1' };
+  // Request A is refused for scope; request B, concurrently, meets a plain challenge (no error).
+  await auth.challenged(`${CHALLENGE},error="insufficient_scope"`, scopes, 'Bearer stale');
+  await auth.challenged(CHALLENGE, scopes, null);
+  const forA = await auth.failure(context, 'insufficient_scope');
+  const forB = await auth.failure(context, undefined);
+  assert.equal(forA.code, 'FORBIDDEN');
+  assert.equal(forB.code, 'AUTH_FAILED');
+});

@@ -6,7 +6,8 @@ import { parseChallenges } from '../../src/registry/http/challenge.js';
 import { registryErrorText } from '../../src/registry/http/errors.js';
 import { nextLink } from '../../src/registry/http/link.js';
 import { grantedAtoms, mergeScopes, TokenCache } from '../../src/registry/http/scopes.js';
-import { isLoopbackHost, tlsError } from '../../src/registry/http/transport.js';
+import { isLoopbackHost } from '../../src/registry/http/tls.js';
+import { tlsError } from '../../src/registry/http/failures.js';
 import { alreadyVerifies, verifyingStream } from '../../src/registry/http/verify-stream.js';
 import { parseRateLimitHeader, RateLimitTracker } from '../../src/registry/http/rate-limits.js';
 import { redact, redactUrl } from '../../src/util/redact.js';
@@ -70,18 +71,24 @@ test('Retry-After accepts seconds and HTTP dates', () => {
 const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
 const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
 const decisionCases: Array<[string, number, number, Record<string, string>, ReturnType<typeof retryDecision>]> = [
-  ['404 is final', 1, 404, {}, { retry: false, why: null }],
+  ['404 is final', 1, 404, {}, { retry: false, why: null, retryable: false }],
   ['503 retries with backoff', 1, 503, {}, { retry: true, delayMs: 100 }],
   ['429 honours Retry-After', 1, 429, { 'retry-after': '2' }, { retry: true, delayMs: 2000 }],
-  ['too long a Retry-After fails', 1, 429, { 'retry-after': '60' }, { retry: false, why: 'the registry asks to wait 60 s' }],
+  [
+    'too long a Retry-After fails',
+    1,
+    429,
+    { 'retry-after': '60' },
+    { retry: false, retryable: false, why: 'the registry asks to wait 60 s' },
+  ],
   [
     'Docker Hub exhausted limit fails with a hint',
     1,
     429,
     { 'ratelimit-remaining': '0;w=21600' },
-    { retry: false, why: 'the registry asks to wait 21600 s (rate limit exhausted: add credentials or try later)' },
+    { retry: false, retryable: false, why: 'the registry asks to wait 21600 s (rate limit exhausted: add credentials or try later)' },
   ],
-  ['attempts are bounded', 4, 503, {}, { retry: false, why: 'gave up after 4 attempts' }],
+  ['attempts are bounded', 4, 503, {}, { retry: false, why: 'gave up after 4 attempts', retryable: true }],
 ];
 for (const [name, attempt, status, values, expected] of decisionCases) {
   test(`retryDecision: ${name}`, () =>

@@ -1,5 +1,6 @@
 import type { Change } from '../../plan/types.js';
 import { BlobHolders } from '../../registry/blob-holders.js';
+import { CopyShares } from '../../registry/copy-shares.js';
 import { copyImage } from '../../registry/copy.js';
 import type { CopyProgressEvent } from '../../registry/copy.js';
 import { selectPlatforms } from '../../registry/copy-platforms.js';
@@ -53,7 +54,7 @@ async function alreadyLanded(change: Change, context: ExecutionContext): Promise
   }
 }
 
-async function copy(change: Change, context: ExecutionContext, holders: BlobHolders): Promise<{ bytes: number }> {
+async function copy(change: Change, context: ExecutionContext, holders: BlobHolders, shares: CopyShares): Promise<{ bytes: number }> {
   const source = change.source;
   const tag = context.target.tag;
   if (source === null || tag === null) throw new RegsyncError(`change ${change.id} has nothing to copy`, { code: 'INTERNAL' });
@@ -72,6 +73,7 @@ async function copy(change: Change, context: ExecutionContext, holders: BlobHold
       // Every registry call of the copy takes it: an interrupt aborts requests and body streams in flight.
       signal: context.signal,
       holders,
+      shares,
       onProgress: (event) => {
         if (event.type === 'warning') context.progress.warning(event.message);
         if (event.type === 'blob') context.progress.bytes((bytes += event.outcome === 'copied' ? event.size : 0));
@@ -97,11 +99,12 @@ async function copy(change: Change, context: ExecutionContext, holders: BlobHold
  */
 export const createRegistryExecutor: ExecutorFactory = (): Executor => {
   const holders = new BlobHolders();
+  const shares = new CopyShares();
   return {
     name: 'registry',
     prepare: () => Promise.resolve(),
     describe: describeCopy,
-    copy: (change, context) => copy(change, context, holders),
+    copy: (change, context) => copy(change, context, holders, shares),
     close: () => Promise.resolve(),
   };
 };

@@ -6,6 +6,7 @@ import type { Credentials } from './credentials.js';
 import { registryErrorText } from './errors.js';
 import type { RequestContext } from './errors.js';
 import { mergeScopes, TokenCache } from './scopes.js';
+import { KeyedInflight } from '../../util/keyed-inflight.js';
 
 /** A small response, already read. */
 export interface TokenResponse {
@@ -18,8 +19,12 @@ export interface HostAuthDeps {
   host: string;
   /** Resolved once, on the first challenge (credential helpers are slow). */
   credentials: () => Promise<Credentials>;
-  /** Sends a token request through the same transport (TLS, retries, counting). */
-  send: (url: URL, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }) => Promise<TokenResponse>;
+  /** Sends a token request through the same transport (TLS, retries, counting); `signal` stops it and its backoff. */
+  send: (
+    url: URL,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    signal?: AbortSignal,
+  ) => Promise<TokenResponse>;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -36,11 +41,11 @@ const DEFAULT_TOKEN_LIFETIME_SECONDS = 60;
 export class HostAuth {
   private mode: Mode = { kind: 'unknown' };
   private readonly tokens = new TokenCache();
-  private readonly inflight = new Map<string, Promise<string>>();
+  /** Token requests in flight per scope set: requests that need the same token wait for one request. */
+  private readonly inflight = new KeyedInflight<string>();
   private readonly seenSecrets = new Set<string>();
   /** Scopes to ask for together with any scope on a repository (see `relate`): one token per copy. */
   private readonly related = new Map<string, string[]>();
-  private lastChallengeError: string | undefined;
   private basicHeader: string | undefined;
   private readonly now: () => number;
 
@@ -62,8 +67,11 @@ export class HostAuth {
     return [...this.seenSecrets];
   }
 
-  /** The Authorization header to send up front, once the host's scheme is known; null otherwise. */
-  async header(scopes: string[]): Promise<string | null> {
+  /**
+   * The Authorization header to send up front, once the host's scheme is known; null otherwise. `signal` stops
+   * the wait for a token (the token request itself stops once nobody waits for it).
+   */
+  async header(scopes: string[], signal?: AbortSignal): Promise<string | null> {
     if (this.mode.kind === 'basic') {
       const credentials = await this.credentials();
       if (credentials.kind !== 'basic') return null;
@@ -73,7 +81,7 @@ export class HostAuth {
     }
     if (this.mode.kind === 'bearer') {
       const cached = this.tokens.get(scopes, this.now());
-      return `Bearer ${cached ?? (await this.fetchToken(this.mode, scopes))}`;
+      return `Bearer ${cached ?? (await this.fetchToken(this.mode, scopes, signal))}`;
     }
     return null;
   }
@@ -82,33 +90,35 @@ export class HostAuth {
    * Learns from a 401 and returns the header to try once more, or null when there is nothing better to
    * send (the caller then reports `failure`).
    */
-  async challenged(wwwAuthenticate: string | null, scopes: string[], sent: string | null): Promise<string | null> {
+  async challenged(wwwAuthenticate: string | null, scopes: string[], sent: string | null, signal?: AbortSignal): Promise<string | null> {
     const challenges = parseChallenges(wwwAuthenticate);
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
     const basic = challenges.find((challenge) => challenge.scheme === 'basic');
     if (bearer?.params.realm) {
       const mode: BearerMode = { kind: 'bearer', realm: bearer.params.realm, service: bearer.params.service };
       this.mode = mode;
-      this.lastChallengeError = bearer.params.error;
       if (sent?.startsWith('Bearer ')) this.tokens.drop(sent.slice('Bearer '.length));
       // The registry names the scope it wants; ask for it too in case ours was not enough.
       const wanted = bearer.params.scope ? mergeScopes([...scopes, ...bearer.params.scope.split(' ')]) : scopes;
       // Requests sent together before the scheme was known (or with one refused token) all come back 401:
       // the first to get here fetches the token, the others find it in the cache or in flight.
       const cached = this.tokens.get(this.widen(wanted), this.now());
-      const header = `Bearer ${cached ?? (await this.fetchToken(mode, wanted))}`;
+      const header = `Bearer ${cached ?? (await this.fetchToken(mode, wanted, signal))}`;
       return header === sent ? null : header;
     }
     if (basic) {
       this.mode = { kind: 'basic' };
-      const header = await this.header(scopes);
+      const header = await this.header(scopes, signal);
       return header === null || header === sent ? null : header;
     }
     return null;
   }
 
-  /** The error for a 401 that authenticating again did not fix. */
-  async failure(context: RequestContext): Promise<RegsyncError> {
+  /**
+   * The error for a 401 that authenticating again did not fix. `challengeError` is the `error` of the challenge
+   * this request was answered with (never another request's: the host's requests run at once).
+   */
+  async failure(context: RequestContext, challengeError?: string): Promise<RegsyncError> {
     const credentials = await this.credentials();
     const { host } = this.deps;
     const fields = { host, status: 401, repository: context.repository, reference: context.reference };
@@ -119,7 +129,7 @@ export class HostAuth {
         hint: { kind: 'credentials', host },
       });
     }
-    if (this.lastChallengeError === 'insufficient_scope') {
+    if (challengeError === 'insufficient_scope') {
       return new RegsyncError(
         `${host} refused ${context.method} ${context.path} ${describeCredentials(credentials)}: the account lacks access (insufficient_scope)`,
         { code: 'FORBIDDEN', ...fields, status: 401 },
@@ -147,17 +157,12 @@ export class HostAuth {
   }
 
   // The token service is passed in rather than read from `this.mode`, so only a Bearer challenge can lead here.
-  private fetchToken(mode: BearerMode, requested: string[]): Promise<string> {
+  private fetchToken(mode: BearerMode, requested: string[], signal: AbortSignal | undefined): Promise<string> {
     const scopes = this.widen(requested);
-    const key = TokenCache.key(scopes);
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const promise = this.requestToken(mode, mergeScopes(scopes)).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, promise);
-    return promise;
+    return this.inflight.runAbortable(TokenCache.key(scopes), signal, (stop) => this.requestToken(mode, mergeScopes(scopes), stop));
   }
 
-  private async requestToken({ realm, service }: BearerMode, scopes: string[]): Promise<string> {
+  private async requestToken({ realm, service }: BearerMode, scopes: string[], signal: AbortSignal): Promise<string> {
     const credentials = await this.credentials();
     const { host } = this.deps;
     let url: URL;
@@ -172,11 +177,15 @@ export class HostAuth {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.token, client_id: 'regsync' });
       if (service) form.set('service', service);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
-      response = await this.deps.send(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-      });
+      response = await this.deps.send(
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+        },
+        signal,
+      );
     } else {
       if (service) url.searchParams.set('service', service);
       for (const scope of scopes) url.searchParams.append('scope', scope);
@@ -185,7 +194,7 @@ export class HostAuth {
         url.searchParams.set('account', credentials.username);
         headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
       }
-      response = await this.deps.send(url, { method: 'GET', headers });
+      response = await this.deps.send(url, { method: 'GET', headers }, signal);
     }
     const where = redactUrl(`${url.origin}${url.pathname}`);
     if (response.status === 401 || response.status === 403) {

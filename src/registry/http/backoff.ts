@@ -1,3 +1,5 @@
+import { isRetryableStatus } from '../retry-rule.js';
+
 /** How a host's requests are retried. */
 export interface RetryPolicy {
   /** Total attempts, the first included. */
@@ -40,10 +42,11 @@ function rateLimitWindowMs(value: string | null): number | null {
   return match ? Number(match[1]) * 1000 : null;
 }
 
-export type RetryDecision = { retry: true; delayMs: number } | { retry: false; why: string | null };
+/** `retryable`: whether the status is one a later attempt may pass (the budget or the wait aside). */
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false; why: string | null; retryable: boolean };
 
 /**
- * What to do after a response with `status`: retry 429 and 5xx (honouring Retry-After and Docker Hub's
+ * What to do after a response with `status`: retry what `isRetryableStatus` allows (honouring Retry-After and Docker Hub's
  * rate-limit headers), give up on everything else. `attempt` is the attempt that just finished (1-based).
  */
 export function retryDecision(
@@ -54,9 +57,8 @@ export function retryDecision(
   now: number,
   random: () => number = Math.random,
 ): RetryDecision {
-  const retryable = status === 429 || status === 502 || status === 503 || status === 504 || status === 500;
-  if (!retryable) return { retry: false, why: null };
-  if (attempt >= policy.attempts) return { retry: false, why: `gave up after ${attempt} attempts` };
+  if (!isRetryableStatus(status)) return { retry: false, why: null, retryable: false };
+  if (attempt >= policy.attempts) return { retry: false, why: `gave up after ${attempt} attempts`, retryable: true };
   const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
   const exhausted = rateLimitRemaining(headers.get('ratelimit-remaining')) === 0;
   let delayMs = retryAfter ?? backoffDelay(policy, attempt, random);
@@ -64,6 +66,7 @@ export function retryDecision(
   if (delayMs > policy.maxRetryAfterMs) {
     return {
       retry: false,
+      retryable: false,
       why: `the registry asks to wait ${Math.ceil(delayMs / 1000)} s${exhausted ? ' (rate limit exhausted: add credentials or try later)' : ''}`,
     };
   }

@@ -1,20 +1,16 @@
 import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { abortableDelay } from '../../util/abort-listeners.js';
 import { sha256Digest } from '../digest.js';
 import { RegsyncError } from '../../util/errors.js';
 import { abortedError, throwIfAborted } from '../abort.js';
 import type { BlobStream, Descriptor, MountResult, UploadSession } from '../types.js';
-import { backoffDelay } from './backoff.js';
-import type { RetryPolicy } from './backoff.js';
+import type { AttemptBudget } from '../attempt-budget.js';
+import { isTransientFailure, RequestError } from '../retry-rule.js';
 import { pullScope, pushScope } from './scopes.js';
 import type { StatsCounter } from './stats.js';
-import { drain, readText } from './transport-core.js';
-import type { Transport } from './transport-core.js';
+import { drain, readText } from './transport.js';
+import type { Transport } from './transport.js';
 import { alreadyVerifies, verifyingStream } from './verify-stream.js';
-
-/** A blob body: a stream (sent once) or a function that opens it afresh, so a failed upload restarts from byte 0. */
-export type BlobSource = Readable | (() => Promise<Readable>);
 
 /** getBytes is for image configs and the like; a larger blob is streamed with get(). */
 const MAX_BLOB_BYTES = 64 << 20;
@@ -25,7 +21,6 @@ export class BlobOps {
   constructor(
     private readonly transport: Transport,
     private readonly stats: StatsCounter,
-    private readonly retry: RetryPolicy,
   ) {}
 
   async head(repository: string, digest: string, signal?: AbortSignal): Promise<Descriptor | null> {
@@ -44,8 +39,11 @@ export class BlobOps {
     return { mediaType: 'application/octet-stream', digest, size };
   }
 
-  /** Streams a blob, verifying its sha256 and size as it flows; a broken connection surfaces as a NETWORK error on the stream. */
-  async get(repository: string, digest: string, signal?: AbortSignal): Promise<BlobStream> {
+  /**
+   * Streams a blob, verifying its sha256 and size as it flows; a broken connection surfaces as a NETWORK error on
+   * the stream. The GET counts against `budget` (the copy that may restart the stream when it breaks).
+   */
+  async get(repository: string, digest: string, signal?: AbortSignal, budget?: AttemptBudget): Promise<BlobStream> {
     const response = await this.transport.send({
       method: 'GET',
       url: blobPath(repository, digest),
@@ -54,6 +52,7 @@ export class BlobOps {
       reference: digest,
       signal,
       streamsBody: true,
+      budget,
     });
     const length = response.headers.get('content-length');
     const size = length === null ? -1 : Number(length);
@@ -72,10 +71,11 @@ export class BlobOps {
       const what = `GET ${this.transport.host}${blobPath(repository, digest)}`;
       if (signal?.aborted) return void verify.destroy(abortedError(what, this.transport.host, error));
       verify.destroy(
-        new RegsyncError(
+        new RequestError(
           `GET ${this.transport.host}${blobPath(repository, digest)} broke after ${received} of ${size} bytes: ${this.transport.reason(error)}`,
           {
             code: 'NETWORK',
+            retryable: isTransientFailure(error),
             host: this.transport.host,
             repository,
             reference: digest,
@@ -125,53 +125,34 @@ export class BlobOps {
   /**
    * POST an upload session, then PUT `<Location>&digest=` with the streamed body (Distribution 2.8 ignores a
    * body on the POST). The body is chunked and hashed on the way: on a mismatch the stream fails before its
-   * end, the PUT is aborted and nothing is committed. With an opener, failures are retried from the start.
+   * end, the PUT is aborted and nothing is committed. One attempt: a stream is sent once, and the copy ladder
+   * restarts a failed one from a fresh GET within the copy's attempts.
    * No chunked PATCH: Distribution accepts a streamed PUT of any size with flat memory, and chunks would only
    * buy resuming, which the restart-from-byte-0 contract does not need (bench/README.md has the reasoning).
-   * A `session` (from a refused mount) replaces the first attempt's POST; a retry opens a fresh one.
+   * A `session` (from a refused mount) replaces the POST.
    */
   async upload(
     repository: string,
     digest: string,
     size: number,
-    source: BlobSource,
+    body: Readable,
     signal?: AbortSignal,
     session?: UploadSession | null,
   ): Promise<void> {
-    const attempts = typeof source === 'function' ? this.retry.attempts : 1;
     if (session && session.repository !== repository) await this.cancelSession(session);
     let open = session?.repository === repository ? session.location : null;
     try {
-      for (let attempt = 1; ; attempt += 1) {
-        throwIfAborted({ signal }, `upload of ${digest} to ${this.transport.host}/${repository}`, this.transport.host);
-        const body = typeof source === 'function' ? await source() : source;
-        try {
-          const location = open ?? (await this.startUpload(repository, signal));
-          open = null;
-          await this.uploadOnce(repository, digest, size, body, location, signal);
-          return;
-        } catch (error) {
-          body.destroy();
-          if (!this.restartable(error, signal) || attempt >= attempts) throw error;
-          const delay = backoffDelay(this.retry, attempt);
-          this.transport.log(
-            `upload of ${digest} to ${this.transport.host}/${repository} failed (${(error as Error).message}); restarting from the start in ${delay} ms`,
-          );
-          await abortableDelay(delay, signal).catch(() => undefined);
-        }
-      }
+      throwIfAborted({ signal }, `upload of ${digest} to ${this.transport.host}/${repository}`, this.transport.host);
+      const location = open ?? (await this.startUpload(repository, signal));
+      open = null;
+      await this.uploadOnce(repository, digest, size, body, location, signal);
+    } catch (error) {
+      body.destroy();
+      throw error;
     } finally {
-      // Given up before any PUT into the handed-over session (aborted, the body never opened): nobody else cancels it.
+      // Given up before any PUT into the handed-over session (aborted): nobody else cancels it.
       if (open !== null) await this.cancel(open, repository);
     }
-  }
-
-  private restartable(error: unknown, signal?: AbortSignal): boolean {
-    return (
-      !signal?.aborted &&
-      error instanceof RegsyncError &&
-      (error.code === 'NETWORK' || (error.code === 'REGISTRY' && (error.status ?? 0) >= 500))
-    );
   }
 
   private async uploadOnce(
@@ -202,7 +183,11 @@ export class BlobOps {
       verify.destroy(
         error instanceof RegsyncError
           ? error
-          : new RegsyncError(`reading blob ${digest} failed: ${error.message}`, { code: 'NETWORK', cause: error }),
+          : new RequestError(`reading blob ${digest} failed: ${error.message}`, {
+              code: 'NETWORK',
+              cause: error,
+              retryable: isTransientFailure(error),
+            }),
       );
     });
     body.pipe(verify);

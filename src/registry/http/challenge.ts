@@ -55,3 +55,9 @@ export function parseChallenges(header: string | null): Challenge[] {
   }
   return challenges;
 }
+
+/** The `error` a Bearer challenge names (`insufficient_scope`, `invalid_token`), if any. */
+export function challengeErrorOf(header: string | null): string | undefined {
+  const bearer = parseChallenges(header).find((challenge) => challenge.scheme === 'bearer');
+  return bearer?.params.realm ? bearer.params.error : undefined;
+}

@@ -9,6 +9,7 @@ import { parseManifest } from '../manifest.js';
 import { apiRepository } from '../ref.js';
 import type {
   BlobMounter,
+  BlobReadOptions,
   CallOptions,
   BlobStream,
   CopyAnnouncer,
@@ -30,16 +31,17 @@ import { DEFAULT_RETRY_POLICY } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { BlobOps } from './blobs.js';
 import { resolveCredentials } from './credentials.js';
+import { ExtraCaCertificates } from './extra-ca.js';
 import type { Credentials } from './credentials.js';
 import { listAll } from './paging.js';
 import { CATALOG_SCOPE, pullScope, pushScope } from './scopes.js';
 import { StatsCounter } from './stats.js';
 import { RateLimitTracker } from './rate-limits.js';
 import type { RetryNotice } from '../retry-notice.js';
-import { drain } from './transport-core.js';
-import { Transport } from './transport-core.js';
+import { drain } from './transport.js';
+import { Transport } from './transport.js';
 import { manifestPath, manifestRead } from './manifest-request.js';
-import { baseUrl, createHostAgent, effectiveTls } from './transport.js';
+import { baseUrl, createHostAgent, effectiveTls } from './tls.js';
 
 export interface HttpRegistryOptions {
   /** The host as written in the config or reference (`docker.io`, `127.0.0.1:5000`): names it in messages and credentials. */
@@ -58,6 +60,8 @@ export interface HttpRegistryOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** The run's memory of verified manifests and configs: a second read of one (apply after its plan) sends nothing. */
   memo?: ContentMemo;
+  /** The run's NODE_EXTRA_CA_CERTS, read once for every host's agent; default: this client's own. */
+  extraCa?: ExtraCaCertificates;
 }
 
 /** How long a host may keep us waiting for headers or the next body bytes, unless `timeout` says otherwise. */
@@ -90,6 +94,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const logger = options.logger ?? (() => undefined);
     const slots = hostOptions.maxConcurrency ?? 8;
+    const extraCa = options.extraCa ?? new ExtraCaCertificates(env);
     this.name = host;
     this.canonical = (repository) => apiRepository(apiHost, repository);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -98,13 +103,13 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       host,
       credentials: () =>
         (this.credentials_ ??= resolveCredentials({ host, options: hostOptions, env, dockerConfigDir: options.dockerConfigDir })),
-      send: (url, init) => this.transport.sendForToken(url, init),
+      send: (url, init, signal) => this.transport.sendForToken(url, init, signal),
       log: (line) => logger(redact(line, this.auth.secrets())),
     });
     this.transport = new Transport({
       host,
       base: baseUrl(apiHost, effectiveTls(apiHost, hostOptions)),
-      agent: () => (this.agent_ ??= createHostAgent(apiHost, hostOptions)),
+      agent: () => (this.agent_ ??= createHostAgent(apiHost, hostOptions, extraCa)),
       limiter: createLimiter(slots),
       streamPermits: slots > 1 ? createLimiter(slots - 1) : null,
       retry,
@@ -115,7 +120,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       timeoutMs: hostOptions.timeout ?? DEFAULT_TIMEOUT_MS,
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
-    this.blobs = new BlobOps(this.transport, this.stats_, retry);
+    this.blobs = new BlobOps(this.transport, this.stats_);
   }
 
   async ping(options?: CallOptions): Promise<void> {
@@ -242,12 +247,12 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return this.blobs.head(this.canonical(repository), digest, options?.signal);
   }
 
-  getBlob(repository: string, digest: string, options?: CallOptions): Promise<BlobStream> {
+  getBlob(repository: string, digest: string, options?: BlobReadOptions): Promise<BlobStream> {
     repository = this.canonical(repository);
     // An image config the plan read: its verified bytes, as a stream, instead of a second GET.
     const known = this.memo?.get(this.name, repository, digest);
     if (known) return Promise.resolve({ size: known.bytes.length, stream: Readable.from([known.bytes]) });
-    return this.blobs.get(repository, digest, options?.signal);
+    return this.blobs.get(repository, digest, options?.signal, options?.budget);
   }
 
   async getBlobBytes(repository: string, digest: string, options?: CallOptions): Promise<Buffer> {
@@ -259,14 +264,8 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     return bytes;
   }
 
-  /** `body` may be a function that opens the blob afresh: then failed uploads are retried from the start. */
-  uploadBlob(
-    repository: string,
-    digest: string,
-    size: number,
-    body: Readable | (() => Promise<Readable>),
-    options?: UploadOptions,
-  ): Promise<void> {
+  /** One attempt: a stream is sent once (the copy ladder restarts a failed one from a fresh GET). */
+  uploadBlob(repository: string, digest: string, size: number, body: Readable, options?: UploadOptions): Promise<void> {
     return this.blobs.upload(this.canonical(repository), digest, size, body, options?.signal, options?.session);
   }
 

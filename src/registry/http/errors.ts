@@ -1,5 +1,5 @@
-import { RegsyncError } from '../../util/errors.js';
 import type { ErrorCode, ErrorHint } from '../../util/errors.js';
+import { RequestError } from '../retry-rule.js';
 
 /** Where a request went, for messages. */
 export interface RequestContext {
@@ -35,8 +35,11 @@ const what = (context: RequestContext): string => {
   return context.repository ?? context.path;
 };
 
-/** An unexpected HTTP status as a RegsyncError (auth statuses are mapped by the caller, who knows the credentials). */
-export function statusError(context: RequestContext, status: number, body: string, extra?: string): RegsyncError {
+/**
+ * An unexpected HTTP status as a RegsyncError (auth statuses are mapped by the caller, who knows the credentials).
+ * `retryable`: whether another attempt may pass (the transport's retry decision says).
+ */
+export function statusError(context: RequestContext, status: number, body: string, extra?: string, retryable = false): RequestError {
   const registryText = registryErrorText(body);
   const suffix = `${registryText ? ` (${registryText})` : ''}${extra ? `: ${extra}` : ''}`;
   let code: ErrorCode = 'REGISTRY';
@@ -56,8 +59,9 @@ export function statusError(context: RequestContext, status: number, body: strin
     message = `${context.host} expects HTTPS`;
     hint = { kind: 'https-required', host: context.host };
   }
-  return new RegsyncError(message, {
+  return new RequestError(message, {
     code,
+    retryable,
     host: context.host,
     status,
     ...(context.repository ? { repository: context.repository } : {}),

@@ -10,9 +10,6 @@ const READ_FAILURES: Record<string, string> = {
   EISDIR: 'it is a directory',
 };
 
-/** Checked bundles by path: a run creates one agent per host, and a system bundle holds ~150 certificates. */
-const checked = new Map<string, string>();
-
 function failure(file: string, why: string, cause?: unknown): RegsyncError {
   return new RegsyncError(`cannot use NODE_EXTRA_CA_CERTS file ${file} (${why}): fix it or unset NODE_EXTRA_CA_CERTS`, {
     code: 'TLS',
@@ -40,12 +37,24 @@ function isDerSequence(der: Buffer): boolean {
  * at start but only warns when it cannot, and then verifies TLS without those CAs: a registry behind a
  * company CA would fail as "not trusted" far from the cause. So a file that cannot be read, or that holds
  * no certificate or a broken one, is an error naming it.
+ *
+ * One per run (the pool's): a run creates one agent per host and a system bundle holds ~150 certificates, so
+ * the file is read and checked once per run, and a file changed between two runs is read again.
  */
-export function extraCaCertificates(env: NodeJS.ProcessEnv): string[] {
+export class ExtraCaCertificates {
+  private checked: string[] | null = null;
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  certificates(): string[] {
+    this.checked ??= readExtraCaCertificates(this.env);
+    return this.checked;
+  }
+}
+
+function readExtraCaCertificates(env: NodeJS.ProcessEnv): string[] {
   const file = env.NODE_EXTRA_CA_CERTS;
   if (file === undefined || file === '') return [];
-  const known = checked.get(file);
-  if (known !== undefined) return [known];
   let pem: string;
   try {
     pem = readFileSync(file, 'utf8');
@@ -57,6 +66,5 @@ export function extraCaCertificates(env: NodeJS.ProcessEnv): string[] {
   if (blocks.length === 0) throw failure(file, 'it holds no PEM certificate');
   const broken = blocks.findIndex((body) => !isDerSequence(Buffer.from(body.replace(/\s+/g, ''), 'base64')));
   if (broken >= 0) throw failure(file, `certificate ${broken + 1} of ${blocks.length} is damaged`);
-  checked.set(file, pem);
   return [pem];
 }

@@ -1,7 +1,7 @@
 import { MANIFEST_ACCEPT } from '../manifest.js';
 import type { CallOptions } from '../types.js';
 import { pullScope } from './scopes.js';
-import type { SendRequest } from './transport-core.js';
+import type { SendRequest } from './send-request.js';
 
 /** A HEAD or GET of a manifest, accepting every manifest type regsync reads. */
 export function manifestRead(method: 'HEAD' | 'GET', repository: string, reference: string, options?: CallOptions): SendRequest {

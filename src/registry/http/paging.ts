@@ -1,4 +1,4 @@
-import type { Transport } from './transport-core.js';
+import type { Transport } from './transport.js';
 import { nextLink } from './link.js';
 import { RegsyncError } from '../../util/errors.js';
 import { statusError } from './errors.js';

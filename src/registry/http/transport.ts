@@ -1,147 +1,362 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { abortableDelay } from '../../util/abort-listeners.js';
+import type { Agent } from 'node:http';
+import type { Limiter } from '../../util/concurrency.js';
 import { RegsyncError } from '../../util/errors.js';
-import { extraCaCertificates } from './extra-ca.js';
-import type { HostOptions } from '../types.js';
+import { redact, redactUrl } from '../../util/redact.js';
+import type { HostAuth, TokenResponse } from './auth.js';
+import { backoffDelay, retryDecision } from './backoff.js';
+import type { RetryPolicy } from './backoff.js';
+import { statusError } from './errors.js';
+import { drain, exchange, isStream, readText } from './exchange.js';
+import type { Response } from './exchange.js';
+import { challengeErrorOf } from './challenge.js';
 
-/** localhost, 127.0.0.0/8 and [::1]: Docker speaks plain HTTP to these, and so do we unless told otherwise. */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
-  return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+export type { Body, Method, Response } from './exchange.js';
+export type { SendRequest } from './send-request.js';
+export { drain, readText } from './exchange.js';
+import type { RequestContext } from './errors.js';
+import type { StatsCounter } from './stats.js';
+import { failureReason, tlsError } from './failures.js';
+import type { SendRequest } from './send-request.js';
+import { AttemptBudget } from '../attempt-budget.js';
+import { isRetryable, isTransientFailure, RequestError } from '../retry-rule.js';
+import { Connections } from './connections.js';
+import { exhaustedUntil } from './rate-limits.js';
+import type { RateLimitTracker } from './rate-limits.js';
+import { formatRetryNotice } from '../retry-notice.js';
+import { abortedError } from '../abort.js';
+import type { RetryNotice } from '../retry-notice.js';
+
+export interface TransportDeps {
+  /** The host as written in the config (messages, config keys). */
+  host: string;
+  /** `scheme://host[:port]` of the registry API. */
+  base: string;
+  agent: () => Agent;
+  /** The host's slots: each exchange holds one until its response body is finished, so connections <= slots. */
+  limiter: Limiter;
+  /**
+   * Streamed bodies (blob downloads) keep their slot only through these permits, one fewer than the slots:
+   * an upload to the same host fed by such a download always finds a slot. null with a single slot: a
+   * streamed body then gives its slot back once its headers arrive (one more connection, no deadlock).
+   */
+  streamPermits: Limiter | null;
+  retry: RetryPolicy;
+  stats: StatsCounter;
+  rateLimits: RateLimitTracker;
+  auth: () => HostAuth;
+  log: (line: string) => void;
+  /** Milliseconds to wait for response headers, and for each next piece of a body. */
+  timeoutMs: number;
+  onRetry?: (notice: RetryNotice) => void;
 }
 
-export type TlsMode = 'enabled' | 'insecure' | 'disabled';
+const is2xx = (status: number): boolean => status >= 200 && status < 300;
 
-export function effectiveTls(host: string, options: HostOptions): TlsMode {
-  return options.tls ?? (isLoopbackHost(host) ? 'disabled' : 'enabled');
+/** Calls `done` once the response body is finished: read to its end, discarded or destroyed. */
+function whenFinished(response: Response, done: () => void): void {
+  if (response.body.closed) done();
+  else response.body.once('close', done);
 }
 
-export function baseUrl(host: string, tls: TlsMode): string {
-  return `${tls === 'disabled' ? 'http' : 'https'}://${host}`;
-}
-
-/** How long an idle connection is kept: under the 5 s that Node servers (and many proxies) keep theirs. */
-const IDLE_KEEP_MS = 4_000;
-
-/**
- * One keep-alive connection pool for one host, with that host's TLS settings (and no others): connections
- * are reused for every request, HEAD included, and over TLS sessions are resumed. The agent sets no cap of
- * its own: the transport's slots bound the connections in use (a slot is held until its body is finished),
- * and a queue inside the agent could deadlock an upload behind the download that feeds it.
- */
-export function createHostAgent(host: string, options: HostOptions): HttpAgent {
-  const tls = effectiveTls(host, options);
-  const common = { keepAlive: true, maxFreeSockets: options.maxConcurrency ?? 8, timeout: IDLE_KEEP_MS, scheduling: 'lifo' as const };
-  if (tls === 'disabled') return new HttpAgent(common);
-  const secure: { rejectUnauthorized?: boolean; ca?: string[] } = {};
-  if (tls === 'insecure') secure.rejectUnauthorized = false;
-  // An explicit `ca` replaces Node's defaults, NODE_EXTRA_CA_CERTS included; keep the machine's extra CAs trusted.
-  if (tls === 'enabled' && options.caFile) {
-    secure.ca = [...rootCertificates, ...extraCaCertificates(process.env), readCaFile(host, options.caFile)];
-  }
-  return new HttpsAgent({ ...common, ...secure });
-}
-
-function readCaFile(host: string, caFile: string): string {
-  try {
-    return readFileSync(caFile, 'utf8');
-  } catch (error) {
-    throw new RegsyncError(`cannot read caFile ${caFile} for ${host}: ${(error as Error).message}`, {
-      code: 'TLS',
-      host,
-      cause: error,
-      hint: { kind: 'ca-file', host },
-    });
-  }
-}
-
-/** A pool for other origins (redirect targets, token services): default, verified TLS. */
-export function createForeignAgent(protocol: string): HttpAgent {
-  const options = { keepAlive: true, timeout: IDLE_KEEP_MS };
-  return protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
-}
-
-const TLS_TRUST_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE',
-]);
-
-const TLS_REASONS: Record<string, string> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown issuer',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown issuer',
-  CERT_HAS_EXPIRED: 'certificate expired',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host',
-};
-
-const TIMEOUT_CODES = new Set(['REGSYNC_TIMEOUT']);
-
-/** `30s`, or `1500ms` when not a whole number of seconds: how a timeout is named in messages. */
-function formatTimeout(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-/** Whether a request failed because the host's `timeout` passed without headers or body bytes. */
-function isTimeout(error: unknown): boolean {
+function embeddedRegsyncError(error: unknown): RegsyncError | null {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return true;
+    if (current instanceof RegsyncError) return current;
     current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-/** Why a request failed, in words: `timed out after 30s`, or the innermost error's message. */
-export function failureReason(error: unknown, timeoutMs: number): string {
-  return isTimeout(error) ? `timed out after ${formatTimeout(timeoutMs)}` : rootCause(error).message;
-}
-
-/** The innermost error with a `code` (errors may wrap their cause). */
-function rootCause(error: unknown): { code: string | undefined; message: string } {
-  let current: unknown = error;
-  let found: { code: string | undefined; message: string } = { code: undefined, message: String((error as Error)?.message ?? error) };
-  for (let depth = 0; depth < 5 && current; depth += 1) {
-    const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof message === 'string' && message !== 'fetch failed') found = { code: typeof code === 'string' ? code : found.code, message };
-    else if (typeof code === 'string') found = { ...found, code };
-    current = (current as { cause?: unknown }).cause;
-  }
-  return found;
-}
-
-/** A TLS problem that retrying cannot fix, as a RegsyncError with a hint of what to change; null for other errors. */
-export function tlsError(error: unknown, host: string): RegsyncError | null {
-  const { code, message } = rootCause(error);
-  if (code && TLS_TRUST_CODES.has(code)) {
-    const reason = TLS_REASONS[code] ?? message;
-    return new RegsyncError(`TLS certificate of ${host} is not trusted (${reason})`, {
-      code: 'TLS',
-      host,
-      cause: error,
-      details: message,
-      hint: { kind: 'tls-untrusted', host },
-    });
-  }
-  if (/wrong version number|packet length too long|EPROTO/i.test(`${code ?? ''} ${message}`)) {
-    return new RegsyncError(`${host} does not speak TLS`, {
-      code: 'TLS',
-      host,
-      cause: error,
-      details: message,
-      hint: { kind: 'tls-unsupported', host },
-    });
   }
   return null;
+}
+
+/**
+ * Every request to one registry host goes through here: the host's concurrency cap, authentication,
+ * retries with backoff, manual redirects (Authorization never leaves the registry's origin) and counting.
+ * What is retried is `isRetryable`'s rule; how often, the request's AttemptBudget (shared with a caller that
+ * may send it again itself, so retries never multiply).
+ */
+export class Transport {
+  private readonly connections: Connections;
+
+  constructor(private readonly deps: TransportDeps) {
+    this.connections = new Connections({
+      host: deps.host,
+      base: deps.base,
+      agent: deps.agent,
+      stats: deps.stats,
+      timeoutMs: deps.timeoutMs,
+      log: (line) => this.log(line),
+    });
+  }
+
+  get host(): string {
+    return this.deps.host;
+  }
+
+  /** `scheme://host[:port]` of the registry API. */
+  get base(): string {
+    return this.deps.base;
+  }
+
+  /** Why a request or body failed, in words (`timed out after 30s` for this host's timeout). */
+  reason(error: unknown): string {
+    return redact(failureReason(error, this.deps.timeoutMs), this.deps.auth().secrets());
+  }
+
+  log(line: string): void {
+    this.deps.log(redact(line, this.deps.auth().secrets()));
+  }
+
+  close(): void {
+    this.connections.close();
+  }
+
+  /** Sends a request; returns the response when its status is accepted, throws a RegsyncError otherwise. */
+  async send(request: SendRequest): Promise<Response> {
+    const permits = request.streamsBody ? this.deps.streamPermits : null;
+    const permit = permits ? await permits.acquire(request.signal).catch((error: unknown) => this.rethrow(request, error)) : null;
+    try {
+      const response = await this.sendWithRetries(request);
+      if (permit) whenFinished(response, permit);
+      return response;
+    } catch (error) {
+      permit?.();
+      throw error;
+    }
+  }
+
+  private budgetFor(request: SendRequest): AttemptBudget {
+    const budget = request.budget ?? new AttemptBudget();
+    budget.adopt(this.deps.retry);
+    return budget;
+  }
+
+  private async sendWithRetries(request: SendRequest): Promise<Response> {
+    const url = new URL(request.url, this.deps.base);
+    const context: RequestContext = {
+      method: request.method,
+      host: this.deps.host,
+      path: url.pathname,
+      repository: request.repository,
+      reference: request.reference,
+    };
+    const accept = request.accept ?? is2xx;
+    const budget = this.budgetFor(request);
+    const { retry } = this.deps;
+    let reauthenticated = false;
+    let nextAuth: string | null = null;
+    // This request's own challenge: what its failure says, whatever other requests to the host were told meanwhile.
+    let challengeError: string | undefined;
+    let attempt = budget.used;
+    for (;;) {
+      this.checkAborted(request, url);
+      // A re-send with fresh credentials after a 401 is the same attempt.
+      if (nextAuth === null) attempt = budget.begin();
+      const authorization: string | null =
+        nextAuth ??
+        (await this.deps
+          .auth()
+          .header(request.scopes, request.signal)
+          .catch((error: unknown) => this.rethrow(request, error)));
+      nextAuth = null;
+      const response = await this.attempt(url, request, authorization, budget, attempt);
+      if (response === null) continue;
+      const { status } = response;
+      if (status === 401) {
+        await drain(response);
+        if (!reauthenticated) {
+          reauthenticated = true;
+          const challenge = response.headers.get('www-authenticate');
+          challengeError = challengeErrorOf(challenge);
+          const header: string | null = await this.deps
+            .auth()
+            .challenged(challenge, request.scopes, authorization, request.signal)
+            .catch((error: unknown) => this.rethrow(request, error));
+          if (header !== null && !isStream(request.body)) {
+            nextAuth = header;
+            continue;
+          }
+        }
+        throw await this.deps.auth().failure(context, challengeError);
+      }
+      if (request.manifest) this.deps.rateLimits.note(response.headers);
+      const holdUntil = exhaustedUntil(response.headers, Date.now());
+      // Held only as long as a retry would wait: an hours-long hold would hang every request to the host, while
+      // unheld requests fail at once (and apply starts no more changes on a host whose budget is spent).
+      if (holdUntil !== null && holdUntil - Date.now() <= retry.maxRetryAfterMs) this.deps.limiter.pauseUntil(holdUntil);
+      if (accept(status)) return response;
+      const decision = retryDecision(budget.policy, attempt, status, response.headers, Date.now());
+      if (decision.retry && !isStream(request.body)) {
+        await drain(response);
+        if (status === 429) this.deps.limiter.pauseUntil(Date.now() + decision.delayMs);
+        await this.beforeRetry(request, url, attempt + 1, budget, `HTTP ${status}`, decision.delayMs);
+        continue;
+      }
+      // Refused for good on a budget signal: apply starts nothing more here. A 429 on a streamed body that would
+      // have been retried is not given up on: the caller (a blob copy) restarts it.
+      if (status === 429 && !decision.retry) this.deps.rateLimits.refused(response.headers, retry.maxRetryAfterMs);
+      const text = await readText(response, 64 * 1024);
+      throw statusError(
+        context,
+        status,
+        redact(text, this.deps.auth().secrets()),
+        decision.retry ? undefined : (decision.why ?? undefined),
+        decision.retry || decision.retryable,
+      );
+    }
+  }
+
+  /**
+   * Sends a request and reads its whole body (manifests, configs, lists). A body that stalls past the
+   * timeout or breaks is asked for again, like a request that failed before its headers, within the same
+   * attempts. `bytes` is null when the body is larger than `limit` (it is then not downloaded).
+   */
+  async sendAndRead(request: SendRequest, limit = 1 << 20): Promise<{ response: Response; bytes: Buffer | null }> {
+    const budget = this.budgetFor(request);
+    for (;;) {
+      const response = await this.send({ ...request, budget });
+      if (Number(response.headers.get('content-length') ?? 0) > limit) {
+        await drain(response);
+        return { response, bytes: null };
+      }
+      try {
+        const bytes = await response.bytes();
+        return { response, bytes: bytes.length > limit ? null : bytes };
+      } catch (error) {
+        const url = new URL(request.url, this.deps.base);
+        this.checkAborted(request, url, error);
+        if (isStream(request.body) || !isRetryable(error) || !budget.canRetry()) throw this.networkError(request, url, budget.used, error);
+        const reason = failureReason(error, this.deps.timeoutMs);
+        await this.beforeRetry(request, url, budget.used + 1, budget, reason, backoffDelay(budget.policy, budget.used));
+      }
+    }
+  }
+
+  /** One attempt, inside the host's concurrency slot: the response, or null when a network failure will be retried. */
+  private async attempt(
+    url: URL,
+    request: SendRequest,
+    authorization: string | null,
+    budget: AttemptBudget,
+    attempt: number,
+  ): Promise<Response | null> {
+    const release = await this.deps.limiter.acquire(request.signal).catch((error: unknown) => this.rethrow(request, error));
+    let handedOver = false;
+    try {
+      if (request.manifest && request.method === 'GET') this.deps.stats.manifestGet(this.deps.host);
+      const response = await this.connections.fetch(url, request, authorization);
+      handedOver = true;
+      // The connection stays busy until the body is read (or discarded); so does the slot.
+      if (request.streamsBody && this.deps.streamPermits === null) release();
+      else whenFinished(response, release);
+      return response;
+    } catch (error) {
+      this.checkAborted(request, url, error);
+      const known = embeddedRegsyncError(error) ?? tlsError(error, this.deps.host);
+      if (known) throw known;
+      if (isStream(request.body) || !isRetryable(error) || !budget.canRetry()) throw this.networkError(request, url, attempt, error);
+      release();
+      const reason = failureReason(error, this.deps.timeoutMs);
+      await this.beforeRetry(request, url, attempt + 1, budget, reason, backoffDelay(budget.policy, attempt));
+      return null;
+    } finally {
+      if (!handedOver) release();
+    }
+  }
+
+  private rethrow(request: SendRequest, error: unknown): never {
+    this.checkAborted(request, new URL(request.url, this.deps.base), error);
+    throw error;
+  }
+
+  /** An aborted request (its signal fired) rejects with ABORTED, whatever the exchange made of it. */
+  private checkAborted(request: SendRequest, url: URL, cause?: unknown): void {
+    if (request.signal?.aborted) throw abortedError(`${request.method} ${this.deps.host}${url.pathname}`, this.deps.host, cause);
+  }
+
+  /** A request that failed below HTTP; retryable unless the failure is permanent (a name that does not resolve). */
+  private networkError(request: SendRequest, url: URL, attempt: number, error: unknown): RequestError {
+    const { host } = this.deps;
+    const reason = redact(failureReason(error, this.deps.timeoutMs), this.deps.auth().secrets());
+    return new RequestError(
+      `${request.method} ${host}${url.pathname} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${reason}: check that ${host} is running and reachable`,
+      {
+        code: 'NETWORK',
+        host,
+        cause: error,
+        retryable: isTransientFailure(error),
+        ...(request.repository ? { repository: request.repository } : {}),
+      },
+    );
+  }
+
+  /** Tells the command layer (one line on stderr) and the verbose log, then waits out the backoff. */
+  private async beforeRetry(
+    request: { method: string; signal?: AbortSignal | undefined },
+    url: URL,
+    attempt: number,
+    budget: AttemptBudget,
+    reason: string,
+    delayMs: number,
+    host = this.deps.host,
+  ): Promise<void> {
+    const notice: RetryNotice = {
+      method: request.method,
+      host,
+      path: url.pathname,
+      attempt,
+      attempts: budget.policy.attempts,
+      reason: redact(reason, this.deps.auth().secrets()),
+      delayMs,
+    };
+    // Printed once: by the command layer when it listens, else in the verbose log.
+    if (this.deps.onRetry) this.deps.onRetry(notice);
+    else this.log(`${formatRetryNotice(notice)}; waiting ${delayMs} ms`);
+    await abortableDelay(delayMs, request.signal).catch((error: unknown) => {
+      if (request.signal?.aborted) throw abortedError(`${request.method} ${host}${url.pathname}`, this.deps.host, error);
+      throw error;
+    });
+  }
+
+  /**
+   * A token request: the same retry rule, attempts and counting, aborted by `signal` (in its backoff too); no
+   * concurrency slot (it runs while a request waits for it).
+   */
+  async sendForToken(
+    url: URL,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    signal?: AbortSignal,
+  ): Promise<TokenResponse> {
+    const budget = this.budgetFor({ method: init.method, url, scopes: [] });
+    const where = `${init.method} ${redactUrl(`${url.origin}${url.pathname}`)}`;
+    const request = { method: init.method, signal };
+    for (;;) {
+      const attempt = budget.begin();
+      if (signal?.aborted) throw abortedError(`${where} (token service of ${this.deps.host})`, this.deps.host, signal.reason);
+      let delayMs: number;
+      let reason: string;
+      try {
+        this.deps.stats.request(url.host, init.method);
+        const response = await exchange(url, { ...init, agent: this.connections.agentFor(url), timeoutMs: this.deps.timeoutMs, signal });
+        const text = await readText(response);
+        this.deps.stats.download(Buffer.byteLength(text));
+        const decision = retryDecision(budget.policy, attempt, response.status, response.headers, Date.now());
+        if (!decision.retry) return { status: response.status, text };
+        delayMs = decision.delayMs;
+        reason = `HTTP ${response.status}`;
+      } catch (error) {
+        if (signal?.aborted) throw abortedError(`${where} (token service of ${this.deps.host})`, this.deps.host, error);
+        const tls = tlsError(error, url.host);
+        if (tls) throw tls;
+        if (!isRetryable(error) || !budget.canRetry()) {
+          throw new RequestError(
+            `${where} (token service of ${this.deps.host}) failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${failureReason(error, this.deps.timeoutMs)}`,
+            { code: 'NETWORK', host: this.deps.host, cause: error, retryable: isTransientFailure(error) },
+          );
+        }
+        delayMs = backoffDelay(budget.policy, attempt);
+        reason = failureReason(error, this.deps.timeoutMs);
+      }
+      await this.beforeRetry(request, url, attempt + 1, budget, reason, delayMs, url.host);
+    }
+  }
 }
