@@ -1,8 +1,10 @@
 import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
 import { dockerPlatform, matchTagNames, selectRepositories } from '../plan/filters.js';
-import { endpointBase, tagLocation } from '../plan/refs.js';
+import { endpointBase, locationRef, tagLocation } from '../plan/refs.js';
 import { mapRepository } from '../plan/rename.js';
 import type { Change, ChangeLocation, ChangeSource } from '../plan/types.js';
+import { changeFromDocument } from './document.js';
+import type { ChangeDocument, PlanDocument } from './document.js';
 import { platformMatches } from '../util/platforms.js';
 
 /**
@@ -96,13 +98,32 @@ function changeMismatch(config: Config, change: Change): string | null {
 }
 
 /**
+ * A file's `ref` must be exactly its parts: apply reads the parts, a reviewer reads the ref. (The Plan read from
+ * the file shows refs derived from the parts anyway; a file where they differ was edited.)
+ */
+function refMismatch(document: ChangeDocument): string | null {
+  for (const [field, location] of [
+    ['source', document.source],
+    ['target', document.target],
+  ] as const) {
+    if (location === null) continue;
+    if (location.tag === null) return `has ${field}.tag null, but regsync plan always names a tag`;
+    const parts = locationRef(location.endpoint, location.repository, location.tag);
+    if (location.ref !== parts) return `has ${field}.ref ${location.ref}, but its endpoint, repository and tag are ${parts}`;
+  }
+  return null;
+}
+
+/**
  * The first change the config could not have produced, as one line naming the change and the field
  * (`plan file does not match its config: change "ID" targets ...: run regsync plan again`); null when none.
+ * For a document that passed the schema and the structural checks (ids are `mirror:target.ref`), and whose
+ * config digest is the config's.
  */
-export function configMismatch(config: Config, changes: readonly Change[]): string | null {
-  for (const change of changes) {
-    const mismatch = changeMismatch(config, change);
-    if (mismatch !== null) return `plan file does not match its config: change "${change.id}" ${mismatch}: run regsync plan again`;
+export function configMismatch(config: Config, document: Pick<PlanDocument, 'changes'>): string | null {
+  for (const written of document.changes) {
+    const mismatch = changeMismatch(config, changeFromDocument(written)) ?? refMismatch(written);
+    if (mismatch !== null) return `plan file does not match its config: change "${written.id}" ${mismatch}: run regsync plan again`;
   }
   return null;
 }

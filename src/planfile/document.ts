@@ -162,7 +162,8 @@ function target(document: TargetDocument): ChangeTarget {
   return { ...location(document), digest: document.digest, configDigest: document.configDigest };
 }
 
-function change(document: ChangeDocument): Change {
+/** One change as the in-memory model holds it, refs derived from parts. */
+export function changeFromDocument(document: ChangeDocument): Change {
   const built: Change = {
     id: document.id,
     mirror: document.mirror,
@@ -183,7 +184,7 @@ export function fromDocument(document: PlanDocument): Plan {
     regsyncVersion: document.regsyncVersion,
     createdAt: document.createdAt,
     configDigest: document.configDigest,
-    changes: document.changes.map(change),
+    changes: document.changes.map(changeFromDocument),
     skipped: document.skipped.map((s) => ({ mirror: s.mirror, ref: s.ref, filter: s.filter, detail: s.detail })),
     summary: { create: summary.create, update: summary.update, delete: summary.delete, noop: summary.noop, skipped: summary.skipped },
     stats: {

@@ -65,11 +65,11 @@ export async function readPlanFile(path: string): Promise<Plan> {
  * config could not have produced (an edited target, a delete outside the mirror, other platforms).
  */
 export async function readSavedPlan(path: string, config: Config): Promise<Plan> {
-  const plan = await readPlanFile(path);
-  if (plan.configDigest !== configDigest(config)) {
+  const document = parsePlanText(path, await readText(path));
+  if (document.configDigest !== configDigest(config)) {
     throw new RegsyncError('the config changed since this plan was made: run regsync plan again', { code: 'PLAN_STALE' });
   }
-  const mismatch = configMismatch(config, plan.changes);
+  const mismatch = configMismatch(config, document);
   if (mismatch !== null) throw new RegsyncError(mismatch, { code: 'PLAN_INVALID' });
-  return plan;
+  return fromDocument(document);
 }
