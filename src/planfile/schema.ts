@@ -70,6 +70,12 @@ export function schemaProblems(document: unknown): string[] {
   cached ??= precompiledValidator() ?? compilePlanValidator();
   const validate = cached;
   if (validate(document)) return [];
-  const problems = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf').map(describe);
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
+  // "X or null" fields: when the value is an X with a problem inside, "must be null" (the other branch) is noise.
+  const nullBranch = (e: ErrorObject) =>
+    e.keyword === 'type' &&
+    (e.params as { type?: unknown }).type === 'null' &&
+    errors.some((other) => other !== e && other.instancePath.startsWith(`${e.instancePath}/`));
+  const problems = errors.filter((e) => !nullBranch(e)).map(describe);
   return [...new Set(problems.length > 0 ? problems : ['the plan does not match schemas/plan.schema.json'])];
 }
