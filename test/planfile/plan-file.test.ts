@@ -118,6 +118,19 @@ describe('plan file', () => {
     assert.ok((await problemsOf(plan)).includes('/formatVersion: must be 2'));
   });
 
+  it('the refs a read plan shows are derived from the parts apply reads, never copied from the file', async () => {
+    const plan = JSON.parse(serializePlan(samplePlan())) as {
+      changes: Array<{ id: string; mirror: string; target: { ref: string; repository: string } }>;
+    };
+    const change = plan.changes[0]!;
+    const shown = change.target.ref;
+    change.target.ref = shown.replace(change.target.repository, 'reviewed/elsewhere');
+    change.id = `${change.mirror}:${change.target.ref}`;
+    const file = join(dir, 'shown.json');
+    writeFileSync(file, JSON.stringify(plan));
+    assert.equal((await readPlanFile(file)).changes[0]!.target.ref, shown);
+  });
+
   it('rejects text that is not JSON, and a missing file', async () => {
     assert.match((await problemsOf('{"formatVersion": 1,'))[0]!, /is not JSON/);
     await assert.rejects(
