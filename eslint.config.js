@@ -7,21 +7,24 @@ import prettierConfig from 'eslint-config-prettier';
 
 /**
  * The one-way imports of ARCHITECTURE.md:
- *   cli/commands → config, inventory, plan, render, apply → registry, util
- * plan and render are pure: they import only plan types and util (plan may read config types).
+ *   cli/commands → config, inventory, plan, planfile, render, apply → registry, util
+ * plan and render are pure: they import only plan types and util (plan may read config types); planfile reads and
+ * writes the plan file (plan + config), and render's JSON is its text.
  */
 const layer = (name) => [`**/${name}`, `**/${name}/**`, `**/${name}.js`];
 const forbid = (message, ...names) => ({ group: names.flatMap(layer), message });
 
 /** @type {Record<string, string[]>} */
 const forbiddenByLayer = {
-  'src/util/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'render', 'apply', 'registry'],
-  'src/registry/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'render', 'apply'],
-  'src/config/**': ['cli', 'commands', 'inventory', 'plan', 'render', 'apply', 'registry'],
-  'src/plan/**': ['cli', 'commands', 'inventory', 'render', 'apply', 'registry'],
+  'src/util/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
+  'src/registry/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply'],
+  'src/config/**': ['cli', 'commands', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
+  'src/plan/**': ['cli', 'commands', 'inventory', 'planfile', 'render', 'apply', 'registry'],
+  // The plan file: the Plan ⇄ its file, checked against the config; render's JSON is the file's text.
+  'src/planfile/**': ['cli', 'commands', 'inventory', 'render', 'apply', 'registry'],
   'src/render/**': ['cli', 'commands', 'config', 'inventory', 'apply', 'registry'],
-  'src/inventory/**': ['cli', 'commands', 'render', 'apply'],
-  'src/apply/**': ['cli', 'commands', 'inventory', 'render'],
+  'src/inventory/**': ['cli', 'commands', 'planfile', 'render', 'apply'],
+  'src/apply/**': ['cli', 'commands', 'inventory', 'planfile', 'render'],
 };
 const pureModules = ['execa', 'listr2', 'undici', 'node:http', 'node:https', 'node:net', 'node:child_process'];
 
@@ -31,7 +34,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs', 'scripts/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -68,7 +74,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: layer('plan'), allowTypeImports: true, message: 'ARCHITECTURE.md: inventory may import plan types only; shared helpers belong in util' }] },
+        {
+          patterns: [
+            {
+              group: layer('plan'),
+              allowTypeImports: true,
+              message: 'ARCHITECTURE.md: inventory may import plan types only; shared helpers belong in util',
+            },
+          ],
+        },
       ],
     },
   },

@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { loadSavedPlan } from '../apply/saved-plan.js';
-import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
-import { writePlanFile } from '../plan/plan-file.js';
+import { readSavedPlan, writePlanFile } from '../planfile/index.js';
 import type { Plan } from '../plan/types.js';
 import type { ContentMemo } from '../registry/content-memo.js';
 import { changesInShard } from '../plan/shard.js';
@@ -69,7 +67,7 @@ export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: 
     if (options.mirrors.length > 0 || options.out !== null) {
       throw new RegsyncError('--mirror and --out are for a plan apply computes; a saved plan is carried out whole', { code: 'USAGE' });
     }
-    return savedPlanForShard(await loadSavedPlan(options.planFile, configDigest(config)), options.shard);
+    return savedPlanForShard(await readSavedPlan(options.planFile, config), options.shard);
   }
   const plan = await computeReportedPlan(config, planRunOptions(options, memo), io);
   if (plan !== null && options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);

@@ -9,7 +9,7 @@ import { buildPlan } from '../plan/diff.js';
 import { ownsSourceRepository } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
 import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
-import { writePlanFile } from '../plan/plan-file.js';
+import { writePlanFile } from '../planfile/index.js';
 import { mirrorsToRead } from '../plan/related-mirrors.js';
 import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';

@@ -6,7 +6,7 @@ import type { CommandContext } from './shared.js';
 // Loaded on use: both modules bring ajv, which no other command needs at start-up.
 const SCHEMAS: Record<string, () => Promise<string>> = {
   config: async () => (await import('../config/schema.js')).configSchemaText(),
-  plan: async () => (await import('../plan/plan-check.js')).planSchemaText(),
+  plan: async () => (await import('../planfile/schema.js')).planSchemaText(),
   'apply-result': async () => (await import('../apply/result-schema.js')).applyResultSchemaText(),
 };
 

@@ -95,7 +95,6 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[]; w
   const sortedChanges = sortChanges(spared);
   const sortedSkipped = sortSkipped(skipped);
   const plan: Plan = {
-    formatVersion: 2,
     regsyncVersion: input.regsyncVersion,
     createdAt: input.now.toISOString(),
     configDigest: input.configDigest,

@@ -16,12 +16,21 @@ export function repositoryRef(endpoint: Endpoint, repository: string): string {
 
 /** `host/repository:tag`, the ref form of the Plan JSON. */
 export function tagRef(endpoint: Endpoint, repository: string, tag: string): string {
-  return `${repositoryRef(endpoint, repository)}:${tag}`;
+  return locationRef(endpointBase(endpoint), repository, tag);
+}
+
+/**
+ * The one rule from a change end's parts (what apply reads) to its display `ref`: the planner and the plan file
+ * reader both derive it here, so what is shown is what is written. A location without a tag shows no tag.
+ */
+export function locationRef(endpoint: string, repository: string, tag: string | null): string {
+  return tag === null ? `${endpoint}/${repository}` : `${endpoint}/${repository}:${tag}`;
 }
 
 /** A change's end as parsed fields plus its display ref. */
 export function tagLocation(endpoint: Endpoint, repository: string, tag: string): ChangeLocation {
-  return { ref: tagRef(endpoint, repository, tag), endpoint: endpointBase(endpoint), repository, tag };
+  const base = endpointBase(endpoint);
+  return { ref: locationRef(base, repository, tag), endpoint: base, repository, tag };
 }
 
 /** Full repository path at the source for a path relative to the source prefix. */

@@ -1,8 +1,9 @@
 import type { PlatformChild } from '../util/platforms.js';
 
 /**
- * The Plan model (formatVersion 2) and the Inventory the pure planner reads.
- * The Plan is data: it is rendered, saved, read back and executed as the same objects.
+ * The Plan model and the Inventory the pure planner reads.
+ * The Plan is data: it is rendered, saved, read back and executed as the same objects. The plan file's format
+ * (and its version) is src/planfile's: the model can grow without changing the file.
  */
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
@@ -107,7 +108,6 @@ export interface PlanRateLimit {
 export type HostRateLimit = Omit<PlanRateLimit, 'needed'>;
 
 export interface Plan {
-  formatVersion: 2;
   regsyncVersion: string;
   createdAt: string;
   configDigest: string;

@@ -1,4 +1,4 @@
-import { serializePlan } from '../plan/serialize.js';
+import { serializePlan } from '../planfile/write.js';
 import type { Plan } from '../plan/types.js';
 
 /** The plan JSON exactly as a plan file holds it. */

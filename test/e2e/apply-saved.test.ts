@@ -3,8 +3,8 @@
  * its change stale; tampered or foreign plan files and a changed config are refused before any change.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Plan } from '../../src/plan/types.js';
 import { pushImage, rawManifest } from '../harness/images.js';
@@ -26,6 +26,13 @@ async function savedPlan(): Promise<{ lab: Lab; config: string; file: string; pl
   const planned = await cli(['plan', '-c', started.config, '--out', file], await planEnv(), started.lab.dir);
   assert.equal(planned.code, 0, planned.stderr);
   return { ...started, file, plan: JSON.parse(await readFile(file, 'utf8')) as Plan };
+}
+
+/** Every file under a registry's storage with its size: an upload, a blob, a link or a tag written changes it. */
+async function storage(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return (await Promise.all(files.map(async (file) => `${relative(dir, file)} ${(await stat(file)).size}`))).sort();
 }
 
 describe('regsync apply PLAN.json', () => {
@@ -72,18 +79,30 @@ describe('regsync apply PLAN.json', () => {
   // the destination is untouched, which is also what keeps the next one meaningful): one start instead of five.
   describe('refuses before any change', () => {
     let shared: Awaited<ReturnType<typeof savedPlan>>;
+    let stored: { source: string[]; destination: string[] };
     before(async () => {
       shared = await savedPlan();
       lab = undefined; // not stopped after each test: the `after` below stops it
+      stored = { source: await storage(shared.lab.source.dataDir), destination: await storage(shared.lab.destination.dataDir) };
+      assert.ok(stored.destination.length > 0);
     });
     after(() => shared.lab.stop());
 
     const assertUntouched = async () => {
       assert.equal(await rawManifest(shared.lab.destination, 'mirror/app1', 'v1.2.0'), null);
       assert.notEqual(await rawManifest(shared.lab.destination, 'mirror/app1', 'old'), null);
+      // Nothing written at all: no blob, upload, link or tag in either registry's storage.
+      assert.deepEqual(await storage(shared.lab.destination.dataDir), stored.destination);
+      assert.deepEqual(await storage(shared.lab.source.dataDir), stored.source);
     };
+    type Tampered = { changes: Array<Plan['changes'][number] & { copy?: { platforms: string[] | null } }> };
+    const changeOf = (plan: Record<string, unknown>, tag: string) =>
+      (plan as unknown as Tampered).changes.find((change) => change.target.ref.endsWith(`/mirror/app1:${tag}`))!;
+    const S = () => shared.lab.source.host;
+    const D = () => shared.lab.destination.host;
 
-    const tamperings: Array<[string, (plan: Record<string, unknown>) => void, RegExp]> = [
+    // A RegExp the error matches, or a function giving stderr exactly (it may name the lab's hosts).
+    const tamperings: Array<[string, (plan: Record<string, unknown>) => void, RegExp | (() => string)]> = [
       ['an unknown key (schema)', (plan) => (plan.extra = true), /plan file .* is not a valid regsync plan .*unknown key "extra"/],
       [
         'formatVersion 1',
@@ -100,6 +119,37 @@ describe('regsync apply PLAN.json', () => {
         (plan) => ((plan.changes as Array<{ id: string }>)[0]!.id = 'apps:elsewhere:v1'),
         /\/changes\/0\/id: must be "apps:/,
       ],
+      // Issue 14 item 2: a plan file edited to write elsewhere is refused whole, naming the change and the field.
+      [
+        'a target edited (repository and tag; ref and id left as reviewed)',
+        (plan) => {
+          const change = changeOf(plan, 'v1.2.0');
+          change.target.repository = 'evil/two';
+          change.target.tag = 'pwn';
+        },
+        () =>
+          `regsync: plan file does not match its config: change "apps:${D()}/mirror/app1:v1.2.0" targets ${D()}/evil/two:pwn, but mirror apps maps ${S()}/team/app1:v1.2.0 to ${D()}/mirror/app1:v1.2.0: run regsync plan again\n`,
+      ],
+      [
+        'a delete moved outside the mirror',
+        (plan) => {
+          const change = changeOf(plan, 'old');
+          change.target.repository = 'evil/two';
+          change.target.ref = `${change.target.endpoint}/evil/two:old`;
+          change.id = `apps:${change.target.ref}`;
+        },
+        /^regsync: plan file does not match its config: change "apps:[^"]+\/evil\/two:old" deletes [^ ]+\/evil\/two:old, outside the repositories mirror apps manages at [^ ]+\/mirror: run regsync plan again\n$/,
+      ],
+      [
+        'other copy.platforms',
+        (plan) => (changeOf(plan, 'v1.2.0').copy = { platforms: ['linux/arm64'] }),
+        /^regsync: plan file does not match its config: change "apps:[^"]+:v1\.2\.0" copies platforms \["linux\/arm64"\], but mirror apps \(executor registry\) copies the whole image: run regsync plan again\n$/,
+      ],
+      [
+        'a made-up digest',
+        (plan) => (changeOf(plan, 'v1.2.0').source!.digest = 'sha256:abc'),
+        /is not a valid regsync plan \(1 problem\): \/changes\/\d+\/source\/digest: must match pattern "\^sha256:\[0-9a-f\]\{64\}\$"/,
+      ],
     ];
     tamperings.forEach(([what, tamper, message], index) => {
       it(`a plan file with ${what}`, async () => {
@@ -110,7 +160,8 @@ describe('regsync apply PLAN.json', () => {
         await writeFile(tampered, JSON.stringify(document));
         const result = await cli(['apply', '-c', config, tampered], await planEnv(), lab.dir);
         assert.equal(result.code, 1);
-        assert.match(result.stderr, message);
+        if (typeof message === 'function') assert.equal(result.stderr, message());
+        else assert.match(result.stderr, message);
         await assertUntouched();
       });
     });

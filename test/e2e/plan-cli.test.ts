@@ -8,7 +8,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readPlanFile } from '../../src/plan/plan-file.js';
+import { readPlanFile } from '../../src/planfile/index.js';
+import type { PlanDocument } from '../../src/planfile/index.js';
 import type { Plan } from '../../src/plan/types.js';
 import { cli, MAIN_CONFIG, NOW, planEnv, startLab } from './plan-fixture.js';
 import type { Lab } from './plan-fixture.js';
@@ -57,7 +58,7 @@ describe('regsync plan against real registries', () => {
     const result = await cli(['plan', '-c', config, '--json'], await planEnv(), lab.dir);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
-    const plan = JSON.parse(result.stdout) as Plan;
+    const plan = JSON.parse(result.stdout) as PlanDocument;
     assert.equal(plan.formatVersion, 2);
     assert.equal(plan.createdAt, NOW);
     assert.deepEqual(

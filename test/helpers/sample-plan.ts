@@ -1,9 +1,30 @@
 /** A fixed plan with every kind of change, skip and warning, for golden and round-trip tests. */
+import type { Config, MirrorConfig } from '../../src/config/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { days, inventoryFor, mirrorConfig, planOf } from './inventory-builder.js';
 
+/** The two mirrors samplePlan plans: apps (registry executor, prune) and base (docker executor). */
+export function sampleMirrors(): { apps: MirrorConfig; base: MirrorConfig } {
+  return {
+    apps: mirrorConfig({ name: 'apps', prune: true, tags: { semver: '>=1.0.0', exclude: ['rc|beta'] } }),
+    base: mirrorConfig({
+      name: 'base',
+      executor: 'docker',
+      source: { scheme: 'registry', host: '127.0.0.1:5000', prefix: 'library' },
+      destination: { scheme: 'registry', host: '127.0.0.1:5002', prefix: '' },
+      tags: { maxAge: days(365), latest: 2 },
+    }),
+  };
+}
+
+/** The config samplePlan could have come from. */
+export function sampleConfig(): Config {
+  const { apps, base } = sampleMirrors();
+  return { version: 1, file: null, registries: {}, mirrors: [apps, base] };
+}
+
 export function samplePlan(): Plan {
-  const apps = mirrorConfig({ name: 'apps', prune: true, tags: { semver: '>=1.0.0', exclude: ['rc|beta'] } });
+  const { apps, base } = sampleMirrors();
   const appsInventory = inventoryFor(apps)
     .source('app1', (r) =>
       r
@@ -20,13 +41,6 @@ export function samplePlan(): Plan {
     )
     .destination('mirror/app2', (r) => r.image('1.2.3-alpine', 'app2-123'))
     .build();
-  const base = mirrorConfig({
-    name: 'base',
-    executor: 'docker',
-    source: { scheme: 'registry', host: '127.0.0.1:5000', prefix: 'library' },
-    destination: { scheme: 'registry', host: '127.0.0.1:5002', prefix: '' },
-    tags: { maxAge: days(365), latest: 2 },
-  });
   const baseInventory = inventoryFor(base)
     .source('alpine', (r) =>
       r

@@ -57,6 +57,29 @@ const cases: { file: string; code: string; forbidden: boolean }[] = [
     code: "import { needsImageFacts } from '../plan/filters.js';\nexport const x = needsImageFacts;\n",
     forbidden: true,
   },
+  // The plan file: read by commands, written from the Plan; the planner and apply never import it.
+  {
+    file: 'src/planfile/probe.ts',
+    code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n",
+    forbidden: true,
+  },
+  { file: 'src/planfile/probe.ts', code: "import { applyRun } from '../apply/run.js';\nexport const x = applyRun;\n", forbidden: true },
+  { file: 'src/planfile/probe.ts', code: "import type { Config } from '../config/types.js';\nexport type X = Config;\n", forbidden: false },
+  {
+    file: 'src/plan/probe.ts',
+    code: "import { serializePlan } from '../planfile/index.js';\nexport const x = serializePlan;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/apply/probe.ts',
+    code: "import { readPlanFile } from '../planfile/index.js';\nexport const x = readPlanFile;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/commands/probe.ts',
+    code: "import { readSavedPlan } from '../planfile/index.js';\nexport const x = readSavedPlan;\n",
+    forbidden: false,
+  },
 ];
 
 for (const { file, code, forbidden } of cases) {

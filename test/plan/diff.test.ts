@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serializePlan } from '../../src/plan/serialize.js';
+import { serializePlan } from '../../src/planfile/index.js';
 import {
   actions,
   configDigest,

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { actions, indexDigest, inventoryFor, manifestDigest, mirrorConfig, planOf, skips } from '../helpers/inventory-builder.js';
 import type { IndexSpec } from '../helpers/inventory-builder.js';
-import { planProblems } from '../../src/plan/plan-check.js';
-import { serializePlan } from '../../src/plan/serialize.js';
+import { planProblems, serializePlan } from '../../src/planfile/index.js';
 
 const S = '127.0.0.1:5000/team';
 

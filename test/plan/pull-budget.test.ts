@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planProblems } from '../../src/plan/plan-check.js';
-import { serializePlan } from '../../src/plan/serialize.js';
+import { planProblems, serializePlan } from '../../src/planfile/index.js';
 import type { HostRateLimit, Plan, PlanRateLimit } from '../../src/plan/types.js';
 import { renderHuman } from '../../src/render/human.js';
 import { renderMarkdown } from '../../src/render/markdown.js';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MirrorConfig } from '../../src/config/types.js';
-import { planProblems } from '../../src/plan/plan-check.js';
-import { serializePlan } from '../../src/plan/serialize.js';
+import { planProblems, serializePlan } from '../../src/planfile/index.js';
 import { inShard, parseShard, shardOfRepository } from '../../src/plan/shard.js';
 import type { MirrorInventory } from '../../src/plan/types.js';
 import { inventoryFor, mirrorConfig, planOf } from '../helpers/inventory-builder.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { serializePlan } from '../../src/plan/serialize.js';
+import { serializePlan } from '../../src/planfile/index.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderHuman } from '../../src/render/human.js';
 import { renderJson } from '../../src/render/json.js';

@@ -63,7 +63,7 @@ async function stagingCopy(): Promise<string> {
 
 /**
  * Only these may be in the package; npm adds package.json, README and LICENSE itself. dist/ holds compiled modules
- * and the config validator the build generates (CommonJS, .cjs).
+ * and the config and plan validators the build generates (CommonJS, .cjs).
  */
 const ALLOWED = /^(?:package\.json|README\.md|LICENSE|schemas\/[\w.-]+\.json|dist\/.+\.c?js(?:\.map)?)$/;
 
@@ -88,6 +88,7 @@ describe('npm package', () => {
       'package.json',
       'dist/cli.js',
       'dist/config/config-validator.cjs',
+      'dist/planfile/plan-validator.cjs',
       'schemas/regsync.schema.json',
       'schemas/plan.schema.json',
     ]) {

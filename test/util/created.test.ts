@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createdMs } from '../../src/util/created.js';
-import { readPlanFile, writePlanFile } from '../../src/plan/plan-file.js';
+import { readPlanFile, writePlanFile } from '../../src/planfile/index.js';
 import { days, inventoryFor, mirrorConfig, planOf, skips } from '../helpers/inventory-builder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'regsync-created-'));

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readPlanFile, serializePlan, writePlanFile } from '../../src/plan/plan-file.js';
+import { readPlanFile, serializePlan, writePlanFile } from '../../src/planfile/index.js';
 import type { Plan } from '../../src/plan/types.js';
 import { isRegsyncError } from '../../src/util/errors.js';
 import { samplePlan } from '../helpers/sample-plan.js';
@@ -56,13 +56,11 @@ describe('plan file', () => {
 
   it('rejects a plan with every schema problem listed', async () => {
     const plan = JSON.parse(serializePlan(samplePlan())) as Record<string, unknown> & { changes: Array<Record<string, unknown>> };
-    plan.formatVersion = 1;
     plan.changes[0]!.action = 'replace';
     delete plan.changes[1]!.target;
     plan.extra = true;
     const problems = await problemsOf(plan);
     assert.match(problems[0]!, /is not a valid regsync plan \(\d+ problems\)/);
-    assert.ok(problems.includes('/formatVersion: must be 2'), problems.join('\n'));
     assert.ok(problems.includes('/changes/0/action: must be one of "create", "update", "delete", "noop"'), problems.join('\n'));
     assert.ok(problems.includes('/changes/1: missing key "target"'), problems.join('\n'));
     assert.ok(problems.includes('the plan: unknown key "extra"'), problems.join('\n'));
@@ -108,6 +106,29 @@ describe('plan file', () => {
       problems.some((p) => p.startsWith('/changes/0/id: must be')),
       problems.join('\n'),
     );
+  });
+
+  it('names another format version before any schema problem', async () => {
+    const plan = JSON.parse(serializePlan(samplePlan())) as Record<string, unknown>;
+    plan.formatVersion = 1;
+    plan.extra = true;
+    assert.deepEqual(await problemsOf(plan), ['plan file made by another regsync version (formatVersion 1): run regsync plan again', '']);
+    // Not a number: the schema says what it must be.
+    plan.formatVersion = '2';
+    assert.ok((await problemsOf(plan)).includes('/formatVersion: must be 2'));
+  });
+
+  it('the refs a read plan shows are derived from the parts apply reads, never copied from the file', async () => {
+    const plan = JSON.parse(serializePlan(samplePlan())) as {
+      changes: Array<{ id: string; mirror: string; target: { ref: string; repository: string } }>;
+    };
+    const change = plan.changes[0]!;
+    const shown = change.target.ref;
+    change.target.ref = shown.replace(change.target.repository, 'reviewed/elsewhere');
+    change.id = `${change.mirror}:${change.target.ref}`;
+    const file = join(dir, 'shown.json');
+    writeFileSync(file, JSON.stringify(plan));
+    assert.equal((await readPlanFile(file)).changes[0]!.target.ref, shown);
   });
 
   it('rejects text that is not JSON, and a missing file', async () => {

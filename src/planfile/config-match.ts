@@ -1,0 +1,129 @@
+import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
+import { dockerPlatform, matchTagNames, selectRepositories } from '../plan/filters.js';
+import { endpointBase, locationRef, tagLocation } from '../plan/refs.js';
+import { mapRepository } from '../plan/rename.js';
+import type { Change, ChangeLocation, ChangeSource } from '../plan/types.js';
+import { changeFromDocument } from './document.js';
+import type { ChangeDocument, PlanDocument } from './document.js';
+import { platformMatches } from '../util/platforms.js';
+
+/**
+ * Whether a saved plan is one the config could have produced: a plan file is what a pull request reviews and a
+ * later job applies, so an edit to it must not steer apply elsewhere. Given the config digest already matches,
+ * everything here is re-derived from the config with the planner's own pure rules (mapRepository, the name
+ * filters, the platform rule); what needs registry facts (digests, dates) is checked by apply's compare-and-swap.
+ */
+
+/** `host/prefix` (or just the host): where a mirror reads or writes, for messages. */
+function place(endpoint: Endpoint): string {
+  return endpoint.prefix === '' ? endpointBase(endpoint) : `${endpointBase(endpoint)}/${endpoint.prefix}`;
+}
+
+/** The repository path relative to the endpoint's prefix, or null when it lies outside the prefix. */
+function relativeTo(endpoint: Endpoint, location: ChangeLocation): string | null {
+  if (location.endpoint !== endpointBase(endpoint)) return null;
+  const { prefix } = endpoint;
+  if (prefix === '') return location.repository;
+  if (location.repository === prefix) return '';
+  return location.repository.startsWith(`${prefix}/`) ? location.repository.slice(prefix.length + 1) : null;
+}
+
+function selected(mirror: MirrorConfig, relative: string): boolean {
+  return selectRepositories(mirror, [relative]).selected.includes(relative);
+}
+
+/** The source must be one the mirror reads and selects; then the target must be where the mirror maps it. */
+function copyMismatch(mirror: MirrorConfig, change: Change, source: ChangeSource): string | null {
+  const relative = relativeTo(mirror.source, source);
+  if (relative === null) return `reads ${source.ref}, but mirror ${mirror.name} reads from ${place(mirror.source)}`;
+  if (!selected(mirror, relative)) return `reads ${source.ref}, a repository mirror ${mirror.name} does not select`;
+  const tag = source.tag ?? '';
+  if (!matchTagNames(mirror, [tag]).kept.includes(tag)) return `reads ${source.ref}, a tag mirror ${mirror.name} does not select`;
+  const mapped = mapRepository(mirror, relative);
+  if ('error' in mapped) return `reads ${source.ref}, which mirror ${mirror.name} cannot map: ${mapped.error}`;
+  const expected = tagLocation(mirror.destination, mapped.repository, tag);
+  const { target } = change;
+  if (target.endpoint === expected.endpoint && target.repository === expected.repository && target.tag === expected.tag) return null;
+  return `targets ${target.ref}, but mirror ${mirror.name} maps ${source.ref} to ${expected.ref}`;
+}
+
+/** Whether a destination repository is one the mirror manages, as far as the config alone can say. */
+function managedRepository(mirror: MirrorConfig, target: ChangeLocation): boolean {
+  const relative = relativeTo(mirror.destination, target);
+  if (relative === null) return false;
+  const { names } = mirror.repositories;
+  if (names !== null) {
+    return selectRepositories(mirror, names).selected.some((name) => {
+      const mapped = mapRepository(mirror, name);
+      return 'repository' in mapped && mapped.repository === target.repository;
+    });
+  }
+  // Without a rename a destination repository is its source repository re-rooted, so the same selection applies;
+  // a rename of a listed catalog cannot be inverted: the destination prefix is what the config can say.
+  return mirror.rename === null ? selected(mirror, relative) : true;
+}
+
+/** A change without a source (a delete, or a tag prune keeps for a shared digest) comes from prune, in a managed repository. */
+function pruneMismatch(mirror: MirrorConfig, change: Change): string | null {
+  const verb = change.action === 'delete' ? 'deletes' : 'keeps';
+  if (!mirror.prune) return `${verb} ${change.target.ref}, but mirror ${mirror.name} does not prune`;
+  if (!managedRepository(mirror, change.target))
+    return `${verb} ${change.target.ref}, outside the repositories mirror ${mirror.name} manages at ${place(mirror.destination)}`;
+  return null;
+}
+
+const described = (platforms: readonly string[] | null): string =>
+  platforms === null ? 'the whole image' : `platforms ${JSON.stringify(platforms)}`;
+
+/** copy.platforms as the planner gives it: docker pulls one platform; the registry copies whole or a `platforms` subset. */
+function platformsMismatch(mirror: MirrorConfig, platforms: string[] | null): string | null {
+  const copies = (what: string) => `copies ${described(platforms)}, but mirror ${mirror.name} (executor ${mirror.executor}) copies ${what}`;
+  if (mirror.executor === 'docker') {
+    const pulled = dockerPlatform(mirror);
+    return platforms !== null && platforms.length === 1 && platforms[0] === pulled ? null : copies(described([pulled]));
+  }
+  const wanted = mirror.platforms;
+  if (wanted === null) return platforms === null ? null : copies('the whole image');
+  if (platforms === null || platforms.every((p) => wanted.some((w) => platformMatches(p, w)))) return null;
+  return copies(`the whole image or some of platforms ${JSON.stringify(wanted)}`);
+}
+
+function changeMismatch(config: Config, change: Change): string | null {
+  const mirror = config.mirrors.find((candidate) => candidate.name === change.mirror);
+  if (mirror === undefined) return `names mirror ${change.mirror}, which the config does not have`;
+  if (change.executor !== mirror.executor) return `runs on executor ${change.executor}, but mirror ${mirror.name} uses ${mirror.executor}`;
+  const where = change.source === null ? pruneMismatch(mirror, change) : copyMismatch(mirror, change, change.source);
+  if (where !== null || change.copy === undefined) return where;
+  return platformsMismatch(mirror, change.copy.platforms);
+}
+
+/**
+ * A file's `ref` must be exactly its parts: apply reads the parts, a reviewer reads the ref. (The Plan read from
+ * the file shows refs derived from the parts anyway; a file where they differ was edited.)
+ */
+function refMismatch(document: ChangeDocument): string | null {
+  for (const [field, location] of [
+    ['source', document.source],
+    ['target', document.target],
+  ] as const) {
+    if (location === null) continue;
+    if (location.tag === null) return `has ${field}.tag null, but regsync plan always names a tag`;
+    const parts = locationRef(location.endpoint, location.repository, location.tag);
+    if (location.ref !== parts) return `has ${field}.ref ${location.ref}, but its endpoint, repository and tag are ${parts}`;
+  }
+  return null;
+}
+
+/**
+ * The first change the config could not have produced, as one line naming the change and the field
+ * (`plan file does not match its config: change "ID" targets ...: run regsync plan again`); null when none.
+ * For a document that passed the schema and the structural checks (ids are `mirror:target.ref`), and whose
+ * config digest is the config's.
+ */
+export function configMismatch(config: Config, document: Pick<PlanDocument, 'changes'>): string | null {
+  for (const written of document.changes) {
+    const mismatch = changeMismatch(config, changeFromDocument(written)) ?? refMismatch(written);
+    if (mismatch !== null) return `plan file does not match its config: change "${written.id}" ${mismatch}: run regsync plan again`;
+  }
+  return null;
+}
