@@ -1,10 +1,11 @@
 # regsync's image: the CLI, the docker CLI for the docker executor, schemas/. Run as the original tool's image was:
 #
-#   docker run --rm --user root -v ~/.docker:/root/.docker:ro -v /var/run/docker.sock:/var/run/docker.sock \
+#   docker run --rm -v ~/.docker:/root/.docker:ro -v /var/run/docker.sock:/var/run/docker.sock:ro \
 #     -v "$PWD:/work:ro" regsync apply --yes
 #
-# The default user is the unprivileged `node` (uid 1000): enough for the registry executor, which needs no
-# socket. The Docker socket belongs to root, hence `--user root` for the docker executor.
+# The container starts as root and the entrypoint (scripts/docker-entrypoint.mjs) keeps root only when a Docker
+# socket is mounted (the socket belongs to root; the docker executor needs it). Without one it drops to the
+# unprivileged `node` user (uid 1000) before regsync loads: enough for the registry executor.
 #
 # Build where Docker Hub and the npm registry are reachable:
 #   docker build -t regsync .
@@ -56,10 +57,12 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schemas ./schemas
-RUN node -e "const fs = require('node:fs'); fs.symlinkSync('/app/dist/cli.js', '/usr/local/bin/regsync'); fs.mkdirSync('/work', { recursive: true })"
+COPY scripts/docker-entrypoint.mjs ./docker-entrypoint.mjs
+# /root is made traversable (not listable) so that, after the drop to `node`, ~/.docker mounted at /root/.docker
+# (the original tool's form) is still read when no socket is mounted.
+RUN node -e "const fs = require('node:fs'); fs.chmodSync('/app/docker-entrypoint.mjs', 0o755); fs.symlinkSync('/app/docker-entrypoint.mjs', '/usr/local/bin/regsync'); fs.mkdirSync('/work', { recursive: true }); fs.mkdirSync('/root', { recursive: true, mode: 0o711 }); fs.chmodSync('/root', 0o711)"
 # The mounted config lives here: `regsync plan` finds ./regsync.yaml without -c.
 WORKDIR /work
-# The official node images (and the local base) have this unprivileged user, uid 1000.
-USER node
+# No USER: the entrypoint decides (root with a mounted Docker socket, else the images' `node` user, uid 1000).
 ENTRYPOINT ["regsync"]
 CMD ["--help"]

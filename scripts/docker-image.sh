@@ -13,7 +13,9 @@ DOCKER_CLI_BASE=${DOCKER_CLI_BASE:-regsync-local-docker-cli:latest}
 NODE_BASE=$NODE_BASE DOCKER_CLI_BASE=$DOCKER_CLI_BASE bash scripts/docker-local-bases.sh
 
 trap 'rm -f .docker-deps.tgz' EXIT
-tar -czf .docker-deps.tgz node_modules
+# Through a symlinked node_modules too (a git worktree sharing another checkout's): its contents, named
+# node_modules/...; hard links are renamed with them, symlink targets (relative, ../x) are kept as they are.
+tar -czf .docker-deps.tgz -C "$(readlink -f node_modules)" --transform 's,^\.,node_modules,S' .
 revision=$(git rev-parse HEAD 2>/dev/null || true)
 start=$(date +%s)
 docker build --network none \

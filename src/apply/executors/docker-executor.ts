@@ -5,7 +5,7 @@ import type { ExecutionContext, Executor } from '../types.js';
 import { DockerCli, dockerCause, dockerCommandError, missingBinaryError } from './docker-cli.js';
 import { heldSecrets } from './docker-config.js';
 import type { HeldCredential } from './docker-config.js';
-import { inspectLocalImage, inspectLocalImages, listLocalImageIds, removeReferences } from './docker-images.js';
+import { inspectLocalImage, inspectLocalImages, listLocalImages, removeReferences } from './docker-images.js';
 import type { LocalImage } from './docker-images.js';
 import { dockerCommands, dockerCopyRefs } from './docker-refs.js';
 import type { DockerCopyRefs } from './docker-refs.js';
@@ -33,6 +33,8 @@ interface LocalBefore {
   usersImage: boolean;
   sourceExists: boolean;
   targetExists: boolean;
+  /** The image the destination tag named before the copy: `docker tag` moves the tag, the copy puts it back. */
+  targetId: string | null;
 }
 
 /** The docker executor: `docker pull` by digest, `docker tag`, `docker push`, with queued removals. */
@@ -53,6 +55,8 @@ class DockerExecutor implements Executor {
   private tempConfig: TempDockerConfig | null = null;
   /** Image IDs in the engine before the run, or found there unannounced: never removed. */
   private readonly usersImages = new Set<string>();
+  /** Of those, the ones that had a name (a reference) before the run: all references the run adds to them can go. */
+  private readonly namedUsersImages = new Set<string>();
   /** Image IDs this run pulled into the engine. */
   private readonly pulledImages = new Set<string>();
   /** References this run created (a reference that existed before the run is never removed). */
@@ -77,10 +81,12 @@ class DockerExecutor implements Executor {
     this.cli = new DockerCli(this.options.binary, { ...this.options.env, ...this.tempConfig?.env }, heldSecrets(this.options.credentials));
     try {
       // Both at once (two docker processes in parallel); an unreachable engine is reported by the version check.
-      const listed = listLocalImageIds(this.cli);
+      const listed = listLocalImages(this.cli);
       listed.catch(() => undefined);
       await this.checkEngine(signal);
-      for (const id of await listed) this.usersImages.add(id);
+      const images = await listed;
+      for (const id of images.ids) this.usersImages.add(id);
+      for (const id of images.named) this.namedUsersImages.add(id);
     } catch (error) {
       await this.removeTempConfig();
       throw error;
@@ -127,14 +133,17 @@ class DockerExecutor implements Executor {
     const queue = this.queueFor(change.mirror);
     const image: QueuedImage = { id: null, references: [], inUse: true };
     let pulled: LocalImage | null = null;
+    let before: LocalBefore | null = null;
+    let tagged = false;
     this.hold(refs, 1);
     try {
-      const before = await this.localBefore(refs);
+      before = await this.localBefore(refs);
       try {
         await this.step(commands.pull, 'pull', refs.source, refs.sourceHost, context);
       } finally {
         pulled = await this.notePulled(refs, before, image, queue);
       }
+      tagged = true;
       await this.tagAndPush(refs, before, image, context);
       // The pushed reference is a tag of the pulled image: its size is the pulled one.
       const bytes = pulled?.size ?? 0;
@@ -142,6 +151,7 @@ class DockerExecutor implements Executor {
       return { bytes };
     } finally {
       this.hold(refs, -1);
+      if (before !== null) await this.putBack(refs, before, pulled, image, tagged);
       // The removal this may start runs in the background, overlapping the worker's next pull: the queue stays
       // bounded because the next image's add() waits for it (removals are chained) before that image is pushed.
       if (image.id !== null) queue.release(image).catch(() => undefined);
@@ -153,7 +163,7 @@ class DockerExecutor implements Executor {
     try {
       await this.step(commands.tag, 'tag', refs.target, refs.targetHost, context);
     } finally {
-      if (!before.targetExists && !before.usersImage) this.own(refs.target, image);
+      if (!before.targetExists) this.own(refs.target, image);
     }
     await this.step(commands.push, 'push', refs.target, refs.targetHost, context);
   }
@@ -170,21 +180,58 @@ class DockerExecutor implements Executor {
       usersImage,
       sourceExists: source !== null && !this.createdReferences.has(refs.source),
       targetExists: target !== null && !this.createdReferences.has(refs.target),
+      targetId: target !== null && !this.createdReferences.has(refs.target) ? target.id : null,
     };
   }
 
   /**
    * After the pull (also a failed or interrupted one): what it brought into the engine joins the queue (image.id
-   * set), unless the image was the user's. Resolves with the pulled image, null when there is none.
+   * set), unless the image was the user's; then only the references the copy adds go, when it ends (putBack).
+   * Resolves with the pulled image, null when there is none.
    */
   private async notePulled(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, queue: RemovalQueue): Promise<LocalImage | null> {
     const pulled = await inspectLocalImage(this.cli, refs.source).catch(() => null);
-    if (pulled === null || before.usersImage || this.usersImages.has(pulled.id)) return pulled;
+    if (pulled === null) return null;
+    if (!before.sourceExists) this.own(refs.source, image);
+    if (before.usersImage || this.usersImages.has(pulled.id)) return pulled;
     image.id = pulled.id;
     this.pulledImages.add(pulled.id);
-    if (!before.sourceExists) this.own(refs.source, image);
     await queue.add(image);
     return pulled;
+  }
+
+  /**
+   * When the copy ends (done, failed or interrupted), the engine's references go back to what they were, except on
+   * the image the run pulled (the queue removes it): a destination tag `docker tag` took from another image goes
+   * back to it, and the references the copy added to the user's image are removed (`docker image rm REF`, which
+   * only untags: the image keeps the names it had). An image that had no name at all before the run keeps its
+   * source reference: removing the last reference would delete it, and an image from before the run never goes.
+   */
+  private async putBack(
+    refs: DockerCopyRefs,
+    before: LocalBefore,
+    pulled: LocalImage | null,
+    image: QueuedImage,
+    tagged: boolean,
+  ): Promise<void> {
+    if (tagged && before.targetId !== null && before.targetId !== pulled?.id) await this.retag(refs.target, before.targetId);
+    if (image.id !== null || pulled === null || image.references.length === 0) return;
+    const keep = this.namedUsersImages.has(pulled.id) ? null : refs.source;
+    const added = image.references.filter((reference) => reference !== keep && !this.heldReferences.has(reference));
+    const failure = await removeReferences(this.cli, added);
+    if (failure !== null) this.options.warn(`could not remove a reference this run added: ${failure}`);
+  }
+
+  /**
+   * Puts a tag back on the image it named before the copy. Untagged first: docker then also drops the digest
+   * reference the push gave the copy's image in that repository (it goes once the repository has no tag on the image).
+   */
+  private async retag(reference: string, imageId: string): Promise<void> {
+    const untagged = await removeReferences(this.cli, [reference]);
+    const result = await this.cli.run(['tag', imageId, reference]);
+    if (untagged !== null || !result.ok) {
+      this.options.warn(`could not put ${reference} back on image ${imageId}: ${untagged ?? dockerCause(result)}`);
+    }
   }
 
   private own(reference: string, image: QueuedImage): void {

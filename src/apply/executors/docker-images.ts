@@ -60,16 +60,27 @@ export async function inspectLocalImages(cli: DockerCli, references: readonly st
   return missing.map((isMissing) => (isMissing ? null : parseImageLine(found[next++]!)));
 }
 
-/** Every image ID in the engine (intermediate images included): what the run must never remove. */
-export async function listLocalImageIds(cli: DockerCli): Promise<Set<string>> {
-  const result = await cli.run(['image', 'ls', '--all', '--quiet', '--no-trunc']);
+/** The engine's images before a run: what it must never remove, and which of them had a name. */
+export interface LocalImages {
+  /** Every image ID (intermediate images included). */
+  ids: Set<string>;
+  /** IDs with at least one reference (`repo:tag` or `repo@digest`): removing only the references a run added leaves these named. */
+  named: Set<string>;
+}
+
+/** Every image in the engine, one `docker image ls` (a row per reference; `<none>` repository for an unnamed image). */
+export async function listLocalImages(cli: DockerCli): Promise<LocalImages> {
+  const result = await cli.run(['image', 'ls', '--all', '--no-trunc', '--format', '{{.ID}} {{.Repository}}']);
   if (!result.ok) throw dockerCommandError(cli, 'image ls', result, { reference: 'local images' });
-  return new Set(
-    result.stdout
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map(normalizeImageId),
-  );
+  const images: LocalImages = { ids: new Set(), named: new Set() };
+  for (const line of result.stdout.split('\n')) {
+    const [id = '', repository = '<none>'] = line.trim().split(/\s+/);
+    if (id === '') continue;
+    const normalized = normalizeImageId(id);
+    images.ids.add(normalized);
+    if (repository !== '<none>') images.named.add(normalized);
+  }
+  return images;
 }
 
 /** Lines of a failed `docker image rm` other than "no such image" (already gone is what we wanted). */
