@@ -1,7 +1,7 @@
 import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
 import { endpointBase } from '../plan/refs.js';
 import type { Change, ChangeLocation } from '../plan/types.js';
-import type { RegistryPool } from '../registry/types.js';
+import type { RegistryPool } from '../registry/index.js';
 import { RegsyncError } from '../util/errors.js';
 import type { ResolvedLocation } from './types.js';
 

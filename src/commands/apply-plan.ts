@@ -4,7 +4,7 @@ import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
 import { writePlanFile } from '../plan/plan-file.js';
 import type { Plan } from '../plan/types.js';
-import type { ContentMemo } from '../registry/content-memo.js';
+import type { ContentMemo } from '../registry/index.js';
 import { changesInShard } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
 import { summarize } from '../plan/summary.js';

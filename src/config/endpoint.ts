@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { dockerHubLocation } from '../util/docker-hub.js';
+import { dockerHubLocation } from '../oci/index.js';
 import type { Endpoint } from './types.js';
 
 const OCIDIR = 'ocidir://';

@@ -1,5 +1,5 @@
 import type { UserConfig, UserMirror } from './document.js';
-import { dockerHubLocation } from '../util/docker-hub.js';
+import { dockerHubLocation } from '../oci/index.js';
 import { endpointCredentials } from './endpoint.js';
 import { jsonPointer } from './problems.js';
 import type { DocPath, Locator, Problem } from './problems.js';

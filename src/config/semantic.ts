@@ -3,7 +3,7 @@ import validRange from 'semver/ranges/valid.js';
 import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
-import { dockerHubLocation, isDockerHub } from '../util/docker-hub.js';
+import { dockerHubLocation, isDockerHub } from '../oci/index.js';
 import { isPlainObject } from '../util/records.js';
 
 type Plain = Record<string, unknown>;

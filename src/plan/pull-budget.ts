@@ -1,5 +1,4 @@
-import { DOCKER_HUB, isDockerHub } from '../util/docker-hub.js';
-import { selectPlatformChildren } from '../util/platforms.js';
+import { DOCKER_HUB, isDockerHub, selectPlatformChildren } from '../oci/index.js';
 import { compareStrings } from './filters.js';
 import type { Change, HostRateLimit, Inventory, PlanRateLimit, TagFacts } from './types.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { copyImage } from '../../src/registry/copy.js';
-import { parseManifest, platformString } from '../../src/registry/manifest.js';
+import { parseManifest, platformString } from '../../src/oci/manifest.js';
 import { createOcidirRegistry } from '../../src/registry/ocidir/index.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
 import type { Registry, RegistryPool } from '../../src/registry/types.js';

@@ -1,5 +1,5 @@
 import type { Change, ChangeLocation } from '../../plan/types.js';
-import { apiRepository, isDockerHub } from '../../registry/ref.js';
+import { apiRepository, isDockerHub } from '../../oci/index.js';
 import { RegsyncError } from '../../util/errors.js';
 
 /** The references and platform of one docker copy, as the docker CLI writes them. */

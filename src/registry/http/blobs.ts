@@ -1,7 +1,7 @@
 import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { abortableDelay } from '../../util/abort-listeners.js';
-import { sha256Digest } from '../digest.js';
+import { sha256Digest } from '../../oci/index.js';
 import { RegsyncError } from '../../util/errors.js';
 import { abortedError, throwIfAborted } from '../abort.js';
 import type { BlobStream, Descriptor, MountResult, UploadSession } from '../types.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { apiRepository, formatImageRef, parseImageRef, registryHostForEndpoint } from '../../src/registry/ref.js';
+import { apiRepository, formatImageRef, parseImageRef, registryHostForEndpoint } from '../../src/oci/ref.js';
 import type { ImageRef } from '../../src/registry/types.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
