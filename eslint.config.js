@@ -7,22 +7,36 @@ import prettierConfig from 'eslint-config-prettier';
 
 /**
  * The one-way imports of ARCHITECTURE.md:
- *   cli/commands → config, inventory, plan, render, apply → registry, util
- * plan and render are pure: they import only plan types and util (plan may read config types).
+ *   cli/commands → config, inventory, plan, render, apply → registry → oci → util
+ * Every layer may import oci (the OCI values); oci imports nothing but util. plan and render are pure: they import
+ * only plan types, oci and util (plan may read config types).
  */
 const layer = (name) => [`**/${name}`, `**/${name}/**`, `**/${name}.js`];
 const forbid = (message, ...names) => ({ group: names.flatMap(layer), message });
 
 /** @type {Record<string, string[]>} */
 const forbiddenByLayer = {
-  'src/util/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'render', 'apply', 'registry'],
+  'src/util/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'render', 'apply', 'registry', 'oci'],
+  'src/oci/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'render', 'apply', 'registry'],
   'src/registry/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'render', 'apply'],
   'src/config/**': ['cli', 'commands', 'inventory', 'plan', 'render', 'apply', 'registry'],
   'src/plan/**': ['cli', 'commands', 'inventory', 'render', 'apply', 'registry'],
   'src/render/**': ['cli', 'commands', 'config', 'inventory', 'apply', 'registry'],
   'src/inventory/**': ['cli', 'commands', 'render', 'apply'],
   'src/apply/**': ['cli', 'commands', 'inventory', 'render'],
+  'src/commands/**': [],
+  'src/*.ts': [],
 };
+
+/** Layers with one front door: from outside, only `<layer>/index.js` may be imported, never a file behind it. */
+const frontDoors = ['registry', 'oci'];
+const throughFrontDoor = (files) =>
+  frontDoors
+    .filter((name) => !files.startsWith(`src/${name}/`))
+    .map((name) => ({
+      group: [`**/${name}/**`, `!**/${name}/index.js`],
+      message: `ARCHITECTURE.md: import ${name}/index.js, the one public entry of src/${name}, not a file behind it`,
+    }));
 const pureModules = ['execa', 'listr2', 'undici', 'node:http', 'node:https', 'node:net', 'node:child_process'];
 
 export default tseslint.config(
@@ -31,7 +45,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs', 'scripts/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -53,7 +70,8 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            forbid(`ARCHITECTURE.md: ${files.split('/')[1]} must not import ${names.join(', ')}`, ...names),
+            ...(names.length > 0 ? [forbid(`ARCHITECTURE.md: ${files.split('/')[1]} must not import ${names.join(', ')}`, ...names)] : []),
+            ...throughFrontDoor(files),
             ...(files === 'src/plan/**' || files === 'src/render/**'
               ? [{ group: pureModules, message: 'plan and render are pure: no network, processes or task runners' }]
               : []),
@@ -68,7 +86,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: layer('plan'), allowTypeImports: true, message: 'ARCHITECTURE.md: inventory may import plan types only; shared helpers belong in util' }] },
+        {
+          patterns: [
+            {
+              group: layer('plan'),
+              allowTypeImports: true,
+              message: 'ARCHITECTURE.md: inventory may import plan types only; shared helpers belong in util',
+            },
+          ],
+        },
       ],
     },
   },
