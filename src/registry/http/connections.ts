@@ -4,7 +4,7 @@ import { redactUrl } from '../../util/redact.js';
 import { drain, exchange, isStream } from './exchange.js';
 import type { Method, Response } from './exchange.js';
 import type { StatsCounter } from './stats.js';
-import type { SendRequest } from './transport-core.js';
+import type { SendRequest } from './send-request.js';
 import { createForeignAgent } from './transport.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

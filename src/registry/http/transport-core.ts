@@ -9,7 +9,7 @@ import { backoffDelay, retryDecision } from './backoff.js';
 import type { RetryPolicy } from './backoff.js';
 import { statusError } from './errors.js';
 import { drain, exchange, isStream, readText } from './exchange.js';
-import type { Body, Method, Response } from './exchange.js';
+import type { Response } from './exchange.js';
 
 export type { Body, Method, Response } from './exchange.js';
 export { drain, readText } from './exchange.js';
@@ -23,26 +23,9 @@ import { formatRetryNotice } from '../retry-notice.js';
 import { abortedError } from '../abort.js';
 import type { RetryNotice } from '../retry-notice.js';
 
-export interface SendRequest {
-  method: Method;
-  /** A path on the registry (`/v2/...`) or an absolute URL (an upload Location). */
-  url: string | URL;
-  headers?: Record<string, string>;
-  /** Buffers and strings are resent on retries; a stream is sent once. */
-  body?: Body;
-  /** Token scopes the request needs (`repository:x:pull`). */
-  scopes: string[];
-  repository?: string;
-  reference?: string;
-  /** Statuses handed back to the caller instead of becoming errors; default: 2xx. */
-  accept?: (status: number) => boolean;
-  /** Aborts the request, its retries and its response body. */
-  signal?: AbortSignal | undefined;
-  /** The body is handed to the caller to stream at its pace (a blob download), not read at once. */
-  streamsBody?: boolean;
-  /** A manifest request: its GETs are counted per host and its rate-limit headers recorded. */
-  manifest?: boolean;
-}
+// In its own file so connections.ts can name it without importing this one (a type-only cycle otherwise).
+export type { SendRequest } from './send-request.js';
+import type { SendRequest } from './send-request.js';
 
 export interface TransportDeps {
   /** The host as written in the config (messages, config keys). */
