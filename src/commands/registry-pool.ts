@@ -1,5 +1,12 @@
 import type { Config, RegistrySettings } from '../config/types.js';
-import { createOcidirRegistry, createRegistryPool, effectiveTls, extraCaCertificates, formatRetryNotice, hostOptionsFor as hostOptionsForHost } from '../registry/index.js';
+import {
+  createOcidirRegistry,
+  createRegistryPool,
+  effectiveTls,
+  extraCaCertificates,
+  formatRetryNotice,
+  hostOptionsFor as hostOptionsForHost,
+} from '../registry/index.js';
 import type { ContentMemo, HostOptions, RateLimitSource, RegistryPool, RetryNotice } from '../registry/index.js';
 import { credentialsSource, runWording } from './error-advice.js';
 
