@@ -7,16 +7,18 @@ import prettierConfig from 'eslint-config-prettier';
 
 /**
  * The one-way imports of ARCHITECTURE.md:
- *   cli/commands → config, inventory, plan, planfile, render, apply → registry, util
- * plan and render are pure: they import only plan types and util (plan may read config types); planfile reads and
- * writes the plan file (plan + config), and render's JSON is its text.
+ *   cli/commands → config, inventory, plan, planfile, render, apply → registry → oci → util
+ * Every layer may import oci (the OCI values); oci imports nothing but util. plan and render are pure: they import
+ * only plan types, oci and util (plan may read config types); planfile reads and writes the plan file (plan +
+ * config), and render's JSON is its text.
  */
 const layer = (name) => [`**/${name}`, `**/${name}/**`, `**/${name}.js`];
 const forbid = (message, ...names) => ({ group: names.flatMap(layer), message });
 
 /** @type {Record<string, string[]>} */
 const forbiddenByLayer = {
-  'src/util/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
+  'src/util/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'oci'],
+  'src/oci/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
   'src/registry/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply'],
   'src/config/**': ['cli', 'commands', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
   'src/plan/**': ['cli', 'commands', 'inventory', 'planfile', 'render', 'apply', 'registry'],
@@ -25,7 +27,19 @@ const forbiddenByLayer = {
   'src/render/**': ['cli', 'commands', 'config', 'inventory', 'apply', 'registry'],
   'src/inventory/**': ['cli', 'commands', 'planfile', 'render', 'apply'],
   'src/apply/**': ['cli', 'commands', 'inventory', 'planfile', 'render'],
+  'src/commands/**': [],
+  'src/*.ts': [],
 };
+
+/** Layers with one front door: from outside, only `<layer>/index.js` may be imported, never a file behind it. */
+const frontDoors = ['registry', 'oci'];
+const throughFrontDoor = (files) =>
+  frontDoors
+    .filter((name) => !files.startsWith(`src/${name}/`))
+    .map((name) => ({
+      group: [`**/${name}/**`, `!**/${name}/index.js`],
+      message: `ARCHITECTURE.md: import ${name}/index.js, the one public entry of src/${name}, not a file behind it`,
+    }));
 const pureModules = ['execa', 'listr2', 'undici', 'node:http', 'node:https', 'node:net', 'node:child_process'];
 
 export default tseslint.config(
@@ -59,7 +73,8 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            forbid(`ARCHITECTURE.md: ${files.split('/')[1]} must not import ${names.join(', ')}`, ...names),
+            ...(names.length > 0 ? [forbid(`ARCHITECTURE.md: ${files.split('/')[1]} must not import ${names.join(', ')}`, ...names)] : []),
+            ...throughFrontDoor(files),
             ...(files === 'src/plan/**' || files === 'src/render/**'
               ? [{ group: pureModules, message: 'plan and render are pure: no network, processes or task runners' }]
               : []),

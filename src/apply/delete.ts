@@ -1,5 +1,5 @@
 import type { Change } from '../plan/types.js';
-import { canDelete } from '../registry/types.js';
+import { canDelete } from '../registry/index.js';
 import { createLimiter } from '../util/concurrency.js';
 import { RegsyncError } from '../util/errors.js';
 import { digestRef } from './locations.js';

@@ -1,7 +1,9 @@
 import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
 import { endpointBase } from '../plan/refs.js';
 import type { Change, ChangeLocation } from '../plan/types.js';
-import type { RegistryPool } from '../registry/types.js';
+import { storeLocation } from '../oci/index.js';
+import { registryAt } from '../registry/index.js';
+import type { RegistryPool } from '../registry/index.js';
 import { RegsyncError } from '../util/errors.js';
 import type { ResolvedLocation } from './types.js';
 
@@ -13,11 +15,10 @@ export interface ResolvedChange {
 }
 
 function resolveEnd(pool: RegistryPool, endpoint: Endpoint, location: ChangeLocation): ResolvedLocation {
-  const where = endpoint.scheme === 'ocidir' ? endpoint.path : endpoint.host;
   return {
-    registry: pool.get(endpoint.scheme, where),
+    registry: registryAt(pool, endpoint),
     scheme: endpoint.scheme,
-    location: where,
+    location: storeLocation(endpoint),
     repository: location.repository,
     tag: location.tag,
   };

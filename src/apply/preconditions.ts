@@ -1,3 +1,4 @@
+import { shortDigest } from '../oci/index.js';
 import { digestAfterApply } from '../plan/landing.js';
 import type { Change } from '../plan/types.js';
 import type { ResolvedChange } from './locations.js';
@@ -10,7 +11,7 @@ import type { ResolvedLocation } from './types.js';
  */
 export type Precondition = { kind: 'go' } | { kind: 'done' } | { kind: 'stale'; message: string } | { kind: 'failed'; message: string };
 
-const short = (digest: string | null): string => (digest === null ? 'nothing' : digest.slice(0, 'sha256:'.length + 8));
+const short = (digest: string | null): string => (digest === null ? 'nothing' : shortDigest(digest));
 const AGAIN = 'run regsync plan again';
 
 async function digestAt(end: ResolvedLocation, signal: AbortSignal): Promise<string | null> {

@@ -5,8 +5,3 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
   return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
 }
-
-/** sha256:9a6ffcf9, the short form the plan prints. */
-export function shortDigest(digest: string): string {
-  return digest.slice(0, 'sha256:'.length + 8);
-}

@@ -1,4 +1,4 @@
-import type { RateLimitReached } from '../registry/types.js';
+import type { RateLimitReached } from '../registry/index.js';
 import { formatSeconds } from '../util/duration.js';
 import type { ResolvedChange } from './locations.js';
 

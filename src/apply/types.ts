@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/types.js';
 import type { Action, Change } from '../plan/types.js';
-import type { Registry, RegistryPool } from '../registry/types.js';
+import type { Registry, RegistryPool } from '../registry/index.js';
 
 /**
  * What became of one change. `present`: the destination already was what the change would make it (nothing

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/types.js';
 import { readSavedPlan, writePlanFile } from '../planfile/index.js';
 import type { Plan } from '../plan/types.js';
-import type { ContentMemo } from '../registry/content-memo.js';
+import type { ContentMemo } from '../registry/index.js';
 import { changesInShard } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
 import { summarize } from '../plan/summary.js';

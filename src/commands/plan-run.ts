@@ -1,4 +1,4 @@
-import type { ContentMemo } from '../registry/content-memo.js';
+import type { ContentMemo, RequestStats } from '../registry/index.js';
 import path from 'node:path';
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
@@ -14,7 +14,6 @@ import { mirrorsToRead } from '../plan/related-mirrors.js';
 import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
-import type { RequestStats } from '../registry/types.js';
 import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';

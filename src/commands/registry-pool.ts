@@ -1,12 +1,13 @@
 import type { Config, RegistrySettings } from '../config/types.js';
-import { createOcidirRegistry } from '../registry/ocidir/index.js';
-import { ExtraCaCertificates } from '../registry/http/extra-ca.js';
-import { effectiveTls } from '../registry/http/tls.js';
-import { createRegistryPool, hostOptionsFor as hostOptionsForHost } from '../registry/pool.js';
-import { formatRetryNotice } from '../registry/retry-notice.js';
-import type { RetryNotice } from '../registry/retry-notice.js';
-import type { ContentMemo } from '../registry/content-memo.js';
-import type { HostOptions, RateLimitSource, RegistryPool } from '../registry/types.js';
+import {
+  createOcidirRegistry,
+  createRegistryPool,
+  effectiveTls,
+  ExtraCaCertificates,
+  formatRetryNotice,
+  hostOptionsFor as hostOptionsForHost,
+} from '../registry/index.js';
+import type { ContentMemo, HostOptions, RateLimitSource, RegistryPool, RetryNotice } from '../registry/index.js';
 import { credentialsSource, runWording } from './error-advice.js';
 
 export function hostOptions(settings: RegistrySettings): HostOptions {

@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { dockerHubLocation } from '../util/docker-hub.js';
+import { dockerHubLocation, formatStoreEndpoint, isOcidirEndpoint, parseStoreEndpoint } from '../oci/index.js';
 import type { Endpoint } from './types.js';
-
-const OCIDIR = 'ocidir://';
 
 /**
  * `127.0.0.1:5000/team` → registry host + prefix; `ocidir://./dir` → an absolute directory, relative paths taken
@@ -10,9 +8,10 @@ const OCIDIR = 'ocidir://';
  * Docker Hub, as Docker reads it (`alpine` → docker.io + library/alpine). Assumes the schema's form.
  */
 export function parseEndpoint(written: string, baseDir: string): Endpoint {
-  if (written.startsWith(OCIDIR)) {
+  const store = parseStoreEndpoint(written);
+  if (store.scheme === 'ocidir') {
     const text = written.replace(/\/+$/, '');
-    return { scheme: 'ocidir', path: path.resolve(baseDir, written.slice(OCIDIR.length)), prefix: '', written: text };
+    return { scheme: 'ocidir', path: path.resolve(baseDir, store.path), prefix: '', written: text };
   }
   const text = dockerHubLocation(written);
   const slash = text.indexOf('/');
@@ -25,7 +24,7 @@ export function parseEndpoint(written: string, baseDir: string): Endpoint {
  * for printed configs that must mean the same wherever they are saved.
  */
 export function formatEndpoint(endpoint: Endpoint, options: { resolved?: boolean } = {}): string {
-  if (endpoint.scheme === 'ocidir') return (options.resolved ? undefined : endpoint.written) ?? OCIDIR + endpoint.path;
+  if (endpoint.scheme === 'ocidir') return (options.resolved ? undefined : endpoint.written) ?? formatStoreEndpoint(endpoint);
   return endpoint.prefix === '' ? endpoint.host : `${endpoint.host}/${endpoint.prefix}`;
 }
 
@@ -44,7 +43,7 @@ const WITH_USERINFO = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^/]*)@([^/@]*)(\/.*)?
 
 /** Credentials written inside a registry endpoint (`alice:s3cr3t@host/x`), or null. ocidir paths never carry any. */
 export function endpointCredentials(text: string): EndpointCredentials | null {
-  if (text.startsWith(OCIDIR)) return null;
+  if (isOcidirEndpoint(text)) return null;
   const match = WITH_USERINFO.exec(text);
   if (match === null) return null;
   const [, userinfo = '', host = '', rest = ''] = match;
@@ -59,7 +58,7 @@ export function endpointCredentials(text: string): EndpointCredentials | null {
  * (`127.0.0.1:5000`, `registry:5000`) is not a tag. null for every other text.
  */
 export function taggedLocation(text: string): { location: string; tag: string } | { location: string; digest: string } | null {
-  if (text.startsWith(OCIDIR) || endpointCredentials(text) !== null) return null;
+  if (isOcidirEndpoint(text) || endpointCredentials(text) !== null) return null;
   const at = text.indexOf('@');
   if (at > 0) return { location: dockerHubLocation(text.slice(0, at)), digest: text.slice(at + 1) };
   const slash = text.lastIndexOf('/');

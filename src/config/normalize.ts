@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isDockerHub } from '../util/docker-hub.js';
+import { isDockerHub } from '../oci/index.js';
 import { durationValueMs } from '../util/duration.js';
 import { InvariantError } from '../util/errors.js';
 import type { UserConfig, UserMirror, UserMirrorSettings, UserRegistry, UserTags } from './document.js';

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { isOcidirEndpoint } from '../oci/index.js';
 import { endpointCredentials, taggedLocationMessage } from './endpoint.js';
 import { closest } from './problems.js';
 import type { DocPath, Problem } from './problems.js';
@@ -186,7 +187,7 @@ function patternMessage(path: DocPath, value: string): string {
  */
 function lowercasePath(value: string): string | null {
   const slash = value.indexOf('/');
-  if (value.startsWith('ocidir://') || slash === -1) return null;
+  if (isOcidirEndpoint(value) || slash === -1) return null;
   const lowered = value.slice(0, slash) + value.slice(slash).toLowerCase();
   if (lowered === value) return null;
   const endpoint = (configSchema().$defs as Record<string, { pattern?: string }> | undefined)?.endpoint?.pattern;

@@ -1,6 +1,6 @@
 import type { UserConfig, UserMirror } from './document.js';
-import { dockerHubLocation } from '../util/docker-hub.js';
-import { endpointCredentials } from './endpoint.js';
+import { isOcidirEndpoint } from '../oci/index.js';
+import { endpointCredentials, parseEndpoint } from './endpoint.js';
 import { jsonPointer } from './problems.js';
 import type { DocPath, Locator, Problem } from './problems.js';
 import { AUTH_ROWS, ENDPOINT_ROWS, MIRROR_ROWS, nonEmpty, readSetting, SEED_ENV, SEED_SETTING_KEYS } from './seed-rows.js';
@@ -132,7 +132,7 @@ function readEndpoint(
 /** Docker cannot read or write OCI layouts: an ocidir:// end needs --executor registry. */
 function checkExecutor(mirror: UserMirror, ends: (Setting | undefined)[], report: SeedReport): void {
   if (mirror.executor !== 'docker') return;
-  const index = ends.findIndex((end) => end?.value.startsWith('ocidir://') === true);
+  const index = ends.findIndex((end) => end !== undefined && isOcidirEndpoint(end.value));
   const row = ENDPOINT_ROWS[index];
   const end = ends[index];
   if (row === undefined || end === undefined) return;
@@ -212,13 +212,14 @@ function applyCredentials(
       refuse('expected user:password');
       continue;
     }
-    if (where.value.startsWith('ocidir://')) {
+    const endpoint = parseEndpoint(where.value, '.');
+    if (endpoint.scheme === 'ocidir') {
       refuse(`${where.value} is a directory, which takes no credentials: drop ${auth.label}`);
       continue;
     }
     // Credentials written into SOURCE itself are reported by readEndpoints; the key stays the bare host, found by
     // Docker's rule as the endpoint itself is (`alpine` and `bitnami/redis` are on docker.io).
-    const host = endpointCredentials(where.value)?.host ?? dockerHubLocation(where.value).split('/')[0] ?? where.value;
+    const host = endpointCredentials(where.value)?.host ?? endpoint.host;
     const username = auth.value.slice(0, colon);
     const password = auth.value.slice(colon + 1);
     secrets.push(password, auth.value);

@@ -3,7 +3,8 @@ import validRange from 'semver/ranges/valid.js';
 import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
-import { dockerHubLocation, isDockerHub } from '../util/docker-hub.js';
+import { dockerHubLocation, isDockerHub, isOcidirEndpoint } from '../oci/index.js';
+import { parseEndpoint } from './endpoint.js';
 import { isPlainObject } from '../util/records.js';
 
 type Plain = Record<string, unknown>;
@@ -54,10 +55,9 @@ type Report = (path: DocPath, message: string) => void;
  */
 function checkCatalogNeeded(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
   if (typeof mirror.source !== 'string') return;
-  const [host = '', ...prefix] = dockerHubLocation(mirror.source)
-    .split('/')
-    .filter((part) => part !== '');
-  if (!isDockerHub(host)) return;
+  const source = parseEndpoint(mirror.source, '.');
+  if (source.scheme !== 'registry' || !isDockerHub(source.host)) return;
+  const prefix = source.prefix.split('/').filter((part) => part !== '');
   const field = (key: string): unknown => {
     const own = isPlainObject(mirror.repositories) ? mirror.repositories[key] : undefined;
     return own ?? (isPlainObject(defaults.repositories) ? defaults.repositories[key] : undefined);
@@ -91,7 +91,7 @@ function checkExecutorReachesEnds(mirror: Plain, defaults: Plain, at: DocPath, r
   if (executor !== 'docker') return;
   for (const end of ['source', 'destination'] as const) {
     const written = mirror[end];
-    if (typeof written !== 'string' || !written.startsWith('ocidir://')) continue;
+    if (typeof written !== 'string' || !isOcidirEndpoint(written)) continue;
     report([...at, end], dockerExecutorMessage(written, 'executor: registry'));
     return;
   }

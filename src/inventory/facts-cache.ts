@@ -2,8 +2,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createdMs } from '../util/created.js';
-import { isDigest } from '../util/oci-names.js';
-import type { PlatformChild } from '../util/platforms.js';
+import { isDigest } from '../oci/index.js';
+import type { PlatformChild } from '../oci/index.js';
 
 /**
  * What one manifest digest tells once read. Manifests are content-addressed, so these facts can

@@ -1,11 +1,9 @@
 import { createdMs } from '../util/created.js';
-import { platformMatches, UNKNOWN_PLATFORM } from '../util/platforms.js';
-import type { PlatformChild } from '../util/platforms.js';
+import { MEDIA_TYPES, platformMatches, platformString, UNKNOWN_PLATFORM } from '../oci/index.js';
+import type { ImageManifest, PlatformChild } from '../oci/index.js';
 import type { PlatformFacts, TagFacts } from '../plan/types.js';
-import { platformChild } from '../registry/copy-platforms.js';
-import { platformString } from '../registry/manifest.js';
-import { MEDIA_TYPES } from '../registry/types.js';
-import type { ImageManifest, RegistryReader } from '../registry/types.js';
+import { platformChild } from '../registry/index.js';
+import type { RegistryReader } from '../registry/index.js';
 import { isRegsyncError } from '../util/errors.js';
 import type { FactsCache, ManifestFacts } from './facts-cache.js';
 

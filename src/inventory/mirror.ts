@@ -1,11 +1,10 @@
-import type { Endpoint, MirrorConfig } from '../config/types.js';
+import type { MirrorConfig } from '../config/types.js';
 import { ownEntry, setOwnEntry } from '../util/records.js';
 import { joinRepositoryPath } from '../util/repository-path.js';
 import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.js';
-import { isIndexMediaType } from '../registry/manifest.js';
-import { canNoteTags } from '../registry/types.js';
-import { isDockerHub } from '../util/docker-hub.js';
-import type { RegistryReader, RegistryPool } from '../registry/types.js';
+import { isDockerHub, isIndexMediaType } from '../oci/index.js';
+import { canNoteTags, registryAt } from '../registry/index.js';
+import type { RegistryPool, RegistryReader } from '../registry/index.js';
 import type { ErrorHint } from '../util/errors.js';
 import type { FactsCache } from './facts-cache.js';
 import type { Failures, ReadContext } from './failures.js';
@@ -23,10 +22,6 @@ export interface MirrorContext {
 
 /** Many registries (Docker Hub, GHCR, most clouds) do not offer the catalog, or only to some accounts. */
 const catalogHint = (source: RegistryReader): ErrorHint => ({ kind: 'catalog', host: source.name });
-
-function registryFor(pool: RegistryPool, endpoint: Endpoint): RegistryReader {
-  return endpoint.scheme === 'registry' ? pool.get('registry', endpoint.host) : pool.get('ocidir', endpoint.path);
-}
 
 /** Catalog entries under the source prefix, relative to it (the prefix itself is not a child). */
 function underPrefix(prefix: string, repositories: string[]): string[] {
@@ -72,8 +67,8 @@ function startRun(context: MirrorContext, mirror: MirrorConfig): MirrorRun {
   return {
     context,
     mirror,
-    source: registryFor(context.pool, mirror.source),
-    destination: registryFor(context.pool, mirror.destination),
+    source: registryAt(context.pool, mirror.source),
+    destination: registryAt(context.pool, mirror.destination),
     needsFacts: context.selection.needsImageFacts(mirror),
     wanted,
     destinationNeedsFacts: docker || mirror.platforms !== null,

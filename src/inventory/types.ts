@@ -1,5 +1,5 @@
 import type { Config, MirrorConfig } from '../config/types.js';
-import type { RegistryPool } from '../registry/types.js';
+import type { RegistryPool } from '../registry/index.js';
 import type { FactsCache } from './facts-cache.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { MirrorConfig } from '../config/types.js';
 import { createdMs } from '../util/created.js';
-import { selectPlatformChildren, UNKNOWN_PLATFORM } from '../util/platforms.js';
+import { selectPlatformChildren, UNKNOWN_PLATFORM } from '../oci/index.js';
 import { dockerPlatform } from './filters.js';
 import { pulledPlatform } from './platforms.js';
 import type { PlatformFacts, TagFacts } from './types.js';

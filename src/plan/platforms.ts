@@ -1,4 +1,4 @@
-import { platformMatches } from '../util/platforms.js';
+import { platformMatches } from '../oci/index.js';
 import type { PlatformFacts } from './types.js';
 
 /** The one child docker pulls for `wanted`: the exact platform, else the first variant of it, else none. */

@@ -1,13 +1,13 @@
-import { DOCKER_HUB, isDockerHub } from '../util/docker-hub.js';
-import { selectPlatformChildren } from '../util/platforms.js';
+import { parseStoreEndpoint, registryHostName, selectPlatformChildren } from '../oci/index.js';
 import { compareStrings } from './filters.js';
 import type { Change, HostRateLimit, Inventory, PlanRateLimit, TagFacts } from './types.js';
 
 /** A change's source host as the registry pool names it (Docker Hub's aliases are one host); null for ocidir. */
 export function sourceHost(change: Change): string | null {
   const endpoint = change.source?.endpoint ?? null;
-  if (endpoint === null || endpoint.startsWith('ocidir://')) return null;
-  return isDockerHub(endpoint) ? DOCKER_HUB : endpoint;
+  if (endpoint === null) return null;
+  const store = parseStoreEndpoint(endpoint);
+  return store.scheme === 'ocidir' ? null : registryHostName(store.host);
 }
 
 /** Source tag facts by `mirror \0 full repository \0 tag`, to find what a change copies. */

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../config/types.js';
+import { formatStoreEndpoint, splitTag } from '../oci/index.js';
 import { joinRepositoryPath } from '../util/repository-path.js';
 import type { ChangeLocation } from './types.js';
 
@@ -6,7 +7,7 @@ import type { ChangeLocation } from './types.js';
 export function endpointBase(endpoint: Endpoint): string {
   if (endpoint.scheme === 'registry') return endpoint.host;
   // As written (relative paths stay relative), so a plan committed to git is the same on every checkout.
-  return endpoint.written ?? `ocidir://${endpoint.path.replace(/\/+$/, '')}`;
+  return endpoint.written ?? formatStoreEndpoint({ scheme: 'ocidir', path: endpoint.path.replace(/\/+$/, '') });
 }
 
 /** `host/repository` (no tag), used for skipped repositories. */
@@ -43,8 +44,6 @@ export function sourceRepositoryPath(endpoint: Endpoint, relative: string): stri
  * (they carry no parsed fields); changes are ordered and executed from their parsed locations.
  */
 export function splitTagRef(ref: string): { repository: string; tag: string } {
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  if (colon > slash) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
-  return { repository: ref, tag: '' };
+  const { name, tag } = splitTag(ref);
+  return { repository: name, tag: tag ?? '' };
 }

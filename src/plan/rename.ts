@@ -1,5 +1,5 @@
 import type { MirrorConfig, RenameRule } from '../config/types.js';
-import { isRepositoryComponent } from '../util/oci-names.js';
+import { isRepositoryComponent } from '../oci/index.js';
 import { joinRepositoryPath } from '../util/repository-path.js';
 
 /** The renamed path, or null when a regex rule does not match (the repository is then mapped as without a rename). */

@@ -1,4 +1,4 @@
-import type { PlatformChild } from '../util/platforms.js';
+import type { PlatformChild } from '../oci/index.js';
 
 /**
  * The Plan model and the Inventory the pure planner reads.

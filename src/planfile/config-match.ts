@@ -5,7 +5,7 @@ import { mapRepository } from '../plan/rename.js';
 import type { Change, ChangeLocation, ChangeSource } from '../plan/types.js';
 import { changeFromDocument } from './document.js';
 import type { ChangeDocument, PlanDocument } from './document.js';
-import { platformMatches } from '../util/platforms.js';
+import { platformMatches } from '../oci/index.js';
 
 /**
  * Whether a saved plan is one the config could have produced: a plan file is what a pull request reviews and a

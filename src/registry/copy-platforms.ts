@@ -1,8 +1,6 @@
 import { RegsyncError } from '../util/errors.js';
-import { REFERENCE_DIGEST_ANNOTATION, selectPlatformChildren } from '../util/platforms.js';
-import type { PlatformChild } from '../util/platforms.js';
-import { sha256Digest } from './digest.js';
-import { platformString } from './manifest.js';
+import { platformString, REFERENCE_DIGEST_ANNOTATION, selectPlatformChildren, sha256Digest } from '../oci/index.js';
+import type { PlatformChild } from '../oci/index.js';
 import type { FetchedManifest, IndexEntry } from './types.js';
 
 /** An index entry as the shared platform rule reads it. */

@@ -1,7 +1,8 @@
 import { summarize } from '../plan/summary.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { RenderOptions } from './options.js';
-import { day, footer, mirrorViews, reasonText, shortDigest, skippedCounts, unchangedCount } from './plan-view.js';
+import { shortDigest } from '../oci/index.js';
+import { day, footer, mirrorViews, reasonText, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView, RepositoryView } from './plan-view.js';
 import { pullBudgetLines } from './pull-budget.js';
 

@@ -1,3 +1,4 @@
+import { shortDigest } from '../oci/index.js';
 import { compareStrings } from '../plan/filters.js';
 import { hasChanges, summarize } from '../plan/summary.js';
 import type { Change, ChangeReason, Plan, SkipFilter, Skipped } from '../plan/types.js';
@@ -73,12 +74,6 @@ export function unchangedCount(unchanged: Change[]): string {
     .filter(([, count]) => count > 0)
     .map(([reason, count]) => `${count} ${REASON_TEXT[reason]}`);
   return `${unchanged.length} unchanged${notable.length > 0 ? ` (${notable.join(', ')})` : ''}`;
-}
-
-/** `sha256:abcd1234`: the algorithm and the first 8 hex digits, enough to tell digests apart by eye. */
-export function shortDigest(digest: string): string {
-  const [algorithm, hex] = digest.split(':');
-  return hex === undefined ? digest : `${algorithm}:${hex.slice(0, 8)}`;
 }
 
 /** The UTC day of an ISO date (never the local zone: the same plan renders the same everywhere). */

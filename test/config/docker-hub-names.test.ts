@@ -12,7 +12,7 @@ import { loadConfigText } from '../../src/config/load.js';
 import { renderConfigYaml } from '../../src/config/print.js';
 import { isConfigError } from '../../src/config/problems.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { dockerHubLocation } from '../../src/util/docker-hub.js';
+import { dockerHubLocation } from '../../src/oci/docker-hub.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'regsync-hub-names-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CopyShares } from '../../src/registry/copy-shares.js';
 import { copyImage } from '../../src/registry/copy.js';
-import { parseManifest, platformString } from '../../src/registry/manifest.js';
+import { parseManifest, platformString } from '../../src/oci/manifest.js';
 import { createOcidirRegistry } from '../../src/registry/ocidir/index.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
 import type { Registry, RegistryPool } from '../../src/registry/types.js';

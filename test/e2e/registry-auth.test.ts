@@ -13,7 +13,7 @@ import type { TokenServer } from '../harness/token-server.js';
 import { ensureTools } from '../harness/tools.js';
 import type { HttpRegistry } from '../../src/registry/http/client.js';
 import { copyImage } from '../../src/registry/copy.js';
-import { manifestBlobs } from '../../src/registry/manifest.js';
+import { manifestBlobs } from '../../src/oci/manifest.js';
 import { createRegistryPool } from '../../src/registry/pool.js';
 import type { RegistryPoolOptions } from '../../src/registry/pool.js';
 import type { HostOptions } from '../../src/registry/types.js';

@@ -9,7 +9,7 @@ import { buildPlan } from '../../src/plan/diff.js';
 import { mapRepository } from '../../src/plan/rename.js';
 import { setOwnEntry } from '../../src/util/records.js';
 import type { HostRateLimit, MirrorInventory, Plan, PlatformFacts, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
-import type { PlatformChild } from '../../src/util/platforms.js';
+import type { PlatformChild } from '../../src/oci/platforms.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

@@ -43,7 +43,7 @@ const cases: { file: string; code: string; forbidden: boolean }[] = [
   { file: 'src/util/probe.ts', code: "import type { Plan } from '../plan/types.js';\nexport type X = Plan;\n", forbidden: true },
   {
     file: 'src/commands/probe.ts',
-    code: "import type { Registry } from '../registry/types.js';\nexport type X = Registry;\n",
+    code: "import type { Registry } from '../registry/index.js';\nexport type X = Registry;\n",
     forbidden: false,
   },
   // The inventory gathers facts and never decides: the planner's types yes, its logic no.
@@ -80,6 +80,59 @@ const cases: { file: string; code: string; forbidden: boolean }[] = [
     code: "import { readSavedPlan } from '../planfile/index.js';\nexport const x = readSavedPlan;\n",
     forbidden: false,
   },
+  // registry/ has one public entry: its index, never a file behind it (type imports included).
+  {
+    file: 'src/apply/probe.ts',
+    code: "import { HttpRegistry } from '../registry/http/client.js';\nexport const x = HttpRegistry;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/apply/executors/probe.ts',
+    code: "import type { AuthFile } from '../../registry/http/auth-files.js';\nexport type X = AuthFile;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/commands/probe.ts',
+    code: "import { createOcidirRegistry } from '../registry/ocidir/index.js';\nexport const x = createOcidirRegistry;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/apply/probe.ts',
+    code: "import { copyImage } from '../registry/index.js';\nexport const x = copyImage;\n",
+    forbidden: false,
+  },
+  { file: 'src/probe.ts', code: "import { copyImage } from './registry/copy.js';\nexport const x = copyImage;\n", forbidden: true },
+  // Inside registry, its own files are fair game.
+  {
+    file: 'src/registry/probe.ts',
+    code: "import { HttpRegistry } from './http/client.js';\nexport const x = HttpRegistry;\n",
+    forbidden: false,
+  },
+  // oci: every layer imports it through its index; it imports no other layer but util.
+  { file: 'src/plan/probe.ts', code: "import { splitTag } from '../oci/index.js';\nexport const x = splitTag;\n", forbidden: false },
+  {
+    file: 'src/render/probe.ts',
+    code: "import { shortDigest } from '../oci/digest.js';\nexport const x = shortDigest;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/registry/http/probe.ts',
+    code: "import { parseManifest } from '../../oci/manifest.js';\nexport const x = parseManifest;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/oci/probe.ts',
+    code: "import type { Registry } from '../registry/index.js';\nexport type X = Registry;\n",
+    forbidden: true,
+  },
+  { file: 'src/oci/probe.ts', code: "import type { Config } from '../config/types.js';\nexport type X = Config;\n", forbidden: true },
+  {
+    file: 'src/oci/probe.ts',
+    code: "import { RegsyncError } from '../util/errors.js';\nexport const x = RegsyncError;\n",
+    forbidden: false,
+  },
+  { file: 'src/oci/probe.ts', code: "import { isDigest } from './names.js';\nexport const x = isDigest;\n", forbidden: false },
+  { file: 'src/util/probe.ts', code: "import { isDigest } from '../oci/index.js';\nexport const x = isDigest;\n", forbidden: true },
 ];
 
 for (const { file, code, forbidden } of cases) {
@@ -90,6 +143,14 @@ for (const { file, code, forbidden } of cases) {
     else assert.deepEqual(errors, []);
   });
 }
+
+test('a deep registry import names the front door to use', async () => {
+  const [message] = await importErrors(
+    'src/apply/probe.ts',
+    "import { HttpRegistry } from '../registry/http/client.js';\nexport const x = HttpRegistry;\n",
+  );
+  assert.match(message ?? '', /import registry\/index\.js, the one public entry of src\/registry/);
+});
 
 test('the plan → registry error message points at ARCHITECTURE.md', async () => {
   const [message] = await importErrors(

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { selectPlatforms } from '../../src/registry/copy-platforms.js';
-import { parseManifest } from '../../src/registry/manifest.js';
+import { parseManifest } from '../../src/oci/manifest.js';
 import { MEDIA_TYPES } from '../../src/registry/types.js';
 import type { FetchedManifest } from '../../src/registry/types.js';
-import { selectPlatformChildren } from '../../src/util/platforms.js';
+import { selectPlatformChildren } from '../../src/oci/platforms.js';
 import { blob } from './ocidir-fixtures.js';
 
 const digest = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;

@@ -1,5 +1,5 @@
-import { authKeyHost } from '../../registry/http/auth-files.js';
-import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY } from '../../util/docker-hub.js';
+import { authKeyHost } from '../../registry/index.js';
+import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY } from '../../oci/index.js';
 
 /** The host a Docker config key is for, as Docker reads it (`https://index.docker.io/v1/` → `docker.io`). */
 const keyHost = (key: string): string | null => authKeyHost(key, 'docker');

@@ -1,5 +1,6 @@
 import type { Change, ChangeLocation } from '../../plan/types.js';
-import { apiRepository, isDockerHub } from '../../registry/ref.js';
+import { formatImageRef, imageRefAt } from '../../oci/index.js';
+import type { ImageRef } from '../../oci/index.js';
 import { RegsyncError } from '../../util/errors.js';
 
 /** The references and platform of one docker copy, as the docker CLI writes them. */
@@ -16,16 +17,16 @@ export interface DockerCopyRefs {
   configDigest: string | null;
 }
 
-/** `host/repository` the way docker names it: Docker Hub's aliases become `docker.io`, official images `library/x`. */
-function dockerRepository(location: ChangeLocation): string {
-  if (location.endpoint.startsWith('ocidir://')) {
+/** The reference of one end, as docker names it: Docker Hub's aliases become `docker.io`, official images `library/x`. */
+function dockerRef(location: ChangeLocation, tag: string | null, digest: string | null): string {
+  const ref: ImageRef = imageRefAt(location.endpoint, location.repository, tag, digest);
+  if (ref.scheme === 'ocidir') {
     throw new RegsyncError(`the docker executor cannot read or write ${location.ref}: use executor: registry for ocidir:// endpoints`, {
       code: 'UNSUPPORTED',
       reference: location.ref,
     });
   }
-  if (isDockerHub(location.endpoint)) return `docker.io/${apiRepository(location.endpoint, location.repository)}`;
-  return `${location.endpoint}/${location.repository}`;
+  return formatImageRef(ref);
 }
 
 /** The parsed references of a create or update change. */
@@ -38,8 +39,8 @@ export function dockerCopyRefs(change: Change): DockerCopyRefs {
     });
   }
   return {
-    source: `${dockerRepository(source)}@${source.digest}`,
-    target: `${dockerRepository(target)}:${target.tag}`,
+    source: dockerRef(source, null, source.digest),
+    target: dockerRef(target, target.tag, null),
     platform: change.copy?.platforms?.[0] ?? null,
     sourceHost: source.endpoint,
     targetHost: target.endpoint,

@@ -1,11 +1,9 @@
+import { shortDigest } from '../../oci/index.js';
 import type { Change } from '../../plan/types.js';
-import { BlobHolders } from '../../registry/blob-holders.js';
-import { CopyShares } from '../../registry/copy-shares.js';
-import { copyImage } from '../../registry/copy.js';
-import type { CopyProgressEvent } from '../../registry/copy.js';
-import { selectPlatforms } from '../../registry/copy-platforms.js';
+import { BlobHolders, copyImage, CopyShares, selectPlatforms } from '../../registry/index.js';
+import type { CopyProgressEvent } from '../../registry/index.js';
 import { RegsyncError } from '../../util/errors.js';
-import { formatBytes, shortDigest } from '../progress-format.js';
+import { formatBytes } from '../progress-format.js';
 import type { ExecutionContext, Executor, ExecutorFactory } from '../types.js';
 
 function copiedWhat(change: Change): string {

@@ -1,6 +1,6 @@
 import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { sha256Digest } from '../digest.js';
+import { sha256Digest } from '../../oci/index.js';
 import { RegsyncError } from '../../util/errors.js';
 import { abortedError, throwIfAborted } from '../abort.js';
 import type { BlobStream, Descriptor, MountResult, UploadSession } from '../types.js';

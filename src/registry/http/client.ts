@@ -4,9 +4,7 @@ import type { Agent } from 'node:http';
 import { createLimiter } from '../../util/concurrency.js';
 import { RegsyncError } from '../../util/errors.js';
 import { redact } from '../../util/redact.js';
-import { isDigest, sha256Digest } from '../digest.js';
-import { parseManifest } from '../manifest.js';
-import { apiRepository } from '../ref.js';
+import { apiRepository, isDigest, parseManifest, sha256Digest } from '../../oci/index.js';
 import type {
   BlobMounter,
   BlobReadOptions,

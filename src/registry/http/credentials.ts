@@ -1,6 +1,5 @@
-import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY } from '../../util/docker-hub.js';
+import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY, isDockerHub } from '../../oci/index.js';
 import { redact } from '../../util/redact.js';
-import { isDockerHub } from '../ref.js';
 import type { HostOptions } from '../types.js';
 import { authFileLocations, lookupByHost, readAuthFile } from './auth-files.js';
 import type { AuthFileLocation, AuthsEntry } from './auth-files.js';

@@ -1,4 +1,4 @@
-import { MANIFEST_ACCEPT } from '../manifest.js';
+import { MANIFEST_ACCEPT } from '../../oci/index.js';
 import type { CallOptions } from '../types.js';
 import { pullScope } from './scopes.js';
 import type { SendRequest } from './send-request.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RegsyncError } from '../../util/errors.js';
-import { isDigest, isRepositoryComponent, isTag } from '../../util/oci-names.js';
+import { isDigest, isRepositoryComponent, isTag } from '../../oci/index.js';
 import { MEDIA_TYPES } from '../types.js';
 import type { IndexEntry } from '../types.js';
 

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { hostOptionsFor as hostOptionsOfConfig } from '../../src/commands/registry-pool.js';
 import { normalizeConfig } from '../../src/config/normalize.js';
 import { hostOptionsFor } from '../../src/registry/pool.js';
-import { isDockerHub } from '../../src/util/docker-hub.js';
-import { isDigest, isRepositoryComponent, isTag } from '../../src/util/oci-names.js';
+import { isDockerHub } from '../../src/oci/docker-hub.js';
+import { isDigest, isRepositoryComponent, isTag } from '../../src/oci/names.js';
 
 test('isDigest: sha256 and 64 lower-case hex digits, nothing else', () => {
   assert.ok(isDigest(`sha256:${'a1'.repeat(32)}`));

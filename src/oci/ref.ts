@@ -1,11 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DOCKER_HUB, DOCKER_HUB_API, isDockerHub } from '../util/docker-hub.js';
 import { RegsyncError } from '../util/errors.js';
-import { isDigest, isRepositoryComponent, isTag } from '../util/oci-names.js';
+import { DOCKER_HUB, DOCKER_HUB_API, isDockerHub } from './docker-hub.js';
+import { isOcidirEndpoint, parseStoreEndpoint } from './endpoint.js';
+import { isDigest, isRepositoryComponent, isTag } from './names.js';
 import type { ImageRef } from './types.js';
-
-// Registry code asks ref.ts about Docker Hub; the names themselves live in util (config needs them too).
-export { isDockerHub };
 
 function invalid(text: string, why: string): never {
   throw new RegsyncError(`invalid image reference "${text}": ${why}`, { code: 'USAGE', reference: text });
@@ -21,7 +19,17 @@ export function apiRepository(host: string, repository: string): string {
   return isDockerHub(host) && !repository.includes('/') ? `library/${repository}` : repository;
 }
 
-/** Splits `name[:tag][@digest]`; the tag colon is the last one after the last slash (a port colon is not a tag). */
+/**
+ * Splits `name[:tag]` at the last colon after the last slash (a port colon is not a tag); nothing is checked.
+ * The tag is null when there is none.
+ */
+export function splitTag(text: string): { name: string; tag: string | null } {
+  const colon = text.lastIndexOf(':');
+  if (colon <= text.lastIndexOf('/')) return { name: text, tag: null };
+  return { name: text.slice(0, colon), tag: text.slice(colon + 1) };
+}
+
+/** Splits and checks `name[:tag][@digest]`. */
 function splitTagAndDigest(text: string, rest: string): { name: string; tag: string | null; digest: string | null } {
   let name = rest;
   let digest: string | null = null;
@@ -31,14 +39,9 @@ function splitTagAndDigest(text: string, rest: string): { name: string; tag: str
     name = name.slice(0, at);
     if (!isDigest(digest)) invalid(text, `"${digest}" is not a sha256 digest`);
   }
-  let tag: string | null = null;
-  const colon = name.lastIndexOf(':');
-  if (colon > name.lastIndexOf('/')) {
-    tag = name.slice(colon + 1);
-    name = name.slice(0, colon);
-    if (!isTag(tag)) invalid(text, `"${tag}" is not a valid tag`);
-  }
-  return { name, tag, digest };
+  const split = splitTag(name);
+  if (split.tag !== null && !isTag(split.tag)) invalid(text, `"${split.tag}" is not a valid tag`);
+  return { name: split.name, tag: split.tag, digest };
 }
 
 function checkRepository(text: string, repository: string): void {
@@ -54,7 +57,8 @@ function checkRepository(text: string, repository: string): void {
  * a `//` when the repository itself has slashes (`ocidir:///data/mirror//team/app:v1`).
  */
 function parseOcidir(text: string): ImageRef {
-  const body = text.slice('ocidir://'.length);
+  const endpoint = parseStoreEndpoint(text);
+  const body = endpoint.scheme === 'ocidir' ? endpoint.path : text;
   const { name, tag, digest } = splitTagAndDigest(text, body);
   const split = name.indexOf('//', 1);
   const cut = split > 0 ? split : name.lastIndexOf('/');
@@ -68,7 +72,7 @@ function parseOcidir(text: string): ImageRef {
 /** Parses an image reference the way Docker does, once, at the edge. */
 export function parseImageRef(text: string): ImageRef {
   const trimmed = text.trim();
-  if (trimmed.startsWith('ocidir://')) return parseOcidir(trimmed);
+  if (isOcidirEndpoint(trimmed)) return parseOcidir(trimmed);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed))
     invalid(text, 'only ocidir:// is a supported scheme; write registry references without one');
   const slash = trimmed.indexOf('/');
@@ -91,4 +95,16 @@ export function formatImageRef(ref: ImageRef): string {
   }
   const host = ref.registry === DOCKER_HUB_API ? DOCKER_HUB : ref.registry;
   return `${host}/${ref.repository}${suffix}`;
+}
+
+/**
+ * The reference at one end of a plan change (its endpoint as the plan writes it, the repository at that endpoint):
+ * Docker Hub's aliases become its API host and official images `library/x`, as parseImageRef reads them; an ocidir
+ * directory stays as written (relative paths are not resolved here).
+ */
+export function imageRefAt(endpoint: string, repository: string, tag: string | null, digest: string | null): ImageRef {
+  const store = parseStoreEndpoint(endpoint);
+  if (store.scheme === 'ocidir') return { scheme: 'ocidir', registry: store.path, repository, tag, digest };
+  const registry = registryHostForEndpoint(store.host);
+  return { scheme: 'registry', registry, repository: apiRepository(registry, repository), tag, digest };
 }

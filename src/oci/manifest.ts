@@ -1,5 +1,5 @@
 import { RegsyncError } from '../util/errors.js';
-import { isDigest } from '../util/oci-names.js';
+import { isDigest } from './names.js';
 import { MEDIA_TYPES } from './types.js';
 import type { Descriptor, ImageManifest, IndexEntry, Manifest, Platform } from './types.js';
 
@@ -75,6 +75,8 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
   }
   const annotations = annotationsOf(json.annotations);
   const artifactType = typeof json.artifactType === 'string' && json.artifactType !== '' ? { artifactType: json.artifactType } : {};
+  // OCI 1.1: the manifest this one is about (a signature, an SBOM); the referrers API lists it under that digest.
+  const subject = json.subject === undefined ? {} : { subject: descriptor(json.subject, reference, 'subject') };
   if (Array.isArray(json.manifests)) {
     const mediaType = declared || MEDIA_TYPES.ociIndex;
     if (!isIndexMediaType(mediaType)) fail(reference, `media type ${mediaType} has a manifests list`);
@@ -84,7 +86,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
       const entryAnnotations = annotationsOf((entry as Json).annotations);
       return { ...base, ...(platform ? { platform } : {}), ...(entryAnnotations ? { annotations: entryAnnotations } : {}) };
     });
-    return { kind: 'index', mediaType, ...artifactType, manifests, ...(annotations ? { annotations } : {}) };
+    return { kind: 'index', mediaType, ...artifactType, ...subject, manifests, ...(annotations ? { annotations } : {}) };
   }
   if (json.config !== undefined || Array.isArray(json.layers)) {
     const mediaType = declared || MEDIA_TYPES.ociManifest;
@@ -95,6 +97,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
       kind: 'manifest',
       mediaType,
       ...artifactType,
+      ...subject,
       config: json.config === undefined ? null : descriptor(json.config, reference, 'config'),
       layers,
       ...(annotations ? { annotations } : {}),

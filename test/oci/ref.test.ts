@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { apiRepository, formatImageRef, parseImageRef, registryHostForEndpoint } from '../../src/registry/ref.js';
-import type { ImageRef } from '../../src/registry/types.js';
+import { apiRepository, formatImageRef, parseImageRef, registryHostForEndpoint } from '../../src/oci/index.js';
+import type { ImageRef } from '../../src/oci/index.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 const reg = (registry: string, repository: string, tag: string | null, digest: string | null = null): ImageRef => ({
