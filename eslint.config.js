@@ -7,26 +7,31 @@ import prettierConfig from 'eslint-config-prettier';
 
 /**
  * The one-way imports of ARCHITECTURE.md:
- *   cli/commands → config, inventory, plan, planfile, render, apply → registry → oci → util
- * Every layer may import oci (the OCI values); oci imports nothing but util. plan and render are pure: they import
- * only plan types, oci and util (plan may read config types); planfile reads and writes the plan file (plan +
- * config), and render's JSON is its text.
+ *   cli/commands → run → config, inventory, plan, planfile, apply → registry → oci → util (commands also render)
+ * run composes a plan and an apply with no terminal I/O; nothing below it imports it. Every layer may import oci
+ * (the OCI values); oci imports nothing but util. plan and render are pure: they import only plan types, oci and
+ * util (plan may read config types); planfile reads and writes the plan file (plan + config), and render's JSON is
+ * its text.
  */
 const layer = (name) => [`**/${name}`, `**/${name}/**`, `**/${name}.js`];
-const forbid = (message, ...names) => ({ group: names.flatMap(layer), message });
+// src/run is a folder only: `**/run.js` would also catch apply's own ./run.js.
+const layerPatterns = (name) => (name === 'run' ? ['**/run', '**/run/**'] : layer(name));
+const forbid = (message, ...names) => ({ group: names.flatMap(layerPatterns), message });
 
 /** @type {Record<string, string[]>} */
 const forbiddenByLayer = {
-  'src/util/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'oci'],
-  'src/oci/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
-  'src/registry/**': ['cli', 'commands', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply'],
-  'src/config/**': ['cli', 'commands', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
-  'src/plan/**': ['cli', 'commands', 'inventory', 'planfile', 'render', 'apply', 'registry'],
+  'src/util/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'oci'],
+  'src/oci/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
+  'src/registry/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply'],
+  'src/config/**': ['cli', 'commands', 'run', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
+  'src/plan/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render', 'apply', 'registry'],
   // The plan file: the Plan ⇄ its file, checked against the config; render's JSON is the file's text.
-  'src/planfile/**': ['cli', 'commands', 'inventory', 'render', 'apply', 'registry'],
-  'src/render/**': ['cli', 'commands', 'config', 'inventory', 'apply', 'registry'],
-  'src/inventory/**': ['cli', 'commands', 'planfile', 'render', 'apply'],
-  'src/apply/**': ['cli', 'commands', 'inventory', 'planfile', 'render'],
+  'src/planfile/**': ['cli', 'commands', 'run', 'inventory', 'render', 'apply', 'registry'],
+  'src/render/**': ['cli', 'commands', 'run', 'config', 'inventory', 'apply', 'registry'],
+  'src/inventory/**': ['cli', 'commands', 'run', 'planfile', 'render', 'apply'],
+  'src/apply/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render'],
+  // A run composes the layers below it and returns data: the commands print it (render is theirs).
+  'src/run/**': ['cli', 'commands', 'render'],
   'src/commands/**': [],
   'src/*.ts': [],
 };

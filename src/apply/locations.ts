@@ -53,8 +53,3 @@ export function resolveChanges(config: Config, pool: RegistryPool, changes: Chan
     };
   });
 }
-
-/** `host/repository@digest` (or `ocidir://DIR/repository@digest`) for messages about one manifest. */
-export function digestRef(location: ChangeLocation, digest: string): string {
-  return `${location.endpoint}/${location.repository}@${digest}`;
-}

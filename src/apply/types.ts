@@ -4,7 +4,8 @@
  */
 import type { Config } from '../config/types.js';
 import type { Action, Change } from '../plan/types.js';
-import type { Registry, RegistryPool } from '../registry/index.js';
+import type { BlobHolders, CopyShares, Registry, RegistryPool } from '../registry/index.js';
+import type { Operation } from './operations.js';
 
 /**
  * What became of one change. `present`: the destination already was what the change would make it (nothing
@@ -88,6 +89,11 @@ export interface ExecutorDeps {
   dockerBinary: string;
   /** A line for the user (stderr, `regsync: warning: ...`); never stdout. */
   warn(line: string): void;
+  /**
+   * What the run's copies share (src/run/context.ts): which repositories hold a blob, the writes in flight. Without
+   * them the executor keeps its own, which live as long as it does.
+   */
+  copyState?: { holders: BlobHolders; shares: CopyShares };
 }
 
 /** Each executor file exports one of these (executors/registry.ts, executors/docker.ts). */
@@ -101,8 +107,8 @@ export interface Executor {
   readonly name: Change['executor'];
   /** Checked once before the first change (docker: the engine answers `docker version`). */
   prepare(signal: AbortSignal): Promise<void>;
-  /** The exact operations `copy` would perform, one per line, for --dry-run. */
-  describe(change: Change): string[];
+  /** The operations `copy` carries out for this change, as values (--dry-run prints them with formatOperation). */
+  describe(change: Change): Operation[];
   /** Copies `change.source` by digest to `change.target`; resolves with the bytes moved. */
   copy(change: Change, context: ExecutionContext): Promise<{ bytes: number }>;
   /** Runs once when the apply ends, also after failures and interrupts (docker: drains the removal queue). */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/types.js';
 import { readSavedPlan, writePlanFile } from '../planfile/index.js';
 import type { Plan } from '../plan/types.js';
-import type { ContentMemo } from '../registry/index.js';
+import type { RunContext } from '../run/index.js';
 import { changesInShard } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
 import { summarize } from '../plan/summary.js';
@@ -29,9 +29,8 @@ export interface ApplyPlanOptions {
   shard: Shard | null;
 }
 
-function planRunOptions(options: ApplyPlanOptions, memo: ContentMemo | undefined): PlanRunOptions {
+function planRunOptions(options: ApplyPlanOptions): PlanRunOptions {
   return {
-    ...(memo ? { memo } : {}),
     version: options.version,
     mirrors: options.mirrors,
     json: false,
@@ -62,14 +61,14 @@ function savedPlanForShard(plan: Plan, shard: Shard | null): Plan {
 }
 
 /** The plan apply carries out: the saved one (checked against this config) or a fresh one; null after plan problems. */
-export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: PlanRunIo, memo?: ContentMemo): Promise<Plan | null> {
+export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: PlanRunIo, context: RunContext): Promise<Plan | null> {
   if (options.planFile !== null) {
     if (options.mirrors.length > 0 || options.out !== null) {
       throw new RegsyncError('--mirror and --out are for a plan apply computes; a saved plan is carried out whole', { code: 'USAGE' });
     }
     return savedPlanForShard(await readSavedPlan(options.planFile, config), options.shard);
   }
-  const plan = await computeReportedPlan(config, planRunOptions(options, memo), io);
+  const plan = await computeReportedPlan(config, planRunOptions(options), io, context);
   if (plan !== null && options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
   return plan;
 }

@@ -1,20 +1,20 @@
-import { createExecutors } from '../apply/executors/index.js';
 import { watchInterrupts } from '../apply/interrupts.js';
-import { digestRef, resolveChanges } from '../apply/locations.js';
-import type { ResolvedChange } from '../apply/locations.js';
-import { runApply } from '../apply/run.js';
-import { applyExitCode, summarizeResults, summaryLine } from '../apply/summary.js';
+import { formatOperation } from '../apply/operations.js';
+import type { Operation } from '../apply/operations.js';
+import { applyExitCode, summaryLine } from '../apply/summary.js';
 import type { RendererName } from '../apply/tasks.js';
-import type { ApplyResult, Executor } from '../apply/types.js';
+import type { ApplyResult } from '../apply/types.js';
 import type { Config } from '../config/types.js';
 import { hasChanges } from '../plan/summary.js';
-import type { Change, ExecutorName, Plan } from '../plan/types.js';
-import { ContentMemo } from '../registry/index.js';
-import type { RateLimitSource, RegistryPool } from '../registry/index.js';
+import type { Plan } from '../plan/types.js';
+import { formatRetryNotice } from '../registry/index.js';
+import type { RetryNotice } from '../registry/index.js';
+import { applyRun, emptyResult, plannedOperations, prepareApply } from '../run/index.js';
+import type { PreparedApply, RunContext } from '../run/index.js';
 import { confirmApply } from './confirm.js';
 import { obtainPlan, printPlan } from './apply-plan.js';
 import type { ApplyPlanOptions } from './apply-plan.js';
-import { createPoolForConfig, retryLines } from './registry-pool.js';
+import { openCommandRun } from './plan-run.js';
 import type { CliIo } from './shared.js';
 
 /** Everything `regsync apply` was asked, flags resolved. */
@@ -28,31 +28,9 @@ export interface ApplyCommandOptions extends ApplyPlanOptions {
   secrets: string[];
 }
 
-const actionable = (plan: Plan): Change[] => plan.changes.filter((change) => change.action !== 'noop');
-
-function emptyResult(plan: Plan, version: string): ApplyResult {
-  return {
-    formatVersion: 1,
-    regsyncVersion: version,
-    configDigest: plan.configDigest,
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-    interrupted: false,
-    changes: [],
-    summary: summarizeResults([]),
-  };
-}
-
-/** --dry-run: the exact operations, one per line, from the same Change objects apply would execute. */
-function dryRunLines(changes: Change[], executors: ReadonlyMap<ExecutorName, Executor>): string[] {
-  const lines = changes.flatMap((change) => {
-    if (change.action === 'delete') {
-      const digest = change.target.digest ?? '';
-      return [`delete ${digestRef(change.target, digest)} (tag ${change.target.tag ?? ''}; only if no other tag points at it)`];
-    }
-    return executors.get(change.executor)?.describe(change) ?? [];
-  });
-  return ['Operations (dry run: nothing is changed):', ...lines.map((line) => `  ${line}`)];
+/** --dry-run: the exact operations, one per line, from the same operation values apply would carry out. */
+function dryRunLines(operations: Operation[]): string[] {
+  return ['Operations (dry run: nothing is changed):', ...operations.map((operation) => `  ${formatOperation(operation)}`)];
 }
 
 function rendererFor(options: ApplyCommandOptions, io: CliIo): RendererName {
@@ -60,7 +38,7 @@ function rendererFor(options: ApplyCommandOptions, io: CliIo): RendererName {
   return io.stderr.isTTY === true && io.stdout.isTTY === true ? 'default' : 'simple';
 }
 
-async function execute(run: OpenRun, plan: Plan, options: ApplyCommandOptions, io: CliIo) {
+async function execute(prepared: PreparedApply, options: ApplyCommandOptions, io: CliIo): Promise<ApplyResult> {
   const renderer = rendererFor(options, io);
   const interrupts = watchInterrupts(io.signals ?? process, {
     onInterrupt: (count) => {
@@ -73,18 +51,13 @@ async function execute(run: OpenRun, plan: Plan, options: ApplyCommandOptions, i
     },
   });
   try {
-    return await runApply({
-      plan,
-      changes: run.changes,
-      executors: run.executors,
-      rateLimitReached: (location) => run.pool.rateLimitReached(location),
+    return await applyRun(prepared, {
       concurrency: options.concurrency,
       failFast: options.failFast,
       interrupts,
       tree: { renderer, stream: io.stderr },
-      regsyncVersion: options.version,
+      version: options.version,
       secrets: () => options.secrets,
-      warn: (line) => void io.stderr.write(`regsync: warning: ${line}\n`),
     });
   } finally {
     interrupts.dispose();
@@ -101,45 +74,37 @@ function report(result: ApplyResult, options: ApplyCommandOptions, io: CliIo): n
   return applyExitCode(result.summary, result.interrupted);
 }
 
-/** The run's clients: one pool for every change, the resolved changes, the executors the copies use. */
-interface OpenRun {
-  pool: RegistryPool & RateLimitSource;
-  changes: ResolvedChange[];
-  executors: Map<ExecutorName, Executor>;
-}
-
-function openRun(config: Config, options: ApplyCommandOptions, io: CliIo, plan: Plan, memo: ContentMemo): OpenRun {
+/** The copies' pool, changes and executors, with the command's lines: debug with --verbose, retries unless -q, warnings. */
+function prepare(plan: Plan, context: RunContext, options: ApplyCommandOptions, io: CliIo): PreparedApply {
   const line = (text: string): void => void io.stderr.write(`${text}\n`);
-  const pool = createPoolForConfig(config, {
-    env: io.env,
-    memo,
-    ...(options.verbose ? { logger: line } : {}),
-    ...retryLines(options.quiet, line),
+  return prepareApply(plan, {
+    context,
+    dockerBinary: options.dockerBinary,
+    events: {
+      ...(options.verbose ? { log: line } : {}),
+      ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => line(formatRetryNotice(notice)) }),
+      warn: (text) => line(`regsync: warning: ${text}`),
+    },
   });
-  const changes = resolveChanges(config, pool, actionable(plan));
-  const names = changes.filter((r) => r.change.action !== 'delete').map((r) => r.change.executor);
-  const warn = (line: string): void => void io.stderr.write(`regsync: warning: ${line}\n`);
-  const executors = createExecutors(names, { config, env: io.env, pool, warn, dockerBinary: options.dockerBinary });
-  return { pool, changes, executors };
 }
 
 /** `regsync apply [PLAN.json]`: obtain and show the plan, confirm, carry it out, report; the exit code. */
 export async function runApplyCommand(config: Config, options: ApplyCommandOptions, io: CliIo): Promise<number> {
-  // The manifests and configs the plan reads are the ones the copies need: read once (registry/content-memo.ts).
-  const memo = new ContentMemo();
-  const plan = await obtainPlan(config, options, io, memo);
-  if (plan === null) return 1;
-  printPlan(plan, options, io);
-  if (!hasChanges(plan)) {
-    if (options.json) io.stdout.write(`${JSON.stringify(emptyResult(plan, options.version), null, 2)}\n`);
-    return 0;
-  }
-  const run = openRun(config, options, io, plan, memo);
-  const { pool, executors } = run;
+  // One run for the plan and its copies: the manifests and configs the plan reads are the ones the copies need, read
+  // once (registry/content-memo.ts); the run's pools close when it ends.
+  const context = openCommandRun(config, options, io);
   try {
+    const plan = await obtainPlan(config, options, io, context);
+    if (plan === null) return 1;
+    printPlan(plan, options, io);
+    if (!hasChanges(plan)) {
+      if (options.json) io.stdout.write(`${JSON.stringify(emptyResult(plan, options.version), null, 2)}\n`);
+      return 0;
+    }
+    const prepared = prepare(plan, context, options, io);
     if (options.dryRun) {
       (options.json ? io.stderr : io.stdout).write(
-        `${dryRunLines(actionable(plan), executors).join('\n')}\nDry run: nothing was changed.\n`,
+        `${dryRunLines(plannedOperations(prepared)).join('\n')}\nDry run: nothing was changed.\n`,
       );
       return 0;
     }
@@ -147,8 +112,8 @@ export async function runApplyCommand(config: Config, options: ApplyCommandOptio
       io.stderr.write('regsync: apply cancelled: only "yes" applies the plan\n');
       return 1;
     }
-    return report(await execute(run, plan, options, io), options, io);
+    return report(await execute(prepared, options, io), options, io);
   } finally {
-    await pool.close();
+    await context.close();
   }
 }

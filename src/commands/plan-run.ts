@@ -1,27 +1,21 @@
-import type { ContentMemo, RequestStats } from '../registry/index.js';
 import path from 'node:path';
-import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
-import { gatherInventory } from '../inventory/gather.js';
-import { openFactsCache, resolveCacheDir } from '../inventory/facts-cache.js';
 import type { InventoryEvent } from '../inventory/types.js';
-import { buildPlan } from '../plan/diff.js';
-import { ownsSourceRepository } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
-import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
 import { writePlanFile } from '../planfile/index.js';
-import { mirrorsToRead } from '../plan/related-mirrors.js';
-import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
+import { formatRetryNotice } from '../registry/index.js';
+import type { RequestStats, RetryNotice } from '../registry/index.js';
 import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { footer } from '../render/plan-view.js';
 import { pullBudgetLines } from '../render/pull-budget.js';
-import { RegsyncError } from '../util/errors.js';
+import { clockFromEnv, openRunContext, planRun } from '../run/index.js';
+import type { PlanRunEvents, PlanRunResult, RunContext } from '../run/index.js';
 import { createProgressLine } from '../util/progress.js';
-import { createPoolForConfig, retryLines } from './registry-pool.js';
+import { credentialsSource, runWording } from './error-advice.js';
 
 /** What `regsync plan` needs around a resolved config: flags, streams and environment. */
 export interface PlanRunOptions {
@@ -40,8 +34,6 @@ export interface PlanRunOptions {
   color: boolean;
   /** --shard I/N: only the destination repositories of this shard. */
   shard?: Shard | null;
-  /** apply's memo of what the plan read, handed on to the copies (plan alone has none). */
-  memo?: ContentMemo;
 }
 
 export interface PlanRunIo {
@@ -49,49 +41,6 @@ export interface PlanRunIo {
   stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
-}
-
-/** The selection the inventory reads by: the planner's own pure functions, so both agree. */
-const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
-
-/** With --shard, the inventory reads only the repositories the shard plans, so N workers share the reads too. */
-function selectionFor(shard: Shard | null): typeof selection {
-  if (shard === null) return selection;
-  return {
-    ...selection,
-    selectRepositories: (mirror, listed) => {
-      const chosen = selectRepositories(mirror, listed);
-      return { ...chosen, selected: chosen.selected.filter((relative) => ownsSourceRepository(shard, mirror, relative)) };
-    },
-  };
-}
-
-/**
- * The clock of the plan. REGSYNC_NOW (an ISO 8601 date) fixes it, so tests and reviewers get
- * byte-identical plans and age filters that do not drift; unset, it is the current time.
- */
-function planClock(env: NodeJS.ProcessEnv): Date {
-  const fixed = env.REGSYNC_NOW;
-  if (fixed === undefined || fixed === '') return new Date();
-  const date = new Date(fixed);
-  if (Number.isNaN(date.getTime())) {
-    throw new RegsyncError(`REGSYNC_NOW ${JSON.stringify(fixed)} is not a date: use ISO 8601 such as 2024-07-01T00:00:00Z, or unset it`, {
-      code: 'USAGE',
-    });
-  }
-  return date;
-}
-
-/** --mirror names, checked against the config: an unknown name lists the ones that exist. */
-function selectMirrors(config: Config, names: string[]): Config['mirrors'] {
-  if (names.length === 0) return config.mirrors;
-  const known = config.mirrors.map((mirror) => mirror.name);
-  const unknown = names.filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    const which = unknown.map((name) => JSON.stringify(name)).join(', ');
-    throw new RegsyncError(`no mirror named ${which} in the config; mirrors: ${known.join(', ')}`, { code: 'USAGE' });
-  }
-  return config.mirrors.filter((mirror) => names.includes(mirror.name));
 }
 
 /** "14 requests in 0.4 s: 127.0.0.1:5000 GET 5 HEAD 7; 127.0.0.1:5001 GET 2; 2.1 kB downloaded". */
@@ -134,73 +83,51 @@ function progressReporter(io: PlanRunIo, options: PlanRunOptions): { onProgress?
   };
 }
 
-/** Gathers the inventory and builds the plan, with the problems (rename errors, collisions...) that make `plan` fail. */
-async function computePlan(
-  config: Config,
-  options: PlanRunOptions,
-  io: PlanRunIo,
-): Promise<{ plan: Plan; problems: string[]; warnings: string[] }> {
-  const mirrors = selectMirrors(config, options.mirrors);
-  const now = planClock(io.env);
-  const verboseLine = (line: string): void => void io.stderr.write(`${line}\n`);
-  // Aborted by the inventory at its first failed read: the other reads are cancelled, and nothing more is said about
-  // them (a retry of a healthy host after `authentication failed for ...` reads as if the plan went on).
-  const cancel = new AbortController();
-  const untilFailed = (line: string): void => {
-    if (!cancel.signal.aborted) verboseLine(line);
-  };
-  const pool = createPoolForConfig(config, {
-    env: io.env,
-    ...(options.verbose ? { logger: untilFailed } : {}),
-    ...retryLines(options.quiet, untilFailed),
-    ...(options.memo ? { memo: options.memo } : {}),
-  });
-  const cache = await openFactsCache({
-    dir: resolveCacheDir(io.env),
-    ...(options.verbose ? { warn: (line: string) => verboseLine(`regsync: ${line}`) } : {}),
-  });
+/** The run's callbacks for a plan: retry lines unless -q, client debug lines and the request count with --verbose. */
+function planEvents(options: PlanRunOptions, io: PlanRunIo): PlanRunEvents {
+  const line = (text: string): void => void io.stderr.write(`${text}\n`);
   const progress = progressReporter(io, options);
-  const started = Date.now();
-  let inventory;
-  try {
-    const toRead = mirrorsToRead(config.mirrors, mirrors);
-    inventory = await gatherInventory({
-      config,
-      mirrors: toRead,
-      pool,
-      selection: selectionFor(options.shard ?? null),
-      cache,
-      cancel,
-      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-    });
-  } finally {
-    progress.done();
-    const durationMs = Date.now() - started;
-    if (options.verbose) verboseLine(`regsync: ${formatStats(pool.stats(), durationMs)}`);
-    await pool.close();
-  }
-  const stats = { requests: pool.stats().requests, durationMs: Date.now() - started };
-  const rateLimits = pool.rateLimits();
-  const built = buildPlan({
-    config,
-    inventory,
-    now,
-    regsyncVersion: options.version,
-    configDigest: configDigest(config),
-    stats,
-    ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
-    shard: options.shard ?? null,
-    rateLimits,
+  return {
+    ...(options.verbose ? { log: line } : {}),
+    ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => line(formatRetryNotice(notice)) }),
+    ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    onReadsDone: (stats, durationMs) => {
+      progress.done();
+      if (options.verbose) line(`regsync: ${formatStats(stats, durationMs)}`);
+    },
+  };
+}
+
+/** The run of a command: its pools, memo and caches, with the command's wording of where credentials come from. */
+export function openCommandRun(config: Config, options: { verbose: boolean }, io: PlanRunIo): RunContext {
+  const wording = runWording(config);
+  return openRunContext(config, {
+    env: io.env,
+    credentialsSource: (host) => credentialsSource(wording, host),
+    ...(options.verbose ? { cacheWarning: (line: string) => void io.stderr.write(`regsync: ${line}\n`) } : {}),
   });
-  return built;
+}
+
+/** Gathers the inventory and builds the plan, with the problems (rename errors, collisions...) that make `plan` fail. */
+function computePlan(config: Config, options: PlanRunOptions, io: PlanRunIo, context: RunContext): Promise<PlanRunResult> {
+  return planRun(
+    config,
+    { version: options.version, mirrors: options.mirrors, shard: options.shard ?? null, context, events: planEvents(options, io) },
+    clockFromEnv(io.env),
+  );
 }
 
 /**
  * Computes the plan and prints its warnings and problems on stderr (so --json keeps stdout to the output alone);
  * null when there are problems, which make plan and apply fail. Shared by `plan` and `apply`.
  */
-export async function computeReportedPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<Plan | null> {
-  const { plan, problems, warnings } = await computePlan(config, options, io);
+export async function computeReportedPlan(
+  config: Config,
+  options: PlanRunOptions,
+  io: PlanRunIo,
+  context: RunContext,
+): Promise<Plan | null> {
+  const { plan, problems, warnings } = await computePlan(config, options, io, context);
   // On stderr, so --json keeps stdout to the plan alone; -q keeps them (only the plan itself is left out).
   for (const warning of warnings) io.stderr.write(`regsync: warning: ${warning}\n`);
   if (problems.length === 0) return plan;
@@ -212,7 +139,13 @@ export async function computeReportedPlan(config: Config, options: PlanRunOption
 
 /** `regsync plan`: compute, print (human, markdown or JSON), optionally save; the exit code. */
 export async function runPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<number> {
-  const plan = await computeReportedPlan(config, options, io);
+  const context = openCommandRun(config, options, io);
+  let plan: Plan | null;
+  try {
+    plan = await computeReportedPlan(config, options, io, context);
+  } finally {
+    await context.close();
+  }
   if (plan === null) return 1;
   if (options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
   // The footer shows a short pull budget; with --json and -q there is no footer on stdout to show it.

@@ -2,6 +2,8 @@ import type { Inventory, MirrorInventory } from '../plan/types.js';
 import { Failures, isRecordedOrCancelled } from './failures.js';
 import { createLimiter } from '../util/concurrency.js';
 import { gatherMirror } from './mirror.js';
+import { KeyedInflight } from '../util/keyed-inflight.js';
+import type { ManifestFacts } from './facts-cache.js';
 import type { GatherOptions } from './types.js';
 
 /** Reads in flight per host (the host's own connection slots bound the requests further). */
@@ -17,7 +19,8 @@ export async function gatherInventory(options: GatherOptions): Promise<Inventory
   const context = {
     pool: options.pool,
     selection: options.selection,
-    cache: options.cache,
+    // The run's reads in flight when it passes them (src/run/context.ts); else this gather's own.
+    facts: { cache: options.cache, inFlight: options.factsInFlight ?? new KeyedInflight<ManifestFacts>() },
     failures,
     onProgress: options.onProgress ?? (() => undefined),
   };

@@ -6,6 +6,7 @@ import { platformChild } from '../registry/index.js';
 import type { RegistryReader } from '../registry/index.js';
 import { isRegsyncError } from '../util/errors.js';
 import type { FactsCache, ManifestFacts } from './facts-cache.js';
+import type { KeyedInflight } from '../util/keyed-inflight.js';
 
 /**
  * Which children of an index to read, by the platform their descriptor declares (null: none). A child declaring
@@ -50,27 +51,20 @@ function configFacts(bytes: Buffer): { platform: string | null; created: string 
 }
 
 /**
- * Reads of one digest in flight, shared: two mirrors (or two tags) reaching the same image at once
- * must not read it twice. Per cache (one plan run), keyed by digest alone: the facts are
- * content-addressed, so a read from either registry answers both (and any failure ends the plan).
+ * Where manifest facts come from: the cache, and the reads of one digest in flight, shared: two mirrors (or two
+ * tags) reaching the same image at once must not read it twice. Both are the run's (src/run/context.ts), keyed by
+ * digest alone: the facts are content-addressed, so a read from either registry answers both (and any failure ends
+ * the plan).
  */
-const inFlightByCache = new WeakMap<FactsCache, Map<string, Promise<ManifestFacts>>>();
+export interface FactsSource {
+  cache: FactsCache;
+  inFlight: KeyedInflight<ManifestFacts>;
+}
 
-function manifestFacts(registry: RegistryReader, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
-  const cached = cache.get(digest);
+function manifestFacts(registry: RegistryReader, repository: string, digest: string, facts: FactsSource): Promise<ManifestFacts> {
+  const cached = facts.cache.get(digest);
   if (cached) return Promise.resolve(cached);
-  let inFlight = inFlightByCache.get(cache);
-  if (inFlight === undefined) {
-    inFlight = new Map();
-    inFlightByCache.set(cache, inFlight);
-  }
-  const shared = inFlight;
-  let pending = shared.get(digest);
-  if (pending === undefined) {
-    pending = readManifestFacts(registry, repository, digest, cache).finally(() => shared.delete(digest));
-    shared.set(digest, pending);
-  }
-  return pending;
+  return facts.inFlight.run(digest, () => readManifestFacts(registry, repository, digest, facts.cache)).promise;
 }
 
 /**
@@ -149,9 +143,9 @@ export async function readContentFacts(
   repository: string,
   digest: string,
   wanted: PlatformWanted,
-  cache: FactsCache,
+  facts: FactsSource,
 ): Promise<ContentFacts> {
-  const top = await manifestFacts(registry, repository, digest, cache);
+  const top = await manifestFacts(registry, repository, digest, facts);
   if (top.kind === 'image') {
     const { platform, configDigest } = top;
     const platforms =
@@ -159,9 +153,9 @@ export async function readContentFacts(
     return { platforms, artifactType: top.artifactType, configDigest: top.configDigest, unusable: [] };
   }
   const unusable: string[] = [];
-  const read = (child: string): Promise<ManifestFacts> => manifestFacts(registry, repository, child, cache);
+  const read = (child: string): Promise<ManifestFacts> => manifestFacts(registry, repository, child, facts);
   const children = top.children.filter((child) => wanted(child.platform));
-  const facts = await Promise.all(children.map((child) => childFacts(read, child, unusable)));
-  const platforms = facts.filter((fact): fact is PlatformFacts => fact !== null);
+  const childPlatforms = await Promise.all(children.map((child) => childFacts(read, child, unusable)));
+  const platforms = childPlatforms.filter((fact): fact is PlatformFacts => fact !== null);
   return { platforms, children: top.children, artifactType: top.artifactType, unusable };
 }

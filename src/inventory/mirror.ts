@@ -6,16 +6,16 @@ import { isDockerHub, isIndexMediaType } from '../oci/index.js';
 import { canNoteTags, registryAt } from '../registry/index.js';
 import type { RegistryPool, RegistryReader } from '../registry/index.js';
 import type { ErrorHint } from '../util/errors.js';
-import type { FactsCache } from './facts-cache.js';
 import type { Failures, ReadContext } from './failures.js';
 import { NO_CHILDREN, platformMatcher, readContentFacts } from './image-facts.js';
-import type { PlatformWanted } from './image-facts.js';
+import type { FactsSource, PlatformWanted } from './image-facts.js';
 import type { InventoryEvent, InventorySelection } from './types.js';
 
 export interface MirrorContext {
   pool: RegistryPool;
   selection: InventorySelection;
-  cache: FactsCache;
+  /** The facts cache and the reads in flight, both the run's. */
+  facts: FactsSource;
   failures: Failures;
   onProgress: (event: InventoryEvent) => void;
 }
@@ -203,7 +203,7 @@ function detailDestination(run: MirrorRun, state: DestinationState, tag: string)
     const facts = ownEntry(state.facts.facts, tag);
     if (facts === undefined) return;
     const content = await read(run, destination, repository, `read image ${tag} of`, () =>
-      readContentFacts(destination, repository, facts.digest, run.destinationWanted, run.context.cache),
+      readContentFacts(destination, repository, facts.digest, run.destinationWanted, run.context.facts),
     );
     Object.assign(facts, content);
   });
@@ -212,7 +212,7 @@ function detailDestination(run: MirrorRun, state: DestinationState, tag: string)
 async function readSourceFacts(run: MirrorRun, repository: string, tag: string, facts: TagFacts): Promise<void> {
   const { source } = run;
   const content = await read(run, source, repository, `read image ${tag} of`, () =>
-    readContentFacts(source, repository, facts.digest, run.wanted, run.context.cache),
+    readContentFacts(source, repository, facts.digest, run.wanted, run.context.facts),
   );
   Object.assign(facts, content);
 }

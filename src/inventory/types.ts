@@ -1,6 +1,7 @@
 import type { Config, MirrorConfig } from '../config/types.js';
 import type { RegistryPool } from '../registry/index.js';
-import type { FactsCache } from './facts-cache.js';
+import type { FactsCache, ManifestFacts } from './facts-cache.js';
+import type { KeyedInflight } from '../util/keyed-inflight.js';
 
 /**
  * The planner's pure selection functions, injected by the command: the inventory reads only what
@@ -28,6 +29,8 @@ export interface GatherOptions {
   pool: RegistryPool;
   selection: InventorySelection;
   cache: FactsCache;
+  /** Manifest reads in flight, shared by every mirror of the run; the run owns it (src/run/context.ts). */
+  factsInFlight?: KeyedInflight<ManifestFacts>;
   onProgress?: (event: InventoryEvent) => void;
   /** Registry reads in flight per host, across all mirrors; the pool also caps each host's connections. Default 32. */
   concurrency?: number;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveDockerBinary } from '../../src/apply/executors/docker-cli.js';
+import { formatOperation } from '../../src/apply/operations.js';
 import { dockerExecutor } from '../../src/apply/executors/docker-executor.js';
 import { dockerCopyRefs } from '../../src/apply/executors/docker-refs.js';
 import { createDockerExecutor, heldCredentials } from '../../src/apply/executors/docker.js';
@@ -19,7 +20,7 @@ describe('docker references', () => {
       { platform: 'linux/arm64/v8' },
     );
     const executor = dockerExecutor({ binary: '/opt/podman/docker', env: {}, credentials: [], warn: () => {} });
-    assert.deepEqual(executor.describe(change), [
+    assert.deepEqual(executor.describe(change).map(formatOperation), [
       `/opt/podman/docker pull --platform linux/arm64/v8 127.0.0.1:5000/team/app@${DIGEST}`,
       `/opt/podman/docker tag 127.0.0.1:5000/team/app@${DIGEST} 127.0.0.1:5002/mirror/team/app:v1`,
       '/opt/podman/docker push 127.0.0.1:5002/mirror/team/app:v1',
@@ -85,6 +86,6 @@ describe('createDockerExecutor: built from the run config', () => {
       { host: '127.0.0.1:5001', repository: 'b', tag: 'v1' },
     );
     assert.equal(executor.name, 'docker');
-    assert.equal(executor.describe(change)[2], 'podman push 127.0.0.1:5001/b:v1');
+    assert.equal(executor.describe(change).map(formatOperation)[2], 'podman push 127.0.0.1:5001/b:v1');
   });
 });

@@ -9,7 +9,7 @@ import { watchInterrupts } from '../../src/apply/interrupts.js';
 import { resolveChanges } from '../../src/apply/locations.js';
 import { runApply } from '../../src/apply/run.js';
 import type { Executor } from '../../src/apply/types.js';
-import { createPoolForConfig } from '../../src/commands/registry-pool.js';
+import { createPoolForConfig } from '../../src/run/pool.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Plan } from '../../src/plan/types.js';
 import { writeQuickstartImages } from '../harness/quickstart-images.js';

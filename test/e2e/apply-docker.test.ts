@@ -6,6 +6,7 @@ import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dockerExecutor } from '../../src/apply/executors/docker-executor.js';
+import { formatOperation } from '../../src/apply/operations.js';
 import type { DockerExecutorOptions } from '../../src/apply/executors/docker-executor.js';
 import { startDockerd } from '../harness/dockerd.js';
 import type { DockerdInstance } from '../harness/dockerd.js';
@@ -79,7 +80,7 @@ describe('docker executor: copies', () => {
       { host: source.host, repository: 'team/single', tag: 'v1', digest: image.digest, configDigest: image.configDigest },
       { host: secured.host, repository: 'mirror/single', tag: 'v1' },
     );
-    assert.deepEqual(executor.describe(change), [
+    assert.deepEqual(executor.describe(change).map(formatOperation), [
       `docker pull --platform linux/amd64 ${source.host}/team/single@${image.digest}`,
       `docker tag ${source.host}/team/single@${image.digest} ${secured.host}/mirror/single:v1`,
       `docker push ${secured.host}/mirror/single:v1`,
@@ -94,7 +95,7 @@ describe('docker executor: copies', () => {
       await executor.close();
     }
     assert.equal(await destinationConfigDigest('mirror/single', 'v1'), image.configDigest);
-    assert.ok(context.lines.includes(executor.describe(change)[0]!), context.lines.join('\n'));
+    assert.ok(context.lines.includes(executor.describe(change).map(formatOperation)[0]!), context.lines.join('\n'));
     assert.ok(
       context.lines.some((line) => /Pushed|Layer already exists/.test(line)),
       context.lines.join('\n'),

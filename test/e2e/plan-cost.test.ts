@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createPoolForConfig } from '../../src/commands/registry-pool.js';
+import { createPoolForConfig } from '../../src/run/pool.js';
 import { loadConfig } from '../../src/config/load.js';
 import { openFactsCache } from '../../src/inventory/facts-cache.js';
 import { gatherInventory } from '../../src/inventory/gather.js';

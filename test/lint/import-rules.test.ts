@@ -133,6 +133,19 @@ const cases: { file: string; code: string; forbidden: boolean }[] = [
   },
   { file: 'src/oci/probe.ts', code: "import { isDigest } from './names.js';\nexport const x = isDigest;\n", forbidden: false },
   { file: 'src/util/probe.ts', code: "import { isDigest } from '../oci/index.js';\nexport const x = isDigest;\n", forbidden: true },
+  // The run (src/run) sits between the commands and the layers it composes: neither direction may be reversed.
+  { file: 'src/apply/probe.ts', code: "import { planRun } from '../run/index.js';\nexport const x = planRun;\n", forbidden: true },
+  {
+    file: 'src/inventory/probe.ts',
+    code: "import type { RunContext } from '../run/context.js';\nexport type X = RunContext;\n",
+    forbidden: true,
+  },
+  { file: 'src/run/probe.ts', code: "import { runPlan } from '../commands/plan-run.js';\nexport const x = runPlan;\n", forbidden: true },
+  { file: 'src/run/probe.ts', code: "import { renderHuman } from '../render/human.js';\nexport const x = renderHuman;\n", forbidden: true },
+  { file: 'src/run/probe.ts', code: "import { runApply } from '../apply/run.js';\nexport const x = runApply;\n", forbidden: false },
+  { file: 'src/commands/probe.ts', code: "import { planRun } from '../run/index.js';\nexport const x = planRun;\n", forbidden: false },
+  // apply's own ./run.js is not the run layer.
+  { file: 'src/apply/probe.ts', code: "import { runApply } from './run.js';\nexport const x = runApply;\n", forbidden: false },
 ];
 
 for (const { file, code, forbidden } of cases) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hostOptionsFor as hostOptionsOfConfig } from '../../src/commands/registry-pool.js';
+import { hostOptionsFor as hostOptionsOfConfig } from '../../src/run/pool.js';
 import { normalizeConfig } from '../../src/config/normalize.js';
 import { hostOptionsFor } from '../../src/registry/pool.js';
 import { isDockerHub } from '../../src/oci/docker-hub.js';

@@ -1,13 +1,17 @@
 import { DEFAULT_REMOVAL_QUEUE } from '../../config/types.js';
 import type { Change } from '../../plan/types.js';
 import { RegsyncError } from '../../util/errors.js';
+import { formatOperation } from '../operations.js';
+import type { CommandOperation, Operation } from '../operations.js';
 import type { ExecutionContext, Executor } from '../types.js';
+
+type DockerOperations = ReturnType<typeof dockerOperations>;
 import { DockerCli, dockerCause, dockerCommandError, missingBinaryError } from './docker-cli.js';
 import { heldSecrets } from './docker-config.js';
 import type { HeldCredential } from './docker-config.js';
 import { inspectLocalImage, inspectLocalImages, listLocalImages, removeReferences } from './docker-images.js';
 import type { LocalImage } from './docker-images.js';
-import { dockerCommands, dockerCopyRefs } from './docker-refs.js';
+import { dockerCopyRefs, dockerOperations } from './docker-refs.js';
 import type { DockerCopyRefs } from './docker-refs.js';
 import { RemovalQueue } from './removal-queue.js';
 import type { QueuedImage } from './removal-queue.js';
@@ -71,9 +75,9 @@ class DockerExecutor implements Executor {
     this.cli = new DockerCli(options.binary, options.env, heldSecrets(options.credentials));
   }
 
-  describe(change: Change): string[] {
-    const commands = dockerCommands(dockerCopyRefs(change));
-    return [commands.pull, commands.tag, commands.push].map((args) => [this.options.binary, ...args].join(' '));
+  describe(change: Change): Operation[] {
+    const { pull, tag, push } = dockerOperations(change, this.options.binary);
+    return [pull, tag, push];
   }
 
   async prepare(signal: AbortSignal): Promise<void> {
@@ -129,7 +133,7 @@ class DockerExecutor implements Executor {
 
   private async copyImage(change: Change, context: ExecutionContext): Promise<{ bytes: number }> {
     const refs = dockerCopyRefs(change);
-    const commands = dockerCommands(refs);
+    const operations = dockerOperations(change, this.options.binary);
     const queue = this.queueFor(change.mirror);
     const image: QueuedImage = { id: null, references: [], inUse: true };
     let pulled: LocalImage | null = null;
@@ -139,12 +143,12 @@ class DockerExecutor implements Executor {
     try {
       before = await this.localBefore(refs);
       try {
-        await this.step(commands.pull, 'pull', refs.source, refs.sourceHost, context);
+        await this.step(operations.pull, 'pull', refs.source, refs.sourceHost, context);
       } finally {
         pulled = await this.notePulled(refs, before, image, queue);
       }
       tagged = true;
-      await this.tagAndPush(refs, before, image, context);
+      await this.tagAndPush(operations, refs, before, image, context);
       // The pushed reference is a tag of the pulled image: its size is the pulled one.
       const bytes = pulled?.size ?? 0;
       context.progress.bytes(bytes);
@@ -158,14 +162,19 @@ class DockerExecutor implements Executor {
     }
   }
 
-  private async tagAndPush(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, context: ExecutionContext): Promise<void> {
-    const commands = dockerCommands(refs);
+  private async tagAndPush(
+    operations: DockerOperations,
+    refs: DockerCopyRefs,
+    before: LocalBefore,
+    image: QueuedImage,
+    context: ExecutionContext,
+  ): Promise<void> {
     try {
-      await this.step(commands.tag, 'tag', refs.target, refs.targetHost, context);
+      await this.step(operations.tag, 'tag', refs.target, refs.targetHost, context);
     } finally {
       if (!before.targetExists) this.own(refs.target, image);
     }
-    await this.step(commands.push, 'push', refs.target, refs.targetHost, context);
+    await this.step(operations.push, 'push', refs.target, refs.targetHost, context);
   }
 
   /** Checked before pulling (one docker process), by image ID (the plan's config digest) and by reference. */
@@ -248,11 +257,17 @@ class DockerExecutor implements Executor {
   }
 
   /** Runs one docker command of a copy, its output lines going to the change's task; docker's error fails the change. */
-  private async step(args: string[], command: string, reference: string, host: string, context: ExecutionContext): Promise<void> {
+  private async step(
+    operation: CommandOperation,
+    command: string,
+    reference: string,
+    host: string,
+    context: ExecutionContext,
+  ): Promise<void> {
     if (context.signal.aborted)
       throw new RegsyncError(`docker ${command} ${reference} not started: interrupted`, { code: 'EXECUTOR', host, reference });
-    context.progress.output(`${this.options.binary} ${args.join(' ')}`);
-    const result = await this.cli.run(args, { signal: context.signal, onLine: (line) => context.progress.output(line) });
+    context.progress.output(formatOperation(operation));
+    const result = await this.cli.run(operation.args, { signal: context.signal, onLine: (line) => context.progress.output(line) });
     if (!result.ok) throw dockerCommandError(this.cli, command, result, { host, reference });
   }
 

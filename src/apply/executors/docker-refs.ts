@@ -2,6 +2,7 @@ import type { Change, ChangeLocation } from '../../plan/types.js';
 import { formatImageRef, imageRefAt } from '../../oci/index.js';
 import type { ImageRef } from '../../oci/index.js';
 import { RegsyncError } from '../../util/errors.js';
+import type { CommandOperation } from '../operations.js';
 
 /** The references and platform of one docker copy, as the docker CLI writes them. */
 export interface DockerCopyRefs {
@@ -55,4 +56,14 @@ export function dockerCommands(refs: DockerCopyRefs): { pull: string[]; tag: str
     tag: ['tag', refs.source, refs.target],
     push: ['push', refs.target],
   };
+}
+
+/** The three commands of one copy as operation values: what --dry-run prints and what the executor runs. */
+export function dockerOperations(
+  change: Change,
+  binary: string,
+): { pull: CommandOperation; tag: CommandOperation; push: CommandOperation } {
+  const commands = dockerCommands(dockerCopyRefs(change));
+  const operation = (args: string[]): CommandOperation => ({ kind: 'command', binary, args });
+  return { pull: operation(commands.pull), tag: operation(commands.tag), push: operation(commands.push) };
 }

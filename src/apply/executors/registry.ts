@@ -1,22 +1,10 @@
 import { shortDigest } from '../../oci/index.js';
 import type { Change } from '../../plan/types.js';
-import { BlobHolders, copyImage, CopyShares, selectPlatforms } from '../../registry/index.js';
+import { BlobHolders, copyImage, CopyShares, selectPlatforms, } from '../../registry/index.js';
 import type { CopyProgressEvent } from '../../registry/index.js';
-import { RegsyncError } from '../../util/errors.js';
 import { formatBytes } from '../progress-format.js';
+import { copyOperation } from '../operations.js';
 import type { ExecutionContext, Executor, ExecutorFactory } from '../types.js';
-
-function copiedWhat(change: Change): string {
-  const platforms = change.copy?.platforms ?? null;
-  return platforms === null ? 'whole image, byte for byte' : `platforms ${platforms.join(', ')}`;
-}
-
-/** The lines --dry-run prints for a copy: source by digest, destination tag, what is copied. */
-function describeCopy(change: Change): string[] {
-  if (change.source === null) return [];
-  const from = `${change.source.endpoint}/${change.source.repository}@${change.source.digest}`;
-  return [`copy ${from} → ${change.target.ref} (${copiedWhat(change)})`];
-}
 
 function progressLine(event: CopyProgressEvent): string | null {
   if (event.type === 'blob') return `blob ${shortDigest(event.digest)} ${event.outcome} (${formatBytes(event.size)})`;
@@ -53,9 +41,9 @@ async function alreadyLanded(change: Change, context: ExecutionContext): Promise
 }
 
 async function copy(change: Change, context: ExecutionContext, holders: BlobHolders, shares: CopyShares): Promise<{ bytes: number }> {
-  const source = change.source;
-  const tag = context.target.tag;
-  if (source === null || tag === null) throw new RegsyncError(`change ${change.id} has nothing to copy`, { code: 'INTERNAL' });
+  // The operation --dry-run prints is the one carried out here.
+  const operation = copyOperation(change);
+  const { tag } = operation;
   context.signal.throwIfAborted();
   let bytes = 0;
   try {
@@ -63,11 +51,11 @@ async function copy(change: Change, context: ExecutionContext, holders: BlobHold
       source: context.source.registry,
       sourceRepository: context.source.repository,
       // By digest: what was reviewed is exactly what lands, even if the tag moves during the copy.
-      sourceReference: source.digest,
+      sourceReference: operation.source.digest,
       target: context.target.registry,
       targetRepository: context.target.repository,
       targetTag: tag,
-      platforms: change.copy?.platforms ?? null,
+      platforms: operation.platforms,
       // Every registry call of the copy takes it: an interrupt aborts requests and body streams in flight.
       signal: context.signal,
       holders,
@@ -95,13 +83,13 @@ async function copy(change: Change, context: ExecutionContext, holders: BlobHold
  * One executor serves one apply run, and its blob record spans the run: a layer that many repositories of one
  * destination share is uploaded once and mounted into the rest.
  */
-export const createRegistryExecutor: ExecutorFactory = (): Executor => {
-  const holders = new BlobHolders();
-  const shares = new CopyShares();
+export const createRegistryExecutor: ExecutorFactory = (deps): Executor => {
+  const holders = deps.copyState?.holders ?? new BlobHolders();
+  const shares = deps.copyState?.shares ?? new CopyShares();
   return {
     name: 'registry',
     prepare: () => Promise.resolve(),
-    describe: describeCopy,
+    describe: (change) => [copyOperation(change)],
     copy: (change, context) => copy(change, context, holders, shares),
     close: () => Promise.resolve(),
   };

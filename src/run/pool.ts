@@ -8,7 +8,6 @@ import {
   hostOptionsFor as hostOptionsForHost,
 } from '../registry/index.js';
 import type { ContentMemo, HostOptions, RateLimitSource, RegistryPool, RetryNotice } from '../registry/index.js';
-import { credentialsSource, runWording } from './error-advice.js';
 
 export function hostOptions(settings: RegistrySettings): HostOptions {
   return {
@@ -22,12 +21,15 @@ export function hostOptions(settings: RegistrySettings): HostOptions {
   };
 }
 
-/** Config `registries` keyed as written (the pool finds Docker Hub's settings under any of its names). */
-export function hostOptionsFor(config: Config): Record<string, HostOptions> {
+/**
+ * Config `registries` keyed as written (the pool finds Docker Hub's settings under any of its names).
+ * `credentialsSource` words where a host's username/password came from, for "authentication failed" errors: that
+ * wording belongs to the command (a config file or sync.sh flags), so the command passes it in.
+ */
+export function hostOptionsFor(config: Config, credentialsSource?: (host: string) => string): Record<string, HostOptions> {
   const hosts: Record<string, HostOptions> = {};
-  const wording = runWording(config);
   for (const [host, settings] of Object.entries(config.registries)) {
-    hosts[host] = { ...hostOptions(settings), credentialsSource: credentialsSource(wording, host) };
+    hosts[host] = { ...hostOptions(settings), ...(credentialsSource ? { credentialsSource: credentialsSource(host) } : {}) };
   }
   return hosts;
 }
@@ -40,11 +42,10 @@ export interface PoolForConfigOptions {
   onRetry?: (notice: RetryNotice) => void;
   /** apply passes one memo to its plan's pool and its copies' pool (registry/content-memo.ts). */
   memo?: ContentMemo;
-}
-
-/** Each retried request as one line (`retrying GET host/path (attempt 2 of 4): HTTP 503`), none with -q. */
-export function retryLines(quiet: boolean, writeLine: (line: string) => void): Pick<PoolForConfigOptions, 'onRetry'> {
-  return quiet ? {} : { onRetry: (notice: RetryNotice) => writeLine(formatRetryNotice(notice)) };
+  /** The run's NODE_EXTRA_CA_CERTS file, read once per run; default: a fresh one read from `env`. */
+  extraCa?: ExtraCaCertificates;
+  /** Where a host's credentials came from, in the command's words (commands/error-advice.ts). */
+  credentialsSource?: (host: string) => string;
 }
 
 /**
@@ -59,12 +60,12 @@ function checkExtraCaCertificates(config: Config, hosts: Record<string, HostOpti
   if (overTls) extraCa.certificates();
 }
 
-/** One pool per command run: limits, tokens, connections and request counts are shared by every mirror. */
+/** One pool per phase of a run: limits, tokens, connections and request counts are shared by every mirror. */
 export function createPoolForConfig(config: Config, options: PoolForConfigOptions): RegistryPool & RateLimitSource {
   const dockerConfigDir = options.env.DOCKER_CONFIG;
-  const hosts = hostOptionsFor(config);
+  const hosts = hostOptionsFor(config, options.credentialsSource);
   // The run's copy of the file: checked here, then given to every host's agent.
-  const extraCa = new ExtraCaCertificates(options.env);
+  const extraCa = options.extraCa ?? new ExtraCaCertificates(options.env);
   checkExtraCaCertificates(config, hosts, extraCa);
   return createRegistryPool({
     hosts,
