@@ -9,7 +9,7 @@ import { summarizeResults } from '../apply/summary.js';
 import type { TaskTreeOptions } from '../apply/tasks.js';
 import type { ApplyResult, Executor } from '../apply/types.js';
 import type { Change, ExecutorName, Plan } from '../plan/types.js';
-import type { RateLimitSource, RegistryPool } from '../registry/types.js';
+import type { RateLimitSource, RegistryPool } from '../registry/index.js';
 import type { PoolEvents, RunContext } from './context.js';
 
 /** What carrying out a plan needs besides the plan: the run, the docker CLI, where its words go. */

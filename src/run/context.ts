@@ -1,12 +1,8 @@
 import type { Config } from '../config/types.js';
 import { openFactsCache, resolveCacheDir } from '../inventory/index.js';
 import type { FactsCache, ManifestFacts } from '../inventory/index.js';
-import { BlobHolders } from '../registry/blob-holders.js';
-import { ContentMemo } from '../registry/content-memo.js';
-import { CopyShares } from '../registry/copy-shares.js';
-import { ExtraCaCertificates } from '../registry/http/extra-ca.js';
-import type { RetryNotice } from '../registry/retry-notice.js';
-import type { RateLimitSource, RegistryPool } from '../registry/types.js';
+import { BlobHolders, ContentMemo, CopyShares, ExtraCaCertificates } from '../registry/index.js';
+import type { RateLimitSource, RegistryPool, RetryNotice } from '../registry/index.js';
 import { KeyedInflight } from '../util/keyed-inflight.js';
 import { RegsyncError } from '../util/errors.js';
 import { createPoolForConfig } from './pool.js';

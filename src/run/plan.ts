@@ -9,7 +9,7 @@ import { mapRepository } from '../plan/rename.js';
 import { ownsSourceRepository } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
-import type { RequestStats } from '../registry/types.js';
+import type { RequestStats } from '../registry/index.js';
 import { RegsyncError } from '../util/errors.js';
 import type { Clock } from './clock.js';
 import { openRunContext } from './context.js';

@@ -4,7 +4,6 @@ import {
   createRegistryPool,
   effectiveTls,
   ExtraCaCertificates,
-  formatRetryNotice,
   hostOptionsFor as hostOptionsForHost,
 } from '../registry/index.js';
 import type { ContentMemo, HostOptions, RateLimitSource, RegistryPool, RetryNotice } from '../registry/index.js';

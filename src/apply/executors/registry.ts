@@ -1,6 +1,6 @@
 import { shortDigest } from '../../oci/index.js';
 import type { Change } from '../../plan/types.js';
-import { BlobHolders, copyImage, CopyShares, selectPlatforms, } from '../../registry/index.js';
+import { BlobHolders, copyImage, CopyShares, selectPlatforms } from '../../registry/index.js';
 import type { CopyProgressEvent } from '../../registry/index.js';
 import { formatBytes } from '../progress-format.js';
 import { copyOperation } from '../operations.js';
