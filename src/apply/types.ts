@@ -88,6 +88,8 @@ export interface ExecutorDeps {
   dockerBinary: string;
   /** A line for the user (stderr, `regsync: warning: ...`); never stdout. */
   warn(line: string): void;
+  /** A plain line for the user on stderr (the docker executor says how it reaches the engine). */
+  info?(line: string): void;
 }
 
 /** Each executor file exports one of these (executors/registry.ts, executors/docker.ts). */

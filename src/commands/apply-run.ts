@@ -119,7 +119,7 @@ function openRun(config: Config, options: ApplyCommandOptions, io: CliIo, plan: 
   const changes = resolveChanges(config, pool, actionable(plan));
   const names = changes.filter((r) => r.change.action !== 'delete').map((r) => r.change.executor);
   const warn = (line: string): void => void io.stderr.write(`regsync: warning: ${line}\n`);
-  const executors = createExecutors(names, { config, env: io.env, pool, warn, dockerBinary: options.dockerBinary });
+  const executors = createExecutors(names, { config, env: io.env, pool, warn, info: line, dockerBinary: options.dockerBinary });
   return { pool, changes, executors };
 }
 
