@@ -33,6 +33,6 @@ export function createDockerExecutor(deps: DockerExecutorDeps): Executor {
     credentials: heldCredentials(deps.config),
     removalQueue: Object.fromEntries(deps.config.mirrors.map((mirror) => [mirror.name, mirror.removalQueue])),
     warn: (line) => deps.warn(line),
-    ...(deps.info !== undefined ? { info: deps.info } : {}),
+    ...(deps.info !== undefined ? { info: (line: string) => deps.info?.(line) } : {}),
   });
 }

@@ -63,7 +63,10 @@ export class ApiEngine implements Engine {
     for (const credential of held) if ('password' in credential) this.secrets.push(credential.password);
   }
 
-  async open(): Promise<void> {}
+  /** Nothing to set up: credentials go in each request's header. */
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
 
   async version(signal: AbortSignal): Promise<void> {
     try {
@@ -149,8 +152,9 @@ export class ApiEngine implements Engine {
     return problems.length === 0 ? null : `docker image rm ${references.join(' ')} failed: ${problems.join(' ')}`;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.http.close();
+    return Promise.resolve();
   }
 
   /** The CLI's words for an error answer: `Error response from daemon: <message>`. */
