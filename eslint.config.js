@@ -20,15 +20,17 @@ const forbid = (message, ...names) => ({ group: names.flatMap(layerPatterns), me
 
 /** @type {Record<string, string[]>} */
 const forbiddenByLayer = {
-  'src/util/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'oci'],
-  'src/oci/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
+  'src/util/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'oci', 'credentials'],
+  'src/oci/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'credentials'],
+  // Credentials: the config's, Docker's config.json and helpers, the containers auth files; no network beyond a helper.
+  'src/credentials/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
   'src/registry/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply'],
-  'src/config/**': ['cli', 'commands', 'run', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
-  'src/plan/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render', 'apply', 'registry'],
+  'src/config/**': ['cli', 'commands', 'run', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'credentials'],
+  'src/plan/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render', 'apply', 'registry', 'credentials'],
   // The plan file: the Plan ⇄ its file, checked against the config; render's JSON is the file's text.
-  'src/planfile/**': ['cli', 'commands', 'run', 'inventory', 'render', 'apply', 'registry'],
-  'src/render/**': ['cli', 'commands', 'run', 'config', 'inventory', 'apply', 'registry'],
-  'src/inventory/**': ['cli', 'commands', 'run', 'planfile', 'render', 'apply'],
+  'src/planfile/**': ['cli', 'commands', 'run', 'inventory', 'render', 'apply', 'registry', 'credentials'],
+  'src/render/**': ['cli', 'commands', 'run', 'config', 'inventory', 'apply', 'registry', 'credentials'],
+  'src/inventory/**': ['cli', 'commands', 'run', 'planfile', 'render', 'apply', 'credentials'],
   'src/apply/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render'],
   // A run composes the layers below it and returns data: the commands print it (render is theirs).
   'src/run/**': ['cli', 'commands', 'render'],
@@ -37,7 +39,7 @@ const forbiddenByLayer = {
 };
 
 /** Layers with one front door: from outside, only `<layer>/index.js` may be imported, never a file behind it. */
-const frontDoors = ['registry', 'oci'];
+const frontDoors = ['registry', 'oci', 'credentials'];
 const throughFrontDoor = (files) =>
   frontDoors
     .filter((name) => !files.startsWith(`src/${name}/`))

@@ -94,6 +94,8 @@ export interface ExecutorDeps {
    * them the executor keeps its own, which live as long as it does.
    */
   copyState?: { holders: BlobHolders; shares: CopyShares };
+  /** A plain line for the user on stderr (the docker executor says how it reaches the engine). */
+  info?(line: string): void;
 }
 
 /** Each executor file exports one of these (executors/registry.ts, executors/docker.ts). */

@@ -84,6 +84,7 @@ function prepare(plan: Plan, context: RunContext, options: ApplyCommandOptions, 
       ...(options.verbose ? { log: line } : {}),
       ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => line(formatRetryNotice(notice)) }),
       warn: (text) => line(`regsync: warning: ${text}`),
+      info: line,
     },
   });
 }

@@ -34,7 +34,6 @@ export type { RetryNotice } from './retry-notice.js';
 export { createOcidirRegistry } from './ocidir/index.js';
 export { ExtraCaCertificates } from './http/extra-ca.js';
 export { effectiveTls } from './http/tls.js';
-export { authKeyHost } from './http/auth-files.js';
 
 /** The pool's client for an endpoint (a registry host or an ocidir directory): the one endpoint → pool glue. */
 export function registryAt(pool: RegistryPool, endpoint: StoreEndpoint): Registry {

@@ -23,6 +23,8 @@ export interface ApplyRunDeps {
 export interface ApplyRunEvents extends PoolEvents {
   /** A line for the user about the run (a removal docker refused, a change's warning); never stdout. */
   warn: (line: string) => void;
+  /** A plain line about the run on stderr (the docker executor says how it reaches the engine). */
+  info?: (line: string) => void;
 }
 
 /** A plan ready to run: its changes resolved against the config (a plan it cannot carry out is refused whole). */
@@ -64,6 +66,7 @@ export function prepareApply(plan: Plan, deps: ApplyRunDeps): PreparedApply {
     env: context.env,
     pool,
     warn: deps.events.warn,
+    ...(deps.events.info ? { info: deps.events.info } : {}),
     dockerBinary: deps.dockerBinary,
     copyState: { holders: context.holders, shares: context.shares },
   });

@@ -193,6 +193,8 @@ async function assertNoImageOfTheRunLeft(): Promise<void> {
 describe('regsync apply with the docker executor, interrupted', () => {
   it('SIGINT mid-apply: the change in flight finishes, the rest are skipped, the queue is drained, the temporary config removed, exit 130', async () => {
     const { config, tmp, env } = await applyLab(['app'], 'interrupted');
+    // The docker CLI path (DOCKER names a CLI): the one that writes a temporary DOCKER_CONFIG.
+    env.DOCKER = 'docker';
     let tempConfigsAtInterrupt: string[] = [];
     const { run, pulls } = applyUntilThirdPull(config, env, (running) => {
       tempConfigsAtInterrupt = tempConfigsIn(tmp);

@@ -73,7 +73,7 @@ async function engineReferences(): Promise<string[]> {
 }
 
 /** A lab dir with regsync.yaml (one docker mirror of team/testrepo into PREFIX) and the run's environment. */
-async function applyLab(prefix: string): Promise<{ config: string; env: NodeJS.ProcessEnv; dir: string }> {
+async function applyLab(prefix: string, path: EnginePath): Promise<{ config: string; env: NodeJS.ProcessEnv; dir: string }> {
   const dir = await makeTempDir('apply-docker-engine');
   const config = join(dir, 'regsync.yaml');
   await writeFile(
@@ -105,6 +105,8 @@ async function applyLab(prefix: string): Promise<{ config: string; env: NodeJS.P
     DOCKER_CONFIG: await makeTempDir('apply-docker-engine-user-config'),
     DST_USER: destination.credentials!.username,
     DST_PASSWORD: destination.credentials!.password,
+    // The docker CLI path is taken when DOCKER names a CLI; otherwise the Engine API over DOCKER_HOST's socket.
+    ...(path === 'cli' ? { DOCKER: 'docker' } : {}),
   };
   return { config, env, dir };
 }
@@ -138,6 +140,9 @@ async function until(what: string, condition: () => boolean, exited: Promise<unk
   }
 }
 
+/** How the run reaches the engine: both paths must leave it as they found it. */
+type EnginePath = 'api' | 'cli';
+
 /** Where a run is interrupted: a request to the source or the destination, held until `act` has run. */
 interface InterruptPoint {
   proxy: FaultProxy;
@@ -149,8 +154,13 @@ interface InterruptPoint {
  * Plans, then runs `regsync apply PLAN --concurrency 1` in its own process (changes in tag order: latest, v1, v2,
  * v3); `act` runs when the request `at` names arrives, before it goes on to the registry.
  */
-async function applyInterrupted(prefix: string, at: InterruptPoint, act: (run: ReturnType<typeof spawnApply>) => Promise<void>) {
-  const { config, env, dir } = await applyLab(prefix);
+async function applyInterrupted(
+  prefix: string,
+  path: EnginePath,
+  at: InterruptPoint,
+  act: (run: ReturnType<typeof spawnApply>) => Promise<void>,
+) {
+  const { config, env, dir } = await applyLab(prefix, path);
   const file = join(dir, 'plan.json');
   const planned = await cli(['plan', '-c', config, '--out', file], env, dir);
   assert.equal(planned.code, 0, planned.stderr);
@@ -167,68 +177,70 @@ async function interrupt(run: ReturnType<typeof spawnApply>): Promise<void> {
   await until('it took the interrupt', () => run.output().stderr.includes('regsync: interrupted:'), run.exited);
 }
 
-describe('the docker executor leaves the engine as it found it', () => {
-  it('a run that copies the image already in the engine (and others): the same references after as before', async () => {
-    await seedEngine('done');
-    const { config, env, dir } = await applyLab('done');
-    const before = await engineReferences();
-    const result = await cli(['apply', '-c', config, '--yes', '--json'], env, dir);
-    assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual((JSON.parse(result.stdout) as ApplyResult).summary.created, 4);
-    for (const [tag, image] of images) assert.equal(await configDigestAt('done/testrepo', tag), image.configDigest, tag);
-    assert.deepEqual(await engineReferences(), before);
-    assert.ok(!result.stderr.includes('could not'), result.stderr);
-  });
-
-  it('a run whose pushes are refused: the same references after as before', async () => {
-    await seedEngine('refused');
-    const { config, env, dir } = await applyLab('refused');
-    target.clearRules();
-    // The image already in the engine (v2) and the one whose destination tag names another image (v3).
-    const refused = target.addRule({
-      method: 'PUT',
-      path: /^\/v2\/refused\/testrepo\/manifests\/(v2|v3)$/,
-      times: 100,
-      action: { type: 'respond', status: 403, body: '{"errors":[{"code":"DENIED","message":"push refused"}]}' },
+for (const path of ['api', 'cli'] as const) {
+  describe(`the docker executor leaves the engine as it found it (${path === 'api' ? 'Engine API' : 'docker CLI'})`, () => {
+    it('a run that copies the image already in the engine (and others): the same references after as before', async () => {
+      await seedEngine(`${path}-done`);
+      const { config, env, dir } = await applyLab(`${path}-done`, path);
+      const before = await engineReferences();
+      const result = await cli(['apply', '-c', config, '--yes', '--json'], env, dir);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual((JSON.parse(result.stdout) as ApplyResult).summary.created, 4);
+      for (const [tag, image] of images) assert.equal(await configDigestAt(`${path}-done/testrepo`, tag), image.configDigest, tag);
+      assert.deepEqual(await engineReferences(), before);
+      assert.ok(!result.stderr.includes('could not'), result.stderr);
     });
-    const before = await engineReferences();
-    const result = await cli(['apply', '-c', config, '--yes', '--json'], env, dir);
-    target.clearRules();
-    assert.equal(result.code, 1, result.stderr);
-    assert.ok(refused() >= 2, `both pushes were refused (${refused()})`);
-    const applied = JSON.parse(result.stdout) as ApplyResult;
-    assert.deepEqual([applied.summary.created, applied.summary.failed], [2, 2]);
-    assert.deepEqual(await engineReferences(), before);
-  });
 
-  it('a run interrupted while it pushes the image already in the engine: the same references after as before', async () => {
-    await seedEngine('interrupted');
-    const before = await engineReferences();
-    // The first push of that image (its `latest` tag); the copy finishes, v1, v2 and v3 are skipped. (A pull of an
-    // image the engine holds asks the registry nothing to act on, hence the push.)
-    const at = { proxy: target, method: 'PUT', path: /^\/v2\/interrupted\/testrepo\/manifests\/latest$/ };
-    const { code, hits, stdout, stderr } = await applyInterrupted('interrupted', at, interrupt);
-    assert.equal(code, 130, `${stdout}\n${stderr}`);
-    assert.equal(hits, 1);
-    assert.match(stdout, /Apply interrupted: 1 created, 0 updated, 0 deleted, 0 failed, 3 skipped\./);
-    assert.deepEqual(await engineReferences(), before);
-  });
-
-  it('a run interrupted twice (the last pull killed, after both copies of the image in the engine): the same references after as before', async () => {
-    await seedEngine('twice');
-    const before = await engineReferences();
-    // v3's layer: the pull is killed; the image whose v3 tag the destination names keeps it.
-    const layer = buildImage({ created: CREATED, content: 'v3' }).children[0]!.layers[0]!.digest;
-    const at = { proxy: source, method: 'GET', path: new RegExp(`^/v2/team/testrepo/blobs/${layer}$`) };
-    const { code, hits, stdout, stderr } = await applyInterrupted('twice', at, async (run) => {
-      await interrupt(run);
-      run.child.kill('SIGINT');
-      await run.exited;
+    it('a run whose pushes are refused: the same references after as before', async () => {
+      await seedEngine(`${path}-refused`);
+      const { config, env, dir } = await applyLab(`${path}-refused`, path);
+      target.clearRules();
+      // The image already in the engine (v2) and the one whose destination tag names another image (v3).
+      const refused = target.addRule({
+        method: 'PUT',
+        path: new RegExp(`^/v2/${path}-refused/testrepo/manifests/(v2|v3)$`),
+        times: 100,
+        action: { type: 'respond', status: 403, body: '{"errors":[{"code":"DENIED","message":"push refused"}]}' },
+      });
+      const before = await engineReferences();
+      const result = await cli(['apply', '-c', config, '--yes', '--json'], env, dir);
+      target.clearRules();
+      assert.equal(result.code, 1, result.stderr);
+      assert.ok(refused() >= 2, `both pushes were refused (${refused()})`);
+      const applied = JSON.parse(result.stdout) as ApplyResult;
+      assert.deepEqual([applied.summary.created, applied.summary.failed], [2, 2]);
+      assert.deepEqual(await engineReferences(), before);
     });
-    assert.equal(code, 130, `${stdout}\n${stderr}`);
-    assert.equal(hits, 1);
-    assert.match(stderr, /regsync: interrupted again: stopping now/);
-    assert.match(stdout, /Apply interrupted: 3 created, 0 updated, 0 deleted, 1 failed\./);
-    assert.deepEqual(await engineReferences(), before);
+
+    it('a run interrupted while it pushes the image already in the engine: the same references after as before', async () => {
+      await seedEngine(`${path}-interrupted`);
+      const before = await engineReferences();
+      // The first push of that image (its `latest` tag); the copy finishes, v1, v2 and v3 are skipped. (A pull of an
+      // image the engine holds asks the registry nothing to act on, hence the push.)
+      const at = { proxy: target, method: 'PUT', path: new RegExp(`^/v2/${path}-interrupted/testrepo/manifests/latest$`) };
+      const { code, hits, stdout, stderr } = await applyInterrupted(`${path}-interrupted`, path, at, interrupt);
+      assert.equal(code, 130, `${stdout}\n${stderr}`);
+      assert.equal(hits, 1);
+      assert.match(stdout, /Apply interrupted: 1 created, 0 updated, 0 deleted, 0 failed, 3 skipped\./);
+      assert.deepEqual(await engineReferences(), before);
+    });
+
+    it('a run interrupted twice (the last pull killed, after both copies of the image in the engine): the same references after as before', async () => {
+      await seedEngine(`${path}-twice`);
+      const before = await engineReferences();
+      // v3's layer: the pull is killed; the image whose v3 tag the destination names keeps it.
+      const layer = buildImage({ created: CREATED, content: 'v3' }).children[0]!.layers[0]!.digest;
+      const at = { proxy: source, method: 'GET', path: new RegExp(`^/v2/team/testrepo/blobs/${layer}$`) };
+      const { code, hits, stdout, stderr } = await applyInterrupted(`${path}-twice`, path, at, async (run) => {
+        await interrupt(run);
+        run.child.kill('SIGINT');
+        await run.exited;
+      });
+      assert.equal(code, 130, `${stdout}\n${stderr}`);
+      assert.equal(hits, 1);
+      assert.match(stderr, /regsync: interrupted again: stopping now/);
+      assert.match(stdout, /Apply interrupted: 3 created, 0 updated, 0 deleted, 1 failed\./);
+      assert.deepEqual(await engineReferences(), before);
+    });
   });
-});
+}

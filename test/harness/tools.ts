@@ -10,12 +10,14 @@ export const REQUIRED_TOOLS: ReadonlyArray<{ command: string; debianPackage: str
   { command: 'docker', debianPackage: 'docker.io' },
   { command: 'skopeo', debianPackage: 'skopeo' },
   { command: 'htpasswd', debianPackage: 'apache2-utils' },
+  // The docker executor's Engine API is also tested against podman's Docker-compatible service.
+  { command: 'podman', debianPackage: 'podman' },
   // Preinstalled on Debian; never named in the apt line (naming it upgrades it, LAB.md).
   { command: 'openssl', debianPackage: null },
 ];
 
 /** The fixed install line of LAB.md: the whole set, so one run brings everything. */
-const APT_PACKAGES = ['docker-registry', 'skopeo', 'apache2-utils', 'docker.io'];
+const APT_PACKAGES = ['docker-registry', 'skopeo', 'apache2-utils', 'docker.io', 'podman'];
 
 function onPath(command: string): boolean {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -78,7 +80,7 @@ function run(command: string, args: string[]): void {
 }
 
 /**
- * Checks that docker-registry, dockerd, docker, skopeo, htpasswd and openssl are on PATH. When
+ * Checks that docker-registry, dockerd, docker, skopeo, htpasswd, podman and openssl are on PATH. When
  * something is missing and we run as root on Debian, installs the packages with apt-get;
  * otherwise throws naming what to install. Never skips silently.
  */

@@ -132,6 +132,27 @@ const cases: { file: string; code: string; forbidden: boolean }[] = [
     forbidden: false,
   },
   { file: 'src/oci/probe.ts', code: "import { isDigest } from './names.js';\nexport const x = isDigest;\n", forbidden: false },
+  // credentials: its own module, entered through its index by the HTTP client and the docker executor.
+  {
+    file: 'src/apply/executors/probe.ts',
+    code: "import { resolveCredentials } from '../../credentials/index.js';\nexport const x = resolveCredentials;\n",
+    forbidden: false,
+  },
+  {
+    file: 'src/registry/http/probe.ts',
+    code: "import { readAuthFile } from '../../credentials/auth-files.js';\nexport const x = readAuthFile;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/credentials/probe.ts',
+    code: "import type { HostOptions } from '../registry/index.js';\nexport type X = HostOptions;\n",
+    forbidden: true,
+  },
+  {
+    file: 'src/plan/probe.ts',
+    code: "import { resolveCredentials } from '../credentials/index.js';\nexport const x = resolveCredentials;\n",
+    forbidden: true,
+  },
   { file: 'src/util/probe.ts', code: "import { isDigest } from '../oci/index.js';\nexport const x = isDigest;\n", forbidden: true },
   // The run (src/run) sits between the commands and the layers it composes: neither direction may be reversed.
   { file: 'src/apply/probe.ts', code: "import { planRun } from '../run/index.js';\nexport const x = planRun;\n", forbidden: true },

@@ -1,4 +1,4 @@
-import { authKeyHost } from '../../registry/index.js';
+import { authKeyHost } from '../../credentials/index.js';
 import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY } from '../../oci/index.js';
 
 /** The host a Docker config key is for, as Docker reads it (`https://index.docker.io/v1/` → `docker.io`). */

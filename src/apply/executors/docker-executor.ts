@@ -1,30 +1,31 @@
 import { DEFAULT_REMOVAL_QUEUE } from '../../config/types.js';
 import type { Change } from '../../plan/types.js';
 import { RegsyncError } from '../../util/errors.js';
-import { formatOperation } from '../operations.js';
-import type { CommandOperation, Operation } from '../operations.js';
 import type { ExecutionContext, Executor } from '../types.js';
-
-type DockerOperations = ReturnType<typeof dockerOperations>;
-import { DockerCli, dockerCause, dockerCommandError, missingBinaryError } from './docker-cli.js';
-import { heldSecrets } from './docker-config.js';
 import type { HeldCredential } from './docker-config.js';
-import { inspectLocalImage, inspectLocalImages, listLocalImages, removeReferences } from './docker-images.js';
-import type { LocalImage } from './docker-images.js';
-import { dockerCopyRefs, dockerOperations } from './docker-refs.js';
+import { formatOperation } from '../operations.js';
+import type { Operation } from '../operations.js';
+import { dockerCommands, dockerCopyRefs, dockerOperations } from './docker-refs.js';
 import type { DockerCopyRefs } from './docker-refs.js';
+import type { Engine, LocalImage, StepAt } from './engine.js';
+import { ApiEngine } from './engine-api.js';
+import { CliEngine } from './engine-cli.js';
+import { chooseEngine } from './engine-choice.js';
+import type { EngineMode } from './engine-choice.js';
 import { RemovalQueue } from './removal-queue.js';
 import type { QueuedImage } from './removal-queue.js';
-import { createTempDockerConfig } from './temp-docker-config.js';
-import type { TempDockerConfig } from './temp-docker-config.js';
 
 export interface DockerExecutorOptions {
   /** The docker CLI (resolveDockerBinary: --docker PATH, DOCKER, `docker`). */
   binary: string;
   /** The environment docker runs with (DOCKER_HOST, DOCKER_CONTEXT, proxies, HOME pass through). */
   env: NodeJS.ProcessEnv;
-  /** Credentials regsync holds; written to a temporary DOCKER_CONFIG for the run. */
+  /** Credentials regsync holds: the API's X-Registry-Auth, or a temporary DOCKER_CONFIG for the CLI. */
   credentials: readonly HeldCredential[];
+  /** `auto` (default): the Engine API unless only the CLI can reach the engine (engine-choice.ts). */
+  engine?: EngineMode;
+  /** The one line saying how the engine is reached (stderr, never stdout). */
+  info?(line: string): void;
   /** removalQueue by mirror name; a mirror missing here gets the default (20). */
   removalQueue?: Readonly<Record<string, number>>;
   /** A line for the user, for removals docker refused (never stdout). */
@@ -41,22 +42,14 @@ interface LocalBefore {
   targetId: string | null;
 }
 
-/** The docker executor: `docker pull` by digest, `docker tag`, `docker push`, with queued removals. */
+/** The docker executor: pull by digest, tag, push (through the Engine API or the docker CLI), with queued removals. */
 export function dockerExecutor(options: DockerExecutorOptions): Executor {
   return new DockerExecutor(options);
 }
 
-/** Where docker looks for its engine, for the one error an unreachable engine gives. */
-function engineName(env: NodeJS.ProcessEnv): string {
-  if (env.DOCKER_HOST) return `${env.DOCKER_HOST} (DOCKER_HOST)`;
-  if (env.DOCKER_CONTEXT) return `docker context ${env.DOCKER_CONTEXT} (DOCKER_CONTEXT)`;
-  return "docker's default engine (DOCKER_HOST is not set; usually unix:///var/run/docker.sock)";
-}
-
 class DockerExecutor implements Executor {
   readonly name = 'docker' as const;
-  private cli: DockerCli;
-  private tempConfig: TempDockerConfig | null = null;
+  private readonly engine: Engine;
   /** Image IDs in the engine before the run, or found there unannounced: never removed. */
   private readonly usersImages = new Set<string>();
   /** Of those, the ones that had a name (a reference) before the run: all references the run adds to them can go. */
@@ -70,29 +63,36 @@ class DockerExecutor implements Executor {
   private readonly queues = new Map<string, RemovalQueue>();
   private readonly running = new Set<Promise<unknown>>();
   private closed = false;
+  /** Bytes each running copy's pull moved (API path), so its push adds to them. */
+  private readonly pulledBytes = new WeakMap<DockerCopyRefs, number>();
 
   constructor(private readonly options: DockerExecutorOptions) {
-    this.cli = new DockerCli(options.binary, options.env, heldSecrets(options.credentials));
+    const choice = chooseEngine(options.binary, options.env, options.engine);
+    this.engine =
+      choice.kind === 'api'
+        ? new ApiEngine(choice.endpoint, options.env, options.credentials)
+        : new CliEngine(options.binary, options.env, options.credentials, choice.reason);
   }
 
+  /** The docker commands an operator would type: what --dry-run prints, and each step's first line when it runs. */
   describe(change: Change): Operation[] {
     const { pull, tag, push } = dockerOperations(change, this.options.binary);
     return [pull, tag, push];
   }
 
   async prepare(signal: AbortSignal): Promise<void> {
-    this.tempConfig = await createTempDockerConfig(this.options.env, this.options.credentials);
-    this.cli = new DockerCli(this.options.binary, { ...this.options.env, ...this.tempConfig?.env }, heldSecrets(this.options.credentials));
+    this.options.info?.(`docker executor: ${this.engine.description}`);
+    await this.engine.open();
     try {
-      // Both at once (two docker processes in parallel); an unreachable engine is reported by the version check.
-      const listed = listLocalImages(this.cli);
+      // Both at once; an unreachable engine is reported by the version check.
+      const listed = this.engine.list();
       listed.catch(() => undefined);
-      await this.checkEngine(signal);
+      await this.engine.version(signal);
       const images = await listed;
       for (const id of images.ids) this.usersImages.add(id);
       for (const id of images.named) this.namedUsersImages.add(id);
     } catch (error) {
-      await this.removeTempConfig();
+      await this.engine.close();
       throw error;
     }
   }
@@ -118,22 +118,12 @@ class DockerExecutor implements Executor {
         for (const failure of await queue.drain()) this.options.warn(`could not remove an image this run pulled: ${failure}`);
       }
     } finally {
-      await this.removeTempConfig();
+      await this.engine.close();
     }
-  }
-
-  private async checkEngine(signal: AbortSignal): Promise<void> {
-    const result = await this.cli.run(['version', '--format', '{{.Server.Version}}'], { signal });
-    if (result.ok) return;
-    if (result.notStarted) throw missingBinaryError(this.options.binary);
-    throw new RegsyncError(`cannot reach the Docker engine at ${engineName(this.options.env)}: ${dockerCause(result)}`, {
-      code: 'EXECUTOR',
-    });
   }
 
   private async copyImage(change: Change, context: ExecutionContext): Promise<{ bytes: number }> {
     const refs = dockerCopyRefs(change);
-    const operations = dockerOperations(change, this.options.binary);
     const queue = this.queueFor(change.mirror);
     const image: QueuedImage = { id: null, references: [], inUse: true };
     let pulled: LocalImage | null = null;
@@ -143,13 +133,16 @@ class DockerExecutor implements Executor {
     try {
       before = await this.localBefore(refs);
       try {
-        await this.step(operations.pull, 'pull', refs.source, refs.sourceHost, context);
+        await this.step('pull', { host: refs.sourceHost, reference: refs.source }, refs, context, (options) =>
+          this.engine.pull(refs.source, refs.platform, { host: refs.sourceHost, reference: refs.source }, options),
+        );
       } finally {
         pulled = await this.notePulled(refs, before, image, queue);
       }
       tagged = true;
-      await this.tagAndPush(operations, refs, before, image, context);
-      // The pushed reference is a tag of the pulled image: its size is the pulled one.
+      await this.tagAndPush(refs, before, image, context);
+      // The pushed reference is a tag of the pulled image: its size is the pulled one (the bytes the API streamed
+      // while pulling and pushing were the progress; the change's size is the image's).
       const bytes = pulled?.size ?? 0;
       context.progress.bytes(bytes);
       return { bytes };
@@ -162,25 +155,20 @@ class DockerExecutor implements Executor {
     }
   }
 
-  private async tagAndPush(
-    operations: DockerOperations,
-    refs: DockerCopyRefs,
-    before: LocalBefore,
-    image: QueuedImage,
-    context: ExecutionContext,
-  ): Promise<void> {
+  private async tagAndPush(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, context: ExecutionContext): Promise<void> {
+    const at = { host: refs.targetHost, reference: refs.target };
     try {
-      await this.step(operations.tag, 'tag', refs.target, refs.targetHost, context);
+      await this.step('tag', at, refs, context, (options) => this.engine.tag(refs.source, refs.target, at, options));
     } finally {
       if (!before.targetExists) this.own(refs.target, image);
     }
-    await this.step(operations.push, 'push', refs.target, refs.targetHost, context);
+    await this.step('push', at, refs, context, (options) => this.engine.push(refs.target, at, options));
   }
 
-  /** Checked before pulling (one docker process), by image ID (the plan's config digest) and by reference. */
+  /** Checked before pulling (one docker process, or requests in parallel), by image ID (the plan's config digest) and by reference. */
   private async localBefore(refs: DockerCopyRefs): Promise<LocalBefore> {
     const asked = [refs.source, refs.target, ...(refs.configDigest !== null ? [refs.configDigest] : [])];
-    const [source = null, target = null, byId = null] = await inspectLocalImages(this.cli, asked);
+    const [source = null, target = null, byId = null] = await this.engine.inspect(asked);
     for (const found of [byId, source]) {
       if (found !== null && !this.pulledImages.has(found.id)) this.usersImages.add(found.id);
     }
@@ -199,7 +187,7 @@ class DockerExecutor implements Executor {
    * Resolves with the pulled image, null when there is none.
    */
   private async notePulled(refs: DockerCopyRefs, before: LocalBefore, image: QueuedImage, queue: RemovalQueue): Promise<LocalImage | null> {
-    const pulled = await inspectLocalImage(this.cli, refs.source).catch(() => null);
+    const [pulled = null] = await this.engine.inspect([refs.source]).catch(() => [null]);
     if (pulled === null) return null;
     if (!before.sourceExists) this.own(refs.source, image);
     if (before.usersImage || this.usersImages.has(pulled.id)) return pulled;
@@ -227,7 +215,7 @@ class DockerExecutor implements Executor {
     if (image.id !== null || pulled === null || image.references.length === 0) return;
     const keep = this.namedUsersImages.has(pulled.id) ? null : refs.source;
     const added = image.references.filter((reference) => reference !== keep && !this.heldReferences.has(reference));
-    const failure = await removeReferences(this.cli, added);
+    const failure = await this.engine.remove(added);
     if (failure !== null) this.options.warn(`could not remove a reference this run added: ${failure}`);
   }
 
@@ -236,10 +224,13 @@ class DockerExecutor implements Executor {
    * reference the push gave the copy's image in that repository (it goes once the repository has no tag on the image).
    */
   private async retag(reference: string, imageId: string): Promise<void> {
-    const untagged = await removeReferences(this.cli, [reference]);
-    const result = await this.cli.run(['tag', imageId, reference]);
-    if (untagged !== null || !result.ok) {
-      this.options.warn(`could not put ${reference} back on image ${imageId}: ${untagged ?? dockerCause(result)}`);
+    const untagged = await this.engine.remove([reference]);
+    const tagged = await this.engine.tag(imageId, reference, { reference }, {}).then(
+      () => null,
+      (error: unknown) => (error as Error).message,
+    );
+    if (untagged !== null || tagged !== null) {
+      this.options.warn(`could not put ${reference} back on image ${imageId}: ${untagged ?? tagged ?? ''}`);
     }
   }
 
@@ -256,19 +247,34 @@ class DockerExecutor implements Executor {
     }
   }
 
-  /** Runs one docker command of a copy, its output lines going to the change's task; docker's error fails the change. */
+  /**
+   * Runs one step of a copy: the docker command it is (what --dry-run prints) goes to the change's task, then the
+   * engine's lines and bytes; the engine's error fails the change.
+   */
   private async step(
-    operation: CommandOperation,
-    command: string,
-    reference: string,
-    host: string,
+    command: 'pull' | 'tag' | 'push',
+    at: StepAt,
+    refs: DockerCopyRefs,
     context: ExecutionContext,
+    run: (options: { signal: AbortSignal; onLine: (line: string) => void; onBytes: (bytes: number) => void }) => Promise<void>,
   ): Promise<void> {
     if (context.signal.aborted)
-      throw new RegsyncError(`docker ${command} ${reference} not started: interrupted`, { code: 'EXECUTOR', host, reference });
-    context.progress.output(formatOperation(operation));
-    const result = await this.cli.run(operation.args, { signal: context.signal, onLine: (line) => context.progress.output(line) });
-    if (!result.ok) throw dockerCommandError(this.cli, command, result, { host, reference });
+      throw new RegsyncError(`docker ${command} ${at.reference} not started: interrupted`, {
+        code: 'EXECUTOR',
+        ...(at.host !== undefined ? { host: at.host } : {}),
+        reference: at.reference,
+      });
+    context.progress.output(formatOperation({ kind: 'command', binary: this.options.binary, args: dockerCommands(refs)[command] }));
+    // The API reports bytes per step; the change's progress is what its pull and push moved together.
+    const base = command === 'push' ? (this.pulledBytes.get(refs) ?? 0) : 0;
+    await run({
+      signal: context.signal,
+      onLine: (line) => context.progress.output(line),
+      onBytes: (bytes) => {
+        if (command === 'pull') this.pulledBytes.set(refs, bytes);
+        context.progress.bytes(base + bytes);
+      },
+    });
   }
 
   private queueFor(mirror: string): RemovalQueue {
@@ -283,15 +289,6 @@ class DockerExecutor implements Executor {
 
   /** Removes the image's references except those a running copy still uses (it queues them again when it ends). */
   private removeImage(image: QueuedImage): Promise<string | null> {
-    return removeReferences(
-      this.cli,
-      image.references.filter((reference) => !this.heldReferences.has(reference)),
-    );
-  }
-
-  private async removeTempConfig(): Promise<void> {
-    const temp = this.tempConfig;
-    this.tempConfig = null;
-    await temp?.remove();
+    return this.engine.remove(image.references.filter((reference) => !this.heldReferences.has(reference)));
   }
 }

@@ -1,5 +1,6 @@
 import type { DockerCli, DockerResult } from './docker-cli.js';
 import { dockerCause, dockerCommandError } from './docker-cli.js';
+import type { LocalImage, LocalImages } from './engine.js';
 
 /** docker and podman say a reference or ID is not in the engine in these words. */
 const NOT_HERE = /no such image|no such object|image not known|not found: .*image/i;
@@ -10,12 +11,7 @@ function normalizeImageId(id: string): string {
   return trimmed.startsWith('sha256:') ? trimmed : `sha256:${trimmed}`;
 }
 
-/** What the engine holds under one reference or ID. */
-export interface LocalImage {
-  id: string;
-  /** Bytes of the image as the engine stores it. */
-  size: number;
-}
+export type { LocalImage, LocalImages } from './engine.js';
 
 /** The image a reference or ID names in the engine, or null when it holds none; other failures throw. */
 export async function inspectLocalImage(cli: DockerCli, reference: string): Promise<LocalImage | null> {
@@ -58,14 +54,6 @@ export async function inspectLocalImages(cli: DockerCli, references: readonly st
   }
   let next = 0;
   return missing.map((isMissing) => (isMissing ? null : parseImageLine(found[next++]!)));
-}
-
-/** The engine's images before a run: what it must never remove, and which of them had a name. */
-export interface LocalImages {
-  /** Every image ID (intermediate images included). */
-  ids: Set<string>;
-  /** IDs with at least one reference (`repo:tag` or `repo@digest`): removing only the references a run added leaves these named. */
-  named: Set<string>;
 }
 
 /** Every image in the engine, one `docker image ls` (a row per reference; `<none>` repository for an unnamed image). */

@@ -10,6 +10,8 @@ export interface DockerExecutorDeps {
   /** resolveDockerBinary: --docker PATH, else DOCKER, else `docker`. */
   dockerBinary: string;
   warn(line: string): void;
+  /** A line for the user on stderr (how the engine is reached). */
+  info?(line: string): void;
 }
 
 /** The credentials a config holds for its registries (--src-auth/--dst-auth land there too), for docker's config. */
@@ -31,5 +33,6 @@ export function createDockerExecutor(deps: DockerExecutorDeps): Executor {
     credentials: heldCredentials(deps.config),
     removalQueue: Object.fromEntries(deps.config.mirrors.map((mirror) => [mirror.name, mirror.removalQueue])),
     warn: (line) => deps.warn(line),
+    ...(deps.info !== undefined ? { info: (line: string) => deps.info?.(line) } : {}),
   });
 }

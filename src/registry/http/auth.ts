@@ -1,8 +1,8 @@
 import { RegsyncError } from '../../util/errors.js';
 import { redactUrl } from '../../util/redact.js';
 import { parseChallenges } from './challenge.js';
-import { credentialSecrets, describeCredentials } from './credentials.js';
-import type { Credentials } from './credentials.js';
+import { credentialSecrets, describeCredentials } from '../../credentials/index.js';
+import type { Credentials } from '../../credentials/index.js';
 import { registryErrorText } from './errors.js';
 import type { RequestContext } from './errors.js';
 import { mergeScopes, TokenCache } from './scopes.js';

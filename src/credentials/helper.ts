@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { RegsyncError } from '../../util/errors.js';
+import { RegsyncError } from '../util/errors.js';
 
 /** What a `docker-credential-*` helper answered: `username` is `<token>` for an identity token. */
 export interface HelperSecret {

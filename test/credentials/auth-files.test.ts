@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { authFileLocations, authKeyHost, lookupByHost, readAuthFile } from '../../src/registry/http/auth-files.js';
+import { authFileLocations, authKeyHost, lookupByHost, readAuthFile } from '../../src/credentials/index.js';
 import { isRegsyncError } from '../../src/util/errors.js';
 import { makeTempDir } from '../harness/temp.js';
 

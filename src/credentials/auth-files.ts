@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DOCKER_HUB, isDockerHub } from '../../oci/index.js';
-import { RegsyncError } from '../../util/errors.js';
+import { DOCKER_HUB, isDockerHub } from '../oci/index.js';
+import { RegsyncError } from '../util/errors.js';
 
 /**
  * A credentials file another tool wrote: containers' auth.json (podman, skopeo, buildah login) or Docker's

@@ -1,10 +1,9 @@
-import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY, isDockerHub } from '../../oci/index.js';
-import { redact } from '../../util/redact.js';
-import type { HostOptions } from '../types.js';
+import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY, isDockerHub } from '../oci/index.js';
+import { redact } from '../util/redact.js';
 import { authFileLocations, lookupByHost, readAuthFile } from './auth-files.js';
 import type { AuthFileLocation, AuthsEntry } from './auth-files.js';
-import { runCredentialHelper } from './credential-helper.js';
-import type { HelperSecret } from './credential-helper.js';
+import { runCredentialHelper } from './helper.js';
+import type { HelperSecret } from './helper.js';
 
 /** What a host is accessed with. `source` says where it came from, for messages (never the secret). */
 export type Credentials =
@@ -12,10 +11,19 @@ export type Credentials =
   | { kind: 'basic'; username: string; password: string; source: string }
   | { kind: 'identityToken'; username: string; token: string; source: string };
 
+/** What the config says of a host's credentials (the registry's HostOptions carry these fields). */
+export interface CredentialSettings {
+  username?: string | null;
+  password?: string | null;
+  credentialHelper?: string | null;
+  /** Where username/password or the helper came from, for messages; default "the host options". */
+  credentialsSource?: string;
+}
+
 export interface CredentialLookup {
   /** The host as written in the config (e.g. `docker.io` or `127.0.0.1:5000`). */
   host: string;
-  options: HostOptions;
+  options: CredentialSettings;
   env: NodeJS.ProcessEnv;
   /** Overrides `$DOCKER_CONFIG` / `~/.docker` (the containers auth files are still read from `env`). */
   dockerConfigDir?: string | undefined;

@@ -1,0 +1,134 @@
+/**
+ * The docker executor through the Engine API against podman's Docker-compatible service (`podman system service`),
+ * with no docker binary on PATH: a copy lands, a missing source and a refused push fail their change with podman's
+ * message, and the engine's images after the runs are the ones before.
+ */
+import { formatOperation } from '../../src/apply/operations.js';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { dockerExecutor } from '../../src/apply/executors/docker-executor.js';
+import type { DockerExecutorOptions } from '../../src/apply/executors/docker-executor.js';
+import { buildImage, pushImage, rawManifest } from '../harness/images.js';
+import { startPodman } from '../harness/podman.js';
+import type { PodmanInstance } from '../harness/podman.js';
+import { startRegistry } from '../harness/registry.js';
+import type { RegistryInstance } from '../harness/registry.js';
+import { makeTempDir } from '../harness/temp.js';
+import { dockerCreate, recordingContext } from '../helpers/docker-change.js';
+
+const CREATED = '2024-03-01T00:00:00Z';
+
+let podman: PodmanInstance;
+let source: RegistryInstance;
+let secured: RegistryInstance;
+
+before(async () => {
+  [source, secured] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
+  podman = await startPodman([source.host, secured.host]);
+});
+after(() => Promise.all([podman?.stop(), source?.stop(), secured?.stop()]));
+
+async function executorFor(overrides: Partial<DockerExecutorOptions> = {}) {
+  const home = await makeTempDir('podman-executor-home');
+  const info: string[] = [];
+  const warnings: string[] = [];
+  const executor = dockerExecutor({
+    binary: 'docker',
+    // No docker (nor podman) on PATH: only the socket.
+    env: { PATH: await makeTempDir('path-without-docker'), HOME: home, DOCKER_CONFIG: home, DOCKER_HOST: podman.host },
+    credentials: [{ host: secured.host, ...secured.credentials! }],
+    warn: (line) => warnings.push(line),
+    info: (line) => info.push(line),
+    ...overrides,
+  });
+  return { executor, info, warnings };
+}
+
+/** Every image and reference podman lists (GET /images/json through its socket), sorted. */
+function engineImages(): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: podman.host.slice('unix://'.length), path: '/v1.41/images/json?all=1' }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        const images = JSON.parse(text) as Array<{ Id: string; RepoTags?: string[] | null; RepoDigests?: string[] | null }>;
+        resolve(images.flatMap((image) => [image.Id, ...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]).sort());
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('docker executor through the Engine API: podman', () => {
+  test('a copy lands through podman socket, with byte progress; the engine lists what it listed before', async () => {
+    const image = await pushImage(source, 'team/pod', 'v1', { created: CREATED, content: 'pod' });
+    const before = await engineImages();
+    const { executor, info, warnings } = await executorFor();
+    const change = dockerCreate(
+      { host: source.host, repository: 'team/pod', tag: 'v1', digest: image.digest, configDigest: image.configDigest },
+      { host: secured.host, repository: 'mirror/pod', tag: 'v1' },
+    );
+    await executor.prepare(new AbortController().signal);
+    const context = recordingContext();
+    let bytes = 0;
+    try {
+      ({ bytes } = await executor.copy(change, context));
+    } finally {
+      await executor.close();
+    }
+    assert.deepEqual(info, [`docker executor: Engine API at ${podman.host}`]);
+    assert.deepEqual(warnings, []);
+    assert.ok(bytes > 0);
+    assert.equal(context.lines[0], executor.describe(change).map(formatOperation)[0]);
+    const manifest = await rawManifest(secured, 'mirror/pod', 'v1');
+    assert.ok(manifest, 'the destination tag exists');
+    assert.equal((JSON.parse(manifest.bytes.toString('utf8')) as { config: { digest: string } }).config.digest, image.configDigest);
+    assert.deepEqual(await engineImages(), before);
+  });
+
+  test('a missing source manifest fails the change with podman message', async () => {
+    const missing = buildImage({ created: CREATED, content: 'never-pushed' }).children[0]!;
+    const before = await engineImages();
+    const { executor } = await executorFor();
+    const change = dockerCreate(
+      { host: source.host, repository: 'team/pod', tag: 'gone', digest: missing.digest, configDigest: missing.config.digest },
+      { host: secured.host, repository: 'mirror/gone', tag: 'gone' },
+    );
+    await executor.prepare(new AbortController().signal);
+    try {
+      await assert.rejects(executor.copy(change, recordingContext()), (error: Error) => {
+        assert.match(error.message, new RegExp(`^docker pull ${source.host}/team/pod@${missing.digest} failed: .*manifest unknown`));
+        return true;
+      });
+    } finally {
+      await executor.close();
+    }
+    assert.deepEqual(await engineImages(), before);
+  });
+
+  test('a push the registry refuses (no credentials) fails the change with podman message', async () => {
+    const image = await pushImage(source, 'team/pod-refused', 'v1', { created: CREATED, content: 'pod-refused' });
+    const before = await engineImages();
+    const { executor } = await executorFor({ credentials: [] });
+    const change = dockerCreate(
+      { host: source.host, repository: 'team/pod-refused', tag: 'v1', digest: image.digest, configDigest: image.configDigest },
+      { host: secured.host, repository: 'mirror/pod-refused', tag: 'v1' },
+    );
+    await executor.prepare(new AbortController().signal);
+    try {
+      await assert.rejects(executor.copy(change, recordingContext()), (error: Error) => {
+        assert.match(
+          error.message,
+          new RegExp(`^docker push ${secured.host}/mirror/pod-refused:v1 failed: .*(unauthorized|authentication required)`, 'i'),
+        );
+        return true;
+      });
+    } finally {
+      await executor.close();
+    }
+    assert.deepEqual(await engineImages(), before);
+  });
+});
