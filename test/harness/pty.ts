@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { onProcessExit } from './exit.js';
 import { makeTempDir } from './temp.js';
 
@@ -149,13 +148,4 @@ export function plainText(output: string): string {
       .replace(/\x1b\][^\x07]*\x07|\x1b[@-_]/g, '')
       .replace(/\r/g, '')
   );
-}
-
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-// Resolved here: the command may run from a temp directory, where `--import tsx` would not find the package.
-const TSX = import.meta.resolve('tsx');
-
-/** The argv that runs regsync from source (no build needed): node --import tsx src/cli.ts ARGS. */
-export function regsyncArgv(args: readonly string[]): string[] {
-  return [process.execPath, '--import', TSX, CLI, ...args];
 }
