@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import type { Config } from './config/types.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { reportError } from './commands/report-error.js';
 import { registerSchemaCommand } from './commands/schema.js';
-import { examplesText, readGlobals, redactingStream } from './commands/shared.js';
+import { examplesText, readGlobals, redactingStream, withoutSyncShOptions } from './commands/shared.js';
 import type { CliIo, CommandContext } from './commands/shared.js';
 import { registerValidateCommand } from './commands/validate.js';
 
@@ -30,6 +30,24 @@ const PROGRAM_EXAMPLES = [
   ['regsync plan SOURCE DESTINATION -t "^v1"', 'sync.sh style, without a config file'],
 ] as const;
 
+const defaultHelp = new Help();
+
+/** How every command's --help is laid out. */
+const HELP: Partial<Help> = {
+  // Every subcommand's --help lists these too: -c and -q are typed after the subcommand as often as before it.
+  showGlobalOptions: true,
+  // A command's own options first; the sync.sh flags follow in their own section after the examples (shared.ts).
+  visibleOptions: (command) => withoutSyncShOptions(defaultHelp.visibleOptions(command)),
+  // Only arguments with a description are listed: apply's PLAN.json is; sync.sh's SOURCE DESTINATION are described
+  // in the sync.sh section instead.
+  visibleArguments: (command) => command.registeredArguments.filter((argument) => argument.description !== ''),
+  // The command list shows each command as its own usage line does (`plan [options]`, `apply [options] [PLAN.json]`).
+  subcommandTerm: (command) =>
+    command.registeredArguments.some((argument) => argument.description === '')
+      ? `${command.name()} ${command.usage()}`
+      : defaultHelp.subcommandTerm(command),
+};
+
 /** Builds a fresh program (commander keeps parse state, so one per run). */
 export function buildProgram(ctx: CommandContext): Command {
   const { io } = ctx;
@@ -41,8 +59,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .option('-q, --quiet', 'print only errors, warnings and requested output (plan: only its final Plan: line)')
     .option('--no-color', 'no colours (also when NO_COLOR is set)')
     .version(ctx.version, '-V, --version', 'print the version')
-    // Every subcommand's --help lists these too: -c and -q are typed after the subcommand as often as before it.
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp(HELP)
     .addHelpText('after', examplesText(PROGRAM_EXAMPLES))
     .showHelpAfterError('(run regsync --help for usage)')
     .exitOverride()

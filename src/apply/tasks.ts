@@ -1,4 +1,4 @@
-import { figures, Listr, ListrDefaultRendererLogLevels, ListrErrorTypes, ListrLogger, ProcessOutput } from 'listr2';
+import { DefaultRenderer, figures, Listr, ListrDefaultRendererLogLevels, ListrErrorTypes, ListrLogger, ProcessOutput } from 'listr2';
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatBytes } from './progress-format.js';
 import { changeTitle } from './tracker.js';
@@ -11,7 +11,7 @@ export type RendererName = 'default' | 'simple' | 'silent';
 export interface TaskTreeOptions {
   renderer: RendererName;
   /** Where the tree is drawn: stderr, so stdout keeps the plan and the summary. */
-  stream: { write(chunk: string): unknown };
+  stream: { write(chunk: string): unknown; columns?: number };
   /** The simple renderer prints a line at least this often while a change runs (default 30 s). */
   heartbeatMs?: number;
 }
@@ -113,14 +113,47 @@ function failingWhen<T extends { run(context?: unknown): Promise<unknown> }>(
   return listr;
 }
 
+/** A terminal may report 0 columns (a serial console, some CI ptys): lines are then cut at a usual width, not after every character. */
+const FALLBACK_COLUMNS = 80;
+
+function treeColumns(stream: TaskTreeOptions['stream']): number {
+  return stream.columns !== undefined && stream.columns > 0 ? stream.columns : FALLBACK_COLUMNS;
+}
+
+/**
+ * The default renderer with a usable width. listr2 wraps each line at process.stdout.columns (whatever stream it
+ * draws on), so a terminal reporting 0 columns printed the tree one character per line. Its `format` is
+ * synchronous: only while it runs does process.stdout show the width the tree's own stream gives.
+ */
+function saneWidthRenderer(stream: TaskTreeOptions['stream']): typeof DefaultRenderer {
+  return class SaneWidthRenderer extends DefaultRenderer {
+    protected override format(message: string, icon: string, level: number): string[] {
+      const stdout = process.stdout;
+      const own = Object.getOwnPropertyDescriptor(stdout, 'columns');
+      Object.defineProperty(stdout, 'columns', { value: treeColumns(stream), configurable: true, writable: true });
+      try {
+        return super.format(message, icon, level);
+      } finally {
+        if (own === undefined) Reflect.deleteProperty(stdout, 'columns');
+        else Object.defineProperty(stdout, 'columns', own);
+      }
+    }
+  };
+}
+
 /** One parent task per destination repository (in plan order) with its changes as subtasks. */
-export function buildTaskTree(trackers: readonly ChangeTracker[], options: TaskTreeOptions): Listr<unknown, RendererName, 'simple'> {
+export function buildTaskTree(
+  trackers: readonly ChangeTracker[],
+  options: TaskTreeOptions,
+): Listr<unknown, Exclude<RendererName, 'default'> | typeof DefaultRenderer, 'simple'> {
   const parents = new Map<string, ChangeTracker[]>();
   for (const tracker of trackers) {
     const key = `${tracker.change.target.endpoint}/${tracker.change.target.repository}`;
     parents.set(key, [...(parents.get(key) ?? []), tracker]);
   }
-  const processOutput = new ProcessOutput(options.stream as NodeJS.WriteStream, options.stream as NodeJS.WriteStream);
+  // log-update, which redraws the tree, wraps at this stream's columns: the same usable width as the lines.
+  const stream = { write: (chunk: string) => options.stream.write(chunk), columns: treeColumns(options.stream) };
+  const processOutput = new ProcessOutput(stream as unknown as NodeJS.WriteStream, stream as unknown as NodeJS.WriteStream);
   const logger = new ListrLogger({ useIcons: true, processOutput });
   return new Listr(
     [...parents].map(([repository, members]) => ({
@@ -140,7 +173,7 @@ export function buildTaskTree(trackers: readonly ChangeTracker[], options: TaskT
       concurrent: true,
       exitOnError: false,
       registerSignalListeners: false,
-      renderer: options.renderer,
+      renderer: options.renderer === 'default' ? saneWidthRenderer(options.stream) : options.renderer,
       // A failed row (a parent with subtasks) is drawn ✖ like a failed change, not with listr2's ❯.
       rendererOptions: {
         logger,

@@ -110,7 +110,8 @@ export async function runApplyCommand(config: Config, options: ApplyCommandOptio
       return 0;
     }
     if (options.planFile === null && !(await confirmApply(io, options.yes))) {
-      io.stderr.write('regsync: apply cancelled: only "yes" applies the plan\n');
+      // As terraform: anything but `yes` (also Ctrl-C or end of input at the question) changes nothing.
+      (options.json ? io.stderr : io.stdout).write('Apply cancelled.\n');
       return 1;
     }
     return report(await execute(prepared, options, io), options, io);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SeedOptions } from '../config/seed-flags.js';
+import { SEED_SETTING_KEYS } from '../config/seed-rows.js';
 import { splitPlanFile } from './plan-file-arg.js';
 import { shardOption } from './shard-option.js';
 import type { Shard } from '../plan/shard.js';
@@ -32,7 +33,14 @@ function positiveInteger(value: string): number {
 export function registerApplyCommand(program: Command, ctx: CommandContext): void {
   const command = program
     .command('apply')
-    .description('make the destinations match the plan (a saved PLAN.json, or one computed from the config)');
+    .description('make the destinations match the plan (a saved PLAN.json, or one computed from the config)')
+    .usage('[options] [PLAN.json]')
+    .argument(
+      '[PLAN.json]',
+      'a plan saved with regsync plan --out: carried out as reviewed, without asking; without it, apply computes the plan from the config, shows it and asks',
+    )
+    // sync.sh's DESTINATION (its SOURCE takes PLAN.json's place): described with the sync.sh flags at the end of --help.
+    .argument('[destination]');
   command.addHelpText(
     'after',
     examplesText([
@@ -41,7 +49,9 @@ export function registerApplyCommand(program: Command, ctx: CommandContext): voi
       ['regsync apply --yes --json', 'in CI: no question, the apply result as JSON on stdout'],
     ]),
   );
-  addSeedOptions(command, { dryRun: true })
+  addSeedOptions(command)
+    .option('-n, --dry-run', 'print the plan and the exact operations apply would perform; change nothing (env SYNC_DRYRUN=1)')
+    .addOption(new Option('--dryrun').hideHelp())
     .option(
       '--mirror <name>',
       'apply only this mirror (repeatable)',
@@ -59,7 +69,10 @@ export function registerApplyCommand(program: Command, ctx: CommandContext): voi
     .option('--docker <path>', 'docker CLI for the docker executor (env DOCKER)')
     .option('--shard <I/N>', 'apply only shard I of N (0 <= I < N), split by a stable hash of the destination repository', shardOption)
     .action(async (source: string | undefined, destination: string | undefined, options: ApplyFlags, cmd: Command) => {
-      const [planFile, positionals] = splitPlanFile(positionalsOf(source, destination), ctx.io.cwd);
+      const [planFile, positionals] = splitPlanFile(positionalsOf(source, destination), ctx.io.cwd, {
+        env: ctx.io.env,
+        seedFlags: SEED_SETTING_KEYS.some((key) => options[key] !== undefined),
+      });
       const resolved = await resolveCommandConfig(ctx, cmd, positionals, options);
       const globals = ctx.globals(cmd);
       // The registry client, inventory, planner and listr2 load only when apply runs (not for --help or --version).

@@ -77,37 +77,76 @@ export function readGlobals(command: Command, io: CliIo): GlobalOptions {
   };
 }
 
+/** The heading the sync.sh flags are listed under, after a command's own options and examples. */
+export const SYNC_SH_HEADING = 'sync.sh-compatible options:';
+
+/** What `regsync <command> SOURCE DESTINATION` means: the two positionals of the sync.sh section of the help. */
+const SYNC_SH_POSITIONALS = [
+  ['SOURCE', 'source registry host[:port][/prefix] (the command line then replaces the config file)'],
+  ['DESTINATION', 'destination registry host[:port][/prefix]'],
+] as const;
+
 /**
- * The original sync.sh flags, for commands that accept `SOURCE DESTINATION`. Aliases are hidden options that
- * resolveConfig folds together (commander allows one long name per option).
+ * The original sync.sh flags and positionals, for commands that also accept `SOURCE DESTINATION`. Aliases are hidden options that resolveConfig folds together (commander allows one long
+ * name per option). In --help they come last, under their own heading: the command's own options come first.
  */
-export function addSeedOptions(command: Command, options: { dryRun?: boolean } = {}): Command {
-  command
-    .argument('[source]', 'source registry host[:port] (sync.sh style; replaces the config file)')
-    .argument('[destination]', 'destination registry host[:port] (sync.sh style)')
-    .option('-i, --images <regex>', 'sync.sh: repositories to mirror (regex; env SYNC_IMAGES)')
-    .option('-t, --tags <regex>', 'sync.sh: tags to mirror (regex; env SYNC_TAGS)')
-    .option('-x, --exclude <regex>', 'sync.sh: tags to drop (regex; env SYNC_EXCLUDE)')
-    .option('-a, --age <duration>', 'sync.sh: only images younger than this, e.g. 3d (env SYNC_AGE)')
-    .option('-m, --max <n>', 'sync.sh: keep only the N most recent tags (env SYNC_MAX)')
-    .addOption(new Option('--maximum <n>').hideHelp())
-    .option('-r, --rename <template>', 'sync.sh: destination path template using \\1..\\5 (env SYNC_RENAME)')
-    .option('--queue <n>', 'sync.sh: docker executor removal queue size (env SYNC_QUEUE)')
-    .option('--src-auth <user:password>', 'sync.sh: source credentials (env SYNC_SRC_AUTH)')
-    .addOption(new Option('--source-auth <user:password>').hideHelp())
-    .option('--dst-auth <user:password>', 'sync.sh: destination credentials (env SYNC_DST_AUTH)')
-    .addOption(new Option('--dest-auth <user:password>').hideHelp())
-    .addOption(new Option('--destination-auth <user:password>').hideHelp())
-    .addOption(
-      new Option('--executor <name>', 'sync.sh style: how images are copied (default docker, as sync.sh; registry for ocidir://)').choices([
-        'docker',
-        'registry',
-      ]),
-    );
-  if (options.dryRun === true) {
-    command.option('-n, --dry-run', 'only plan, change nothing (env SYNC_DRYRUN=1)').addOption(new Option('--dryrun').hideHelp());
-  }
+export function addSeedOptions(command: Command): Command {
+  const seed = [
+    new Option('-i, --images <regex>', 'repositories to mirror (regex; env SYNC_IMAGES)'),
+    new Option('-t, --tags <regex>', 'tags to mirror (regex; env SYNC_TAGS)'),
+    new Option('-x, --exclude <regex>', 'tags to drop (regex; env SYNC_EXCLUDE)'),
+    new Option('-a, --age <duration>', 'only images younger than this, e.g. 3d (env SYNC_AGE)'),
+    new Option('-m, --max <n>', 'keep only the N most recent tags (env SYNC_MAX)'),
+    new Option('--maximum <n>').hideHelp(),
+    new Option('-r, --rename <template>', 'destination path template using \\1..\\5 (env SYNC_RENAME)'),
+    new Option('--queue <n>', 'docker executor removal queue size (env SYNC_QUEUE)'),
+    new Option('--src-auth <user:password>', 'source credentials (env SYNC_SRC_AUTH)'),
+    new Option('--source-auth <user:password>').hideHelp(),
+    new Option('--dst-auth <user:password>', 'destination credentials (env SYNC_DST_AUTH)'),
+    new Option('--dest-auth <user:password>').hideHelp(),
+    new Option('--destination-auth <user:password>').hideHelp(),
+    new Option('--executor <name>', 'how images are copied (default docker, as sync.sh; registry for ocidir://)').choices([
+      'docker',
+      'registry',
+    ]),
+  ];
+  // sync.sh's SOURCE DESTINATION, unless the command declared its own first positional (apply's PLAN.json). No
+  // description: commander leaves them out of its usage and Arguments; the sync.sh section describes them.
+  if (command.registeredArguments.length === 0) command.argument('[source]').argument('[destination]').usage('[options]');
+  for (const option of seed) command.addOption(option.helpGroup(SYNC_SH_HEADING));
+  command.addHelpText('after', (context) => syncShHelp(context.command));
   return command;
+}
+
+/** The options commander lists in its own sections: not the sync.sh ones, which get their section at the end. */
+export function withoutSyncShOptions(options: readonly Option[]): Option[] {
+  return options.filter((option) => option.helpGroupHeading !== SYNC_SH_HEADING);
+}
+
+/** The sync.sh section of a command's --help: how the positionals read, then its flags, aligned as commander aligns. */
+function syncShHelp(command: Command): string {
+  const helper = command.createHelp();
+  const columns = command.configureOutput().getOutHelpWidth?.() ?? 0;
+  const width = columns > 0 ? columns : 80;
+  helper.prepareContext({ helpWidth: width });
+  const options = command.options.filter((option) => option.helpGroupHeading === SYNC_SH_HEADING && !option.hidden);
+  const items: (readonly [string, string])[] = [
+    ...SYNC_SH_POSITIONALS,
+    ...options.map((option): [string, string] => [helper.optionTerm(option), helper.optionDescription(option)]),
+  ];
+  const termWidth = Math.max(...items.map(([term]) => term.length));
+  return [
+    '',
+    SYNC_SH_HEADING,
+    ...helper
+      .boxWrap(
+        `regsync ${command.name()} [options] SOURCE DESTINATION: no config file, as sync.sh did (see docs/migrating-from-sync-sh.md)`,
+        width - 2,
+      )
+      .split('\n')
+      .map((line) => `  ${line}`),
+    ...items.map(([term, description]) => helper.formatItem(term, termWidth, description, helper)),
+  ].join('\n');
 }
 
 /** The `Examples:` block of a command's --help: each command line with what it does. */
