@@ -8,11 +8,10 @@ import type { InventoryEvent } from '../inventory/types.js';
 import { buildPlan } from '../plan/diff.js';
 import { ownsSourceRepository } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
-import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
-import { writePlanFile } from '../plan/plan-file.js';
+import { selectRepositories } from '../plan/filters.js';
 import { mirrorsToRead } from '../plan/related-mirrors.js';
-import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
+import { inventorySelection } from '../plan/tag-selection.js';
 import type { Plan } from '../plan/types.js';
 import type { RequestStats } from '../registry/types.js';
 import { renderHuman } from '../render/human.js';
@@ -52,11 +51,12 @@ export interface PlanRunIo {
   cwd: string;
 }
 
-/** The selection the inventory reads by: the planner's own pure functions, so both agree. */
-const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
-
-/** With --shard, the inventory reads only the repositories the shard plans, so N workers share the reads too. */
-function selectionFor(shard: Shard | null): typeof selection {
+/**
+ * The selection the inventory reads by: the planner's own pure functions at the plan's clock, so both agree. With
+ * --shard, the inventory reads only the repositories the shard plans, so N workers share the reads too.
+ */
+function selectionFor(shard: Shard | null, now: Date): ReturnType<typeof inventorySelection> {
+  const selection = inventorySelection(now);
   if (shard === null) return selection;
   return {
     ...selection,
@@ -169,7 +169,7 @@ async function computePlan(
       config,
       mirrors: toRead,
       pool,
-      selection: selectionFor(options.shard ?? null),
+      selection: selectionFor(options.shard ?? null, now),
       cache,
       cancel,
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
@@ -215,7 +215,11 @@ export async function computeReportedPlan(config: Config, options: PlanRunOption
 export async function runPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<number> {
   const plan = await computeReportedPlan(config, options, io);
   if (plan === null) return 1;
-  if (options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
+  if (options.out !== null) {
+    // Loaded only with --out: the plan-file module also holds the reader and its schema check (ajv).
+    const { writePlanFile } = await import('../plan/plan-file.js');
+    await writePlanFile(path.resolve(io.cwd, options.out), plan);
+  }
   // The footer shows a short pull budget; with --json and -q there is no footer on stdout to show it.
   if (options.json || options.quiet) writePullBudgetWarnings(plan, io);
   if (options.json) io.stdout.write(renderJson(plan));

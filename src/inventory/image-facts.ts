@@ -5,7 +5,7 @@ import type { PlatformFacts, TagFacts } from '../plan/types.js';
 import { platformChild } from '../registry/copy-platforms.js';
 import { platformString } from '../registry/manifest.js';
 import { MEDIA_TYPES } from '../registry/types.js';
-import type { ImageManifest, RegistryReader } from '../registry/types.js';
+import type { FetchedManifest, ImageManifest, RegistryReader } from '../registry/types.js';
 import { isRegsyncError } from '../util/errors.js';
 import type { FactsCache, ManifestFacts } from './facts-cache.js';
 
@@ -58,7 +58,13 @@ function configFacts(bytes: Buffer): { platform: string | null; created: string 
  */
 const inFlightByCache = new WeakMap<FactsCache, Map<string, Promise<ManifestFacts>>>();
 
-function manifestFacts(registry: RegistryReader, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
+function manifestFacts(
+  registry: RegistryReader,
+  repository: string,
+  digest: string,
+  cache: FactsCache,
+  fetched: FetchedManifest | null = null,
+): Promise<ManifestFacts> {
   const cached = cache.get(digest);
   if (cached) return Promise.resolve(cached);
   let inFlight = inFlightByCache.get(cache);
@@ -69,7 +75,7 @@ function manifestFacts(registry: RegistryReader, repository: string, digest: str
   const shared = inFlight;
   let pending = shared.get(digest);
   if (pending === undefined) {
-    pending = readManifestFacts(registry, repository, digest, cache).finally(() => shared.delete(digest));
+    pending = readManifestFacts(registry, repository, digest, cache, fetched).finally(() => shared.delete(digest));
     shared.set(digest, pending);
   }
   return pending;
@@ -78,10 +84,17 @@ function manifestFacts(registry: RegistryReader, repository: string, digest: str
 /**
  * Facts of one manifest digest: from the cache, else one manifest GET (plus one config blob GET for an image
  * config; an artifact's config says nothing of a platform). A config blob the registry no longer has gives
- * `created: null` and is not cached, so a repaired registry is read again next time.
+ * `created: null` and is not cached, so a repaired registry is read again next time. `fetched`: the manifest
+ * already read (a GET by tag), not asked for again.
  */
-async function readManifestFacts(registry: RegistryReader, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
-  const { manifest } = await registry.getManifest(repository, digest);
+async function readManifestFacts(
+  registry: RegistryReader,
+  repository: string,
+  digest: string,
+  cache: FactsCache,
+  fetched: FetchedManifest | null,
+): Promise<ManifestFacts> {
+  const { manifest } = fetched ?? (await registry.getManifest(repository, digest));
   if (manifest.kind === 'index') {
     const facts: ManifestFacts = {
       kind: 'index',
@@ -144,7 +157,8 @@ async function childFacts(
 
 /**
  * The content facts of a tag's manifest: for an image its own platform (none for an artifact); for an index its
- * children as listed, and the PlatformFacts of the wanted children that are images of a real platform.
+ * children as listed, and the PlatformFacts of the wanted children that are images of a real platform. `fetched`:
+ * the top manifest when it was already read (by tag), so only its config or children cost requests.
  */
 export async function readContentFacts(
   registry: RegistryReader,
@@ -152,8 +166,9 @@ export async function readContentFacts(
   digest: string,
   wanted: PlatformWanted,
   cache: FactsCache,
+  fetched: FetchedManifest | null = null,
 ): Promise<ContentFacts> {
-  const top = await manifestFacts(registry, repository, digest, cache);
+  const top = await manifestFacts(registry, repository, digest, cache, fetched);
   if (top.kind === 'image') {
     const { platform, configDigest } = top;
     const platforms =
