@@ -31,7 +31,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs', 'scripts/*.mjs', 'bench/lib/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -68,7 +71,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: layer('plan'), allowTypeImports: true, message: 'ARCHITECTURE.md: inventory may import plan types only; shared helpers belong in util' }] },
+        {
+          patterns: [
+            {
+              group: layer('plan'),
+              allowTypeImports: true,
+              message: 'ARCHITECTURE.md: inventory may import plan types only; shared helpers belong in util',
+            },
+          ],
+        },
       ],
     },
   },
