@@ -56,7 +56,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs', 'scripts/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'test/*.mjs', 'scripts/*.mjs', 'bench/lib/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -4,6 +4,10 @@
  */
 const BENCHES: Record<string, { file: string; what: string }> = {
   noop: { file: './noop.js', what: 'no-op sync of 20 × 10 tags: regsync plan (and apply) vs skopeo sync --all; goal ≥ 3×' },
+  floor: {
+    file: './floor.js',
+    what: 'the no-op of noop beside a minimal node client making the same requests: regsync ÷ floor (goal ≤ 1.3×), skopeo ÷ regsync',
+  },
   cold: { file: './cold.js', what: 'cold copy of 20 × 5 tags, registry executor: regsync apply --yes vs skopeo sync --all; goal ≥ 2×' },
   docker: {
     file: './docker.js',

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Config } from '../config/types.js';
 import type { InventoryEvent } from '../inventory/types.js';
 import type { Shard } from '../plan/shard.js';
-import { writePlanFile } from '../planfile/index.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
 import { formatRetryNotice } from '../registry/index.js';
@@ -12,8 +11,12 @@ import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { footer } from '../render/plan-view.js';
 import { pullBudgetLines } from '../render/pull-budget.js';
-import { clockFromEnv, openRunContext, planRun } from '../run/index.js';
-import type { PlanRunEvents, PlanRunResult, RunContext } from '../run/index.js';
+// The plan's side of the run only (not run/index.js): plan must not load apply's executors (execa, listr2).
+import { clockFromEnv } from '../run/clock.js';
+import { openRunContext } from '../run/context.js';
+import type { RunContext } from '../run/context.js';
+import { planRun } from '../run/plan.js';
+import type { PlanRunEvents, PlanRunResult } from '../run/plan.js';
 import { createProgressLine } from '../util/progress.js';
 import { credentialsSource, runWording } from './error-advice.js';
 
@@ -147,7 +150,11 @@ export async function runPlan(config: Config, options: PlanRunOptions, io: PlanR
     await context.close();
   }
   if (plan === null) return 1;
-  if (options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);
+  if (options.out !== null) {
+    // Loaded only with --out: the plan file module also holds the reader and its schema check.
+    const { writePlanFile } = await import('../planfile/index.js');
+    await writePlanFile(path.resolve(io.cwd, options.out), plan);
+  }
   // The footer shows a short pull budget; with --json and -q there is no footer on stdout to show it.
   if (options.json || options.quiet) writePullBudgetWarnings(plan, io);
   if (options.json) io.stdout.write(renderJson(plan));

@@ -1,5 +1,5 @@
-// The one function needed, not the whole package (47 modules, a visible share of start-up).
-import validRange from 'semver/ranges/valid.js';
+import { createRequire } from 'node:module';
+import type semverValidRange from 'semver/ranges/valid.js';
 import { DURATION_HINT, durationValueMs } from '../util/duration.js';
 import type { DocPath, Problem } from './problems.js';
 import { jsonPointer } from './problems.js';
@@ -8,6 +8,15 @@ import { parseEndpoint } from './endpoint.js';
 import { isPlainObject } from '../util/records.js';
 
 type Plain = Record<string, unknown>;
+
+/**
+ * The one semver function needed, required only when a config has a `tags.semver` range: most configs have none,
+ * and the checks are synchronous (no dynamic import()).
+ */
+function validRange(range: string): string | null {
+  const valid = createRequire(import.meta.url)('semver/ranges/valid.js') as typeof semverValidRange;
+  return valid(range);
+}
 
 /**
  * Checks the schema cannot express, on the expanded document: regexes compile, durations and semver ranges

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { RegsyncError } from '../util/errors.js';
 
 /** What a `docker-credential-*` helper answered: `username` is `<token>` for an identity token. */
@@ -18,6 +17,8 @@ export async function runCredentialHelper(
   env: NodeJS.ProcessEnv,
 ): Promise<HelperSecret | null> {
   const program = `docker-credential-${name}`;
+  // Loaded here, not at start-up: execa is ~100 modules and most runs use no credential helper.
+  const { execa } = await import('execa');
   const result = await execa(program, ['get'], {
     input: serverUrl,
     env,

@@ -3,7 +3,7 @@ import { MEDIA_TYPES, platformMatches, platformString, UNKNOWN_PLATFORM } from '
 import type { ImageManifest, PlatformChild } from '../oci/index.js';
 import type { PlatformFacts, TagFacts } from '../plan/types.js';
 import { platformChild } from '../registry/index.js';
-import type { RegistryReader } from '../registry/index.js';
+import type { FetchedManifest, RegistryReader } from '../registry/index.js';
 import { isRegsyncError } from '../util/errors.js';
 import type { FactsCache, ManifestFacts } from './facts-cache.js';
 import type { KeyedInflight } from '../util/keyed-inflight.js';
@@ -61,19 +61,32 @@ export interface FactsSource {
   inFlight: KeyedInflight<ManifestFacts>;
 }
 
-function manifestFacts(registry: RegistryReader, repository: string, digest: string, facts: FactsSource): Promise<ManifestFacts> {
+function manifestFacts(
+  registry: RegistryReader,
+  repository: string,
+  digest: string,
+  facts: FactsSource,
+  fetched: FetchedManifest | null = null,
+): Promise<ManifestFacts> {
   const cached = facts.cache.get(digest);
   if (cached) return Promise.resolve(cached);
-  return facts.inFlight.run(digest, () => readManifestFacts(registry, repository, digest, facts.cache)).promise;
+  return facts.inFlight.run(digest, () => readManifestFacts(registry, repository, digest, facts.cache, fetched)).promise;
 }
 
 /**
  * Facts of one manifest digest: from the cache, else one manifest GET (plus one config blob GET for an image
  * config; an artifact's config says nothing of a platform). A config blob the registry no longer has gives
- * `created: null` and is not cached, so a repaired registry is read again next time.
+ * `created: null` and is not cached, so a repaired registry is read again next time. `fetched`: the manifest
+ * already read (a GET by tag), not asked for again.
  */
-async function readManifestFacts(registry: RegistryReader, repository: string, digest: string, cache: FactsCache): Promise<ManifestFacts> {
-  const { manifest } = await registry.getManifest(repository, digest);
+async function readManifestFacts(
+  registry: RegistryReader,
+  repository: string,
+  digest: string,
+  cache: FactsCache,
+  fetched: FetchedManifest | null,
+): Promise<ManifestFacts> {
+  const { manifest } = fetched ?? (await registry.getManifest(repository, digest));
   if (manifest.kind === 'index') {
     const facts: ManifestFacts = {
       kind: 'index',
@@ -144,8 +157,9 @@ export async function readContentFacts(
   digest: string,
   wanted: PlatformWanted,
   facts: FactsSource,
+  fetched: FetchedManifest | null = null,
 ): Promise<ContentFacts> {
-  const top = await manifestFacts(registry, repository, digest, facts);
+  const top = await manifestFacts(registry, repository, digest, facts, fetched);
   if (top.kind === 'image') {
     const { platform, configDigest } = top;
     const platforms =

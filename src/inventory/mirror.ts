@@ -5,6 +5,7 @@ import type { MirrorInventory, RepositoryFacts, TagFacts } from '../plan/types.j
 import { isDockerHub, isIndexMediaType } from '../oci/index.js';
 import { canNoteTags, registryAt } from '../registry/index.js';
 import type { RegistryPool, RegistryReader } from '../registry/index.js';
+import { isRegsyncError } from '../util/errors.js';
 import type { ErrorHint } from '../util/errors.js';
 import type { Failures, ReadContext } from './failures.js';
 import { NO_CHILDREN, platformMatcher, readContentFacts } from './image-facts.js';
@@ -31,6 +32,13 @@ function underPrefix(prefix: string, repositories: string[]): string[] {
     .filter((repository) => repository.startsWith(start))
     .map((repository) => repository.slice(start.length))
     .sort();
+}
+
+/** A source tag read: its facts, and whether its content facts were read already. */
+interface SourceTag {
+  tag: string;
+  facts: TagFacts;
+  described: boolean;
 }
 
 /** One destination repository, shared by every source repository the rename maps onto it. */
@@ -217,7 +225,7 @@ async function readSourceFacts(run: MirrorRun, repository: string, tag: string, 
   Object.assign(facts, content);
 }
 
-async function readSourceTag(run: MirrorRun, repository: string, tag: string): Promise<[string, TagFacts] | null> {
+async function readSourceTag(run: MirrorRun, repository: string, tag: string): Promise<SourceTag | null> {
   const { source } = run;
   const descriptor = await read(run, source, repository, `read tag ${tag} of`, (signal) =>
     source.headManifest(repository, tag, { signal }),
@@ -226,7 +234,49 @@ async function readSourceTag(run: MirrorRun, repository: string, tag: string): P
   if (descriptor === null) return null;
   const facts: TagFacts = { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) };
   if (run.needsFacts) await readSourceFacts(run, repository, tag, facts);
-  return [tag, facts];
+  return { tag, facts, described: run.needsFacts };
+}
+
+/**
+ * A tag the destination lacks is copied, so its facts are read anyway: one GET of the manifest by tag gives its
+ * digest and media type as well, where a HEAD first would ask for the same manifest twice.
+ */
+async function fetchSourceTag(run: MirrorRun, repository: string, tag: string): Promise<SourceTag | null> {
+  const { source } = run;
+  const fetched = await read(run, source, repository, `read tag ${tag} of`, async (signal) => {
+    try {
+      return await source.getManifest(repository, tag, { signal });
+    } catch (error) {
+      if (isRegsyncError(error) && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  });
+  // Listed a moment ago but gone now: leave it unlooked-at rather than guess.
+  if (fetched === null) return null;
+  const { digest, mediaType } = fetched.descriptor;
+  const facts: TagFacts = { digest, mediaType, isIndex: isIndexMediaType(mediaType) };
+  const content = await read(run, source, repository, `read image ${tag} of`, () =>
+    readContentFacts(source, repository, digest, run.wanted, run.context.facts, fetched),
+  );
+  Object.assign(facts, content);
+  return { tag, facts, described: true };
+}
+
+/**
+ * How a kept source tag is read: by GET when the destination's list lacks it (it will be written, so its
+ * facts are needed), else by HEAD (an up-to-date tag costs one HEAD). HEAD first all the same where a repeated
+ * plan must stay cheap through the facts cache: with date filters most tags are read only to be dropped, run
+ * after run, and Docker Hub counts every manifest GET as a pull, a HEAD not.
+ */
+function sourceTagReader(run: MirrorRun, state: DestinationState | null): (repository: string, tag: string) => Promise<SourceTag | null> {
+  const { mirror, context } = run;
+  const headFirst =
+    state === null ||
+    context.selection.needsCreatedDate(mirror) ||
+    (mirror.source.scheme === 'registry' && isDockerHub(mirror.source.host));
+  if (headFirst) return (repository, tag) => readSourceTag(run, repository, tag);
+  const present = new Set(state.facts.tags);
+  return (repository, tag) => (present.has(tag) ? readSourceTag(run, repository, tag) : fetchSourceTag(run, repository, tag));
 }
 
 /**
@@ -237,22 +287,23 @@ async function readSourceTag(run: MirrorRun, repository: string, tag: string): P
 async function describeChangedTags(
   run: MirrorRun,
   repository: string,
-  entries: Array<[string, TagFacts]>,
+  entries: SourceTag[],
   state: DestinationState | null,
 ): Promise<void> {
-  if (run.needsFacts) return;
   const unchanged = (tag: string, facts: TagFacts): boolean => state !== null && ownEntry(state.facts.facts, tag)?.digest === facts.digest;
-  const changed = entries.filter(([tag, facts]) => !unchanged(tag, facts));
-  await Promise.all(changed.map(([tag, facts]) => readSourceFacts(run, repository, tag, facts)));
+  const changed = entries.filter(({ tag, facts, described }) => !described && !unchanged(tag, facts));
+  await Promise.all(changed.map(({ tag, facts }) => readSourceFacts(run, repository, tag, facts)));
 }
 
-/** Without prune only the destination tags a kept source tag would write matter; with prune, every one. */
-async function readDestinationTags(run: MirrorRun, state: DestinationState, kept: string[]): Promise<void> {
-  const present = new Set(state.facts.tags);
-  const keptSet = new Set(kept);
-  const toHead = run.mirror.prune ? state.facts.tags : kept.filter((tag) => present.has(tag));
-  const detailed = (tag: string): boolean => run.destinationNeedsFacts && keptSet.has(tag);
-  await Promise.all(toHead.map((tag) => (detailed(tag) ? detailDestination(run, state, tag) : headDestination(run, state, tag))));
+/** HEADs (or, where content is compared, details) the destination's copies of `tags`, those it lists. */
+async function readDestinationTags(
+  run: MirrorRun,
+  state: DestinationState,
+  tags: readonly string[],
+  kept: ReadonlySet<string>,
+): Promise<void> {
+  const detailed = (tag: string): boolean => run.destinationNeedsFacts && kept.has(tag);
+  await Promise.all(tags.map((tag) => (detailed(tag) ? detailDestination(run, state, tag) : headDestination(run, state, tag))));
 }
 
 /** The tags of a source repository, with the store's notes about them (an OCI layout naming a tag twice). */
@@ -268,24 +319,37 @@ async function gatherRepository(run: MirrorRun, relative: string): Promise<void>
   const { mirror, context } = run;
   // The planner names the same repository with the same function, so facts and plan never disagree on a path.
   const repository = joinRepositoryPath(mirror.source.prefix, relative);
-  const { tags, notes } = await listSourceTags(run, repository);
-  const { kept } = context.selection.matchTagNames(mirror, tags);
   const mapped = context.selection.mapRepository(mirror, relative);
-  // The destination is listed and its tags read while the source tags are read: both only need the tag names,
-  // so both hosts stay busy (reading the destination after the source left one host idle at a time).
-  const destination = async (): Promise<DestinationState | null> => {
-    if ('error' in mapped) return null;
-    const state = await destinationState(run, mapped.repository);
-    await readDestinationTags(run, state, kept);
-    return state;
+  // Both tag lists at once: which source tags need a GET rather than a HEAD depends on the destination's list.
+  const [{ tags, notes }, state] = await Promise.all([
+    listSourceTags(run, repository),
+    'error' in mapped ? null : destinationState(run, mapped.repository),
+  ]);
+  const { kept } = context.selection.matchTagNames(mirror, tags);
+  const keptSet = new Set(kept);
+  const present = new Set(state?.facts.tags ?? []);
+  const readTag = sourceTagReader(run, state);
+  // Without prune only the destination tags the selection keeps are compared. When that selection depends on the
+  // source facts (platforms, dates), the destination is read once they are known; otherwise at once, beside the
+  // source, so both hosts stay busy. With prune, every destination tag is read.
+  const selectionWaits = !mirror.prune && run.needsFacts;
+  const destinationNow = async (): Promise<void> => {
+    if (state === null || selectionWaits) return;
+    const toHead = mirror.prune ? state.facts.tags : kept.filter((tag) => present.has(tag));
+    await readDestinationTags(run, state, toHead, keptSet);
   };
-  const [entries, state] = await Promise.all([Promise.all(kept.map((tag) => readSourceTag(run, repository, tag))), destination()]);
-  const looked = entries.filter((entry): entry is [string, TagFacts] => entry !== null);
+  const [entries] = await Promise.all([Promise.all(kept.map((tag) => readTag(repository, tag))), destinationNow()]);
+  const looked = entries.filter((entry): entry is SourceTag => entry !== null);
+  const facts = Object.fromEntries(looked.map((entry) => [entry.tag, entry.facts]));
+  if (state !== null && selectionWaits) {
+    const selected = context.selection.selectTags(mirror, kept, facts).filter((tag) => present.has(tag));
+    await readDestinationTags(run, state, selected, keptSet);
+  }
   run.inventory.source[relative] = {
     repository,
     exists: tags.length > 0,
     tags,
-    facts: Object.fromEntries(looked),
+    facts,
     ...(notes.length > 0 ? { notes } : {}),
   };
   await describeChangedTags(run, repository, looked, state);

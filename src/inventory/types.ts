@@ -1,4 +1,5 @@
 import type { Config, MirrorConfig } from '../config/types.js';
+import type { TagFacts } from '../plan/types.js';
 import type { RegistryPool } from '../registry/index.js';
 import type { FactsCache, ManifestFacts } from './facts-cache.js';
 import type { KeyedInflight } from '../util/keyed-inflight.js';
@@ -12,6 +13,10 @@ export interface InventorySelection {
   matchTagNames(mirror: MirrorConfig, tags: string[]): { kept: string[] };
   mapRepository(mirror: MirrorConfig, sourceRepository: string): { repository: string } | { error: string };
   needsImageFacts(mirror: MirrorConfig): boolean;
+  /** Date filters (maxAge, minAge, latest): most listed tags are read only to be dropped, run after run. */
+  needsCreatedDate(mirror: MirrorConfig): boolean;
+  /** Of the name-kept tags, those the planner selects once their facts are read (platforms, date filters). */
+  selectTags(mirror: MirrorConfig, kept: readonly string[], facts: Record<string, TagFacts>): string[];
   dockerPlatform(mirror: MirrorConfig): string;
 }
 

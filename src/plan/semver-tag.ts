@@ -1,4 +1,16 @@
-import semver from 'semver';
+import { createRequire } from 'node:module';
+import type SemverModule from 'semver';
+
+type Semver = typeof SemverModule;
+let loaded: Semver | null = null;
+/**
+ * semver (47 CommonJS modules) is required on first use, not imported: only a mirror with `tags.semver` needs it,
+ * and the planner that calls it is synchronous, so a dynamic import() would not do.
+ */
+function semver(): Semver {
+  loaded ??= createRequire(import.meta.url)('semver') as Semver;
+  return loaded;
+}
 
 /**
  * A tag is a version when it starts with one (after an optional `v`): `v1.2.3`, `1.2.3-alpine`, `1.2`, `v0.9`.
@@ -53,7 +65,7 @@ export function tagVersion(tag: string): string | null {
 
 /** true when the range is one semver understands (config validation should already have said so). */
 export function isValidRange(range: string): boolean {
-  return semver.validRange(range) !== null;
+  return semver().validRange(range) !== null;
 }
 
 /**
@@ -64,8 +76,8 @@ export function isValidRange(range: string): boolean {
 export function semverRejection(tag: string, range: string, options: { prerelease: boolean } = { prerelease: false }): string | null {
   const parsed = parseTagVersion(tag);
   if (parsed === null) return `${tag} is not a version`;
-  if (semver.satisfies(parsed.version, range, { includePrerelease: options.prerelease })) return null;
-  if (parsed.prerelease && !options.prerelease && semver.satisfies(parsed.version, range, { includePrerelease: true })) {
+  if (semver().satisfies(parsed.version, range, { includePrerelease: options.prerelease })) return null;
+  if (parsed.prerelease && !options.prerelease && semver().satisfies(parsed.version, range, { includePrerelease: true })) {
     return `${parsed.version} is a prerelease, which ${range} does not name (set tags.prerelease: true to admit prereleases)`;
   }
   return `${parsed.version} does not satisfy ${range}`;

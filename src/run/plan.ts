@@ -3,9 +3,9 @@ import type { Config } from '../config/types.js';
 import { gatherInventory } from '../inventory/index.js';
 import type { InventoryEvent } from '../inventory/index.js';
 import { buildPlan } from '../plan/diff.js';
-import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../plan/filters.js';
+import { selectRepositories } from '../plan/filters.js';
+import { inventorySelection } from '../plan/tag-selection.js';
 import { mirrorsToRead } from '../plan/related-mirrors.js';
-import { mapRepository } from '../plan/rename.js';
 import { ownsSourceRepository } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
@@ -45,11 +45,12 @@ export interface PlanRunResult {
   stats: { requests: number; durationMs: number };
 }
 
-/** The selection the inventory reads by: the planner's own pure functions, so both agree. */
-const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
-
-/** With --shard, the inventory reads only the repositories the shard plans, so N workers share the reads too. */
-export function selectionFor(shard: Shard | null): typeof selection {
+/**
+ * The selection the inventory reads by: the planner's own pure functions at the plan's clock, so both agree. With
+ * --shard, the inventory reads only the repositories the shard plans, so N workers share the reads too.
+ */
+export function selectionFor(shard: Shard | null, now: Date): ReturnType<typeof inventorySelection> {
+  const selection = inventorySelection(now);
   if (shard === null) return selection;
   return {
     ...selection,
@@ -110,7 +111,7 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
       config,
       mirrors: mirrorsToRead(config.mirrors, mirrors),
       pool,
-      selection: selectionFor(options.shard),
+      selection: selectionFor(options.shard, now),
       cache,
       factsInFlight: context.factsInFlight,
       cancel,

@@ -11,8 +11,7 @@ import { after, describe, it } from 'node:test';
 import type { MirrorConfig } from '../../src/config/types.js';
 import { openFactsCache } from '../../src/inventory/facts-cache.js';
 import { gatherInventory } from '../../src/inventory/gather.js';
-import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../../src/plan/filters.js';
-import { mapRepository } from '../../src/plan/rename.js';
+import { inventorySelection } from '../../src/plan/tag-selection.js';
 import { createOcidirRegistry } from '../../src/registry/ocidir/index.js';
 import type { Registry, RegistryPool, RequestStats } from '../../src/registry/types.js';
 import { MEDIA_TYPES } from '../../src/registry/types.js';
@@ -28,7 +27,7 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
+const selection = inventorySelection(new Date());
 
 type Calls = Record<string, number>;
 function counting(registry: Registry, calls: Calls): Registry {
@@ -179,10 +178,11 @@ describe('gatherInventory (ocidir backend)', async () => {
     });
     assert.deepEqual(mirror.destination['mirror/app2'], { repository: 'mirror/app2', exists: false, tags: [], facts: {} });
     // No filter needs image facts, so the up-to-date v1.0.0 costs one HEAD at each side; v1.1.0, missing at the
-    // destination, is described for the reviewer (one manifest, one config blob). HEADs: 2 source + 1 destination.
+    // destination, is read by one GET of its manifest by tag (no HEAD first) and described for the reviewer (its
+    // config blob). HEADs: 1 source + 1 destination.
     assert.equal(calls.getManifest, 1);
     assert.equal(calls.getBlobBytes, 1);
-    assert.equal(calls.headManifest, 3);
+    assert.equal(calls.headManifest, 2);
     assert.equal(calls.listRepositories, 1);
     // Source tags come with the layout's notes (a tag named twice); the destination's are plain tag lists.
     assert.equal(calls.listTagsWithNotes, 2);
@@ -254,7 +254,10 @@ describe('gatherInventory (ocidir backend)', async () => {
       m?.source.app2?.facts['v2.0.0']?.platforms?.map((p) => p.platform),
       ['linux/arm64'],
     );
-    assert.equal(m?.destination['mirror/app1']?.facts['v1.0.0']?.platforms?.length, 1);
+    // v1.0.0 has no linux/arm64 image: the planner skips it, so its destination copy is not read at all.
+    assert.deepEqual(m?.destination['mirror/app1']?.facts, {});
+    const amd64 = (await run(mirrorConfig(src, dst, { executor: 'docker', platforms: ['linux/amd64'] }), null)).inventory.mirrors[0];
+    assert.equal(amd64?.destination['mirror/app1']?.facts['v1.0.0']?.platforms?.length, 1);
   });
 
   it('a rename error leaves the destination unread for that repository (the planner reports it)', async () => {

@@ -12,8 +12,7 @@ import type { MirrorConfig } from '../../src/config/types.js';
 import { openFactsCache } from '../../src/inventory/facts-cache.js';
 import { gatherInventory } from '../../src/inventory/gather.js';
 import { buildPlan } from '../../src/plan/diff.js';
-import { dockerPlatform, matchTagNames, needsImageFacts, selectRepositories } from '../../src/plan/filters.js';
-import { mapRepository } from '../../src/plan/rename.js';
+import { inventorySelection } from '../../src/plan/tag-selection.js';
 import { createOcidirRegistry } from '../../src/registry/ocidir/index.js';
 import type { RegistryPool } from '../../src/registry/types.js';
 import { MEDIA_TYPES } from '../../src/registry/types.js';
@@ -105,7 +104,7 @@ async function writeShapes(root: string) {
   return { amd, arm, buildx, sbom, referrers, odd };
 }
 
-const selection = { selectRepositories, matchTagNames, mapRepository, needsImageFacts, dockerPlatform };
+const selection = inventorySelection(new Date('2026-01-01T00:00:00Z'));
 
 async function planShapes(root: string, overrides: Partial<MirrorConfig> = {}) {
   const destination = await mkdtemp(join(tmpdir(), 'regsync-shapes-dst-'));
