@@ -15,6 +15,7 @@ import { mapRepository } from '../plan/rename.js';
 import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
 import type { RequestStats } from '../registry/types.js';
+import type { RetryNotice } from '../registry/retry-notice.js';
 import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
@@ -43,6 +44,8 @@ export interface PlanRunOptions {
   shard?: Shard | null;
   /** apply's memo of what the plan read, handed on to the copies (plan alone has none). */
   memo?: ContentMemo;
+  /** serve: each retried request and, when the reading ends, the pool's request counts (for its metrics). */
+  observe?: { retry(notice: RetryNotice): void; requests(stats: RequestStats): void };
 }
 
 export interface PlanRunIo {
@@ -135,6 +138,20 @@ function progressReporter(io: PlanRunIo, options: PlanRunOptions): { onProgress?
   };
 }
 
+/** The retry lines, and serve's observer told of each retry too. */
+function observedRetries(
+  lines: { onRetry?: (notice: RetryNotice) => void },
+  observe: PlanRunOptions['observe'],
+): { onRetry?: (notice: RetryNotice) => void } {
+  if (observe === undefined) return lines;
+  return {
+    onRetry: (notice) => {
+      observe.retry(notice);
+      lines.onRetry?.(notice);
+    },
+  };
+}
+
 /** Gathers the inventory and builds the plan, with the problems (rename errors, collisions...) that make `plan` fail. */
 async function computePlan(
   config: Config,
@@ -153,7 +170,7 @@ async function computePlan(
   const pool = createPoolForConfig(config, {
     env: io.env,
     ...(options.verbose ? { logger: untilFailed } : {}),
-    ...retryLines(options.quiet, untilFailed),
+    ...observedRetries(retryLines(options.quiet, untilFailed), options.observe),
     ...(options.memo ? { memo: options.memo } : {}),
   });
   const cache = await openFactsCache({
@@ -178,6 +195,7 @@ async function computePlan(
     progress.done();
     const durationMs = Date.now() - started;
     if (options.verbose) verboseLine(`regsync: ${formatStats(pool.stats(), durationMs)}`);
+    options.observe?.requests(pool.stats());
     await pool.close();
   }
   const stats = { requests: pool.stats().requests, durationMs: Date.now() - started };
