@@ -31,13 +31,13 @@ export function registerServeCommand(program: Command, ctx: CommandContext): voi
   command.addHelpText(
     'after',
     examplesText([
-      ['regsync serve --interval 15m', 'a cycle now and every 15 minutes; metrics on :9090/metrics'],
+      ['regsync serve --interval 15min', 'a cycle now and every 15 minutes; metrics on :9090/metrics'],
       ['regsync serve --cron "0 */6 * * *" --listen 127.0.0.1:9100', 'a cycle now and every six hours'],
       ['regsync serve --interval 1h --plan-only', 'measure drift (regsync_pending_changes), change nothing'],
     ]),
   );
   addSeedOptions(command)
-    .option('--interval <duration>', 'a cycle every DURATION (e.g. 15m, 6h)')
+    .option('--interval <duration>', 'a cycle every DURATION (e.g. 15min, 6h; m is months)')
     .option('--cron <expression>', 'cycles on a cron schedule (e.g. "0 */6 * * *")')
     .option('--plan-only', 'only plan: measure drift, change nothing')
     .option('--listen <host:port>', 'address of /metrics, /healthz and /readyz', ':9090')

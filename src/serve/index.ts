@@ -48,6 +48,7 @@ export async function runServe(options: ServeOptions, signals: ServeSignals, log
       for (const [host, { remaining }] of Object.entries(limits)) metrics.rateLimitRemaining.set({ host }, remaining);
     },
   };
+  let stops = 0;
   const cycles = new Cycles({
     loadConfig: options.loadConfig,
     mirrors: options.mirrors,
@@ -68,6 +69,7 @@ export async function runServe(options: ServeOptions, signals: ServeSignals, log
         cwd: options.cwd,
         secrets: () => secrets,
         signals: applySignals,
+        stopping: () => stops > 0,
         log,
         observe,
       }),
@@ -77,7 +79,6 @@ export async function runServe(options: ServeOptions, signals: ServeSignals, log
   const scheduler = new Scheduler({ schedule: options.schedule, now: Date.now, sleep, runCycle: () => cycles.runCycle(), log });
   log(`cycles ${options.schedule.description}${options.planOnly ? ', plan only' : ''}`);
 
-  let stops = 0;
   const onStop = (): void => {
     stops += 1;
     log(

@@ -37,6 +37,8 @@ export interface PipelineOptions {
   secrets: () => Iterable<string>;
   /** SIGTERM/SIGINT for apply's interrupt handling (no new change, in-flight copies get 10 s). */
   signals: SignalSource;
+  /** True once serve is stopping: a plan finished after that is not applied (no new change starts). */
+  stopping: () => boolean;
   /** One line of log (warnings, plan problems). */
   log: (line: string) => void;
   observe: PipelineObserver;
@@ -85,6 +87,10 @@ export async function planAndApply(config: Config, options: PipelineOptions): Pr
   if (plan !== null && plan.stats.rateLimits) options.observe.rateLimits(plan.stats.rateLimits);
   const actionable = plan?.changes.filter((change) => change.action !== 'noop') ?? [];
   if (plan === null || options.planOnly || actionable.length === 0) return { plan, result: null };
+  if (options.stopping()) {
+    options.log(`stopping: the plan's ${actionable.length} change(s) are not applied`);
+    return { plan, result: null };
+  }
 
   const pool = createPoolForConfig(config, { env: options.env, memo, onRetry: (notice) => options.observe.retry(notice) });
   const interrupts = watchInterrupts(options.signals);

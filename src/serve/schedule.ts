@@ -20,9 +20,16 @@ export function parseSchedule(interval: string | undefined, cron: string | undef
     );
   }
   if (interval !== undefined) {
+    // Lower-case m is months in regsync durations (as in sync.sh): `--interval 15m` would wait 15 months.
+    if (/\dm(?![io])/.test(interval)) {
+      throw new RegsyncError(
+        `--interval ${JSON.stringify(interval)}: m is months in regsync durations (as in sync.sh); for minutes write ${interval.replace(/(\d)m(?![io])/g, '$1min')}`,
+        { code: 'USAGE' },
+      );
+    }
     const ms = parseDuration(interval);
     if (ms === null || ms < 1000) {
-      throw new RegsyncError(`--interval ${JSON.stringify(interval)} is not a duration of at least 1s: try 30s, 15m or 6h`, {
+      throw new RegsyncError(`--interval ${JSON.stringify(interval)} is not a duration of at least 1s: try 30s, 15min or 6h`, {
         code: 'USAGE',
       });
     }
