@@ -8,6 +8,7 @@ import prettierConfig from 'eslint-config-prettier';
 /**
  * The one-way imports of ARCHITECTURE.md:
  *   cli/commands → run → config, inventory, plan, planfile, apply → registry → oci → util (commands also render)
+ *   cli/commands → serve → run (through src/serve/pipeline.ts alone), config, plan, apply, registry, util
  * run composes a plan and an apply with no terminal I/O; nothing below it imports it. Every layer may import oci
  * (the OCI values); oci imports nothing but util. plan and render are pure: they import only plan types, oci and
  * util (plan may read config types); planfile reads and writes the plan file (plan + config), and render's JSON is
@@ -20,20 +21,49 @@ const forbid = (message, ...names) => ({ group: names.flatMap(layerPatterns), me
 
 /** @type {Record<string, string[]>} */
 const forbiddenByLayer = {
-  'src/util/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'oci', 'credentials'],
-  'src/oci/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'credentials'],
+  'src/util/**': [
+    'cli',
+    'commands',
+    'run',
+    'config',
+    'inventory',
+    'plan',
+    'planfile',
+    'render',
+    'apply',
+    'registry',
+    'oci',
+    'credentials',
+    'serve',
+  ],
+  'src/oci/**': [
+    'cli',
+    'commands',
+    'run',
+    'config',
+    'inventory',
+    'plan',
+    'planfile',
+    'render',
+    'apply',
+    'registry',
+    'credentials',
+    'serve',
+  ],
   // Credentials: the config's, Docker's config.json and helpers, the containers auth files; no network beyond a helper.
-  'src/credentials/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry'],
-  'src/registry/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply'],
-  'src/config/**': ['cli', 'commands', 'run', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'credentials'],
-  'src/plan/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render', 'apply', 'registry', 'credentials'],
+  'src/credentials/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'serve'],
+  'src/registry/**': ['cli', 'commands', 'run', 'config', 'inventory', 'plan', 'planfile', 'render', 'apply', 'serve'],
+  'src/config/**': ['cli', 'commands', 'run', 'inventory', 'plan', 'planfile', 'render', 'apply', 'registry', 'credentials', 'serve'],
+  'src/plan/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render', 'apply', 'registry', 'credentials', 'serve'],
   // The plan file: the Plan ⇄ its file, checked against the config; render's JSON is the file's text.
-  'src/planfile/**': ['cli', 'commands', 'run', 'inventory', 'render', 'apply', 'registry', 'credentials'],
-  'src/render/**': ['cli', 'commands', 'run', 'config', 'inventory', 'apply', 'registry', 'credentials'],
-  'src/inventory/**': ['cli', 'commands', 'run', 'planfile', 'render', 'apply', 'credentials'],
-  'src/apply/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render'],
+  'src/planfile/**': ['cli', 'commands', 'run', 'inventory', 'render', 'apply', 'registry', 'credentials', 'serve'],
+  'src/render/**': ['cli', 'commands', 'run', 'config', 'inventory', 'apply', 'registry', 'credentials', 'serve'],
+  'src/inventory/**': ['cli', 'commands', 'run', 'planfile', 'render', 'apply', 'credentials', 'serve'],
+  'src/apply/**': ['cli', 'commands', 'run', 'inventory', 'planfile', 'render', 'serve'],
   // A run composes the layers below it and returns data: the commands print it (render is theirs).
-  'src/run/**': ['cli', 'commands', 'render'],
+  'src/run/**': ['cli', 'commands', 'render', 'serve'],
+  // serve schedules runs of the pipeline and reports them as metrics; commands/serve.ts is its only caller.
+  'src/serve/**': ['cli', 'commands', 'planfile', 'render'],
   'src/commands/**': [],
   'src/*.ts': [],
 };

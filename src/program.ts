@@ -6,6 +6,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { reportError } from './commands/report-error.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerServeCommand } from './commands/serve.js';
 import { examplesText, readGlobals, redactingStream, withoutSyncShOptions } from './commands/shared.js';
 import type { CliIo, CommandContext } from './commands/shared.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -76,6 +77,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerApplyCommand(program, ctx);
   registerConfigCommand(program, ctx);
   registerSchemaCommand(program, ctx);
+  registerServeCommand(program, ctx);
   // Subcommands inherit exitOverride/output settings only when added after those are set; make sure.
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());

@@ -44,6 +44,8 @@ export interface RequestStats {
    * free). Absent for stores that do not count them (ocidir).
    */
   manifestGets?: Record<string, number>;
+  /** Responses per `${host} ${status}` (HTTP registries only). */
+  byHostAndCode?: Record<string, number>;
 }
 
 /** A host's pull budget as its last manifest responses told it (`RateLimit-Limit: 100;w=21600`). */

@@ -4,12 +4,19 @@ import type { RequestStats } from '../types.js';
 export class StatsCounter {
   private readonly counts = new Map<string, number>();
   private readonly manifestGets = new Map<string, number>();
+  private readonly codes = new Map<string, number>();
   private downloaded = 0;
   private uploaded = 0;
 
   request(host: string, method: string): void {
     const key = `${host} ${method}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** A response received from `host` (serve's `regsync_registry_requests_total{host,code}`). */
+  response(host: string, status: number): void {
+    const key = `${host} ${status}`;
+    this.codes.set(key, (this.codes.get(key) ?? 0) + 1);
   }
 
   /** A manifest GET sent to `host` (as written in the config): what pull limits count. */
@@ -30,7 +37,8 @@ export class StatsCounter {
     const byHostAndMethod = Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const requests = [...this.counts.values()].reduce((sum, n) => sum + n, 0);
     const manifestGets = Object.fromEntries(this.manifestGets);
-    return { requests, byHostAndMethod, bytesDownloaded: this.downloaded, bytesUploaded: this.uploaded, manifestGets };
+    const byHostAndCode = Object.fromEntries(this.codes);
+    return { requests, byHostAndMethod, bytesDownloaded: this.downloaded, bytesUploaded: this.uploaded, manifestGets, byHostAndCode };
   }
 }
 
@@ -41,12 +49,14 @@ export function sumStats(all: RequestStats[]): RequestStats {
   let bytesDownloaded = 0;
   let bytesUploaded = 0;
   const manifestGets: Record<string, number> = {};
+  const byHostAndCode: Record<string, number> = {};
   for (const stats of all) {
+    for (const [key, n] of Object.entries(stats.byHostAndCode ?? {})) byHostAndCode[key] = (byHostAndCode[key] ?? 0) + n;
     for (const [host, n] of Object.entries(stats.manifestGets ?? {})) manifestGets[host] = (manifestGets[host] ?? 0) + n;
     requests += stats.requests;
     bytesDownloaded += stats.bytesDownloaded;
     bytesUploaded += stats.bytesUploaded;
     for (const [key, n] of Object.entries(stats.byHostAndMethod)) byHostAndMethod[key] = (byHostAndMethod[key] ?? 0) + n;
   }
-  return { requests, byHostAndMethod, bytesDownloaded, bytesUploaded, manifestGets };
+  return { requests, byHostAndMethod, bytesDownloaded, bytesUploaded, manifestGets, byHostAndCode };
 }

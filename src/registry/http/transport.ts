@@ -244,6 +244,7 @@ export class Transport {
     try {
       if (request.manifest && request.method === 'GET') this.deps.stats.manifestGet(this.deps.host);
       const response = await this.connections.fetch(url, request, authorization);
+      this.deps.stats.response(url.host, response.status);
       handedOver = true;
       // The connection stays busy until the body is read (or discarded); so does the slot.
       if (request.streamsBody && this.deps.streamPermits === null) release();
