@@ -18,6 +18,7 @@ import type { RunContext } from '../run/context.js';
 import { planRun } from '../run/plan.js';
 import type { PlanRunEvents, PlanRunResult } from '../run/plan.js';
 import { createProgressLine } from '../util/progress.js';
+import { compareStrings } from '../util/compare.js';
 import { credentialsSource, runWording } from './error-advice.js';
 
 /** What `regsync plan` needs around a resolved config: flags, streams and environment. */
@@ -49,7 +50,7 @@ export interface PlanRunIo {
 /** "14 requests in 0.4 s: 127.0.0.1:5000 GET 5 HEAD 7; 127.0.0.1:5001 GET 2; 2.1 kB downloaded". */
 function formatStats(stats: RequestStats, durationMs: number): string {
   const hosts = new Map<string, string[]>();
-  for (const [key, count] of Object.entries(stats.byHostAndMethod).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [key, count] of Object.entries(stats.byHostAndMethod).sort(([a], [b]) => compareStrings(a, b))) {
     const split = key.lastIndexOf(' ');
     const host = key.slice(0, split);
     hosts.set(host, [...(hosts.get(host) ?? []), `${key.slice(split + 1)} ${count}`]);

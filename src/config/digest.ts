@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * "sha256:..." of the normalised config in canonical JSON (sorted keys), without credentials and without the
@@ -20,6 +21,6 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => compareStrings(a, b));
   return '{' + entries.map(([k, v]) => JSON.stringify(k) + ':' + canonicalJson(v)).join(',') + '}';
 }

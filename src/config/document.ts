@@ -1,3 +1,6 @@
+import type { ExecutorName } from './types.js';
+import type { TlsMode } from '../oci/index.js';
+
 /**
  * What users write: the config file's shape after ${VAR} expansion and schema validation, every field optional
  * where the schema allows. Only src/config sees these types; everything else gets the normalised Config.
@@ -7,7 +10,7 @@ export interface UserRegistry {
   username?: string;
   password?: string;
   credentialHelper?: string;
-  tls?: 'enabled' | 'insecure' | 'disabled';
+  tls?: TlsMode;
   caFile?: string;
   maxConcurrency?: number;
   timeout?: string | number;
@@ -33,7 +36,7 @@ export type UserRename = string | { match: string; replace: string };
 
 /** Every mirror field that `defaults` may also hold. */
 export interface UserMirrorSettings {
-  executor?: 'docker' | 'registry';
+  executor?: ExecutorName;
   repositories?: UserRepositories;
   tags?: UserTags;
   rename?: UserRename;

@@ -1,4 +1,5 @@
 import { RegsyncError } from '../util/errors.js';
+import { compareStrings } from '../util/compare.js';
 
 /** A JSON path into the user's document, e.g. ['mirrors', 1, 'tags', 'maxAge']. */
 export type DocPath = ReadonlyArray<string | number>;
@@ -47,7 +48,7 @@ export function jsonPointer(path: DocPath): string {
 /** Formats and orders problems: by line, then column, then text; identical lines are reported once. */
 export function formatProblems(problems: readonly Problem[], locate: Locator): string[] {
   const located = problems.map(locate);
-  located.sort((a, b) => a.line - b.line || a.column - b.column || a.text.localeCompare(b.text));
+  located.sort((a, b) => a.line - b.line || a.column - b.column || compareStrings(a.text, b.text));
   return [...new Set(located.map((p) => p.text))];
 }
 

@@ -1,9 +1,11 @@
+import type { TlsMode } from '../oci/index.js';
+
 /**
  * The normalised configuration: every default merged, every ${VAR} expanded, every duration parsed.
  * Code outside src/config only ever sees these types, never what the user wrote.
  */
 
-export type TlsMode = 'enabled' | 'insecure' | 'disabled';
+/** How apply copies an image: pull/tag/push through a Docker engine, or registry to registry. */
 export type ExecutorName = 'docker' | 'registry';
 
 /** Where images live: an HTTP registry (host[:port]) or a directory of OCI layouts (ocidir://PATH). */

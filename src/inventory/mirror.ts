@@ -290,7 +290,9 @@ async function describeChangedTags(
   entries: SourceTag[],
   state: DestinationState | null,
 ): Promise<void> {
-  const unchanged = (tag: string, facts: TagFacts): boolean => state !== null && ownEntry(state.facts.facts, tag)?.digest === facts.digest;
+  const { selection } = run.context;
+  const unchanged = (tag: string, facts: TagFacts): boolean =>
+    state !== null && selection.sameDigest(facts, ownEntry(state.facts.facts, tag) ?? null);
   const changed = entries.filter(({ tag, facts, described }) => !described && !unchanged(tag, facts));
   await Promise.all(changed.map(({ tag, facts }) => readSourceFacts(run, repository, tag, facts)));
 }

@@ -18,6 +18,11 @@ export interface InventorySelection {
   /** Of the name-kept tags, those the planner selects once their facts are read (platforms, date filters). */
   selectTags(mirror: MirrorConfig, kept: readonly string[], facts: Record<string, TagFacts>): string[];
   dockerPlatform(mirror: MirrorConfig): string;
+  /**
+   * True when the destination's tag is certainly up to date from the digests alone (plan/compare.ts): such a
+   * source tag is not described (no facts read beyond its HEAD). null: the destination has no such tag.
+   */
+  sameDigest(source: TagFacts, destination: TagFacts | null): boolean;
 }
 
 /** Progress for a listr2 task or a counter line; never needed for correctness. */

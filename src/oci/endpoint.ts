@@ -29,6 +29,9 @@ export function storeLocation(endpoint: StoreEndpoint): string {
   return endpoint.scheme === 'ocidir' ? endpoint.path : endpoint.host;
 }
 
+/** How a registry host is spoken to: verified TLS, TLS without verification, or plain HTTP (config `tls`). */
+export type TlsMode = 'enabled' | 'insecure' | 'disabled';
+
 /** A registry host as plans and budgets name it: Docker Hub's aliases are one host, `docker.io`. */
 export function registryHostName(host: string): string {
   return isDockerHub(host) ? DOCKER_HUB : host;

@@ -12,5 +12,5 @@ export { platformMatches, REFERENCE_DIGEST_ANNOTATION, selectPlatformChildren, U
 export type { PlatformChild, PlatformSelection } from './platforms.js';
 export { DOCKER_HUB, DOCKER_HUB_API, DOCKER_HUB_CONFIG_KEY, dockerHubLocation, isDockerHub, namesHost } from './docker-hub.js';
 export { formatStoreEndpoint, isOcidirEndpoint, parseStoreEndpoint, registryHostName, storeLocation } from './endpoint.js';
-export type { StoreEndpoint } from './endpoint.js';
+export type { StoreEndpoint, TlsMode } from './endpoint.js';
 export { apiRepository, formatImageRef, imageRefAt, parseImageRef, registryHostForEndpoint, splitTag } from './ref.js';

@@ -63,7 +63,9 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) fail(reference, 'the body is not a JSON object');
   const json = document as Json;
-  const declared = typeof json.mediaType === 'string' ? json.mediaType : ((contentType ?? '').split(';')[0]?.trim() ?? '');
+  const ownMediaType = typeof json.mediaType === 'string' ? json.mediaType : null;
+  const declaresMediaType = ownMediaType !== null;
+  const declared = ownMediaType ?? (contentType ?? '').split(';')[0]?.trim() ?? '';
   if (SCHEMA1_MEDIA_TYPES.includes(declared) || json.schemaVersion === 1) {
     throw new RegsyncError(
       `manifest ${reference} uses Docker schema 1, which regsync does not copy: push it again with a current Docker or use an OCI image`,
@@ -86,7 +88,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
       const entryAnnotations = annotationsOf((entry as Json).annotations);
       return { ...base, ...(platform ? { platform } : {}), ...(entryAnnotations ? { annotations: entryAnnotations } : {}) };
     });
-    return { kind: 'index', mediaType, ...artifactType, ...subject, manifests, ...(annotations ? { annotations } : {}) };
+    return { kind: 'index', mediaType, declaresMediaType, ...artifactType, ...subject, manifests, ...(annotations ? { annotations } : {}) };
   }
   if (json.config !== undefined || Array.isArray(json.layers)) {
     const mediaType = declared || MEDIA_TYPES.ociManifest;
@@ -96,6 +98,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | null, ref
     return {
       kind: 'manifest',
       mediaType,
+      declaresMediaType,
       ...artifactType,
       ...subject,
       config: json.config === undefined ? null : descriptor(json.config, reference, 'config'),

@@ -44,6 +44,11 @@ export interface IndexEntry extends Descriptor {
 export interface ImageManifest {
   kind: 'manifest';
   mediaType: string;
+  /**
+   * Whether the body itself names its mediaType. Docker's types require the field, so a body without one can only
+   * be pushed as the OCI type of its shape (registry/copy.ts), whatever Content-Type it was served with.
+   */
+  declaresMediaType: boolean;
   /** The manifest this one refers to (OCI 1.1 `subject`): what the referrers API lists it under. */
   subject?: Descriptor;
   /** What an artifact is (OCI 1.1 `artifactType`), when the manifest says. */
@@ -57,6 +62,8 @@ export interface ImageManifest {
 export interface ImageIndex {
   kind: 'index';
   mediaType: string;
+  /** As ImageManifest's. */
+  declaresMediaType: boolean;
   /** The manifest this index refers to (OCI 1.1 `subject`). */
   subject?: Descriptor;
   artifactType?: string;

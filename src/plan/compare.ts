@@ -17,6 +17,14 @@ export interface SelectedTag {
 }
 
 /**
+ * Equal manifest digests are the same content for every executor: the one part of sameContent that needs no facts
+ * but the two digests. The inventory reads it (through InventorySelection) to leave such tags at one HEAD.
+ */
+export function sameDigest(source: TagFacts, destination: TagFacts | null): boolean {
+  return destination !== null && destination.digest === source.digest;
+}
+
+/**
  * "Same content" per executor. registry: equal manifest digests; with a `platforms` subset of an index the
  * copy is a new index whose digest differs by design, so the destination's children (their manifest digests)
  * are compared with the selected source children instead. docker: it re-encodes on push, so the config digest
@@ -25,7 +33,7 @@ export interface SelectedTag {
 function sameContent(selected: SelectedTag): boolean {
   const { mirror, source, content, destination } = selected;
   if (destination === null) return false;
-  if (destination.digest === source.digest) return true;
+  if (sameDigest(source, destination)) return true;
   if (mirror.executor === 'docker') {
     const target = destinationConfigDigest(mirror, destination);
     return content.configDigest !== null && target !== null && content.configDigest === target;

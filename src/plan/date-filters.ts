@@ -1,6 +1,6 @@
 import type { MirrorConfig } from '../config/types.js';
 import { createdMs } from '../util/created.js';
-import { compareStrings } from './filters.js';
+import { compareStrings } from '../util/compare.js';
 
 export interface DatedTag {
   tag: string;

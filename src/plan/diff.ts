@@ -6,6 +6,7 @@ import { summarize } from './summary.js';
 import { rateLimitStats } from './pull-budget.js';
 import type { Change, HostRateLimit, Inventory, Plan, PlanStats, Skipped } from './types.js';
 import type { Shard } from './shard.js';
+import { compareStrings } from '../util/compare.js';
 
 export interface PlanInput {
   config: Config;
@@ -53,7 +54,7 @@ function dropCollisions(changes: Change[]): { changes: Change[]; collisions: Col
   }
   // A delete of a ref some source writes is also a conflict between mirrors; keep the write, drop the delete.
   const kept = changes.filter((change) => !colliding.has(change) && !(change.source === null && writers.has(change.target.ref)));
-  return { changes: kept, collisions: collisions.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)) };
+  return { changes: kept, collisions: collisions.sort((a, b) => compareStrings(a.text, b.text)) };
 }
 
 function withRateLimits(stats: PlanStats, rateLimits: PlanStats['rateLimits']): PlanStats {

@@ -1,4 +1,5 @@
 import type { MirrorConfig } from '../config/types.js';
+import { compareStrings } from '../util/compare.js';
 import { RegsyncError } from '../util/errors.js';
 import { semverRejection } from './semver-tag.js';
 
@@ -98,9 +99,4 @@ export function needsCreatedDate(mirror: MirrorConfig): boolean {
 /** The platform the docker executor pulls: platforms[0] or linux/amd64. */
 export function dockerPlatform(mirror: MirrorConfig): string {
   return mirror.platforms?.[0] ?? DEFAULT_DOCKER_PLATFORM;
-}
-
-/** Code-unit order: locale-independent, so plans are byte-identical on every machine. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

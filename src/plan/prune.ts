@@ -1,5 +1,5 @@
 import type { MirrorConfig } from '../config/types.js';
-import { compareStrings } from './filters.js';
+import { compareStrings } from '../util/compare.js';
 import { destinationConfigDigest } from './image-facts.js';
 import type { SelectedTag } from './compare.js';
 import { ownEntry } from '../util/records.js';

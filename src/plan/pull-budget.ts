@@ -1,5 +1,5 @@
 import { parseStoreEndpoint, registryHostName, selectPlatformChildren } from '../oci/index.js';
-import { compareStrings } from './filters.js';
+import { compareStrings } from '../util/compare.js';
 import type { Change, HostRateLimit, Inventory, PlanRateLimit, TagFacts } from './types.js';
 
 /** A change's source host as the registry pool names it (Docker Hub's aliases are one host); null for ocidir. */

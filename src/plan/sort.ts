@@ -1,4 +1,4 @@
-import { compareStrings } from './filters.js';
+import { compareStrings } from '../util/compare.js';
 import { splitTagRef } from './refs.js';
 import type { Change, Skipped } from './types.js';
 

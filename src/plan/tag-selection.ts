@@ -2,6 +2,7 @@ import type { MirrorConfig } from '../config/types.js';
 import { ownEntry } from '../util/records.js';
 import { applyDateFilters } from './date-filters.js';
 import { dockerPlatform, matchTagNames, needsCreatedDate, needsImageFacts, selectRepositories } from './filters.js';
+import { sameDigest } from './compare.js';
 import { copiedContent } from './image-facts.js';
 import { mapRepository } from './rename.js';
 import type { TagFacts } from './types.js';
@@ -37,6 +38,7 @@ export function inventorySelection(now: Date) {
     needsImageFacts,
     needsCreatedDate,
     dockerPlatform,
+    sameDigest,
     selectTags: (mirror: MirrorConfig, kept: readonly string[], facts: Record<string, TagFacts>): string[] =>
       selectedTagNames(mirror, kept, facts, now),
   };

@@ -1,3 +1,4 @@
+import type { ExecutorName } from '../config/types.js';
 import type { PlatformChild } from '../oci/index.js';
 
 /**
@@ -7,7 +8,6 @@ import type { PlatformChild } from '../oci/index.js';
  */
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
-export type ExecutorName = 'docker' | 'registry';
 export type SkipFilter = 'include' | 'exclude' | 'semver' | 'platform' | 'maxAge' | 'minAge' | 'latest' | 'date-unknown';
 
 /** Why a change has its action; for people only, apply decides from `action` and the digests. */

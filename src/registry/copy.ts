@@ -181,8 +181,7 @@ async function copyContent(run: CopyRun, fetched: FetchedManifest): Promise<void
  */
 function pushMediaType(run: CopyRun, fetched: FetchedManifest, reference: string): string {
   const declared = fetched.descriptor.mediaType;
-  const body = JSON.parse(fetched.bytes.toString('utf8')) as { mediaType?: unknown };
-  if (typeof body.mediaType === 'string') return declared;
+  if (fetched.manifest.declaresMediaType) return declared;
   const oci = fetched.manifest.kind === 'index' ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest;
   if (declared !== oci) {
     const where = `${run.options.source.name}/${run.options.sourceRepository}@${reference}`;

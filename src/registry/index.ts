@@ -21,7 +21,7 @@ export type {
   RequestStats,
 } from './types.js';
 export { canAnnounceCopy, canDelete, canMount, canNoteTags, canOpenUpload } from './types.js';
-export { createRegistryPool, hostOptionsFor } from './pool.js';
+export { createRegistryPool, findHostOptions } from './pool.js';
 export type { RegistryPoolOptions } from './pool.js';
 export { copyImage } from './copy.js';
 export type { CopyImageOptions, CopyImageResult, CopyProgressEvent } from './copy.js';

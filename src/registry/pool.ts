@@ -29,8 +29,8 @@ export interface RegistryPoolOptions {
   extraCa?: ExtraCaCertificates;
 }
 
-/** Settings for a host: as written, or under any Docker Hub alias for Docker Hub (the one place aliases are looked up). */
-export function hostOptionsFor(hosts: Record<string, HostOptions>, location: string): HostOptions {
+/** Finds a host's options in the pool's table (run/pool.ts builds it from config): as written, or under any Docker Hub alias for Docker Hub (the one place aliases are looked up). */
+export function findHostOptions(hosts: Record<string, HostOptions>, location: string): HostOptions {
   const direct = hosts[location];
   if (direct) return direct;
   if (isDockerHub(location)) {
@@ -53,7 +53,7 @@ export function createRegistryPool(options: RegistryPoolOptions): RegistryPool &
       client = new HttpRegistry({
         host: isDockerHub(location) ? DOCKER_HUB : location,
         apiHost,
-        options: hostOptionsFor(options.hosts, location),
+        options: findHostOptions(options.hosts, location),
         ...(options.env ? { env: options.env } : {}),
         ...(options.dockerConfigDir ? { dockerConfigDir: options.dockerConfigDir } : {}),
         ...(options.logger ? { logger: options.logger } : {}),

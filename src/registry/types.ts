@@ -14,7 +14,7 @@ export interface BlobReadOptions extends CallOptions {
   budget?: AttemptBudget | undefined;
 }
 
-import type { Descriptor, ImageRef, Manifest } from '../oci/index.js';
+import type { Descriptor, ImageRef, Manifest, TlsMode } from '../oci/index.js';
 
 // The OCI values the Registry interface speaks, re-exported so registry code names them from one place.
 export type { Descriptor, ImageIndex, ImageManifest, ImageRef, IndexEntry, Manifest, Platform } from '../oci/index.js';
@@ -183,7 +183,7 @@ export interface HostOptions {
   password?: string | null;
   credentialHelper?: string | null;
   /** Unset: loopback hosts speak plain HTTP, every other host verified TLS. */
-  tls?: 'enabled' | 'insecure' | 'disabled' | null;
+  tls?: TlsMode | null;
   /** Absolute path of an extra CA bundle (PEM) trusted for this host. */
   caFile?: string | null;
   /** Parallel requests to this host; default 8. */

@@ -1,5 +1,5 @@
 import { shortDigest } from '../oci/index.js';
-import { compareStrings } from '../plan/filters.js';
+import { compareStrings } from '../util/compare.js';
 import { hasChanges, summarize } from '../plan/summary.js';
 import type { Change, ChangeReason, Plan, SkipFilter, Skipped } from '../plan/types.js';
 

@@ -8,7 +8,8 @@ import { runApply } from '../apply/run.js';
 import { summarizeResults } from '../apply/summary.js';
 import type { TaskTreeOptions } from '../apply/tasks.js';
 import type { ApplyResult, Executor } from '../apply/types.js';
-import type { Change, ExecutorName, Plan } from '../plan/types.js';
+import type { ExecutorName } from '../config/types.js';
+import type { Change, Plan } from '../plan/types.js';
 import type { RateLimitSource, RegistryPool } from '../registry/index.js';
 import type { PoolEvents, RunContext } from './context.js';
 

@@ -11,4 +11,4 @@ export { openRunContext, RunContext } from './context.js';
 export type { PoolEvents, RunContextOptions } from './context.js';
 export { planRun, selectMirrors } from './plan.js';
 export type { PlanRunEvents, PlanRunOptions, PlanRunResult } from './plan.js';
-export { createPoolForConfig, hostOptionsFor } from './pool.js';
+export { createPoolForConfig, hostOptionsFromConfig } from './pool.js';

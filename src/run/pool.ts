@@ -1,13 +1,8 @@
 import type { Config, RegistrySettings } from '../config/types.js';
-import {
-  createOcidirRegistry,
-  createRegistryPool,
-  effectiveTls,
-  ExtraCaCertificates,
-  hostOptionsFor as hostOptionsForHost,
-} from '../registry/index.js';
+import { createOcidirRegistry, createRegistryPool, effectiveTls, ExtraCaCertificates, findHostOptions } from '../registry/index.js';
 import type { ContentMemo, HostOptions, RateLimitSource, RegistryPool, RetryNotice } from '../registry/index.js';
 
+/** One host's normalised config settings as the registry client's options. */
 export function hostOptions(settings: RegistrySettings): HostOptions {
   return {
     username: settings.username,
@@ -21,11 +16,11 @@ export function hostOptions(settings: RegistrySettings): HostOptions {
 }
 
 /**
- * Config `registries` keyed as written (the pool finds Docker Hub's settings under any of its names).
+ * Config `registries` → the pool's per-host options, keyed as written (the pool finds Docker Hub's settings under any of its names).
  * `credentialsSource` words where a host's username/password came from, for "authentication failed" errors: that
  * wording belongs to the command (a config file or sync.sh flags), so the command passes it in.
  */
-export function hostOptionsFor(config: Config, credentialsSource?: (host: string) => string): Record<string, HostOptions> {
+export function hostOptionsFromConfig(config: Config, credentialsSource?: (host: string) => string): Record<string, HostOptions> {
   const hosts: Record<string, HostOptions> = {};
   for (const [host, settings] of Object.entries(config.registries)) {
     hosts[host] = { ...hostOptions(settings), ...(credentialsSource ? { credentialsSource: credentialsSource(host) } : {}) };
@@ -54,7 +49,7 @@ export interface PoolForConfigOptions {
 function checkExtraCaCertificates(config: Config, hosts: Record<string, HostOptions>, extraCa: ExtraCaCertificates): void {
   const endpoints = config.mirrors.flatMap((mirror) => [mirror.source, mirror.destination]);
   const overTls = endpoints.some(
-    (endpoint) => endpoint.scheme === 'registry' && effectiveTls(endpoint.host, hostOptionsForHost(hosts, endpoint.host)) !== 'disabled',
+    (endpoint) => endpoint.scheme === 'registry' && effectiveTls(endpoint.host, findHostOptions(hosts, endpoint.host)) !== 'disabled',
   );
   if (overTls) extraCa.certificates();
 }
@@ -62,7 +57,7 @@ function checkExtraCaCertificates(config: Config, hosts: Record<string, HostOpti
 /** One pool per phase of a run: limits, tokens, connections and request counts are shared by every mirror. */
 export function createPoolForConfig(config: Config, options: PoolForConfigOptions): RegistryPool & RateLimitSource {
   const dockerConfigDir = options.env.DOCKER_CONFIG;
-  const hosts = hostOptionsFor(config, options.credentialsSource);
+  const hosts = hostOptionsFromConfig(config, options.credentialsSource);
   // The run's copy of the file: checked here, then given to every host's agent.
   const extraCa = options.extraCa ?? new ExtraCaCertificates(options.env);
   checkExtraCaCertificates(config, hosts, extraCa);

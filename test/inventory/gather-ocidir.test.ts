@@ -190,6 +190,29 @@ describe('gatherInventory (ocidir backend)', async () => {
     assert.deepEqual(events, ['mirror-start', 'repositories', 'repository-done', 'repository-done', 'mirror-done']);
   });
 
+  it("leaves a tag undescribed by the planner's own sameDigest (the selection), not a rule of its own", async () => {
+    const mirror = mirrorConfig(src, dst, { tags: { ...mirrorConfig(src, dst).tags, exclude: ['^v2'] } });
+    const gather = async (sameDigest: typeof selection.sameDigest) => {
+      const calls: Calls = {};
+      const inventory = await gatherInventory({
+        config: { version: 1, file: null, registries: {}, mirrors: [mirror] },
+        mirrors: [mirror],
+        pool: ocidirPool(calls),
+        selection: { ...selection, sameDigest },
+        cache: await openFactsCache({ dir: null }),
+      });
+      return { calls, facts: inventory.mirrors[0]?.source.app1?.facts['v1.0.0'] };
+    };
+    // The planner's rule: v1.0.0 has the destination's digest, so it stays at one HEAD (the test above).
+    const planner = await gather(selection.sameDigest);
+    assert.equal(planner.calls.getManifest, 1);
+    assert.equal(planner.facts?.configDigest, undefined);
+    // A selection that never calls digests the same: v1.0.0 is described too (one more manifest read).
+    const never = await gather(() => false);
+    assert.equal(never.calls.getManifest, 2);
+    assert.equal(typeof never.facts?.configDigest, 'string');
+  });
+
   it('with prune, also HEADs destination tags outside the selection', async () => {
     const { inventory } = await run(
       mirrorConfig(src, dst, { prune: true, repositories: { names: ['app1'], include: [], exclude: [] } }),

@@ -43,3 +43,18 @@ test('a manifest without subject has none, and a malformed subject is refused', 
     /subject\.digest is not a sha256 digest/,
   );
 });
+
+// The copy pushes a body that names no mediaType as the OCI type of its shape (registry/copy.ts): the parser says
+// whether the body named one, so the bytes are not parsed a second time to find out.
+test('declaresMediaType: true only when the body itself names a mediaType, whatever the Content-Type', () => {
+  const layers = [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: d('d'), size: 10 }];
+  const config = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: d('c'), size: 2 };
+  const named = parseManifest(bytes({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config, layers }), null, 'named');
+  const unnamed = parseManifest(bytes({ schemaVersion: 2, config, layers }), MEDIA_TYPES.dockerManifest, 'unnamed');
+  const unnamedIndex = parseManifest(bytes({ schemaVersion: 2, manifests: [] }), MEDIA_TYPES.dockerManifestList, 'unnamed-index');
+  assert.equal(named.declaresMediaType, true);
+  assert.equal(unnamed.declaresMediaType, false);
+  assert.equal(unnamed.mediaType, MEDIA_TYPES.dockerManifest, 'the Content-Type still gives the media type');
+  assert.equal(unnamedIndex.kind, 'index');
+  assert.equal(unnamedIndex.declaresMediaType, false);
+});

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hostOptionsFor as hostOptionsOfConfig } from '../../src/run/pool.js';
+import { hostOptionsFromConfig } from '../../src/run/pool.js';
 import { normalizeConfig } from '../../src/config/normalize.js';
-import { hostOptionsFor } from '../../src/registry/pool.js';
+import { findHostOptions } from '../../src/registry/pool.js';
 import { isDockerHub } from '../../src/oci/docker-hub.js';
 import { isDigest, isRepositoryComponent, isTag } from '../../src/oci/names.js';
 
@@ -36,10 +36,10 @@ test('settings written under one Docker Hub name are found under every other (on
     },
     { file: '/x/regsync.yaml', baseDir: '/x' },
   );
-  const hosts = hostOptionsOfConfig(config);
+  const hosts = hostOptionsFromConfig(config);
   for (const name of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) {
-    assert.equal(hostOptionsFor(hosts, name).username, 'robot', name);
+    assert.equal(findHostOptions(hosts, name).username, 'robot', name);
   }
-  assert.deepEqual(hostOptionsFor(hosts, '127.0.0.1:5001').username, null);
-  assert.deepEqual(hostOptionsFor(hosts, 'ghcr.io'), {});
+  assert.deepEqual(findHostOptions(hosts, '127.0.0.1:5001').username, null);
+  assert.deepEqual(findHostOptions(hosts, 'ghcr.io'), {});
 });

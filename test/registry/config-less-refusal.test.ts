@@ -5,7 +5,13 @@ import type { Manifest } from '../../src/registry/types.js';
 import { RegsyncError } from '../../src/util/errors.js';
 
 const layer = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${'a'.repeat(64)}`, size: 3 };
-const configLess: Manifest = { kind: 'manifest', mediaType: 'application/vnd.oci.image.manifest.v1+json', config: null, layers: [layer] };
+const configLess: Manifest = {
+  kind: 'manifest',
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  declaresMediaType: true,
+  config: null,
+  layers: [layer],
+};
 const withConfig: Manifest = { ...configLess, config: { ...layer, mediaType: 'application/vnd.oci.image.config.v1+json' } };
 const refusal = (status: number | undefined) =>
   new RegsyncError(`PUT 127.0.0.1:5000/v2/app/manifests/v1 failed with HTTP ${status}`, {

@@ -1,4 +1,4 @@
-import type { ExecutorName } from '../../plan/types.js';
+import type { ExecutorName } from '../../config/types.js';
 import type { Executor, ExecutorDeps, ExecutorFactory } from '../types.js';
 import { createDockerExecutor } from './docker.js';
 import { createRegistryExecutor } from './registry.js';

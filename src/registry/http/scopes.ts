@@ -1,4 +1,5 @@
 /** Token scopes (`repository:team/app:pull,push`, `registry:catalog:*`) as sets of single-action atoms. */
+import { compareStrings } from '../../util/compare.js';
 
 export function pullScope(repository: string): string {
   return `repository:${repository}:pull`;
@@ -35,7 +36,7 @@ export function mergeScopes(scopes: Iterable<string>): string[] {
     }
   }
   return [...byResource.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([resource, actions]) => `${resource}:${[...actions].sort().join(',')}`);
 }
 

@@ -5,14 +5,13 @@ import { Agent as HttpsAgent } from 'node:https';
 import { RegsyncError } from '../../util/errors.js';
 import type { ExtraCaCertificates } from './extra-ca.js';
 import type { HostOptions } from '../types.js';
+import type { TlsMode } from '../../oci/index.js';
 
 /** localhost, 127.0.0.0/8 and [::1]: Docker speaks plain HTTP to these, and so do we unless told otherwise. */
 export function isLoopbackHost(host: string): boolean {
   const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
   return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
-
-export type TlsMode = 'enabled' | 'insecure' | 'disabled';
 
 export function effectiveTls(host: string, options: HostOptions): TlsMode {
   return options.tls ?? (isLoopbackHost(host) ? 'disabled' : 'enabled');
