@@ -108,8 +108,8 @@ describe("the engine's progress stream", () => {
       { status: 'Downloading', id: 'l1', progressDetail: { current: 100, total: 300 } },
       { status: 'Downloading', id: 'l2', progressDetail: { current: 50, total: 50 } },
       { status: 'Downloading', id: 'l1', progressDetail: { current: 300, total: 300 } },
-      // Extracting reports the same bytes again: not counted twice.
-      { status: 'Extracting', id: 'l1', progressDetail: { current: 300, total: 300 } },
+      // Extracting counts the layer's uncompressed bytes again: not bytes moved, not counted.
+      { status: 'Extracting', id: 'l2', progressDetail: { current: 120, total: 120 } },
       // A repeated or lower figure changes nothing.
       { status: 'Downloading', id: 'l1', progressDetail: { current: 200, total: 300 } },
       { status: 'Pushing', id: 'l3', progressDetail: { current: 7, total: 7 } },
