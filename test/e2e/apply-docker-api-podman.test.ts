@@ -1,7 +1,8 @@
 /**
  * The docker executor through the Engine API against podman's Docker-compatible service (`podman system service`),
- * with no docker binary on PATH: a copy lands, a missing source and a refused push fail their change with podman's
- * message, and the engine's images after the runs are the ones before.
+ * with no docker binary on PATH: a copy lands with podman's progress lines, a missing source, a refused
+ * push and a stopped engine fail their change with the engine's message, and the engine's images after the runs are
+ * the ones before.
  */
 import { formatOperation } from '../../src/apply/operations.js';
 import assert from 'node:assert/strict';
@@ -63,7 +64,7 @@ function engineImages(): Promise<string[]> {
 }
 
 describe('docker executor through the Engine API: podman', () => {
-  test('a copy lands through podman socket, with byte progress; the engine lists what it listed before', async () => {
+  test('a copy lands through podman socket, with its progress lines; the engine lists what it listed before', async () => {
     const image = await pushImage(source, 'team/pod', 'v1', { created: CREATED, content: 'pod' });
     const before = await engineImages();
     const { executor, info, warnings } = await executorFor();
@@ -82,6 +83,16 @@ describe('docker executor through the Engine API: podman', () => {
     assert.deepEqual(info, [`docker executor: Engine API at ${podman.host}`]);
     assert.deepEqual(warnings, []);
     assert.ok(bytes > 0);
+    // Progress while the copy ran (podman's stream), before the change's final size: more than one report, rising.
+    // podman's stream read as it came: its per-layer status lines under the change (podman 4.3 sends byte counts
+    // only at an interval, none for layers this small, so the bytes the copy reports are the image's size).
+    const pulling = context.lines.filter((line) => /^[0-9a-f]{12}: (Pulling fs layer|Download complete)$/.test(line));
+    assert.ok(pulling.length >= 2, context.lines.join('\n'));
+    assert.ok(
+      context.lines.some((line) => /^v1: digest: sha256:[0-9a-f]{64} size: \d+$/.test(line)),
+      context.lines.join('\n'),
+    );
+    assert.equal(context.bytes.at(-1), bytes);
     assert.equal(context.lines[0], executor.describe(change).map(formatOperation)[0]);
     const manifest = await rawManifest(secured, 'mirror/pod', 'v1');
     assert.ok(manifest, 'the destination tag exists');
@@ -130,5 +141,34 @@ describe('docker executor through the Engine API: podman', () => {
       await executor.close();
     }
     assert.deepEqual(await engineImages(), before);
+  });
+
+  test("an engine stopped after the run began fails the change with the engine's words, naming its socket", async () => {
+    const image = await pushImage(source, 'team/pod-stopped', 'v1', { created: CREATED, content: 'pod-stopped' });
+    const stopping = await startPodman([source.host, secured.host]);
+    let stopped = false;
+    const { executor } = await executorFor({
+      env: { PATH: await makeTempDir('path-without-docker'), HOME: await makeTempDir('podman-home'), DOCKER_HOST: stopping.host },
+    });
+    const change = dockerCreate(
+      { host: source.host, repository: 'team/pod-stopped', tag: 'v1', digest: image.digest, configDigest: image.configDigest },
+      { host: secured.host, repository: 'mirror/pod-stopped', tag: 'v1' },
+    );
+    try {
+      await executor.prepare(new AbortController().signal);
+      await stopping.stop();
+      stopped = true;
+      await assert.rejects(executor.copy(change, recordingContext()), (error: Error) => {
+        assert.match(
+          error.message,
+          new RegExp(`failed: Cannot connect to the Docker daemon at ${stopping.host}\\. Is the docker daemon running\\?`),
+        );
+        return true;
+      });
+    } finally {
+      await executor.close();
+      if (!stopped) await stopping.stop();
+    }
+    assert.equal(await rawManifest(secured, 'mirror/pod-stopped', 'v1'), null);
   });
 });

@@ -518,4 +518,34 @@ describe('docker executor: the Engine API', () => {
     );
     assert.ok(!localImageIds().has(image.configDigest!), 'the pulled image is removed at close');
   });
+
+  test("an engine stopped after the run began fails the change with the engine's words, naming its socket", async () => {
+    const image = await pushImage(source, 'team/stopped-engine', 'v1', { created: CREATED, content: 'stopped-engine' });
+    const stopping = await startDockerd();
+    let stopped = false;
+    const { executor } = await executorFor('api', {
+      engine: 'auto',
+      env: { ...stopping.env, PATH: await makeTempDir('path-without-docker'), HOME: userConfigDir, DOCKER_CONFIG: userConfigDir },
+    });
+    const change = dockerCreate(
+      { host: source.host, repository: 'team/stopped-engine', tag: 'v1', digest: image.digest, configDigest: image.configDigest },
+      { host: secured.host, repository: 'mirror/stopped-engine', tag: 'v1' },
+    );
+    try {
+      await executor.prepare(new AbortController().signal);
+      await stopping.stop();
+      stopped = true;
+      await assert.rejects(executor.copy(change, recordingContext()), (error: Error) => {
+        assert.match(
+          error.message,
+          new RegExp(`^docker \\S+ .* failed: Cannot connect to the Docker daemon at ${stopping.host}\\. Is the docker daemon running\\?$`),
+        );
+        return true;
+      });
+    } finally {
+      await executor.close();
+      if (!stopped) await stopping.stop();
+    }
+    assert.equal(await rawManifest(secured, 'mirror/stopped-engine', 'v1'), null);
+  });
 });

@@ -18,6 +18,8 @@ export interface DockerdInstance {
   docker(args: string[], options?: { input?: string }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
   /** The daemon's log, for debugging. */
   logFile: string;
+  /** dockerd's process ID (the bench reads its CPU time from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export async function startDockerd(): Promise<DockerdInstance> {
         configDir,
         env,
         logFile,
+        pid: daemon.pid,
         docker: (dockerArgs, options) => runDocker(dockerArgs, env, options?.input),
         stop: async () => {
           // SIGTERM lets dockerd stop its containerd; the group is SIGKILLed after the grace time anyway.
