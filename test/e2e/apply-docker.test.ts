@@ -39,7 +39,10 @@ after(() => Promise.all([docker?.stop(), source?.stop(), secured?.stop()]));
 /** The two ways the executor reaches the engine; every behaviour below holds on both. */
 type EnginePath = 'api' | 'cli';
 const ENGINE_PATHS: readonly EnginePath[] = ['api', 'cli'];
-const onlyCli = (path: EnginePath) => (path === 'api' ? { skip: 'the docker CLI path only' } : {});
+// The temporary Docker config exists on the CLI path only: on the API path these cases are not defined (not skipped).
+const cliOnly = (path: EnginePath, name: string, fn: () => Promise<void>): void => {
+  if (path === 'cli') test(name, fn);
+};
 
 /** A private TMPDIR per executor, so a test sees exactly the temporary Docker configs its run made. */
 async function executorFor(engine: EnginePath, overrides: Partial<DockerExecutorOptions> = {}) {
@@ -245,7 +248,7 @@ for (const path of ENGINE_PATHS) {
   });
 
   describe(`docker executor: temporary Docker config (${path})`, () => {
-    test('0700 dir, 0600 config.json holding the user config plus regsync credentials, removed at close', onlyCli(path), async () => {
+    cliOnly(path, '0700 dir, 0600 config.json holding the user config plus regsync credentials, removed at close', async () => {
       const image = await pushImage(source, 'team/creds', 'v1', { created: CREATED, content: 'creds' });
       const { executor, tmp, tempConfigs } = await executorFor(path);
       await executor.prepare(new AbortController().signal);
@@ -275,7 +278,7 @@ for (const path of ENGINE_PATHS) {
       assert.deepEqual(JSON.parse(readFileSync(join(userConfigDir, 'config.json'), 'utf8')), USER_CONFIG, 'the user config is untouched');
     });
 
-    test('without credentials regsync holds, docker runs with the user config as it is (no temporary dir)', onlyCli(path), async () => {
+    cliOnly(path, 'without credentials regsync holds, docker runs with the user config as it is (no temporary dir)', async () => {
       const { executor, tempConfigs } = await executorFor(path, { credentials: [] });
       await executor.prepare(new AbortController().signal);
       assert.deepEqual(tempConfigs(), []);
