@@ -121,7 +121,8 @@ export class Cycles {
       for (const action of PENDING_ACTIONS) metrics.pending.set({ mirror, action }, changes.filter((c) => c.action === action).length);
       const results = result?.changes.filter((change) => mirrorOf.get(change.id) === mirror) ?? [];
       const unread = plan.failures?.filter((failure) => failure.mirror === mirror).length ?? 0;
-      if (unread > 0) metrics.readFailures.inc({ mirror }, unread);
+      // Also by 0: each mirror's series exists from its first cycle, so rate() and increase() see the first failure.
+      metrics.readFailures.inc({ mirror }, unread);
       // A repository that could not be read may be behind: the mirror is not in sync, its last success stays.
       const applied = changes.length === 0 || (results.length === changes.length && results.every((change) => settled(change.status)));
       const inSync = unread === 0 && applied;
