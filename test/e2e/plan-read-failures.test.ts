@@ -76,6 +76,17 @@ describe('one unreadable source repository fails alone', () => {
     assert.match(result.stdout, new RegExp(`^- ${proxy.host}/team/app2 \\(mirror apps\\): .*503`, 'm'));
   });
 
+  it('plan --json carries failures: [{mirror, host, repository, error}] and exits 1', async () => {
+    const result = await cli(['plan', '--json'], await planEnv(), dir);
+    assert.equal(result.code, 1, result.stderr);
+    const plan = JSON.parse(result.stdout) as { failures?: { mirror: string; host: string; repository: string; error: string }[] };
+    assert.deepEqual(
+      plan.failures?.map(({ mirror, host, repository }) => ({ mirror, host, repository })),
+      [{ mirror: 'apps', host: proxy.host, repository: 'team/app2' }],
+    );
+    assert.match(plan.failures[0]!.error, /503/);
+  });
+
   it('apply copies the others and exits 1 naming the failure', async () => {
     const result = await cli(['apply', '--yes', '--no-color'], await planEnv(), dir);
     assert.equal(result.code, 1, result.stderr);
