@@ -72,7 +72,8 @@ let warm = 0;
 const points: string[] = [];
 const heapMiB = async (): Promise<string> => {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return (Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]) / 2 ** 20).toFixed(1);
+  const mib = (name: string): string => (Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20).toFixed(1);
+  return `${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')}`;
 };
 const started = Date.now();
 for (let cycle = 2; cycle <= CYCLES + 1; cycle += 1) {
