@@ -14,7 +14,7 @@ import type { PreparedApply, RunContext } from '../run/index.js';
 import { confirmApply } from './confirm.js';
 import { obtainPlan, printPlan } from './apply-plan.js';
 import type { ApplyPlanOptions } from './apply-plan.js';
-import { openCommandRun } from './plan-run.js';
+import { openCommandRun, reportReadFailures } from './plan-run.js';
 import type { CliIo } from './shared.js';
 
 /** Everything `regsync apply` was asked, flags resolved. */
@@ -100,7 +100,7 @@ export async function runApplyCommand(config: Config, options: ApplyCommandOptio
     printPlan(plan, options, io);
     if (!hasChanges(plan)) {
       if (options.json) io.stdout.write(`${JSON.stringify(emptyResult(plan, options.version), null, 2)}\n`);
-      return 0;
+      return reportReadFailures(plan, io) ? 1 : 0;
     }
     const prepared = prepare(plan, context, options, io);
     if (options.dryRun) {
@@ -114,7 +114,9 @@ export async function runApplyCommand(config: Config, options: ApplyCommandOptio
       (options.json ? io.stderr : io.stdout).write('Apply cancelled.\n');
       return 1;
     }
-    return report(await execute(prepared, options, io), options, io);
+    const code = report(await execute(prepared, options, io), options, io);
+    // The changes the plan has are carried out; the repositories it could not read still fail the run.
+    return reportReadFailures(plan, io) ? 1 : code;
   } finally {
     await context.close();
   }

@@ -162,7 +162,21 @@ export async function runPlan(config: Config, options: PlanRunOptions, io: PlanR
   else if (options.quiet) writeQuietPlan(plan, io);
   else io.stdout.write(renderPlanText(plan, options));
   if (options.out !== null && !options.json && !options.quiet) io.stderr.write(`regsync: plan written to ${options.out}\n`);
+  if (reportReadFailures(plan, io)) return 1;
   return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+}
+
+/**
+ * The source repositories the plan could not read, on stderr (the human plan also lists them): true when there are
+ * any, and plan and apply then exit 1 although the rest of the plan stands.
+ */
+export function reportReadFailures(plan: Plan, io: PlanRunIo): boolean {
+  const failures = plan.failures ?? [];
+  if (failures.length === 0) return false;
+  for (const failure of failures) io.stderr.write(`regsync: failed to read ${failure.host}/${failure.repository}: ${failure.error}\n`);
+  const count = `${failures.length} ${failures.length === 1 ? 'repository' : 'repositories'}`;
+  io.stderr.write(`regsync: ${count} could not be read and ${failures.length === 1 ? 'was' : 'were'} left out of the plan\n`);
+  return true;
 }
 
 function renderPlanText(plan: Plan, options: PlanRunOptions): string {

@@ -21,6 +21,9 @@ export interface ReadContext {
  */
 export class Failures {
   readonly errors: RegsyncError[] = [];
+  /** Source repositories that could not be read, the first failure of each: the plan goes on without them. */
+  readonly repositories: { mirror: string; host: string; repository: string; error: RegsyncError }[] = [];
+  private readonly failedRepositories = new Set<string>();
   private readonly controller: AbortController;
   private readonly inflight = new Set<Promise<unknown>>();
   /**
@@ -53,6 +56,29 @@ export class Failures {
       // Aborted because another read failed first: cancelled, not one more failure.
       if (this.cancelled && isAbort(error)) throw new CancelledError();
       this.fail(context, error);
+    }
+  }
+
+  /**
+   * One read of a source repository (its tag list, its manifests): a failure that concerns that repository alone
+   * (a 5xx after retries, a broken manifest, a reset connection) is recorded against it and the other reads go on
+   * (RepositoryFailedError tells the caller to drop the repository); a failure of the whole host (authentication,
+   * TLS, a refused connection, a name that does not resolve) fails the plan as `read` does.
+   */
+  async readRepository<T>(context: ReadContext, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const running = this.track(this.limiterFor(context.host).run(() => task(this.signal)));
+    try {
+      return await running;
+    } catch (error) {
+      if (error instanceof CancelledError || error instanceof RecordedError) throw error;
+      if (this.cancelled && isAbort(error)) throw new CancelledError();
+      if (failsTheHost(error)) this.fail(context, error);
+      const key = `${context.mirror}\0${context.host}\0${context.repository}`;
+      if (!this.failedRepositories.has(key)) {
+        this.failedRepositories.add(key);
+        this.repositories.push({ mirror: context.mirror, host: context.host, repository: context.repository, error: wrap(context, error) });
+      }
+      throw new RepositoryFailedError();
     }
   }
 
@@ -132,6 +158,48 @@ class RecordedError extends Error {
     super('recorded');
     this.name = 'RecordedError';
   }
+}
+
+/** A source repository's read failed and was recorded against it alone: the caller leaves the repository out. */
+export class RepositoryFailedError extends RecordedError {
+  constructor() {
+    super();
+    this.name = 'RepositoryFailedError';
+  }
+}
+
+/** Codes that say the host (or the credentials for it) is wrong, not one repository: no other read there can pass. */
+const HOST_WIDE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH_REQUIRED', 'AUTH_FAILED', 'FORBIDDEN', 'TLS']);
+/** Socket failures that no repository of the host gets past: nothing listens, or the name does not resolve. */
+const HOST_WIDE_SOCKET_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Codes a single repository's read may fail with while its neighbours read fine. */
+const REPOSITORY_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'REGISTRY',
+  'NOT_FOUND',
+  'NETWORK',
+  'DIGEST_MISMATCH',
+  'MANIFEST_INVALID',
+  'UNSUPPORTED',
+]);
+
+/** Whether a failed read condemns every read of its host (fatal, fast) rather than its repository alone. */
+export function failsTheHost(error: unknown): boolean {
+  // Not a registry error: a bug, never to be hidden in a list of unreadable repositories.
+  if (!isRegsyncError(error)) return true;
+  if (HOST_WIDE_CODES.has(error.code) || !REPOSITORY_CODES.has(error.code)) return true;
+  if (error.status === 401 || error.status === 403) return true;
+  return error.code === 'NETWORK' && socketCode(error) !== null;
+}
+
+/** The first host-wide socket code in an error's cause chain, if any. */
+function socketCode(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && HOST_WIDE_SOCKET_CODES.has(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
 }
 
 /** An error made by aborting a call (the registry layer's ABORTED, or a bare AbortError from a stream). */

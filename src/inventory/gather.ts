@@ -36,7 +36,9 @@ export async function gatherInventory(options: GatherOptions): Promise<Inventory
       if (result.status === 'fulfilled') mirrors.push(result.value);
       else if (!isRecordedOrCancelled(result.reason)) throw result.reason;
     }
-    return { mirrors };
+    // Source repositories that failed alone: the plan goes on without them and names them.
+    const unread = failures.repositories.map(({ mirror, host, repository, error }) => ({ mirror, host, repository, error: error.message }));
+    return unread.length === 0 ? { mirrors } : { mirrors, failures: unread };
   } finally {
     await options.cache.flush();
   }

@@ -7,6 +7,7 @@ import { canNoteTags, registryAt } from '../registry/index.js';
 import type { RegistryPool, RegistryReader } from '../registry/index.js';
 import { isRegsyncError } from '../util/errors.js';
 import type { ErrorHint } from '../util/errors.js';
+import { RepositoryFailedError } from './failures.js';
 import type { Failures, ReadContext } from './failures.js';
 import { NO_CHILDREN, platformMatcher, readContentFacts } from './image-facts.js';
 import type { FactsSource, PlatformWanted } from './image-facts.js';
@@ -99,6 +100,15 @@ function read<T>(
 ): Promise<T> {
   const context = { mirror: run.mirror.name, host: registry.name, repository, what, ...(hint === undefined ? {} : { hint }) };
   return run.context.failures.read(context, task);
+}
+
+/**
+ * One read of a source repository during its gathering: a failure of that repository alone drops it from the plan
+ * (Failures.readRepository) instead of failing every mirror.
+ */
+function readSource<T>(run: MirrorRun, repository: string, what: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const context = { mirror: run.mirror.name, host: run.source.name, repository, what };
+  return run.context.failures.readRepository(context, task);
 }
 
 /**
@@ -219,7 +229,7 @@ function detailDestination(run: MirrorRun, state: DestinationState, tag: string)
 
 async function readSourceFacts(run: MirrorRun, repository: string, tag: string, facts: TagFacts): Promise<void> {
   const { source } = run;
-  const content = await read(run, source, repository, `read image ${tag} of`, () =>
+  const content = await readSource(run, repository, `read image ${tag} of`, () =>
     readContentFacts(source, repository, facts.digest, run.wanted, run.context.facts),
   );
   Object.assign(facts, content);
@@ -227,9 +237,7 @@ async function readSourceFacts(run: MirrorRun, repository: string, tag: string, 
 
 async function readSourceTag(run: MirrorRun, repository: string, tag: string): Promise<SourceTag | null> {
   const { source } = run;
-  const descriptor = await read(run, source, repository, `read tag ${tag} of`, (signal) =>
-    source.headManifest(repository, tag, { signal }),
-  );
+  const descriptor = await readSource(run, repository, `read tag ${tag} of`, (signal) => source.headManifest(repository, tag, { signal }));
   // Listed a moment ago but gone now: leave it unlooked-at rather than guess.
   if (descriptor === null) return null;
   const facts: TagFacts = { digest: descriptor.digest, mediaType: descriptor.mediaType, isIndex: isIndexMediaType(descriptor.mediaType) };
@@ -243,7 +251,7 @@ async function readSourceTag(run: MirrorRun, repository: string, tag: string): P
  */
 async function fetchSourceTag(run: MirrorRun, repository: string, tag: string): Promise<SourceTag | null> {
   const { source } = run;
-  const fetched = await read(run, source, repository, `read tag ${tag} of`, async (signal) => {
+  const fetched = await readSource(run, repository, `read tag ${tag} of`, async (signal) => {
     try {
       return await source.getManifest(repository, tag, { signal });
     } catch (error) {
@@ -255,7 +263,7 @@ async function fetchSourceTag(run: MirrorRun, repository: string, tag: string): 
   if (fetched === null) return null;
   const { digest, mediaType } = fetched.descriptor;
   const facts: TagFacts = { digest, mediaType, isIndex: isIndexMediaType(mediaType) };
-  const content = await read(run, source, repository, `read image ${tag} of`, () =>
+  const content = await readSource(run, repository, `read image ${tag} of`, () =>
     readContentFacts(source, repository, digest, run.wanted, run.context.facts, fetched),
   );
   Object.assign(facts, content);
@@ -312,12 +320,24 @@ async function readDestinationTags(
 function listSourceTags(run: MirrorRun, repository: string): Promise<{ tags: string[]; notes: string[] }> {
   const { source } = run;
   if (repository === run.mirror.source.prefix && run.prefixTags !== null) return Promise.resolve({ tags: run.prefixTags, notes: [] });
-  return read(run, source, repository, 'list the tags of', async (signal) =>
+  return readSource(run, repository, 'list the tags of', async (signal) =>
     canNoteTags(source) ? source.listTagsWithNotes(repository) : { tags: await source.listTags(repository, { signal }), notes: [] },
   );
 }
 
+/** Gathers one source repository; when one of its own reads failed (recorded in Failures), it is left unplanned. */
 async function gatherRepository(run: MirrorRun, relative: string): Promise<void> {
+  try {
+    await gatherRepositoryFacts(run, relative);
+  } catch (error) {
+    if (!(error instanceof RepositoryFailedError)) throw error;
+    delete run.inventory.source[relative];
+    (run.inventory.unreadable ??= []).push(relative);
+    run.progress.done += 1;
+  }
+}
+
+async function gatherRepositoryFacts(run: MirrorRun, relative: string): Promise<void> {
   const { mirror, context } = run;
   // The planner names the same repository with the same function, so facts and plan never disagree on a path.
   const repository = joinRepositoryPath(mirror.source.prefix, relative);

@@ -104,6 +104,8 @@ export function buildPlan(input: PlanInput): { plan: Plan; problems: string[]; w
     summary: summarize({ changes: sortedChanges, skipped: sortedSkipped }),
     stats: withRateLimits(input.stats, rateLimitStats(input.rateLimits ?? {}, sortedChanges, input.inventory)),
   };
+  const failures = (input.inventory.failures ?? []).filter((failure) => reported(failure.mirror));
+  if (failures.length > 0) plan.failures = failures;
   if (input.shard !== undefined && input.shard !== null) plan.shard = { index: input.shard.index, count: input.shard.count };
   return { plan, problems, warnings };
 }

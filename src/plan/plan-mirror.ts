@@ -162,6 +162,22 @@ function changesOf(planning: Planning): Change[] {
 }
 
 /**
+ * The source repositories left unplanned: those the inventory could not read and, with prune, every other one
+ * renamed onto the same destination repository (its prune would delete the unread repository's tags).
+ */
+function unplannable(mirror: MirrorConfig, inventory: MirrorInventory, selected: readonly string[]): Set<string> {
+  const unread = new Set(inventory.unreadable ?? []);
+  if (unread.size === 0 || !mirror.prune) return unread;
+  const destinationOf = (relative: string): string | null => {
+    const mapped = mapRepository(mirror, relative);
+    return 'error' in mapped ? null : mapped.repository;
+  };
+  const blocked = new Set([...unread].map(destinationOf));
+  blocked.delete(null);
+  return new Set([...unread, ...selected.filter((relative) => blocked.has(destinationOf(relative)))]);
+}
+
+/**
  * Plans one mirror: selection, rename, diff per selected tag, then prune per destination repository. With a
  * shard, only the repositories whose destination repository falls in it (skipped ones included).
  */
@@ -179,7 +195,10 @@ export function planMirror(mirror: MirrorConfig, inventory: MirrorInventory, now
     if (!ownsSourceRepository(shard, mirror, repository)) continue;
     skip(planning, repositoryRef(mirror.source, sourceRepositoryPath(mirror.source, repository)), filter, detail);
   }
-  for (const relative of repositories.selected) if (ownsSourceRepository(shard, mirror, relative)) planRepository(planning, relative);
+  const unreadable = unplannable(mirror, inventory, repositories.selected);
+  for (const relative of repositories.selected) {
+    if (ownsSourceRepository(shard, mirror, relative) && !unreadable.has(relative)) planRepository(planning, relative);
+  }
   out.changes = changesOf(planning);
   return out;
 }

@@ -107,6 +107,16 @@ export interface PlanRateLimit {
 /** A host's budget as the registry pool recorded it, before the plan adds what apply needs. */
 export type HostRateLimit = Omit<PlanRateLimit, 'needed'>;
 
+/** A source repository the inventory could not read: the plan leaves it out, and plan and apply exit 1. */
+export interface ReadFailure {
+  mirror: string;
+  host: string;
+  /** Full repository path at the host. */
+  repository: string;
+  /** One line: what was read and why it failed. */
+  error: string;
+}
+
 export interface Plan {
   regsyncVersion: string;
   createdAt: string;
@@ -117,6 +127,8 @@ export interface Plan {
   skipped: Skipped[];
   summary: PlanSummary;
   stats: PlanStats;
+  /** Present when some source repositories could not be read (in memory; not written to the plan file). */
+  failures?: ReadFailure[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,8 +187,12 @@ export interface MirrorInventory {
   source: Record<string, RepositoryFacts>;
   /** Keyed by full destination repository path. */
   destination: Record<string, RepositoryFacts>;
+  /** Source repositories (relative to the prefix) whose reads failed: not planned, their destinations not pruned. */
+  unreadable?: string[];
 }
 
 export interface Inventory {
   mirrors: MirrorInventory[];
+  /** What could not be read, one entry per source repository; absent when everything was read. */
+  failures?: ReadFailure[];
 }

@@ -65,6 +65,19 @@ export interface PlanDocument {
   skipped: SkippedDocument[];
   summary: { create: number; update: number; delete: number; noop: number; skipped: number };
   stats: { requests: number; durationMs: number; rateLimits?: Record<string, RateLimitDocument> };
+  /** Source repositories the plan could not read; present only when there are some. */
+  failures?: ReadFailureDocument[];
+}
+
+export interface ReadFailureDocument {
+  mirror: string;
+  host: string;
+  repository: string;
+  error: string;
+}
+
+function failuresDocument(failures: readonly ReadFailureDocument[]): ReadFailureDocument[] {
+  return failures.map((f) => ({ mirror: f.mirror, host: f.host, repository: f.repository, error: f.error }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -129,6 +142,7 @@ export function toDocument(plan: Plan): PlanDocument {
       durationMs: stats.durationMs,
       ...(stats.rateLimits !== undefined ? { rateLimits: rateLimitsDocument(stats.rateLimits) } : {}),
     },
+    ...(plan.failures !== undefined && plan.failures.length > 0 ? { failures: failuresDocument(plan.failures) } : {}),
   };
 }
 
@@ -194,5 +208,6 @@ export function fromDocument(document: PlanDocument): Plan {
     },
   };
   if (document.shard !== undefined) plan.shard = { index: document.shard.index, count: document.shard.count };
+  if (document.failures !== undefined && document.failures.length > 0) plan.failures = failuresDocument(document.failures);
   return plan;
 }

@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 import type { Action, Change, Plan } from '../plan/types.js';
 import type { RenderOptions } from './options.js';
-import { changeDetails, footer, mirrorViews, skippedCounts, unchangedCount } from './plan-view.js';
+import { changeDetails, failureLines, footer, mirrorViews, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView } from './plan-view.js';
 import { pullBudgetLines } from './pull-budget.js';
 
@@ -61,6 +61,8 @@ export function renderHuman(plan: Plan, options: RenderOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const lines = [...legend(plan)];
   for (const view of mirrorViews(plan)) lines.push(...mirrorLines(chalk, view, options), '');
+  const failed = failureLines(plan);
+  if (failed !== null) lines.push(chalk.red.bold(`${failed.heading}:`), ...failed.lines.map((line) => chalk.red(`  ✗ ${line}`)), '');
   lines.push(chalk.bold(footer(plan)));
   for (const budget of pullBudgetLines(plan)) {
     lines.push(budget.line);

@@ -2,7 +2,7 @@ import { summarize } from '../plan/summary.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { RenderOptions } from './options.js';
 import { shortDigest } from '../oci/index.js';
-import { day, footer, mirrorViews, reasonText, skippedCounts, unchangedCount } from './plan-view.js';
+import { day, failureLines, footer, mirrorViews, reasonText, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView, RepositoryView } from './plan-view.js';
 import { pullBudgetLines } from './pull-budget.js';
 
@@ -64,8 +64,24 @@ function pullBudgetSection(plan: Plan): string[] {
   return ['Rate limits:', '', ...lines, '', ...warnings];
 }
 
+/** The repositories that could not be read, before the changes: a reviewer must know the plan is partial. */
+function failureSection(plan: Plan): string[] {
+  const failed = failureLines(plan);
+  if (failed === null) return [];
+  return [`### ${failed.heading}`, '', ...failed.lines.map((line) => `- ${cell(line)}`), ''];
+}
+
 function document(plan: Plan, notice: string[], sections: string[]): string {
-  const lines = ['## regsync plan', '', `**${footer(plan)}**`, '', ...pullBudgetSection(plan), ...notice, ...sections];
+  const lines = [
+    '## regsync plan',
+    '',
+    `**${footer(plan)}**`,
+    '',
+    ...failureSection(plan),
+    ...pullBudgetSection(plan),
+    ...notice,
+    ...sections,
+  ];
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

@@ -103,3 +103,14 @@ export function footer(plan: Plan): string {
   const s = summarize(plan);
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.noop} unchanged.`;
 }
+
+/** "Failed to read 1 repository:" then one line per repository that could not be read (host, repository, cause). */
+export function failureLines(plan: Plan): { heading: string; lines: string[] } | null {
+  const failures = plan.failures ?? [];
+  if (failures.length === 0) return null;
+  const heading = `Failed to read ${failures.length} ${failures.length === 1 ? 'repository' : 'repositories'}`;
+  return {
+    heading,
+    lines: failures.map((failure) => `${failure.host}/${failure.repository} (mirror ${failure.mirror}): ${failure.error}`),
+  };
+}

@@ -65,7 +65,9 @@ export class Cycles {
     if (outcome.plan !== null) this.record(outcome.plan, outcome.result, mirrors, ended);
     const failed = outcome.result?.changes.filter((change) => !settled(change.status) && change.status !== 'skipped') ?? [];
     for (const change of failed) deps.log(`cycle ${n}: ${change.status}: ${change.error ?? change.id}`);
-    const success = fatal === null && failed.length === 0 && outcome.result?.interrupted !== true;
+    const unread = outcome.plan?.failures ?? [];
+    for (const failure of unread) deps.log(`cycle ${n}: failed to read ${failure.host}/${failure.repository}: ${failure.error}`);
+    const success = fatal === null && failed.length === 0 && unread.length === 0 && outcome.result?.interrupted !== true;
     this.ready = fatal === null;
     const { metrics } = deps;
     metrics.cycles.inc({ result: success ? 'success' : 'failure' });
@@ -118,7 +120,12 @@ export class Cycles {
       const changes = plan.changes.filter((change) => change.mirror === mirror && change.action !== 'noop');
       for (const action of PENDING_ACTIONS) metrics.pending.set({ mirror, action }, changes.filter((c) => c.action === action).length);
       const results = result?.changes.filter((change) => mirrorOf.get(change.id) === mirror) ?? [];
-      const inSync = changes.length === 0 || (results.length === changes.length && results.every((change) => settled(change.status)));
+      const unread = plan.failures?.filter((failure) => failure.mirror === mirror).length ?? 0;
+      // Also by 0: each mirror's series exists from its first cycle, so rate() and increase() see the first failure.
+      metrics.readFailures.inc({ mirror }, unread);
+      // A repository that could not be read may be behind: the mirror is not in sync, its last success stays.
+      const applied = changes.length === 0 || (results.length === changes.length && results.every((change) => settled(change.status)));
+      const inSync = unread === 0 && applied;
       staleness.record(mirror, inSync, at);
       if (inSync) metrics.lastSuccess.set({ mirror }, at / 1000);
     }

@@ -50,6 +50,12 @@ export class ServeMetrics {
     labelNames: ['mirror'] as const,
     registers: [this.registry],
   });
+  readonly readFailures = new Counter({
+    name: 'regsync_read_failures_total',
+    help: 'Source repositories a plan could not read (each left out of its cycle; the mirror is then not in sync)',
+    labelNames: ['mirror'] as const,
+    registers: [this.registry],
+  });
   readonly requests = new Counter({
     name: 'regsync_registry_requests_total',
     help: 'HTTP responses received from registries, by status code',

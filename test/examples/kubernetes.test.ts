@@ -8,7 +8,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { ICronJob, IJob } from 'kubernetes-models/batch/v1';
-import type { IPodSpec } from 'kubernetes-models/v1';
+import type { IPodSpec, IService } from 'kubernetes-models/v1';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { stringify } from 'yaml';
+import { ensureTools } from '../harness/tools.js';
 import { loadConfig } from '../../src/config/load.js';
 import { parseYamlFile, parseYamlRecord, repoRoot, yamlFilesUnder } from '../helpers/example-yaml.js';
 import { openApiProblems, typeProblems } from '../helpers/kubernetes-schemas.js';
@@ -18,7 +24,9 @@ interface Kustomization {
   configMapGenerator: { name: string; files: string[] }[];
 }
 const DIR = 'examples/kubernetes';
-const NOT_OBJECTS = new Set([`${DIR}/regsync.yaml`, `${DIR}/kustomization.yaml`]);
+// serve-monitoring.yaml holds the Prometheus operator's custom resources, which kubernetes-models has no models
+// for: checked below by their own rules (and the alert by promtool).
+const NOT_OBJECTS = new Set([`${DIR}/regsync.yaml`, `${DIR}/kustomization.yaml`, `${DIR}/serve-monitoring.yaml`]);
 const manifests = yamlFilesUnder(DIR).filter((file) => !NOT_OBJECTS.has(file));
 const objects = manifests.flatMap((file) => parseYamlFile(file).map((object) => ({ file, object: object as Record<string, unknown> })));
 const kustomization = parseYamlRecord(`${DIR}/kustomization.yaml`) as unknown as Kustomization;
@@ -34,9 +42,14 @@ function mebibytes(quantity: string): number {
 }
 
 describe('examples/kubernetes manifests against the Kubernetes schemas', () => {
-  it('has a CronJob and an Indexed Job', () => {
+  it('has a CronJob, an Indexed Job, and serve as a StatefulSet with its Service', () => {
     const names = objects.map(({ object }) => object as unknown as IJob);
-    assert.deepEqual(names.map((object) => `${object.kind} ${object.metadata?.name}`).sort(), ['CronJob regsync', 'Job regsync-sharded']);
+    assert.deepEqual(names.map((object) => `${object.kind} ${object.metadata?.name}`).sort(), [
+      'CronJob regsync',
+      'Job regsync-sharded',
+      'Service regsync-serve',
+      'StatefulSet regsync-serve',
+    ]);
   });
 
   for (const { file, object } of objects) {
@@ -124,3 +137,75 @@ describe('examples/kubernetes run regsync as documented', () => {
     assert.deepEqual([...new Set(config.mirrors.map((mirror) => mirror.executor))], ['registry']);
   });
 });
+
+describe('examples/kubernetes: regsync serve', () => {
+  const [statefulSet, service] = parseYamlFile(`${DIR}/serve.yaml`) as [IStatefulSet, IService];
+  const [podMonitor, rule] = parseYamlFile(`${DIR}/serve-monitoring.yaml`) as [MonitoringObject, MonitoringObject];
+  const pod = statefulSet.spec!.template.spec!;
+  const container = pod.containers[0]!;
+  const port = container.ports!.find((p) => p.name === 'http')!;
+  const podLabels = statefulSet.spec!.template.metadata!.labels!;
+  const selects = (selector: Record<string, string>): boolean => Object.entries(selector).every(([k, v]) => podLabels[k] === v);
+
+  it('pod I serves shard I/N: the ordinal from the pod-index label, N = replicas; --listen is the named port', () => {
+    const args = container.args!;
+    assert.equal(args[0], 'serve');
+    assert.equal(args[args.indexOf('--shard') + 1], `$(POD_INDEX)/${statefulSet.spec!.replicas}`);
+    const index = container.env!.find((e) => e.name === 'POD_INDEX');
+    assert.equal(index?.valueFrom?.fieldRef?.fieldPath, "metadata.labels['apps.kubernetes.io/pod-index']");
+    assert.equal(args[args.indexOf('--listen') + 1], `:${port.containerPort}`);
+    assert.ok(args.includes('--interval') || args.includes('--cron'));
+  });
+
+  it('liveness asks /healthz, readiness /readyz, on the metrics port', () => {
+    assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
+    assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+    assert.equal(container.livenessProbe?.httpGet?.port, 'http');
+    assert.equal(container.readinessProbe?.httpGet?.port, 'http');
+    // A SIGTERM lets in-flight copies finish within 10 s: the grace period leaves room for it.
+    assert.ok((pod.terminationGracePeriodSeconds ?? 30) > 10);
+  });
+
+  it("the headless Service selects the pods, governs the StatefulSet and keeps not-ready pods' endpoints", () => {
+    assert.equal(statefulSet.spec!.serviceName, service.metadata!.name);
+    assert.equal(service.spec!.clusterIP, 'None');
+    assert.equal(service.spec!.publishNotReadyAddresses, true);
+    assert.ok(selects(service.spec!.selector!));
+    assert.ok(selects(statefulSet.spec!.selector.matchLabels!));
+    assert.equal(service.spec!.ports![0]!.targetPort, 'http');
+  });
+
+  it('the PodMonitor scrapes /metrics on the named port of the serve pods', () => {
+    assert.equal(podMonitor.apiVersion, 'monitoring.coreos.com/v1');
+    assert.equal(podMonitor.kind, 'PodMonitor');
+    const spec = podMonitor.spec as {
+      selector: { matchLabels: Record<string, string> };
+      podMetricsEndpoints: { port: string; path: string }[];
+    };
+    assert.ok(selects(spec.selector.matchLabels));
+    assert.deepEqual(
+      spec.podMetricsEndpoints.map((e) => `${e.port} ${e.path}`),
+      ['http /metrics'],
+    );
+  });
+
+  it('the PrometheusRule alerts on regsync_mirror_out_of_sync_seconds and passes promtool check rules', async () => {
+    assert.equal(rule.apiVersion, 'monitoring.coreos.com/v1');
+    assert.equal(rule.kind, 'PrometheusRule');
+    const groups = (rule.spec as { groups: { rules: { alert?: string; expr: string }[] }[] }).groups;
+    const exprs = groups.flatMap((group) => group.rules.map((r) => r.expr));
+    assert.ok(exprs.some((expr) => expr.includes('regsync_mirror_out_of_sync_seconds')));
+    await ensureTools();
+    const file = join(mkdtempSync(join(tmpdir(), 'regsync-rules-')), 'rules.yaml');
+    writeFileSync(file, stringify({ groups }));
+    const checked = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    assert.equal(checked.status, 0, `${checked.stdout}${checked.stderr}`);
+  });
+});
+
+/** A Prometheus operator custom resource, as far as these checks read it. */
+interface MonitoringObject {
+  apiVersion: string;
+  kind: string;
+  spec: unknown;
+}

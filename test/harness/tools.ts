@@ -12,12 +12,15 @@ export const REQUIRED_TOOLS: ReadonlyArray<{ command: string; debianPackage: str
   { command: 'htpasswd', debianPackage: 'apache2-utils' },
   // The docker executor's Engine API is also tested against podman's Docker-compatible service.
   { command: 'podman', debianPackage: 'podman' },
+  // serve's /metrics is scraped by a real Prometheus and checked by promtool.
+  { command: 'prometheus', debianPackage: 'prometheus' },
+  { command: 'promtool', debianPackage: 'prometheus' },
   // Preinstalled on Debian; never named in the apt line (naming it upgrades it, LAB.md).
   { command: 'openssl', debianPackage: null },
 ];
 
 /** The fixed install line of LAB.md: the whole set, so one run brings everything. */
-const APT_PACKAGES = ['docker-registry', 'skopeo', 'apache2-utils', 'docker.io', 'podman'];
+const APT_PACKAGES = ['docker-registry', 'skopeo', 'apache2-utils', 'docker.io', 'podman', 'prometheus'];
 
 function onPath(command: string): boolean {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

@@ -8,7 +8,7 @@ import type { Config, Duration, MirrorConfig, RepositorySelection, TagSelection 
 import { buildPlan } from '../../src/plan/diff.js';
 import { mapRepository } from '../../src/plan/rename.js';
 import { setOwnEntry } from '../../src/util/records.js';
-import type { HostRateLimit, MirrorInventory, Plan, PlatformFacts, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
+import type { HostRateLimit, MirrorInventory, Plan, PlatformFacts, ReadFailure, RepositoryFacts, TagFacts } from '../../src/plan/types.js';
 import type { PlatformChild } from '../../src/oci/platforms.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -220,11 +220,17 @@ export const NOW = new Date('2026-11-28T10:00:00.000Z');
 export function planOf(
   mirrors: MirrorConfig[],
   inventories: MirrorInventory[],
-  options: { now?: Date; only?: string[]; shard?: { index: number; count: number }; rateLimits?: Record<string, HostRateLimit> } = {},
+  options: {
+    now?: Date;
+    only?: string[];
+    shard?: { index: number; count: number };
+    rateLimits?: Record<string, HostRateLimit>;
+    failures?: ReadFailure[];
+  } = {},
 ): { plan: Plan; problems: string[] } {
   return buildPlan({
     config: configOf(...mirrors),
-    inventory: { mirrors: inventories },
+    inventory: { mirrors: inventories, ...(options.failures === undefined ? {} : { failures: options.failures }) },
     now: options.now ?? NOW,
     regsyncVersion: '0.1.0',
     configDigest: digestOf('config-file'),

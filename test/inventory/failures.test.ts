@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Failures, isRecordedOrCancelled } from '../../src/inventory/failures.js';
+import { Failures, failsTheHost, isRecordedOrCancelled, RepositoryFailedError } from '../../src/inventory/failures.js';
+import { RegsyncError } from '../../src/util/errors.js';
+import type { ErrorCode } from '../../src/util/errors.js';
 import { createLimiter } from '../../src/util/concurrency.js';
 
 const at = (host: string) => ({ mirror: 'm', host, repository: 'app', what: 'read tag v1 of' });
@@ -86,4 +88,58 @@ describe('Failures: after the first failure', () => {
       'mirror m: cannot read tag v1 of destination/app: refused late',
     ]);
   });
+});
+
+describe('Failures: a source repository fails alone, a host fails everything', () => {
+  const registryError = (code: ErrorCode, status?: number, cause?: unknown) =>
+    new RegsyncError(`failed (${code})`, { code, ...(status === undefined ? {} : { status }), ...(cause === undefined ? {} : { cause }) });
+
+  it('a 503, a bad manifest or a reset connection is recorded against its repository; the other reads go on', async () => {
+    const failures = new Failures(() => createLimiter(4));
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    for (const [repository, error] of [
+      ['app1', registryError('REGISTRY', 503)],
+      ['app2', registryError('MANIFEST_INVALID')],
+      ['app3', registryError('NETWORK', undefined, reset)],
+    ] as const) {
+      const context = { mirror: 'm', host: 'source', repository, what: 'read tag v1 of' };
+      await assert.rejects(
+        failures.readRepository(context, () => Promise.reject(error)),
+        RepositoryFailedError,
+      );
+      // A second failure of the same repository is not listed twice.
+      await assert.rejects(
+        failures.readRepository(context, () => Promise.reject(error)),
+        RepositoryFailedError,
+      );
+    }
+    assert.deepEqual(
+      failures.repositories.map((failure) => `${failure.host}/${failure.repository}`),
+      ['source/app1', 'source/app2', 'source/app3'],
+    );
+    assert.equal(failures.signal.aborted, false);
+    assert.equal(failures.toError(), null);
+    assert.equal(await failures.read(at('source'), () => Promise.resolve('still read')), 'still read');
+  });
+
+  for (const [name, error] of [
+    ['401', registryError('AUTH_FAILED', 401)],
+    ['403', registryError('FORBIDDEN', 403)],
+    ['TLS', registryError('TLS')],
+    ['connection refused', registryError('NETWORK', undefined, Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))],
+    ['a name that does not resolve', registryError('NETWORK', undefined, Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' }))],
+    ['a bug', new TypeError('x is undefined')],
+  ] as const) {
+    it(`${name} fails the plan at once`, async () => {
+      assert.equal(failsTheHost(error), true);
+      const failures = new Failures(() => createLimiter(4));
+      await assert.rejects(
+        failures.readRepository(at('source'), () => Promise.reject(error)),
+        isRecordedOrCancelled,
+      );
+      assert.equal(failures.signal.aborted, true);
+      assert.equal(failures.repositories.length, 0);
+      assert.notEqual(failures.toError(), null);
+    });
+  }
 });

@@ -35,6 +35,22 @@ describe('plan file', () => {
     assert.equal(serializePlan(read), serializePlan(plan));
   });
 
+  it('round trip of a plan with read failures: they are kept, last in the file; a plan without has no failures key', async () => {
+    const plan: Plan = {
+      ...samplePlan(),
+      failures: [
+        { mirror: 'apps', host: '127.0.0.1:5000', repository: 'team/app9', error: 'mirror apps: cannot list the tags of ...: HTTP 503' },
+      ],
+    };
+    const file = join(dir, 'plan-failures.json');
+    await writePlanFile(file, plan);
+    const text = readFileSync(file, 'utf8');
+    assert.deepEqual(Object.keys(JSON.parse(text) as object).at(-1), 'failures');
+    assert.deepEqual(await readPlanFile(file), JSON.parse(JSON.stringify(plan)) as Plan);
+    assert.ok(!serializePlan(samplePlan()).includes('"failures"'));
+    assert.match((await problemsOf({ ...JSON.parse(text), failures: [{ mirror: 'apps' }] })).join('\n'), /failures/);
+  });
+
   it('serialises keys in a fixed order whatever order the object has', () => {
     const reverseKeys = (value: unknown): unknown =>
       Array.isArray(value)
