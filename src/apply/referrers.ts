@@ -1,4 +1,3 @@
-import { shortDigest } from '../oci/index.js';
 import type { Change, ReferrerCopy } from '../plan/types.js';
 import { canListReferrers, copyImage, fallbackTag } from '../registry/index.js';
 import type { BlobHolders, CopyShares, Registry } from '../registry/index.js';
@@ -53,7 +52,7 @@ export async function copyReferrers(change: Change, context: ExecutionContext, h
   context.progress.output(`referrers of ${ref}: ${referrers.length - missing.length}/${referrers.length} present`);
   if (missing.length > 0) {
     throw new RegsyncError(
-      `referrers of ${ref}: ${referrers.length - missing.length}/${referrers.length} present after the copy; missing ${missing.map(shortDigest).join(', ')}`,
+      `referrers of ${ref}: ${referrers.length - missing.length}/${referrers.length} present after the copy; missing ${missing.join(', ')}`,
       { code: 'REGISTRY', host: registry.name, repository: target.repository },
     );
   }

@@ -116,4 +116,34 @@ describe('referrers travel with their images (registry executor)', () => {
     const digests = (JSON.parse(fallback!.bytes.toString()) as { manifests: Array<{ digest: string }> }).manifests.map((m) => m.digest);
     assert.deepEqual(digests, [foreign.digest, ours.digest]);
   });
+
+  test('a destination with the referrers API: no fallback tag is written; a referrer it does not list fails the change', async () => {
+    const target = { url: api.url };
+    const v3 = await pushImage(target, 'team/app', 'v3', { created: CREATED, content: 'v3' });
+    const kept = buildArtifact({ mediaType: v3.mediaType, digest: v3.digest, size: 0 }, ARTIFACT_TYPES.signature, 'v3-sig');
+    const lost = buildArtifact({ mediaType: v3.mediaType, digest: v3.digest, size: 0 }, ARTIFACT_TYPES.sbom, 'v3-sbom');
+    for (const artifact of [kept, lost]) await pushArtifact(target, 'team/app', artifact);
+    const otherDestination = await startRegistry();
+    const withApi = await startReferrersServer(otherDestination, { hide: [lost.digest] });
+    try {
+      const apiDir = await makeTempDir('referrers-apply-api');
+      await writeFile(
+        path.join(apiDir, 'regsync.yaml'),
+        `mirrors:\n  - name: signed\n    source: "${api.host}/team"\n    destination: "${withApi.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app]}\n    tags: {include: [^v3$]}\n`,
+      );
+      const applied = await cli(['apply', '--auto-approve'], await planEnv(), apiDir);
+      assert.equal(applied.code, 1, applied.stdout + applied.stderr);
+      assert.match(
+        applied.stdout + applied.stderr,
+        new RegExp(`referrers of [^ ]+mirror/app:v3: 1/2 present after the copy; missing ${lost.digest}`),
+      );
+      // Both were copied byte for byte; the API destination needs no fallback tag.
+      for (const artifact of [kept, lost])
+        assert.ok((await rawManifest(otherDestination, 'mirror/app', artifact.digest))?.bytes.equals(artifact.bytes));
+      assert.equal(await rawManifest(otherDestination, 'mirror/app', v3.digest.replace(':', '-')), null);
+    } finally {
+      await withApi.stop();
+      await otherDestination.stop();
+    }
+  });
 });

@@ -25,6 +25,8 @@ export interface ReferrersServerOptions {
   pageSize?: number;
   /** Whether the server applies the artifactType filter itself; default true. */
   filters?: boolean;
+  /** Digests never listed although pushed: a registry that lost an entry (for apply's proof). */
+  hide?: string[];
 }
 
 interface Stored {
@@ -44,6 +46,7 @@ export async function startReferrersServer(upstream: { host: string }, options: 
     const artifactType = url.searchParams.get('artifactType');
     let entries = (bySubject.get(`${repository}@${subject}`) ?? []).map((stored) => stored.descriptor);
     if (filters && artifactType !== null) entries = entries.filter((entry) => entry.artifactType === artifactType);
+    entries = entries.filter((entry) => !(options.hide ?? []).includes(String(entry.digest)));
     const start = Number(url.searchParams.get('page') ?? '0');
     const page = entries.slice(start, start + pageSize);
     const headers: OutgoingHttpHeaders = { 'content-type': 'application/vnd.oci.image.index.v1+json' };
