@@ -41,7 +41,10 @@ export async function copyReferrers(change: Change, context: ExecutionContext, h
   const [firstSubject] = bySubject.keys();
   const probe = await registry.listReferrers(target.repository, firstSubject!, { signal });
   if (probe.source === 'fallback-tag') {
-    for (const [subject, listed] of bySubject) await mergeFallbackIndex(registry, target.repository, subject, listed, signal);
+    for (const [subject, listed] of bySubject) {
+      if (await copySourceIndex(context, subject, listed)) continue;
+      await mergeFallbackIndex(registry, target.repository, subject, listed, signal);
+    }
   }
   const missing: string[] = [];
   for (const [subject, expected] of bySubject) {
@@ -57,6 +60,25 @@ export async function copyReferrers(change: Change, context: ExecutionContext, h
     );
   }
   return bytes;
+}
+
+/**
+ * A destination without a fallback index for `subject`, and a source fallback index listing exactly these
+ * referrers: its bytes are copied as they are, so the tag reads the same at both ends (and a plan that also copies
+ * the tag itself finds it up to date).
+ */
+async function copySourceIndex(context: ExecutionContext, subject: string, ours: ReferrerCopy[]): Promise<boolean> {
+  const { source, target, signal } = context;
+  const tag = fallbackTag(subject);
+  if ((await readEntries(target.registry, target.repository, tag, signal)).length > 0) return false;
+  if ((await source.registry.headManifest(source.repository, tag, { signal })) === null) return false;
+  const fetched = await source.registry.getManifest(source.repository, tag, { signal });
+  if (fetched.manifest.kind !== 'index') return false;
+  const listed = new Set(fetched.manifest.manifests.map((entry) => entry.digest));
+  const wanted = new Set(ours.map((referrer) => referrer.digest));
+  if (listed.size !== wanted.size || [...listed].some((digest) => !wanted.has(digest))) return false;
+  await target.registry.putManifest(target.repository, tag, fetched.bytes, fetched.manifest.mediaType, { signal });
+  return true;
 }
 
 /**
