@@ -146,4 +146,40 @@ describe('referrers travel with their images (registry executor)', () => {
       await otherDestination.stop();
     }
   });
+
+  test('two applies writing referrers of one subject into one destination fallback index at once lose no entry', async () => {
+    // Two sources hold the same image with different signatures (two shards, two teams); both mirror into one repository.
+    const [left, right, shared] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
+    try {
+      const spec = { created: CREATED, content: 'shared', platforms: ['linux/amd64', 'linux/arm64'] };
+      const signatures: BuiltArtifact[] = [];
+      const dirs: string[] = [];
+      for (const [index, from] of [left, right].entries()) {
+        const pushed = await pushImage(from, 'team/app', 'v1', spec);
+        const top = (await rawManifest(from, 'team/app', 'v1'))!;
+        const subject = { mediaType: top.mediaType, digest: pushed.digest, size: top.bytes.length };
+        // Several signatures per side, so the two writers' read-merge-write rounds overlap.
+        for (let n = 0; n < 3; n += 1) {
+          const signature = buildArtifact(subject, ARTIFACT_TYPES.signature, `side-${index}-${n}`);
+          await pushArtifact(from, 'team/app', signature);
+          signatures.push(signature);
+        }
+        await pushFallbackTag(from, 'team/app', pushed.digest, signatures.slice(index * 3));
+        const dir = await makeTempDir(`referrers-shard-${index}`);
+        await writeFile(
+          path.join(dir, 'regsync.yaml'),
+          `mirrors:\n  - name: side${index}\n    source: "${from.host}/team"\n    destination: "${shared.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app]}\n`,
+        );
+        dirs.push(dir);
+      }
+      const results = await Promise.all(dirs.map(async (dir) => cli(['apply', '--auto-approve'], await planEnv(), dir)));
+      for (const result of results) assert.equal(result.code, 0, result.stdout + result.stderr);
+      const subject = (await rawManifest(shared, 'mirror/app', 'v1'))!.digest;
+      const fallback = await rawManifest(shared, 'mirror/app', subject.replace(':', '-'));
+      const listed = (JSON.parse(fallback!.bytes.toString()) as { manifests: Array<{ digest: string }> }).manifests.map((m) => m.digest);
+      assert.deepEqual([...listed].sort(), signatures.map((s) => s.digest).sort());
+    } finally {
+      await Promise.all([left.stop(), right.stop(), shared.stop()]);
+    }
+  });
 });
