@@ -11,7 +11,9 @@ export function configDigest(config: Config): string {
   const registries = Object.fromEntries(
     Object.entries(config.registries).map(([host, settings]) => [host, { ...settings, username: null, password: null }]),
   );
-  const canonical = canonicalJson({ ...config, file: null, registries });
+  // A mirror without referrers leaves the field out, so configs written before referrers existed keep their digest.
+  const mirrors = config.mirrors.map(({ referrers, ...mirror }) => (referrers === null ? mirror : { ...mirror, referrers }));
+  const canonical = canonicalJson({ ...config, file: null, registries, mirrors });
   return 'sha256:' + createHash('sha256').update(canonical).digest('hex');
 }
 

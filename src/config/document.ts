@@ -44,7 +44,10 @@ export interface UserMirrorSettings {
   overwrite?: boolean;
   prune?: boolean;
   removalQueue?: number;
+  referrers?: UserReferrers;
 }
+
+export type UserReferrers = boolean | { artifactTypes?: string[]; legacyCosignTags?: boolean };
 
 export interface UserMirror extends UserMirrorSettings {
   name: string;

@@ -5,7 +5,7 @@ import { InvariantError } from '../util/errors.js';
 import type { UserConfig, UserMirror, UserMirrorSettings, UserRegistry, UserTags } from './document.js';
 import { parseEndpoint } from './endpoint.js';
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_REGISTRY_TIMEOUT, DEFAULT_REMOVAL_QUEUE } from './types.js';
-import type { Config, Duration, MirrorConfig, RegistrySettings, RenameRule } from './types.js';
+import type { Config, Duration, MirrorConfig, ReferrersSettings, RegistrySettings, RenameRule } from './types.js';
 
 /**
  * The one place where what the user wrote becomes the normalised Config: defaults merged into every mirror
@@ -70,7 +70,15 @@ function normalizeMirror(mirror: UserMirror, baseDir: string): MirrorConfig {
     overwrite: mirror.overwrite ?? true,
     prune: mirror.prune ?? false,
     removalQueue: mirror.removalQueue ?? DEFAULT_REMOVAL_QUEUE,
+    referrers: toReferrers(mirror.referrers),
   };
+}
+
+/** `true` is every referrer with legacy cosign tags; an object narrows it; false or absent copies none. */
+function toReferrers(raw: UserMirror['referrers']): ReferrersSettings | null {
+  if (raw === undefined || raw === false) return null;
+  if (raw === true) return { artifactTypes: null, legacyCosignTags: true };
+  return { artifactTypes: raw.artifactTypes ?? null, legacyCosignTags: raw.legacyCosignTags ?? true };
 }
 
 function normalizeRegistry(host: string, settings: UserRegistry, baseDir: string): RegistrySettings {

@@ -88,5 +88,9 @@ function printMirror(mirror: MirrorConfig): UserMirror {
   out.overwrite = mirror.overwrite;
   out.prune = mirror.prune;
   out.removalQueue = mirror.removalQueue;
+  if (mirror.referrers !== null) {
+    const { artifactTypes, legacyCosignTags } = mirror.referrers;
+    out.referrers = { ...(artifactTypes === null ? {} : { artifactTypes }), legacyCosignTags };
+  }
   return out;
 }

@@ -41,6 +41,7 @@ export function semanticProblems(value: unknown, rejected: ReadonlySet<string>):
     const defaults = isPlainObject(value.defaults) ? value.defaults : {};
     checkCatalogNeeded(mirror, defaults, ['mirrors', index], report);
     checkExecutorReachesEnds(mirror, defaults, ['mirrors', index], report);
+    checkExecutorCarriesReferrers(mirror, defaults, ['mirrors', index], report);
     checkDockerHubNames(mirror, ['mirrors', index], report);
     if (typeof mirror.name === 'string') {
       const first = seen.get(mirror.name);
@@ -104,6 +105,19 @@ function checkExecutorReachesEnds(mirror: Plain, defaults: Plain, at: DocPath, r
     report([...at, end], dockerExecutorMessage(written, 'executor: registry'));
     return;
   }
+}
+
+/** A Docker engine re-encodes what it pulls and has no notion of a manifest's subject: referrers need the registry executor. */
+function checkExecutorCarriesReferrers(mirror: Plain, defaults: Plain, at: DocPath, report: Report): void {
+  const executor = mirror.executor ?? defaults.executor ?? 'docker';
+  const referrers = mirror.referrers ?? defaults.referrers ?? false;
+  if (executor !== 'docker' || referrers === false) return;
+  const name = typeof mirror.name === 'string' ? mirror.name : String(at[at.length - 1]);
+  const where = mirror.referrers === undefined ? 'defaults.referrers' : 'referrers';
+  report(
+    [...at, mirror.referrers === undefined ? 'executor' : 'referrers'],
+    `mirror "${name}": the docker executor cannot carry referrers (${where} is set): use executor: registry`,
+  );
 }
 
 /** The one wording for "docker cannot do OCI layouts", from a file or from --executor. */

@@ -74,6 +74,16 @@ export interface MirrorConfig {
   overwrite: boolean;
   prune: boolean;
   removalQueue: number;
+  /** null: referrers are not copied (the default, so an up-to-date mirror costs no referrer listings). */
+  referrers: ReferrersSettings | null;
+}
+
+/** Which referrers (signatures, SBOMs, attestations: manifests whose `subject` is a copied image) travel. */
+export interface ReferrersSettings {
+  /** Only referrers of these artifact types; null: all. */
+  artifactTypes: string[] | null;
+  /** Also cosign's legacy tags sha256-<hex>.sig, .att and .sbom. */
+  legacyCosignTags: boolean;
 }
 
 export interface Config {

@@ -69,6 +69,18 @@ export interface Change {
   copy?: CopySpec;
   /** Human-readable warnings, e.g. an index that the docker executor flattens to one platform. */
   warnings?: string[];
+  /** Referrers (signatures, SBOMs, attestations) found at the source, copied by digest after their subject; absent: none. */
+  referrers?: ReferrerCopy[];
+}
+
+/** One referrer to copy: a manifest whose `subject` is the image, one of its children, or another referrer. */
+export interface ReferrerCopy {
+  /** The digest it refers to (the image, a child, or a referrer listed before it). */
+  subject: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  artifactType: string | null;
 }
 
 export interface Skipped {
@@ -89,6 +101,8 @@ export interface PlanSummary {
 export interface PlanStats {
   requests: number;
   durationMs: number;
+  /** Referrer listings the plan made at sources (API pages or fallback-tag reads), when a mirror copies referrers. */
+  referrerListings?: number;
   /** Per source host that sent rate-limit headers while planning (Docker Hub): its budget and what apply needs. */
   rateLimits?: Record<string, PlanRateLimit>;
 }

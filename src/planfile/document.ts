@@ -1,5 +1,5 @@
 import { locationRef } from '../plan/refs.js';
-import type { Change, ChangeLocation, ChangeSource, ChangeTarget, Plan, PlanRateLimit, Skipped } from '../plan/types.js';
+import type { Change, ChangeLocation, ChangeSource, ChangeTarget, Plan, PlanRateLimit, ReferrerCopy, Skipped } from '../plan/types.js';
 import { PLAN_FORMAT_VERSION } from './version.js';
 
 /**
@@ -38,6 +38,7 @@ export interface ChangeDocument {
   target: TargetDocument;
   copy?: { platforms: string[] | null };
   warnings?: string[];
+  referrers?: ReferrerCopy[];
 }
 
 interface SkippedDocument {
@@ -64,7 +65,7 @@ export interface PlanDocument {
   changes: ChangeDocument[];
   skipped: SkippedDocument[];
   summary: { create: number; update: number; delete: number; noop: number; skipped: number };
-  stats: { requests: number; durationMs: number; rateLimits?: Record<string, RateLimitDocument> };
+  stats: { requests: number; durationMs: number; referrerListings?: number; rateLimits?: Record<string, RateLimitDocument> };
   /** Source repositories the plan could not read; present only when there are some. */
   failures?: ReadFailureDocument[];
 }
@@ -112,7 +113,14 @@ function changeDocument(change: Change): ChangeDocument {
     target: { ...locationDocument(target), digest: target.digest, configDigest: target.configDigest },
     ...(change.copy !== undefined ? { copy: { platforms: change.copy.platforms } } : {}),
     ...(change.warnings !== undefined && change.warnings.length > 0 ? { warnings: change.warnings } : {}),
+    ...(change.referrers !== undefined && change.referrers.length > 0 ? { referrers: change.referrers.map(referrerDocument) } : {}),
   };
+}
+
+/** A referrer's fields in a fixed order (the file reads the same however the model was built). */
+function referrerDocument(referrer: ReferrerCopy): ReferrerCopy {
+  const { subject, digest, mediaType, size, artifactType } = referrer;
+  return { subject, digest, mediaType, size, artifactType };
 }
 
 function rateLimitsDocument(limits: Record<string, PlanRateLimit>): Record<string, RateLimitDocument> {
@@ -140,6 +148,7 @@ export function toDocument(plan: Plan): PlanDocument {
     stats: {
       requests: stats.requests,
       durationMs: stats.durationMs,
+      ...(stats.referrerListings !== undefined ? { referrerListings: stats.referrerListings } : {}),
       ...(stats.rateLimits !== undefined ? { rateLimits: rateLimitsDocument(stats.rateLimits) } : {}),
     },
     ...(plan.failures !== undefined && plan.failures.length > 0 ? { failures: failuresDocument(plan.failures) } : {}),
@@ -189,6 +198,7 @@ export function changeFromDocument(document: ChangeDocument): Change {
   };
   if (document.copy !== undefined) built.copy = { platforms: document.copy.platforms === null ? null : [...document.copy.platforms] };
   if (document.warnings !== undefined && document.warnings.length > 0) built.warnings = [...document.warnings];
+  if (document.referrers !== undefined && document.referrers.length > 0) built.referrers = document.referrers.map(referrerDocument);
   return built;
 }
 
@@ -204,6 +214,7 @@ export function fromDocument(document: PlanDocument): Plan {
     stats: {
       requests: stats.requests,
       durationMs: stats.durationMs,
+      ...(stats.referrerListings !== undefined ? { referrerListings: stats.referrerListings } : {}),
       ...(stats.rateLimits !== undefined ? { rateLimits: rateLimitsDocument(stats.rateLimits) } : {}),
     },
   };

@@ -21,6 +21,8 @@ export type {
   RequestStats,
 } from './types.js';
 export { canAnnounceCopy, canDelete, canMount, canNoteTags, canOpenUpload } from './types.js';
+export { canListReferrers, fallbackTag } from './referrers.js';
+export type { ListReferrersOptions, ReferrerDescriptor, ReferrersLister, ReferrersListing, ReferrersSource } from './referrers.js';
 export { createRegistryPool, findHostOptions } from './pool.js';
 export type { RegistryPoolOptions } from './pool.js';
 export { copyImage } from './copy.js';

@@ -99,9 +99,17 @@ export function changeDetails(change: Change): string {
 
 /** The footer line of every human rendering. */
 export function footer(plan: Plan): string {
-  if (!hasChanges(plan)) return 'No changes. The destination is up to date.';
+  const cost = referrersCost(plan);
+  if (!hasChanges(plan)) return 'No changes. The destination is up to date.' + cost;
   const s = summarize(plan);
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.noop} unchanged.`;
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.noop} unchanged.` + cost;
+}
+
+/** What referrers cost, on a line of its own, only when a mirror copies referrers (the plan then counts its listings). */
+function referrersCost(plan: Plan): string {
+  if (plan.stats.referrerListings === undefined) return '';
+  const toCopy = plan.changes.reduce((sum, change) => sum + (change.referrers?.length ?? 0), 0);
+  return `\nreferrers: ${plan.stats.referrerListings} listings, ${toCopy} to copy`;
 }
 
 /** "Failed to read 1 repository:" then one line per repository that could not be read (host, repository, cause). */

@@ -1,6 +1,6 @@
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
-import { gatherInventory } from '../inventory/index.js';
+import { attachReferrers, gatherInventory } from '../inventory/index.js';
 import type { InventoryEvent } from '../inventory/index.js';
 import { buildPlan } from '../plan/diff.js';
 import { selectRepositories } from '../plan/filters.js';
@@ -104,6 +104,7 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
     ...(events.onRetry ? { onRetry: untilFailed(events.onRetry) } : {}),
   });
   let inventory;
+  let built: ReturnType<typeof buildPlan>;
   const started = Date.now();
   try {
     const cache = await context.factsCache();
@@ -117,21 +118,25 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
       cancel,
       ...(events.onProgress ? { onProgress: events.onProgress } : {}),
     });
+    // Referrers are listed for the changes the planner decided (only for mirrors that copy them), while the pool is open.
+    built = buildPlan({
+      config,
+      inventory,
+      now,
+      regsyncVersion: options.version,
+      configDigest: configDigest(config),
+      stats: { requests: pool.stats().requests, durationMs: Date.now() - started },
+      ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
+      shard: options.shard,
+      rateLimits: pool.rateLimits(),
+    });
+    await attachReferrers(built.plan, mirrors, pool, cancel.signal);
   } finally {
     events.onReadsDone?.(pool.stats(), Date.now() - started);
     await context.closePool(pool);
   }
   const stats = { requests: pool.stats().requests, durationMs: Date.now() - started };
-  const built = buildPlan({
-    config,
-    inventory,
-    now,
-    regsyncVersion: options.version,
-    configDigest: configDigest(config),
-    stats,
-    ...(options.mirrors.length > 0 ? { mirrors: options.mirrors } : {}),
-    shard: options.shard,
-    rateLimits: pool.rateLimits(),
-  });
+  built.plan.stats.requests = stats.requests;
+  built.plan.stats.durationMs = stats.durationMs;
   return { ...built, stats };
 }

@@ -136,6 +136,7 @@ test('minimal mirror: executor docker, include .*, overwrite true, prune false, 
     overwrite: true,
     prune: false,
     removalQueue: 20,
+    referrers: null,
   });
 });
 

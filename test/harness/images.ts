@@ -199,3 +199,16 @@ export async function seed(
   );
   return results;
 }
+
+/** Pushes blobs, then a manifest (bytes as given) under `reference`: for artifacts built outside buildImage. */
+export async function pushManifest(
+  target: PushTarget,
+  repository: string,
+  reference: string,
+  manifest: { mediaType: string; bytes: Buffer },
+  blobs: Blob[] = [],
+): Promise<void> {
+  const client = clientFor(target);
+  await Promise.all(blobs.map((blob) => uploadBlob(client, repository, blob)));
+  await putManifest(client, repository, reference, manifest.mediaType, manifest.bytes);
+}

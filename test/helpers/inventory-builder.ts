@@ -46,6 +46,7 @@ export function mirrorConfig(overrides: MirrorOverrides = {}): MirrorConfig {
     overwrite: true,
     prune: false,
     removalQueue: 20,
+    referrers: null,
     ...rest,
     repositories: { names: null, include: [], exclude: [], ...repositories },
     tags: { include: [], exclude: [], semver: null, prerelease: false, maxAge: null, minAge: null, latest: null, ...tags },

@@ -108,6 +108,7 @@ function mirrorConfig(source: string, destination: string, overrides: Partial<Mi
     overwrite: true,
     prune: false,
     removalQueue: 20,
+    referrers: null,
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import { BlobHolders, copyImage, CopyShares, selectPlatforms } from '../../regis
 import type { CopyProgressEvent } from '../../registry/index.js';
 import { formatBytes } from '../progress-format.js';
 import { copyOperation } from '../operations.js';
+import { copyReferrers } from '../referrers.js';
 import type { ExecutionContext, Executor, ExecutorFactory } from '../types.js';
 
 function progressLine(event: CopyProgressEvent): string | null {
@@ -67,15 +68,14 @@ async function copy(change: Change, context: ExecutionContext, holders: BlobHold
         if (line !== null) context.progress.output(line);
       },
     });
-    return { bytes: result.bytesCopied };
+    bytes = result.bytesCopied;
   } catch (error) {
-    if (await alreadyLanded(change, context)) {
-      const why = error instanceof Error ? error.message : String(error);
-      context.progress.output(`the tag write was refused (${why}), but ${change.target.ref} already holds the planned digest`);
-      return { bytes };
-    }
-    throw error;
+    if (!(await alreadyLanded(change, context))) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    context.progress.output(`the tag write was refused (${why}), but ${change.target.ref} already holds the planned digest`);
   }
+  // After the subject, outside the landed check above: a failed referrer fails its image's change.
+  return { bytes: bytes + (await copyReferrers(change, context, holders, shares)) };
 }
 
 /**

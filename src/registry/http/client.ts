@@ -40,6 +40,8 @@ import { drain } from './transport.js';
 import { Transport } from './transport.js';
 import { manifestPath, manifestRead } from './manifest-request.js';
 import { baseUrl, createHostAgent, effectiveTls } from './tls.js';
+import { HttpReferrers } from './referrers.js';
+import type { ListReferrersOptions, ReferrersLister, ReferrersListing } from '../referrers.js';
 
 export interface HttpRegistryOptions {
   /** The host as written in the config or reference (`docker.io`, `127.0.0.1:5000`): names it in messages and credentials. */
@@ -70,13 +72,14 @@ const DEFAULT_PAGE_SIZE = 1000;
 const MAX_MANIFEST_BYTES = 8 << 20;
 
 /** The OCI Distribution API client for one registry host. */
-export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, CopyAnnouncer, UploadOpener {
+export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, CopyAnnouncer, UploadOpener, ReferrersLister {
   readonly name: string;
   private readonly stats_ = new StatsCounter();
   private readonly rateLimits_ = new RateLimitTracker();
   private readonly transport: Transport;
   private readonly auth: HostAuth;
   private readonly blobs: BlobOps;
+  private readonly referrers: HttpReferrers;
   private readonly pageSize: number;
   private readonly memo: ContentMemo | null;
   private agent_: Agent | null = null;
@@ -119,6 +122,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
     this.blobs = new BlobOps(this.transport, this.stats_);
+    this.referrers = new HttpReferrers(this.transport, this, (n) => this.stats_.download(n));
   }
 
   async ping(options?: CallOptions): Promise<void> {
@@ -239,6 +243,11 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     this.stats_.upload(bytes.length);
     const stored = response.headers.get('docker-content-digest');
     return stored && isDigest(stored) ? stored : sha256Digest(bytes);
+  }
+
+  /** The referrers of `digest`: the OCI 1.1 API, or the `sha256-<hex>` fallback tag on a host without it (remembered per run). */
+  listReferrers(repository: string, digest: string, options?: ListReferrersOptions): Promise<ReferrersListing> {
+    return this.referrers.list(this.canonical(repository), digest, options);
   }
 
   headBlob(repository: string, digest: string, options?: CallOptions): Promise<Descriptor | null> {

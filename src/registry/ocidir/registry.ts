@@ -8,6 +8,8 @@ import type { CallOptions } from '../abort.js';
 import type { BlobStream, Descriptor, FetchedManifest, ManifestDeleter, Manifest, Registry, RequestStats, TagNotes } from '../types.js';
 import { readBlobStream, writeBlob } from './blobs.js';
 import { RepositoryLocks } from './locks.js';
+import { layoutReferrers } from './referrers.js';
+import type { ListReferrersOptions, ReferrersLister, ReferrersListing } from '../referrers.js';
 import {
   LAYOUT_MARKER,
   REF_NAME,
@@ -27,7 +29,7 @@ import {
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 /** A directory of OCI image layouts, one per repository (`root/team/app` holds `oci-layout`, `index.json`, `blobs/`). */
-class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
+class OcidirRegistry implements Registry, ManifestDeleter, TagNotes, ReferrersLister {
   readonly name: string;
   private readonly locks = new RepositoryLocks();
   private readonly counters: RequestStats = { requests: 0, byHostAndMethod: {}, bytesDownloaded: 0, bytesUploaded: 0 };
@@ -164,6 +166,12 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
     return { descriptor: { mediaType: manifest.mediaType, digest: resolved.digest, size: bytes.length }, bytes, manifest };
   }
 
+  /** Manifests in the layout whose subject is `digest`, and the fallback tag's entries. */
+  async listReferrers(repository: string, digest: string, options?: ListReferrersOptions): Promise<ReferrersListing> {
+    this.begin('GET', options, `listing referrers of ${repository}@${digest}`);
+    return { referrers: await layoutReferrers(this, this.root, repository, digest, options), source: 'layout' };
+  }
+
   async headManifest(repository: string, reference: string, options?: CallOptions): Promise<Descriptor | null> {
     this.begin('HEAD', options, `reading ${repository}:${reference}`);
     return (await this.load(repository, reference))?.descriptor ?? null;
@@ -289,6 +297,6 @@ class OcidirRegistry implements Registry, ManifestDeleter, TagNotes {
 }
 
 /** An ocidir:// store rooted at `rootDir` (absolute). */
-export function createOcidirRegistry(rootDir: string): Registry & ManifestDeleter & TagNotes {
+export function createOcidirRegistry(rootDir: string): Registry & ManifestDeleter & TagNotes & ReferrersLister {
   return new OcidirRegistry(path.resolve(rootDir));
 }
