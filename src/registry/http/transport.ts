@@ -134,13 +134,14 @@ export class Transport {
 
   private async sendWithRetries(request: SendRequest): Promise<Response> {
     const url = this.connections.targets.of(request.url);
-    const context: RequestContext = {
+    // Only a failure needs it: not built for every request.
+    const context = (): RequestContext => ({
       method: request.method,
       host: this.deps.host,
       path: url.pathname,
       repository: request.repository,
       reference: request.reference,
-    };
+    });
     const accept = request.accept ?? is2xx;
     const budget = this.budgetFor(request);
     const { retry } = this.deps;
@@ -178,7 +179,7 @@ export class Transport {
             continue;
           }
         }
-        throw await this.deps.auth().failure(context, challengeError);
+        throw await this.deps.auth().failure(context(), challengeError);
       }
       // Most registries send no rate-limit headers: no bookkeeping then.
       if (response.headers.hasAny?.('ratelimit-remaining', 'ratelimit-limit', 'retry-after') ?? true) {
@@ -201,7 +202,7 @@ export class Transport {
       if (status === 429 && !decision.retry) this.deps.rateLimits.refused(response.headers, retry.maxRetryAfterMs);
       const text = await readText(response, 64 * 1024);
       throw statusError(
-        context,
+        context(),
         status,
         redact(text, this.deps.auth().secrets()),
         decision.retry ? undefined : (decision.why ?? undefined),
