@@ -13,6 +13,10 @@ const BENCHES: Record<string, { file: string; what: string }> = {
     file: './docker.js',
     what: 'docker executor, 10 × 3 tags: regsync apply --yes vs a docker pull/tag/push/rmi loop; goal ≥ 1.5×',
   },
+  scale: {
+    file: './scale.js',
+    what: 'plan cold, apply cold, plan no-op at --tags N (default 1000 = 50 × 20): wall, CPU, requests, peak RSS; skopeo beside',
+  },
   startup: { file: './startup.js', what: 'regsync --version and validate vs node -e 0; goals within 2.5× and 4×' },
   'large-blob': { file: './copy-large-blob.js', what: 'copy a 256 MiB layer: regsync vs skopeo copy, peak RSS and wall' },
   'plan-compare': { file: './plan-compare.js', what: 'regsync plan vs a skopeo list-tags/inspect peer, 5 × 50 tags' },

@@ -57,7 +57,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
   const startedAt = new Date();
   const trackers = new Map(options.changes.map((resolved) => [resolved.change.id, new ChangeTracker(resolved.change)]));
   const results = new Map<string, ChangeResult>();
-  const tree = buildTaskTree([...trackers.values()], options.tree);
+  // Silent (--json, no terminal output wanted): no task tree at all, not one drawn to nowhere.
+  const tree = options.tree.renderer === 'silent' ? null : buildTaskTree([...trackers.values()], options.tree);
   let failed = false;
   const finish = (change: Change, result: ChangeResult): void => {
     results.set(change.id, result);
@@ -86,7 +87,7 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
   };
   try {
     await prepareExecutors(options);
-    const shown = tree.run().catch(() => undefined);
+    const shown = tree === null ? Promise.resolve() : tree.run().catch(() => undefined);
     await runInLanes(
       options.changes.filter((r) => r.change.action !== 'delete'),
       { ...lanes, laneOf: sourceLane },

@@ -158,15 +158,19 @@ export function buildTaskTree(
   return new Listr(
     [...parents].map(([repository, members]) => ({
       title: repository,
-      task: (_context: unknown, task: Wrapper) =>
-        failingWhen(
+      // The row's change tasks are made once one of its changes starts (or all are over unstarted): a large
+      // apply holds tasks for the repositories in flight, not one per change from the start.
+      task: async (_context: unknown, task: Wrapper) => {
+        await Promise.race([...members.map((tracker) => tracker.started), Promise.all(members.map((tracker) => tracker.finished))]);
+        return failingWhen(
           task.newListr(
             members.map((tracker) => changeTask(tracker, options)),
             { concurrent: true, exitOnError: false },
           ),
           task,
           () => rowVerdict(members),
-        ),
+        );
+      },
     })),
     {
       // The scheduler bounds concurrency; the tree only shows it.

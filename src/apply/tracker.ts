@@ -30,6 +30,8 @@ export class ChangeTracker implements ChangeProgress {
 
   finish(result: ChangeResult): void {
     this.resolveFinished(result);
+    // Nothing reports on a finished change: its listeners (and what they hold of the task tree) can go.
+    this.listeners.length = 0;
   }
 
   output(line: string): void {

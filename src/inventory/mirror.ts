@@ -6,6 +6,7 @@ import { isDockerHub, isIndexMediaType } from '../oci/index.js';
 import { canNoteTags, registryAt } from '../registry/index.js';
 import type { RegistryPool, RegistryReader } from '../registry/index.js';
 import { isRegsyncError } from '../util/errors.js';
+import { mapLimited } from '../util/map-limited.js';
 import type { ErrorHint } from '../util/errors.js';
 import { RepositoryFailedError } from './failures.js';
 import type { Failures, ReadContext } from './failures.js';
@@ -21,6 +22,14 @@ export interface MirrorContext {
   failures: Failures;
   onProgress: (event: InventoryEvent) => void;
 }
+
+/**
+ * Reads begun at once: repositories of a mirror, and tags of one repository (per kind of read). Enough to keep
+ * every host's slots busy; a read is only created when one of these frees, so a plan's memory follows the reads
+ * in flight (at most REPOSITORIES_AT_ONCE × TAGS_AT_ONCE per side), not the number of tags.
+ */
+const REPOSITORIES_AT_ONCE = 16;
+const TAGS_AT_ONCE = 32;
 
 /** Many registries (Docker Hub, GHCR, most clouds) do not offer the catalog, or only to some accounts. */
 const catalogHint = (source: RegistryReader): ErrorHint => ({ kind: 'catalog', host: source.name });
@@ -302,7 +311,7 @@ async function describeChangedTags(
   const unchanged = (tag: string, facts: TagFacts): boolean =>
     state !== null && selection.sameDigest(facts, ownEntry(state.facts.facts, tag) ?? null);
   const changed = entries.filter(({ tag, facts, described }) => !described && !unchanged(tag, facts));
-  await Promise.all(changed.map(({ tag, facts }) => readSourceFacts(run, repository, tag, facts)));
+  await mapLimited(changed, TAGS_AT_ONCE, ({ tag, facts }) => readSourceFacts(run, repository, tag, facts));
 }
 
 /** HEADs (or, where content is compared, details) the destination's copies of `tags`, those it lists. */
@@ -313,7 +322,7 @@ async function readDestinationTags(
   kept: ReadonlySet<string>,
 ): Promise<void> {
   const detailed = (tag: string): boolean => run.destinationNeedsFacts && kept.has(tag);
-  await Promise.all(tags.map((tag) => (detailed(tag) ? detailDestination(run, state, tag) : headDestination(run, state, tag))));
+  await mapLimited(tags, TAGS_AT_ONCE, (tag) => (detailed(tag) ? detailDestination(run, state, tag) : headDestination(run, state, tag)));
 }
 
 /** The tags of a source repository, with the store's notes about them (an OCI layout naming a tag twice). */
@@ -360,7 +369,7 @@ async function gatherRepositoryFacts(run: MirrorRun, relative: string): Promise<
     const toHead = mirror.prune ? state.facts.tags : kept.filter((tag) => present.has(tag));
     await readDestinationTags(run, state, toHead, keptSet);
   };
-  const [entries] = await Promise.all([Promise.all(kept.map((tag) => readTag(repository, tag))), destinationNow()]);
+  const [entries] = await Promise.all([mapLimited(kept, TAGS_AT_ONCE, (tag) => readTag(repository, tag)), destinationNow()]);
   const looked = entries.filter((entry): entry is SourceTag => entry !== null);
   const facts = Object.fromEntries(looked.map((entry) => [entry.tag, entry.facts]));
   if (state !== null && selectionWaits) {
@@ -393,7 +402,7 @@ export async function gatherMirror(context: MirrorContext, mirror: MirrorConfig)
   const { selected } = context.selection.selectRepositories(mirror, run.inventory.sourceRepositories);
   run.progress.total = selected.length;
   context.onProgress({ kind: 'repositories', mirror: mirror.name, total: selected.length });
-  await Promise.all(selected.map((relative) => gatherRepository(run, relative)));
+  await mapLimited(selected, REPOSITORIES_AT_ONCE, (relative) => gatherRepository(run, relative));
   context.onProgress({ kind: 'mirror-done', mirror: mirror.name, repositories: selected.length, tags: run.progress.tags });
   return run.inventory;
 }

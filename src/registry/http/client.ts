@@ -110,7 +110,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
     this.transport = new Transport({
       host,
       base: baseUrl(apiHost, effectiveTls(apiHost, hostOptions)),
-      agent: () => (this.agent_ ??= createHostAgent(apiHost, hostOptions, extraCa)),
+      agent: () => (this.agent_ ??= createHostAgent(apiHost, hostOptions, extraCa, hostOptions.timeout ?? DEFAULT_TIMEOUT_MS)),
       limiter: createLimiter(slots),
       streamPermits: slots > 1 ? createLimiter(slots - 1) : null,
       retry,

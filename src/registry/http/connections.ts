@@ -6,9 +6,12 @@ import type { Method, Response } from './exchange.js';
 import type { StatsCounter } from './stats.js';
 import type { SendRequest } from './send-request.js';
 import { createForeignAgent } from './tls.js';
+import { targetOf, Targets } from './target.js';
+import type { Target } from './target.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
+const NO_HEADERS: Record<string, string> = Object.freeze({});
 
 export interface ConnectionsDeps {
   host: string;
@@ -27,9 +30,12 @@ export interface ConnectionsDeps {
 export class Connections {
   private readonly foreign = new Map<string, Agent>();
   private readonly origin: string;
+  /** The host's request targets, its own paths built without parsing a URL each time. */
+  readonly targets: Targets;
 
   constructor(private readonly deps: ConnectionsDeps) {
-    this.origin = new URL(deps.base).origin;
+    this.targets = new Targets(deps.base);
+    this.origin = this.targets.origin;
   }
 
   close(): void {
@@ -38,26 +44,27 @@ export class Connections {
   }
 
   /** The host's own connection pool for its origin; other origins (blob storage, token services) get verified TLS and none of its settings. */
-  agentFor(url: URL): Agent {
+  agentFor(url: Pick<Target, 'origin' | 'protocol'>): Agent {
     if (url.origin === this.origin) return this.deps.agent();
     let agent = this.foreign.get(url.protocol);
     if (!agent) {
-      agent = createForeignAgent(url.protocol);
+      agent = createForeignAgent(url.protocol, this.deps.timeoutMs);
       this.foreign.set(url.protocol, agent);
     }
     return agent;
   }
 
   /** One request, following redirects (each hop counted); credentials only ever go to the registry's origin. */
-  async fetch(start: URL, request: SendRequest, authorization: string | null): Promise<Response> {
+  async fetch(start: Target, request: SendRequest, authorization: string | null): Promise<Response> {
     let url = start;
     let method: Method = request.method;
     let body = request.body;
     for (let hop = 0; ; hop += 1) {
       const sameOrigin = url.origin === this.origin;
-      const headers: Record<string, string> = { ...request.headers };
-      // Credentials belong to the registry's origin only: a redirect to S3 or a CDN never sees them.
-      if (authorization !== null && sameOrigin) headers.authorization = authorization;
+      // Credentials belong to the registry's origin only: a redirect to S3 or a CDN never sees them. (A copy only
+      // when there is something to add: node:http does not keep the object.)
+      const headers: Record<string, string> =
+        authorization !== null && sameOrigin ? { ...request.headers, authorization } : (request.headers ?? NO_HEADERS);
       this.deps.stats.request(url.host, method);
       const agent = this.agentFor(url);
       const response = await exchange(url, { method, headers, body, agent, timeoutMs: this.deps.timeoutMs, signal: request.signal });
@@ -82,13 +89,13 @@ export class Connections {
           `${request.method} ${this.deps.host}${start.pathname} was redirected, but a streamed body cannot be sent twice`,
           { code: 'REGISTRY', host: this.deps.host },
         );
-      const next = new URL(location, url);
-      this.deps.log(`${method} ${redactUrl(url)} redirected to ${redactUrl(next)}`);
+      const next = new URL(location, url.href);
+      this.deps.log(`${method} ${redactUrl(url.href)} redirected to ${redactUrl(next)}`);
       if (response.status === 303) {
         method = 'GET';
         body = undefined;
       }
-      url = next;
+      url = targetOf(next);
     }
   }
 }

@@ -1,9 +1,11 @@
 import { request as httpRequest } from 'node:http';
-import type { Agent, IncomingMessage } from 'node:http';
+import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { finished } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { onAbort as whenAborted } from '../../util/abort-listeners.js';
+import { agentTimeout } from './keep-alive.js';
+import type { Target } from './target.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 /** Buffers and strings can be resent; a Readable is sent once. */
@@ -14,8 +16,10 @@ export interface Response {
   status: number;
   /** The URL that answered (after redirects). */
   url: string;
-  headers: { get(name: string): string | null };
+  headers: { get(name: string): string | null; hasAny?(...names: string[]): boolean };
   body: Readable;
+  /** Set when no body can follow (a HEAD, 204, 304). */
+  bodiless?: boolean;
   text(): Promise<string>;
   bytes(): Promise<Buffer>;
 }
@@ -48,21 +52,50 @@ async function readAll(body: Readable): Promise<Buffer> {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-function wrap(message: IncomingMessage, url: URL): Response {
-  const headers = message.headers;
-  return {
-    status: message.statusCode ?? 0,
-    url: url.href,
-    headers: {
-      get(name: string): string | null {
-        const value = headers[name.toLowerCase()];
-        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-      },
-    },
-    body: message,
-    text: async () => (await readAll(message)).toString('utf8'),
-    bytes: () => readAll(message),
-  };
+type RawHeaders = IncomingMessage['headers'];
+
+/** Header look-ups on Node's parsed (lower-case) headers; names given in lower case skip the conversion. */
+class Headers {
+  constructor(private readonly raw: RawHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name] ?? this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  /** Whether any of `names` (lower case) came: bookkeeping for headers most registries never send is skipped. */
+  hasAny(...names: string[]): boolean {
+    for (const name of names) if (this.raw[name] !== undefined) return true;
+    return false;
+  }
+}
+
+/** One object per response, methods on the prototype (no closures per response). */
+class WrappedResponse implements Response {
+  readonly status: number;
+  readonly headers: Headers;
+
+  constructor(
+    readonly body: IncomingMessage,
+    private readonly target: Target,
+    /** No body can follow (a HEAD, 204, 304): discarding it needs no reading. */
+    readonly bodiless: boolean,
+  ) {
+    this.status = body.statusCode ?? 0;
+    this.headers = new Headers(body.headers);
+  }
+
+  get url(): string {
+    return this.target.href;
+  }
+
+  async text(): Promise<string> {
+    return (await readAll(this.body)).toString('utf8');
+  }
+
+  bytes(): Promise<Buffer> {
+    return readAll(this.body);
+  }
 }
 
 /**
@@ -71,10 +104,21 @@ function wrap(message: IncomingMessage, url: URL): Response {
  * holds one chunk at a time, not the blob. The timeout is the connection's idle time: it covers connecting,
  * waiting for headers, a request body that stops flowing and a response body that stops arriving.
  */
-export function exchange(url: URL, init: ExchangeInit): Promise<Response> {
+export function exchange(target: Target, init: ExchangeInit): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, { method: init.method, headers: init.headers, agent: init.agent, timeout: init.timeoutMs });
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const options: RequestOptions = {
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      path: target.path,
+      method: init.method,
+      headers: init.headers,
+      agent: init.agent,
+    };
+    // The host's own agent sets the timeout once per connection (keep-alive.ts); another agent needs it per request.
+    if (agentTimeout(init.agent) !== init.timeoutMs) options.timeout = init.timeoutMs;
+    const request = send(options);
     let response: IncomingMessage | null = null;
     // Fail whichever half is still open: before headers the request, after them the body stream.
     const fail = (error: Error): void => void (response ?? request).destroy(error);
@@ -86,7 +130,8 @@ export function exchange(url: URL, init: ExchangeInit): Promise<Response> {
     request.on('error', reject);
     request.on('response', (message) => {
       response = message;
-      resolve(wrap(message, url));
+      const status = message.statusCode ?? 0;
+      resolve(new WrappedResponse(message, target, init.method === 'HEAD' || status === 204 || status === 304));
     });
     if (init.signal?.aborted) return onAbort();
     const { body } = init;
@@ -108,6 +153,8 @@ const DRAIN_LIMIT = 256 * 1024;
 export async function drain(response: Response): Promise<void> {
   const body = response.body;
   if (body.readableEnded || body.destroyed) return;
+  // Nothing to read: let the (empty) stream end, which frees the connection; no listeners, no promise to wait on.
+  if (response.bodiless === true) return void body.resume();
   if (Number(response.headers.get('content-length') ?? 0) > DRAIN_LIMIT) return void body.destroy();
   await new Promise<void>((resolve) => {
     let seen = 0;

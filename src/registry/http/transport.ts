@@ -24,6 +24,8 @@ import { Connections } from './connections.js';
 import { exhaustedUntil } from './rate-limits.js';
 import type { RateLimitTracker } from './rate-limits.js';
 import { formatRetryNotice } from '../retry-notice.js';
+import { targetOf } from './target.js';
+import type { Target } from './target.js';
 import { abortedError } from '../abort.js';
 import type { RetryNotice } from '../retry-notice.js';
 
@@ -131,14 +133,15 @@ export class Transport {
   }
 
   private async sendWithRetries(request: SendRequest): Promise<Response> {
-    const url = new URL(request.url, this.deps.base);
-    const context: RequestContext = {
+    const url = this.connections.targets.of(request.url);
+    // Only a failure needs it: not built for every request.
+    const context = (): RequestContext => ({
       method: request.method,
       host: this.deps.host,
       path: url.pathname,
       repository: request.repository,
       reference: request.reference,
-    };
+    });
     const accept = request.accept ?? is2xx;
     const budget = this.budgetFor(request);
     const { retry } = this.deps;
@@ -176,13 +179,16 @@ export class Transport {
             continue;
           }
         }
-        throw await this.deps.auth().failure(context, challengeError);
+        throw await this.deps.auth().failure(context(), challengeError);
       }
-      if (request.manifest) this.deps.rateLimits.note(response.headers);
-      const holdUntil = exhaustedUntil(response.headers, Date.now());
-      // Held only as long as a retry would wait: an hours-long hold would hang every request to the host, while
-      // unheld requests fail at once (and apply starts no more changes on a host whose budget is spent).
-      if (holdUntil !== null && holdUntil - Date.now() <= retry.maxRetryAfterMs) this.deps.limiter.pauseUntil(holdUntil);
+      // Most registries send no rate-limit headers: no bookkeeping then.
+      if (response.headers.hasAny?.('ratelimit-remaining', 'ratelimit-limit', 'retry-after') ?? true) {
+        if (request.manifest) this.deps.rateLimits.note(response.headers);
+        const holdUntil = exhaustedUntil(response.headers, Date.now());
+        // Held only as long as a retry would wait: an hours-long hold would hang every request to the host, while
+        // unheld requests fail at once (and apply starts no more changes on a host whose budget is spent).
+        if (holdUntil !== null && holdUntil - Date.now() <= retry.maxRetryAfterMs) this.deps.limiter.pauseUntil(holdUntil);
+      }
       if (accept(status)) return response;
       const decision = retryDecision(budget.policy, attempt, status, response.headers, Date.now());
       if (decision.retry && !isStream(request.body)) {
@@ -196,7 +202,7 @@ export class Transport {
       if (status === 429 && !decision.retry) this.deps.rateLimits.refused(response.headers, retry.maxRetryAfterMs);
       const text = await readText(response, 64 * 1024);
       throw statusError(
-        context,
+        context(),
         status,
         redact(text, this.deps.auth().secrets()),
         decision.retry ? undefined : (decision.why ?? undefined),
@@ -222,7 +228,7 @@ export class Transport {
         const bytes = await response.bytes();
         return { response, bytes: bytes.length > limit ? null : bytes };
       } catch (error) {
-        const url = new URL(request.url, this.deps.base);
+        const url = this.connections.targets.of(request.url);
         this.checkAborted(request, url, error);
         if (isStream(request.body) || !isRetryable(error) || !budget.canRetry()) throw this.networkError(request, url, budget.used, error);
         const reason = failureReason(error, this.deps.timeoutMs);
@@ -233,7 +239,7 @@ export class Transport {
 
   /** One attempt, inside the host's concurrency slot: the response, or null when a network failure will be retried. */
   private async attempt(
-    url: URL,
+    url: Target,
     request: SendRequest,
     authorization: string | null,
     budget: AttemptBudget,
@@ -265,17 +271,17 @@ export class Transport {
   }
 
   private rethrow(request: SendRequest, error: unknown): never {
-    this.checkAborted(request, new URL(request.url, this.deps.base), error);
+    this.checkAborted(request, this.connections.targets.of(request.url), error);
     throw error;
   }
 
   /** An aborted request (its signal fired) rejects with ABORTED, whatever the exchange made of it. */
-  private checkAborted(request: SendRequest, url: URL, cause?: unknown): void {
+  private checkAborted(request: SendRequest, url: Pick<Target, 'pathname'>, cause?: unknown): void {
     if (request.signal?.aborted) throw abortedError(`${request.method} ${this.deps.host}${url.pathname}`, this.deps.host, cause);
   }
 
   /** A request that failed below HTTP; retryable unless the failure is permanent (a name that does not resolve). */
-  private networkError(request: SendRequest, url: URL, attempt: number, error: unknown): RequestError {
+  private networkError(request: SendRequest, url: Pick<Target, 'pathname'>, attempt: number, error: unknown): RequestError {
     const { host } = this.deps;
     const reason = redact(failureReason(error, this.deps.timeoutMs), this.deps.auth().secrets());
     return new RequestError(
@@ -293,7 +299,7 @@ export class Transport {
   /** Tells the command layer (one line on stderr) and the verbose log, then waits out the backoff. */
   private async beforeRetry(
     request: { method: string; signal?: AbortSignal | undefined },
-    url: URL,
+    url: Pick<Target, 'pathname'>,
     attempt: number,
     budget: AttemptBudget,
     reason: string,
@@ -337,7 +343,12 @@ export class Transport {
       let reason: string;
       try {
         this.deps.stats.request(url.host, init.method);
-        const response = await exchange(url, { ...init, agent: this.connections.agentFor(url), timeoutMs: this.deps.timeoutMs, signal });
+        const response = await exchange(targetOf(url), {
+          ...init,
+          agent: this.connections.agentFor(url),
+          timeoutMs: this.deps.timeoutMs,
+          signal,
+        });
         const text = await readText(response);
         this.deps.stats.download(Buffer.byteLength(text));
         const decision = retryDecision(budget.policy, attempt, response.status, response.headers, Date.now());

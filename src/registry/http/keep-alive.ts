@@ -1,0 +1,135 @@
+import { Agent as HttpAgent } from 'node:http';
+import type { AgentOptions, ClientRequest } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { AgentOptions as HttpsAgentOptions } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** How long an idle connection is kept: under the 5 s that Node servers (and many proxies) keep theirs. */
+export const IDLE_KEEP_MS = 4_000;
+/** How often idle connections are looked at: one is closed between IDLE_KEEP_MS and IDLE_KEEP_MS + this. */
+const SWEEP_MS = 500;
+
+/** A pooled socket: when it went idle, and (Node's own field) the request it serves, null while idle. */
+type Pooled = Socket & { regsyncIdleSince?: number; _httpMessage?: ClientRequest | null };
+
+/**
+ * Keep-alive with the host's timeout armed once per connection, not per request. With a `timeout` in a Node
+ * agent's options (or on the request) every request cleared and re-armed the socket's timer (a new timer each
+ * time) and added a timeout listener. Here the agent has no `timeout` of its own: each socket gets the host's
+ * timeout and one listener when it is created (so connecting is covered too), which hands a silence to the
+ * request it serves (exchange() fails it) or closes it when idle; idle sockets are closed after IDLE_KEEP_MS by
+ * one sweep per agent, not by re-arming their timers.
+ */
+class SocketTimers {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly agent: HttpAgent,
+    readonly timeoutMs: number,
+    private readonly keepAliveMsecs: number,
+  ) {}
+
+  created(socket: Duplex): void {
+    const pooled = socket as Pooled;
+    pooled.setTimeout(this.timeoutMs);
+    pooled.on('timeout', () => {
+      const request = pooled._httpMessage;
+      if (request) request.emit('timeout');
+      else pooled.destroy();
+    });
+  }
+
+  /** What Node's keepSocketAlive does, minus its timer changes: the socket keeps the host's timeout. */
+  kept(socket: Duplex): boolean {
+    const pooled = socket as Pooled;
+    pooled.setKeepAlive(true, this.keepAliveMsecs);
+    pooled.unref();
+    pooled.regsyncIdleSince = performance.now();
+    this.timer ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
+    return true;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    let idle = 0;
+    for (const sockets of Object.values(this.agent.freeSockets)) {
+      for (const socket of sockets ?? []) {
+        if (now - ((socket as Pooled).regsyncIdleSince ?? now) >= IDLE_KEEP_MS) socket.destroy();
+        else idle += 1;
+      }
+    }
+    if (idle === 0) this.stop();
+  }
+}
+
+type Connect = (options: object, callback?: (error: Error | null, socket: Duplex) => void) => Duplex;
+
+class TimedHttpAgent extends HttpAgent {
+  readonly timers: SocketTimers;
+
+  constructor(options: AgentOptions, timeoutMs: number) {
+    super(options);
+    this.timers = new SocketTimers(this, timeoutMs, options.keepAliveMsecs ?? 1000);
+  }
+
+  override createConnection(...args: Parameters<Connect>): Duplex {
+    const socket = (super.createConnection as Connect)(...args);
+    this.timers.created(socket);
+    return socket;
+  }
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    return this.timers.kept(socket);
+  }
+
+  override destroy(): void {
+    this.timers.stop();
+    super.destroy();
+  }
+}
+
+class TimedHttpsAgent extends HttpsAgent {
+  readonly timers: SocketTimers;
+
+  constructor(options: HttpsAgentOptions, timeoutMs: number) {
+    super(options);
+    this.timers = new SocketTimers(this, timeoutMs, options.keepAliveMsecs ?? 1000);
+  }
+
+  override createConnection(...args: Parameters<Connect>): Duplex {
+    const socket = (super.createConnection as Connect)(...args);
+    this.timers.created(socket);
+    return socket;
+  }
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    return this.timers.kept(socket);
+  }
+
+  override destroy(): void {
+    this.timers.stop();
+    super.destroy();
+  }
+}
+
+/**
+ * A keep-alive pool whose sockets time out after `timeoutMs` of silence while in use (exchange() then fails
+ * the request) and are closed after IDLE_KEEP_MS idle in the pool.
+ */
+export function keepAliveAgent(secure: false, options: AgentOptions, timeoutMs: number): HttpAgent;
+export function keepAliveAgent(secure: true, options: HttpsAgentOptions, timeoutMs: number): HttpAgent;
+export function keepAliveAgent(secure: boolean, options: AgentOptions | HttpsAgentOptions, timeoutMs: number): HttpAgent {
+  const all = { ...options, keepAlive: true };
+  return secure ? new TimedHttpsAgent(all, timeoutMs) : new TimedHttpAgent(all, timeoutMs);
+}
+
+/** The silence after which a socket of `agent` times out by itself (0: none), so a request need not set its own. */
+export function agentTimeout(agent: HttpAgent): number {
+  return agent instanceof TimedHttpAgent || agent instanceof TimedHttpsAgent ? agent.timers.timeoutMs : 0;
+}
