@@ -93,8 +93,27 @@ function changeMismatch(config: Config, change: Change): string | null {
   if (mirror === undefined) return `names mirror ${change.mirror}, which the config does not have`;
   if (change.executor !== mirror.executor) return `runs on executor ${change.executor}, but mirror ${mirror.name} uses ${mirror.executor}`;
   const where = change.source === null ? pruneMismatch(mirror, change) : copyMismatch(mirror, change, change.source);
-  if (where !== null || change.copy === undefined) return where;
+  if (where !== null) return where;
+  const referrers = referrersMismatch(mirror, change);
+  if (referrers !== null || change.copy === undefined) return referrers;
   return platformsMismatch(mirror, change.copy.platforms);
+}
+
+/**
+ * Referrers travel only with a create or update of a mirror that copies them (registry executor), and only of the
+ * artifact types it asks for: a file that adds some was edited.
+ */
+function referrersMismatch(mirror: MirrorConfig, change: Change): string | null {
+  const referrers = change.referrers ?? [];
+  if (referrers.length === 0) return null;
+  const settings = mirror.referrers;
+  if (settings === null || mirror.executor !== 'registry' || (change.action !== 'create' && change.action !== 'update'))
+    return `copies ${referrers.length} referrer(s), but mirror ${mirror.name} copies no referrers with a ${change.action}`;
+  const types = settings.artifactTypes;
+  if (types === null) return null;
+  const other = referrers.find((referrer) => referrer.artifactType === null || !types.includes(referrer.artifactType));
+  if (other === undefined) return null;
+  return `copies referrer ${other.digest} of artifact type ${other.artifactType ?? '(none)'}, but mirror ${mirror.name} copies only ${types.join(', ')}`;
 }
 
 /**

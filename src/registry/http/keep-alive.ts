@@ -11,7 +11,19 @@ export const IDLE_KEEP_MS = 4_000;
 const SWEEP_MS = 500;
 
 /** A pooled socket: when it went idle, and (Node's own field) the request it serves, null while idle. */
-type Pooled = Socket & { regsyncIdleSince?: number; _httpMessage?: ClientRequest | null };
+type Pooled = Socket & { regsyncIdleSince?: number; regsyncIdleLimit?: number; _httpMessage?: ClientRequest | null };
+
+/**
+ * How long the server says it keeps an idle connection (`Keep-Alive: timeout=N`), less a second so regsync closes
+ * first, as Node's own keepSocketAlive does; null when it says nothing.
+ */
+function serverIdleLimitMs(socket: Pooled): number | null {
+  // Node sets `res` on the request once its response came (typed loosely here: it is Node's own field).
+  const request = socket._httpMessage as unknown as { res?: { headers: Record<string, unknown> } | null } | null | undefined;
+  const header = request?.res?.headers['keep-alive'];
+  const seconds = typeof header === 'string' ? /(?:^|,)\s*timeout=(\d+)/i.exec(header)?.[1] : undefined;
+  return seconds === undefined ? null : Number(seconds) * 1000 - 1000;
+}
 
 /**
  * Keep-alive with the host's timeout armed once per connection, not per request. With a `timeout` in a Node
@@ -43,6 +55,10 @@ class SocketTimers {
   /** What Node's keepSocketAlive does, minus its timer changes: the socket keeps the host's timeout. */
   kept(socket: Duplex): boolean {
     const pooled = socket as Pooled;
+    const serverLimit = serverIdleLimitMs(pooled);
+    // timeout=0 or 1: the server closes it at once; reusing it would meet a reset.
+    if (serverLimit !== null && serverLimit <= 0) return false;
+    pooled.regsyncIdleLimit = Math.min(IDLE_KEEP_MS, serverLimit ?? IDLE_KEEP_MS);
     pooled.setKeepAlive(true, this.keepAliveMsecs);
     pooled.unref();
     pooled.regsyncIdleSince = performance.now();
@@ -60,7 +76,8 @@ class SocketTimers {
     let idle = 0;
     for (const sockets of Object.values(this.agent.freeSockets)) {
       for (const socket of sockets ?? []) {
-        if (now - ((socket as Pooled).regsyncIdleSince ?? now) >= IDLE_KEEP_MS) socket.destroy();
+        const pooled = socket as Pooled;
+        if (now - (pooled.regsyncIdleSince ?? now) >= (pooled.regsyncIdleLimit ?? IDLE_KEEP_MS)) socket.destroy();
         else idle += 1;
       }
     }
