@@ -54,7 +54,7 @@ export class Failures {
     } catch (error) {
       if (error instanceof CancelledError || error instanceof RecordedError) throw error;
       // Aborted because another read failed first: cancelled, not one more failure.
-      if (this.cancelled && isAbort(error)) throw new CancelledError();
+      if ((this.cancelled || this.controller.signal.aborted) && isAbort(error)) throw new CancelledError();
       this.fail(context, error);
     }
   }
@@ -71,7 +71,7 @@ export class Failures {
       return await running;
     } catch (error) {
       if (error instanceof CancelledError || error instanceof RecordedError) throw error;
-      if (this.cancelled && isAbort(error)) throw new CancelledError();
+      if ((this.cancelled || this.controller.signal.aborted) && isAbort(error)) throw new CancelledError();
       if (failsTheHost(error)) this.fail(context, error);
       const key = `${context.mirror}\0${context.host}\0${context.repository}`;
       if (!this.failedRepositories.has(key)) {
@@ -93,7 +93,7 @@ export class Failures {
       return { value: await running };
     } catch (error) {
       if (error instanceof CancelledError || error instanceof RecordedError) throw error;
-      if (this.cancelled && isAbort(error)) throw new CancelledError();
+      if ((this.cancelled || this.controller.signal.aborted) && isAbort(error)) throw new CancelledError();
       return { error };
     }
   }

@@ -10,6 +10,7 @@ import { ownsSourceRepository } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import type { RequestStats } from '../registry/index.js';
+import { CancelledError } from '../util/concurrency.js';
 import { RegsyncError } from '../util/errors.js';
 import type { Clock } from './clock.js';
 import { openRunContext } from './context.js';
@@ -28,6 +29,8 @@ export interface PlanRunOptions {
   /** Environment for a run of its own (ignored with `context`). */
   env?: NodeJS.ProcessEnv;
   events?: PlanRunEvents;
+  /** Aborted when the caller stops (serve's SIGTERM): the reads in flight are cancelled and the plan ends early. */
+  signal?: AbortSignal;
 }
 
 /** What the plan tells as it reads; every one optional and none needed for the result. */
@@ -94,6 +97,9 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
   // Aborted by the inventory at its first failed read: the other reads are cancelled, and nothing more is said about
   // them (a retry of a healthy host after `authentication failed for ...` reads as if the plan went on).
   const cancel = new AbortController();
+  const stop = (): void => cancel.abort(new CancelledError());
+  if (options.signal?.aborted === true) stop();
+  else options.signal?.addEventListener('abort', stop, { once: true });
   const untilFailed =
     <T>(tell: ((value: T) => void) | undefined) =>
     (value: T): void => {
@@ -132,6 +138,7 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
     });
     await attachReferrers(built.plan, mirrors, pool, cancel.signal);
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     events.onReadsDone?.(pool.stats(), Date.now() - started);
     await context.closePool(pool);
   }

@@ -49,6 +49,8 @@ export async function runServe(options: ServeOptions, signals: ServeSignals, log
     },
   };
   let stops = 0;
+  // Aborted at the first stop: a plan still reading ends early instead of reading to the end first.
+  const stopped = new AbortController();
   const cycles = new Cycles({
     loadConfig: options.loadConfig,
     mirrors: options.mirrors,
@@ -70,6 +72,7 @@ export async function runServe(options: ServeOptions, signals: ServeSignals, log
         secrets: () => secrets,
         signals: applySignals,
         stopping: () => stops > 0,
+        stopSignal: stopped.signal,
         log,
         observe,
       }),
@@ -87,6 +90,7 @@ export async function runServe(options: ServeOptions, signals: ServeSignals, log
         : 'stopping now: in-flight copies are aborted',
     );
     applySignals.emit('SIGTERM');
+    stopped.abort();
     void scheduler.stop();
   };
   const onHup = (): void => {

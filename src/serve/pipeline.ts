@@ -35,6 +35,8 @@ export interface PipelineOptions {
   signals: SignalSource;
   /** True once serve is stopping: a plan finished after that is not applied (no new change starts). */
   stopping: () => boolean;
+  /** Aborted when serve stops: a plan still reading ends early (its reads are cancelled). */
+  stopSignal?: AbortSignal;
   /** One line of log (warnings, plan problems). */
   log: (line: string) => void;
   observe: PipelineObserver;
@@ -65,6 +67,7 @@ async function planCycle(config: Config, options: PipelineOptions, context: RunC
       mirrors: options.mirrors,
       shard: options.shard,
       context,
+      ...(options.stopSignal ? { signal: options.stopSignal } : {}),
       events: {
         onRetry: (notice) => options.observe.retry(notice),
         onReadsDone: (stats) => options.observe.requests(stats),

@@ -173,4 +173,38 @@ describe('regsync serve', () => {
     if (v1 !== null) assert.equal(v1.digest, image.digest);
     assert.match(serve.log(), /applied done 1 present 0 failed 0 stale 0 skipped 1 \(interrupted\)/);
   });
+
+  it('SIGTERM while the plan still reads: the reads are cancelled and serve exits 0 without waiting for them', async () => {
+    // The proxy stands before the source and holds the plan's first manifest read until the test ends.
+    const proxy = await startFaultProxy(source);
+    proxies.push(proxy);
+    await pushImage({ url: source.url }, 'team/slow', 'v1', { created: '2024-05-05T00:00:00Z', content: 'slow-v1' });
+    const file = join(dir, 'sigterm-plan.yaml');
+    await writeFile(file, config(proxy.host, destination.host).replace('names: [app]', 'names: [slow]').replace('/mirror', '/slow'));
+    const started: { serve?: ServeProcess } = {};
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    proxy.addRule({
+      path: /^\/v2\/team\/slow\/manifests\//,
+      action: {
+        type: 'hook',
+        run: async () => {
+          while (started.serve === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+          started.serve.child.kill('SIGTERM');
+          await held;
+        },
+      },
+    });
+    try {
+      const serve = await startServe(['-c', file, '--interval', '1h'], await planEnv(), dir);
+      started.serve = serve;
+      running.push(serve);
+      assert.equal(await serve.exited, 0, serve.log());
+      assert.match(serve.log(), /stopping: no new change starts/);
+      assert.doesNotMatch(serve.log(), /applied done/);
+      assert.equal(await rawManifest(destination, 'slow/slow', 'v1'), null);
+    } finally {
+      release();
+    }
+  });
 });
