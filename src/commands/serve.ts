@@ -3,6 +3,8 @@ import { InvalidArgumentError } from 'commander';
 import type { SeedOptions } from '../config/seed-flags.js';
 import type { SignalSource } from '../apply/interrupts.js';
 import type { ServeSignals } from '../serve/index.js';
+import { LOG_FORMATS } from '../serve/log.js';
+import type { LogFormat } from '../serve/log.js';
 import type { Shard } from '../plan/shard.js';
 import { shardOption } from './shard-option.js';
 import { addSeedOptions, examplesText, positionalsOf, resolveCommandConfig } from './shared.js';
@@ -17,12 +19,19 @@ interface ServeFlags extends SeedOptions {
   shard?: Shard;
   concurrency: number;
   docker?: string;
+  logFormat: LogFormat;
 }
 
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
   return n;
+}
+
+function logFormat(value: string): LogFormat {
+  const format = LOG_FORMATS.find((name) => name === value);
+  if (format === undefined) throw new InvalidArgumentError(`expected ${LOG_FORMATS.join(' or ')}`);
+  return format;
 }
 
 /** `regsync serve`: plan and apply on a schedule, with /metrics, /healthz and /readyz. */
@@ -36,6 +45,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext): voi
       ['regsync serve --interval 15m', 'a cycle now and every 15 minutes; metrics on :9090/metrics'],
       ['regsync serve --cron "0 */6 * * *" --listen 127.0.0.1:9100', 'a cycle now and every six hours'],
       ['regsync serve --interval 1h --plan-only', 'measure drift (regsync_pending_changes), change nothing'],
+      ['regsync serve --interval 15m --log-format json', 'one JSON object per log line on stderr, for log aggregation'],
     ]),
   );
   addSeedOptions(command)
@@ -52,6 +62,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext): voi
     .option('--shard <I/N>', 'only shard I of N (0 <= I < N), split by a stable hash of the destination repository', shardOption)
     .option('--concurrency <n>', 'changes in flight at once', positiveInteger, 4)
     .option('--docker <path>', 'docker CLI for the docker executor (env DOCKER)')
+    .option('--log-format <format>', 'log lines on stderr: text, or json (one object per line)', logFormat, 'text' as LogFormat)
     .action(async (source: string | undefined, destination: string | undefined, options: ServeFlags, cmd: Command) => {
       const { parseSchedule } = await import('../serve/schedule.js');
       const schedule = parseSchedule(options.interval, options.cron);
@@ -62,7 +73,15 @@ export function registerServeCommand(program: Command, ctx: CommandContext): voi
       const { resolveConfig } = await import('../config/resolve.js');
       const { resolveDockerBinary } = await import('../apply/executors/docker-cli.js');
       const { runServe } = await import('../serve/index.js');
-      const log = (line: string): void => void ctx.io.stderr.write(`${new Date().toISOString()} regsync serve: ${line}\n`);
+      const { createServeLog } = await import('../serve/log.js');
+      // Every secret any cycle's config held: the JSON log redacts string values before encoding them (an escaped
+      // secret would slip past the redaction of stderr, which still applies to every line as well).
+      const secrets = new Set<string>();
+      const log = createServeLog({
+        format: options.logFormat,
+        write: (line) => void ctx.io.stderr.write(line),
+        secrets: () => secrets,
+      });
       const code = await runServe(
         {
           version: ctx.version,
@@ -84,6 +103,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext): voi
               cwd: ctx.io.cwd,
             });
             ctx.addSecrets(resolved.secrets);
+            for (const secret of resolved.secrets) secrets.add(secret);
             return resolved;
           },
         },

@@ -4,6 +4,7 @@ import type { RetryNotice } from '../registry/index.js';
 import { Cycles } from './cycle.js';
 import type { LoadedServeConfig } from './cycle.js';
 import { startHttp } from './http.js';
+import type { ServeLog } from './log.js';
 import { ServeMetrics } from './metrics.js';
 import { planAndApply } from './pipeline.js';
 import type { Schedule } from './schedule.js';
@@ -31,7 +32,7 @@ export interface ServeSignals {
 }
 
 /** Runs until SIGTERM or SIGINT: cycles on the schedule, the HTTP listener; resolves with the exit code (0). */
-export async function runServe(options: ServeOptions, signals: ServeSignals, log: (line: string) => void): Promise<number> {
+export async function runServe(options: ServeOptions, signals: ServeSignals, log: ServeLog): Promise<number> {
   const staleness = new Staleness();
   const metrics = new ServeMetrics(options.version, staleness);
   // apply's interrupt handling listens here: serve decides when a stop reaches the running apply.
@@ -78,23 +79,34 @@ export async function runServe(options: ServeOptions, signals: ServeSignals, log
       }),
   });
   const { server, address } = await startHttp(options.listen, { registry: metrics.registry, ready: () => cycles.ready });
-  log(`listening on http://${address} (/metrics, /healthz, /readyz)`);
-  const scheduler = new Scheduler({ schedule: options.schedule, now: Date.now, sleep, runCycle: () => cycles.runCycle(), log });
-  log(`cycles ${options.schedule.description}${options.planOnly ? ', plan only' : ''}`);
+  log.info(`listening on http://${address} (/metrics, /healthz, /readyz)`, { event: 'listening', url: `http://${address}` });
+  const scheduler = new Scheduler({
+    schedule: options.schedule,
+    now: Date.now,
+    sleep,
+    runCycle: () => cycles.runCycle(),
+    log: (line) => log.warn(line, { event: 'cycle-late' }),
+  });
+  log.info(`cycles ${options.schedule.description}${options.planOnly ? ', plan only' : ''}`, {
+    event: 'schedule',
+    schedule: options.schedule.description,
+    planOnly: options.planOnly,
+  });
 
   const onStop = (): void => {
     stops += 1;
-    log(
+    log.info(
       stops === 1
         ? 'stopping: no new change starts; in-flight copies stop within 10 s (signal again: now)'
         : 'stopping now: in-flight copies are aborted',
+      { event: 'stopping', signals: stops },
     );
     applySignals.emit('SIGTERM');
     stopped.abort();
     void scheduler.stop();
   };
   const onHup = (): void => {
-    log('SIGHUP: a cycle starts now (or as soon as the running one ends)');
+    log.info('SIGHUP: a cycle starts now (or as soon as the running one ends)', { event: 'sighup' });
     scheduler.runNow();
   };
   signals.on('SIGTERM', onStop);
@@ -109,6 +121,6 @@ export async function runServe(options: ServeOptions, signals: ServeSignals, log
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-  log('stopped');
+  log.info('stopped', { event: 'stopped' });
   return 0;
 }

@@ -13,6 +13,7 @@ import type { Plan } from '../plan/types.js';
 import type { RateLimit, RequestStats, RetryNotice } from '../registry/index.js';
 import { applyRun, clockFromEnv, openRunContext, planRun, prepareApply } from '../run/index.js';
 import type { RunContext } from '../run/index.js';
+import type { ServeLog } from './log.js';
 
 export interface PipelineObserver {
   retry(notice: RetryNotice): void;
@@ -37,8 +38,8 @@ export interface PipelineOptions {
   stopping: () => boolean;
   /** Aborted when serve stops: a plan still reading ends early (its reads are cancelled). */
   stopSignal?: AbortSignal;
-  /** One line of log (warnings, plan problems). */
-  log: (line: string) => void;
+  /** serve's log (warnings, plan problems). */
+  log: ServeLog;
   observe: PipelineObserver;
 }
 
@@ -49,10 +50,10 @@ export interface PipelineOutcome {
 }
 
 /** A stream that hands whole lines to `log`. */
-function lineStream(log: (line: string) => void): { write(chunk: string): boolean } {
+function lineStream(log: ServeLog): { write(chunk: string): boolean } {
   return {
     write(chunk: string) {
-      for (const line of chunk.split('\n')) if (line !== '') log(line.replace(/^regsync: /, ''));
+      for (const line of chunk.split('\n')) if (line !== '') log.info(line.replace(/^regsync: /, ''), { event: 'apply-output' });
       return true;
     },
   };
@@ -75,10 +76,10 @@ async function planCycle(config: Config, options: PipelineOptions, context: RunC
     },
     clockFromEnv(options.env),
   );
-  for (const warning of warnings) options.log(`warning: ${warning}`);
+  for (const warning of warnings) options.log.warn(`warning: ${warning}`, { event: 'warning', warning });
   if (problems.length === 0) return plan;
-  for (const problem of problems) options.log(problem);
-  options.log(`no plan: ${problems.length} problem${problems.length === 1 ? '' : 's'} to fix first`);
+  for (const problem of problems) options.log.error(problem, { event: 'plan-problem', problem });
+  options.log.error(`no plan: ${problems.length} problem${problems.length === 1 ? '' : 's'} to fix first`, { event: 'no-plan', problems });
   return null;
 }
 
@@ -91,14 +92,17 @@ export async function planAndApply(config: Config, options: PipelineOptions): Pr
     const actionable = plan?.changes.filter((change) => change.action !== 'noop') ?? [];
     if (plan === null || options.planOnly || actionable.length === 0) return { plan, result: null };
     if (options.stopping()) {
-      options.log(`stopping: the plan's ${actionable.length} change(s) are not applied`);
+      options.log.warn(`stopping: the plan's ${actionable.length} change(s) are not applied`, {
+        event: 'apply-skipped',
+        changes: actionable.length,
+      });
       return { plan, result: null };
     }
-    const warn = (line: string): void => options.log(`warning: ${line}`);
+    const warn = (line: string): void => options.log.warn(`warning: ${line}`, { event: 'warning', warning: line });
     const prepared = prepareApply(plan, {
       context,
       dockerBinary: options.dockerBinary,
-      events: { onRetry: (notice) => options.observe.retry(notice), warn, info: (line) => options.log(line) },
+      events: { onRetry: (notice) => options.observe.retry(notice), warn, info: (line) => options.log.info(line, { event: 'apply-info' }) },
     });
     const interrupts = watchInterrupts(options.signals);
     try {

@@ -12,6 +12,7 @@ import { Cycles } from '../../src/serve/cycle.js';
 import type { PipelineOutcome } from '../../src/serve/pipeline.js';
 import { startHttp } from '../../src/serve/http.js';
 import { ServeMetrics } from '../../src/serve/metrics.js';
+import { silentLog } from '../../src/serve/log.js';
 import { Staleness } from '../../src/serve/staleness.js';
 import { mirrorConfig } from '../helpers/inventory-builder.js';
 
@@ -44,7 +45,7 @@ function setup(run: () => Promise<PipelineOutcome>) {
     metrics,
     staleness,
     now: () => clock,
-    log: () => undefined,
+    log: silentLog,
   });
   return { cycles, metrics, advance: (ms: number) => (clock += ms) };
 }
