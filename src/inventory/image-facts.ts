@@ -59,6 +59,8 @@ function configFacts(bytes: Buffer): { platform: string | null; created: string 
 export interface FactsSource {
   cache: FactsCache;
   inFlight: KeyedInflight<ManifestFacts>;
+  /** The gather's signal: aborted when the plan has failed, so a manifest or config read in flight stops too. */
+  signal?: AbortSignal;
 }
 
 function manifestFacts(
@@ -70,7 +72,7 @@ function manifestFacts(
 ): Promise<ManifestFacts> {
   const cached = facts.cache.get(digest);
   if (cached) return Promise.resolve(cached);
-  return facts.inFlight.run(digest, () => readManifestFacts(registry, repository, digest, facts.cache, fetched)).promise;
+  return facts.inFlight.run(digest, () => readManifestFacts(registry, repository, digest, facts, fetched)).promise;
 }
 
 /**
@@ -83,10 +85,11 @@ async function readManifestFacts(
   registry: RegistryReader,
   repository: string,
   digest: string,
-  cache: FactsCache,
+  { cache, signal }: FactsSource,
   fetched: FetchedManifest | null,
 ): Promise<ManifestFacts> {
-  const { manifest } = fetched ?? (await registry.getManifest(repository, digest));
+  const options = signal === undefined ? {} : { signal };
+  const { manifest } = fetched ?? (await registry.getManifest(repository, digest, options));
   if (manifest.kind === 'index') {
     const facts: ManifestFacts = {
       kind: 'index',
@@ -105,7 +108,7 @@ async function readManifestFacts(
   }
   let bytes: Buffer;
   try {
-    bytes = await registry.getBlobBytes(repository, config.digest);
+    bytes = await registry.getBlobBytes(repository, config.digest, options);
   } catch (error) {
     if (isRegsyncError(error) && error.code === 'NOT_FOUND') return { ...image, platform: null, created: null };
     throw error;

@@ -118,4 +118,57 @@ describe('regsync plan: a fatal error is the last thing printed', () => {
       assert.ok(!lines.slice(at).some((line) => line.startsWith('retrying ')), stderr);
     });
   }
+
+  it('an image-facts read in flight (a config blob the source holds back) is cancelled too: the plan ends without it', async () => {
+    proxy.clearRules();
+    // app1's config blob reads are held until the test lets them go; meanwhile app2's destination check is refused
+    // (401, fatal for the whole host), which fails the plan while app1's read is in flight.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let heldReads = 0;
+    proxy.addRule({
+      method: 'GET',
+      path: /^\/v2\/team\/app1\/blobs\//,
+      times: 1000,
+      action: { type: 'hook', run: () => ((heldReads += 1), held) },
+    });
+    const plain = await startRegistry();
+    const destinationProxy = await startFaultProxy(plain);
+    destinationProxy.addRule({
+      method: 'HEAD',
+      path: /^\/v2\/mirror\/app2\/manifests\//,
+      times: 1000,
+      action: { type: 'respond', status: 401 },
+    });
+    const dated = join(dir, 'dated.yaml');
+    await writeFile(
+      dated,
+      `mirrors:
+  - name: apps
+    source: ${proxy.host}/team
+    destination: ${destinationProxy.host}/mirror
+    executor: registry
+    repositories: { names: [app1, app2] }
+    tags: { maxAge: 3650d }
+`,
+    );
+    await seed({ url: plain.url }, [
+      { repository: 'mirror/app2', tag: 'v1', spec: { content: 'fatal-app2-1', created: '2024-02-01T00:00:00Z' } },
+    ]);
+    let released = false;
+    // A bound for the old behaviour only (the read would wait for its request's timeout); the assertion is the order.
+    const guard = setTimeout(() => ((released = true), release()), 20_000);
+    try {
+      const result = await runLive(['plan', '-c', dated], await planEnv());
+      assert.equal(result.code, 1, result.stderr());
+      assert.ok(heldReads >= 1, 'a config read was in flight when the plan failed');
+      assert.equal(released, false, 'the plan ended only once the held config read was let go');
+    } finally {
+      clearTimeout(guard);
+      release();
+      proxy.clearRules();
+      await destinationProxy.stop();
+      await plain.stop();
+    }
+  });
 });
