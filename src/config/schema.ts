@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { isOcidirEndpoint } from '../oci/index.js';
 import { endpointCredentials, taggedLocationMessage } from './endpoint.js';
 import { closest } from './problems.js';
 import type { DocPath, Problem } from './problems.js';
+import { precompiledValidator, standaloneValidatorSource } from '../util/precompiled-validator.js';
 
 const SCHEMA_URL = new URL('../../schemas/regsync.schema.json', import.meta.url);
 /**
@@ -48,30 +47,16 @@ export function compileConfigValidator(): ValidateFunction {
   return newAjv().compile(configSchema());
 }
 
-const schemaDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
-
 /**
  * The config validator as a CommonJS module's source (ajv standalone code), for the build. It records the
  * digest of the schema it was made from, so a validator older than the schema beside it is never used.
  */
 export function configValidatorSource(): string {
-  const ajv = newAjv({ code: { source: true } });
-  const standalone = (require('ajv/dist/standalone/index.js') as { default: (ajv: Ajv2020, validate: ValidateFunction) => string }).default;
-  const text = configSchemaText();
-  const code = standalone(ajv, ajv.compile(JSON.parse(text) as Record<string, unknown>));
-  return `${code}\nmodule.exports.schemaDigest = ${JSON.stringify(schemaDigest(text))};\n`;
-}
-
-/** The build's validator when it was made from this schema; otherwise null. */
-function precompiledValidator(): ValidateFunction | null {
-  const file = fileURLToPath(PRECOMPILED_URL);
-  if (!existsSync(file)) return null;
-  const validator = require(file) as ValidateFunction & { schemaDigest?: string };
-  return validator.schemaDigest === schemaDigest(configSchemaText()) ? validator : null;
+  return standaloneValidatorSource(newAjv({ code: { source: true } }), configSchemaText());
 }
 
 function compiled(): ValidateFunction {
-  cached ??= precompiledValidator() ?? compileConfigValidator();
+  cached ??= precompiledValidator(PRECOMPILED_URL, configSchemaText()) ?? compileConfigValidator();
   return cached;
 }
 

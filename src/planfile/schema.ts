@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { precompiledValidator, standaloneValidatorSource } from '../util/precompiled-validator.js';
 
 const SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
 /**
@@ -35,23 +34,9 @@ export function compilePlanValidator(): ValidateFunction {
   return newAjv().compile(JSON.parse(planSchemaText()) as Record<string, unknown>);
 }
 
-const schemaDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
-
 /** The plan validator as a CommonJS module's source, recording the digest of the schema it was made from. */
 export function planValidatorSource(): string {
-  const ajv = newAjv({ code: { source: true } });
-  const standalone = (require('ajv/dist/standalone/index.js') as { default: (ajv: Ajv2020, validate: ValidateFunction) => string }).default;
-  const text = planSchemaText();
-  const code = standalone(ajv, ajv.compile(JSON.parse(text) as Record<string, unknown>));
-  return `${code}\nmodule.exports.schemaDigest = ${JSON.stringify(schemaDigest(text))};\n`;
-}
-
-/** The build's validator when it was made from this schema; otherwise null (a stale one is never used). */
-function precompiledValidator(): ValidateFunction | null {
-  const file = fileURLToPath(PRECOMPILED_URL);
-  if (!existsSync(file)) return null;
-  const validator = require(file) as ValidateFunction & { schemaDigest?: string };
-  return validator.schemaDigest === schemaDigest(planSchemaText()) ? validator : null;
+  return standaloneValidatorSource(newAjv({ code: { source: true } }), planSchemaText());
 }
 
 function describe(error: ErrorObject): string {
@@ -67,7 +52,7 @@ function describe(error: ErrorObject): string {
 
 /** Every way a parsed document fails schemas/plan.schema.json, one line each; empty when it passes. */
 export function schemaProblems(document: unknown): string[] {
-  cached ??= precompiledValidator() ?? compilePlanValidator();
+  cached ??= precompiledValidator(PRECOMPILED_URL, planSchemaText()) ?? compilePlanValidator();
   const validate = cached;
   if (validate(document)) return [];
   const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
