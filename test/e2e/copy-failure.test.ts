@@ -41,7 +41,10 @@ it('stops starting blobs after the first failure, settles, and a re-run copies t
       targetTag: 'v1',
     });
   const missing = JSON.stringify({ errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
-  proxy.addRule({ method: 'GET', path: /\/blobs\//, action: { type: 'respond', status: 404, body: missing } });
+  // Every blob GET fails: with only the first failing (the rule's default of one hit), blobs that succeeded freed
+  // their slots while the failing one still cancelled its upload session, so under load one or two more started
+  // before its error was known, and the bound below depended on timing.
+  proxy.addRule({ method: 'GET', path: /\/blobs\//, times: 1000, action: { type: 'respond', status: 404, body: missing } });
   const first = createRegistryPool({ hosts: {}, dockerConfigDir, retry: { baseDelayMs: 20 } });
   await assert.rejects(copy(first), /blob/i);
   // As apply does when a run ends: transfers still running now would fail, and the re-run would share them.
@@ -51,6 +54,7 @@ it('stops starting blobs after the first failure, settles, and a re-run copies t
   assert.ok(blobGets() <= 4, `${blobGets()} blob GETs after the failure`);
   assert.equal(await rawManifest(target, 'mirror/big', 'v1'), null, 'no tag over a partial image');
 
+  proxy.clearRules();
   const second = createRegistryPool({ hosts: {}, dockerConfigDir, retry: { baseDelayMs: 20 } });
   const result = await copy(second);
   assert.equal(result.digest, image.digest);
