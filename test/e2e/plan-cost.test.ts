@@ -99,8 +99,13 @@ describe('plan cost against real registries', () => {
     assert.equal(one.code, 0, one.stderr);
     assert.equal(two.code, 0, two.stderr);
     const [p1, p2] = [JSON.parse(one.stdout) as Plan, JSON.parse(two.stdout) as Plan];
-    assert.equal(p1.stats.requests, first.stats.requests);
+    // A cold plan's count may differ by one between two runs, by timing alone: two mirrors read team/app2:v2.1.0,
+    // apps by HEAD (date filters) and dock by GET (its destination lacks the tag). Reads are shared by digest,
+    // and a GET by tag learns its digest only when it answers: when it answers after apps has started its GET by
+    // digest, both GETs were sent (47 against 46 in one CI run). A warm plan reads no manifest, so it is exact.
+    assert.ok(Math.abs(p1.stats.requests - first.stats.requests) <= 1, `${p1.stats.requests} against ${first.stats.requests}`);
     assert.equal(p2.stats.requests, second.stats.requests);
+    assert.ok(p2.stats.requests < p1.stats.requests);
     assert.deepEqual(p2.changes, p1.changes);
   });
 
