@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { processSignals } from './commands/process-signals.js';
-import { runCli } from './program.js';
+import { readFileSync } from 'node:fs';
 
 // A reader that stops early (`regsync plan --help | head -2`) closes the pipe: what is left to print has nowhere to
 // go, which is no error to report. Unhandled, Node throws it as an 'error' event with a stack trace. Later writes
@@ -11,12 +10,22 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// The exit code is set, not forced: pending output on stdout/stderr still flushes before the process ends.
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  signals: processSignals(process, process.stderr),
-  env: process.env,
-  cwd: process.cwd(),
-});
+const argv = process.argv.slice(2);
+
+// `regsync --version` is what scripts and image health checks run most often: answered before the program (and
+// its ~200 modules) loads, so it costs about what `node -e 0` does. The same text commander prints for it.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  process.stdout.write(`${version ?? '0.0.0'}\n`);
+} else {
+  const [{ processSignals }, { runCli }] = await Promise.all([import('./commands/process-signals.js'), import('./program.js')]);
+  // The exit code is set, not forced: pending output on stdout/stderr still flushes before the process ends.
+  process.exitCode = await runCli(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    signals: processSignals(process, process.stderr),
+    env: process.env,
+    cwd: process.cwd(),
+  });
+}

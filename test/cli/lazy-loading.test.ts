@@ -106,7 +106,13 @@ const SHARD_PARSING = new Set(['plan/shard', 'plan/refs', 'plan/rename']);
 const WORKING_LAYERS = /^(registry|inventory|plan|render|apply)\/|^config\/(resolve|load|parse|schema|locate|semantic|print)$/;
 const isWork = (name: string): boolean => WORKING_LAYERS.test(name) && !SHARD_PARSING.has(name);
 
-for (const args of [['--version'], ['--help'], ['plan', '--help'], ['apply', '--help']]) {
+test('regsync --version loads no package and none of the program: the entry point answers it alone', async () => {
+  const loaded = await loadedBy(['--version']);
+  assert.deepEqual(ownModules(loaded), ['cli']);
+  assert.deepEqual(packagesIn(loaded), []);
+});
+
+for (const args of [['-V', 'plan'], ['--help'], ['plan', '--help'], ['apply', '--help']]) {
   test(`regsync ${args.join(' ')} loads commander and regsync's command definitions only`, async () => {
     const loaded = await loadedBy(args);
     assert.ok(ownModules(loaded).includes('program'), 'the recorder saw the CLI start');
