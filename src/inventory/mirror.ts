@@ -325,6 +325,46 @@ async function readDestinationTags(
   await mapLimited(tags, TAGS_AT_ONCE, (tag) => (detailed(tag) ? detailDestination(run, state, tag) : headDestination(run, state, tag)));
 }
 
+/** What readLegacyCosignTags needs of one source repository being gathered. */
+interface LegacyRead {
+  repository: string;
+  /** Every tag listed at the source. */
+  tags: string[];
+  kept: string[];
+  /** The kept tags' facts, read: legacy tags read here are added. */
+  facts: Record<string, TagFacts>;
+  state: DestinationState | null;
+  readTag: (repository: string, tag: string) => Promise<SourceTag | null>;
+}
+
+/**
+ * cosign's legacy tags of the selected tags (sha256-<hex>.sig, .att, .sbom), once the kept tags' digests are known:
+ * the tag list already names them, so only those that travel are read, those the tag filters dropped at the source
+ * (the others were read as kept tags) and their copies at the destination. A mirror without them reads nothing.
+ */
+async function readLegacyCosignTags(run: MirrorRun, read: LegacyRead): Promise<SourceTag[]> {
+  const { mirror, context } = run;
+  if (!context.selection.carriesLegacyCosignTags(mirror)) return [];
+  const selected = context.selection.selectTags(mirror, read.kept, read.facts);
+  const legacy = context.selection.legacyCosignTags(mirror, read.tags, selected, read.facts);
+  if (legacy.length === 0) return [];
+  const unread = legacy.filter((tag) => ownEntry(read.facts, tag) === undefined);
+  const present = new Set(read.state?.facts.tags ?? []);
+  const destination =
+    read.state === null
+      ? Promise.resolve()
+      : readDestinationTags(
+          run,
+          read.state,
+          legacy.filter((tag) => present.has(tag)),
+          new Set(),
+        );
+  const [entries] = await Promise.all([mapLimited(unread, TAGS_AT_ONCE, (tag) => read.readTag(read.repository, tag)), destination]);
+  const looked = entries.filter((entry): entry is SourceTag => entry !== null);
+  for (const entry of looked) setOwnEntry(read.facts, entry.tag, entry.facts);
+  return looked;
+}
+
 /** The tags of a source repository, with the store's notes about them (an OCI layout naming a tag twice). */
 function listSourceTags(run: MirrorRun, repository: string): Promise<{ tags: string[]; notes: string[] }> {
   const { source } = run;
@@ -376,6 +416,7 @@ async function gatherRepositoryFacts(run: MirrorRun, relative: string): Promise<
     const selected = context.selection.selectTags(mirror, kept, facts).filter((tag) => present.has(tag));
     await readDestinationTags(run, state, selected, keptSet);
   }
+  looked.push(...(await readLegacyCosignTags(run, { repository, tags, kept, facts, state, readTag })));
   run.inventory.source[relative] = {
     repository,
     exists: tags.length > 0,

@@ -17,6 +17,13 @@ export interface InventorySelection {
   needsCreatedDate(mirror: MirrorConfig): boolean;
   /** Of the name-kept tags, those the planner selects once their facts are read (platforms, date filters). */
   selectTags(mirror: MirrorConfig, kept: readonly string[], facts: Record<string, TagFacts>): string[];
+  /** Whether the mirror carries cosign's legacy tags with its images (`referrers`, unless `legacyCosignTags: false`). */
+  carriesLegacyCosignTags(mirror: MirrorConfig): boolean;
+  /**
+   * The listed legacy cosign tags (`sha256-<hex>.sig|.att|.sbom`) that travel with the selected tags, whatever the
+   * tag filters say of their names; empty for a mirror that does not carry them.
+   */
+  legacyCosignTags(mirror: MirrorConfig, listed: readonly string[], selected: readonly string[], facts: Record<string, TagFacts>): string[];
   dockerPlatform(mirror: MirrorConfig): string;
   /**
    * True when the destination's tag is certainly up to date from the digests alone (plan/compare.ts): such a

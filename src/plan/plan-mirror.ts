@@ -10,6 +10,8 @@ import { ownEntry } from '../util/records.js';
 import { repositoryRef, sourceRepositoryPath, tagLocation, tagRef } from './refs.js';
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
+import { boundLegacyTags, carriesLegacyCosignTags, legacyCosignSubject, travellingLegacyTags } from './legacy-cosign.js';
+import { compareStrings } from '../util/compare.js';
 import type { Change, MirrorInventory, RepositoryFacts, Skipped } from './types.js';
 import { unmatchedSource } from './unmatched-source.js';
 import { ownsSourceRepository } from './shard.js';
@@ -57,35 +59,118 @@ function destinationGroup(planning: Planning, repository: string, facts: Reposit
   return group;
 }
 
-/** The kept tag names with their facts and what they copy; a tag that cannot serve `platforms` is skipped. */
+/** The tag names the filters keep, and the skips they report (deferred: a legacy cosign tag may travel after all). */
+interface Names {
+  kept: string[];
+  skipped: Array<{ tag: string; filter: Skipped['filter']; detail: string }>;
+}
+
+/** A source tag's candidate: its facts, what it copies and where it goes; null with a problem when it was not read. */
+function candidateOf(
+  planning: Planning,
+  facts: RepositoryFacts,
+  sourcePath: string,
+  targetRepository: string,
+  group: DestinationSelection,
+  tag: string,
+) {
+  const sourceAt = tagLocation(planning.mirror.source, sourcePath, tag);
+  const tagFacts = ownEntry(facts.facts, tag);
+  if (tagFacts === undefined) {
+    group.kept.add(tag);
+    problem(planning, `${sourceAt.ref}: the tag was listed but could not be read (deleted while planning?); run plan again`);
+    return null;
+  }
+  return { sourceAt, tagFacts, targetAt: tagLocation(planning.mirror.destination, targetRepository, tag) };
+}
+
+/**
+ * The kept tag names with their facts and what they copy; a tag that cannot serve `platforms` is skipped. Legacy
+ * cosign tags bound to a kept tag (`bound`) are no images: they wait for their subject's selection.
+ */
 function candidatesOf(
   planning: Planning,
   facts: RepositoryFacts,
   sourcePath: string,
   targetRepository: string,
   group: DestinationSelection,
+  names: Names,
+  bound: ReadonlySet<string>,
 ) {
   const { mirror } = planning;
-  const names = matchTagNames(mirror, facts.exists ? facts.tags : []);
-  for (const { tag, filter, detail } of names.skipped) skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
   const candidates: Candidate[] = [];
   for (const tag of names.kept) {
-    const sourceAt = tagLocation(mirror.source, sourcePath, tag);
-    const tagFacts = ownEntry(facts.facts, tag);
-    if (tagFacts === undefined) {
-      group.kept.add(tag);
-      problem(planning, `${sourceAt.ref}: the tag was listed but could not be read (deleted while planning?); run plan again`);
-      continue;
-    }
-    const decision = copiedContent(mirror, tagFacts);
+    if (bound.has(tag)) continue;
+    const found = candidateOf(planning, facts, sourcePath, targetRepository, group, tag);
+    if (found === null) continue;
+    const decision = copiedContent(mirror, found.tagFacts);
     if ('skip' in decision) {
-      skip(planning, sourceAt.ref, 'platform', decision.skip);
+      skip(planning, found.sourceAt.ref, 'platform', decision.skip);
       continue;
     }
-    const targetAt = tagLocation(mirror.destination, targetRepository, tag);
-    candidates.push({ mirror, tag, sourceAt, targetAt, source: tagFacts, content: decision.copy });
+    candidates.push({ mirror, tag, sourceAt: found.sourceAt, targetAt: found.targetAt, source: found.tagFacts, content: decision.copy });
   }
   return candidates;
+}
+
+/**
+ * The legacy cosign tags of the selected candidates, copied as tags byte for byte whatever the tag filters say of
+ * their names (legacy-cosign.ts). The name skips of those that travel are dropped; a bound legacy tag whose subject
+ * is not selected is skipped as its subject was (the subject's filter and why).
+ */
+function legacyCandidates(
+  planning: Planning,
+  facts: RepositoryFacts,
+  sourcePath: string,
+  targetRepository: string,
+  group: DestinationSelection,
+  selected: Candidate[],
+  names: Names,
+  bound: ReadonlySet<string>,
+): Candidate[] {
+  const { mirror } = planning;
+  const travelling = travellingLegacyTags(
+    mirror,
+    facts.exists ? facts.tags : [],
+    selected.map((candidate) => candidate.tag),
+    facts.facts,
+  );
+  const travels = new Set(travelling);
+  for (const { tag, filter, detail } of names.skipped) {
+    if (!travels.has(tag)) skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
+  }
+  const subjectSkips = new Map<string, Skipped>();
+  for (const entry of planning.out.skipped) subjectSkips.set(entry.ref, entry);
+  const subjectTags = imageTagsByDigest(facts, bound);
+  for (const tag of bound) {
+    if (travels.has(tag)) continue;
+    const subject = subjectTags.get(legacyCosignSubject(tag) ?? '') ?? null;
+    const subjectSkip = subject === null ? undefined : subjectSkips.get(tagRef(mirror.source, sourcePath, subject));
+    // Every bound tag's subject is a kept tag with facts; not selected, it was skipped by the platform or a date filter.
+    const filter = subjectSkip?.filter ?? 'platform';
+    const why = subjectSkip === undefined ? 'its subject is not selected' : `its subject ${subject} is skipped: ${subjectSkip.detail}`;
+    skip(planning, tagRef(mirror.source, sourcePath, tag), filter, `a legacy cosign tag; ${why}`);
+  }
+  const candidates: Candidate[] = [];
+  for (const tag of travelling) {
+    const found = candidateOf(planning, facts, sourcePath, targetRepository, group, tag);
+    if (found === null) continue;
+    // Copied whole and byte for byte, like the referrer it is: no platform subset applies to a signature.
+    const decision = copiedContent({ ...mirror, platforms: null }, found.tagFacts);
+    if ('skip' in decision) continue;
+    candidates.push({ mirror, tag, sourceAt: found.sourceAt, targetAt: found.targetAt, source: found.tagFacts, content: decision.copy });
+  }
+  return candidates;
+}
+
+/** For each digest, the first tag (in name order) pointing at it that is no legacy tag: a bound legacy tag's subject. */
+function imageTagsByDigest(facts: RepositoryFacts, bound: ReadonlySet<string>): Map<string, string> {
+  const byDigest = new Map<string, string>();
+  for (const tag of [...facts.tags].sort(compareStrings)) {
+    const digest = bound.has(tag) || legacyCosignSubject(tag) !== null ? undefined : ownEntry(facts.facts, tag)?.digest;
+    if (digest !== undefined && !byDigest.has(digest)) byDigest.set(digest, tag);
+  }
+  return byDigest;
 }
 
 /** maxAge, minAge and latest, when configured: they need each candidate's `created`. */
@@ -144,8 +229,17 @@ function planRepository(planning: Planning, relative: string): void {
     return problem(planning, `${where}: the inventory has no facts for this destination repository (internal error)`);
   }
   const group = destinationGroup(planning, mapped.repository, destinationFacts);
-  const candidates = candidatesOf(planning, facts, sourcePath, mapped.repository, group);
-  selectCandidates(planning, datedCandidates(planning, candidates, sourcePath), group);
+  const names = matchTagNames(mirror, facts.exists ? facts.tags : []);
+  const bound = boundLegacyTags(mirror, names.kept, facts.facts);
+  if (!carriesLegacyCosignTags(mirror)) {
+    for (const { tag, filter, detail } of names.skipped) skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
+  }
+  const candidates = candidatesOf(planning, facts, sourcePath, mapped.repository, group, names, bound);
+  const selected = datedCandidates(planning, candidates, sourcePath);
+  const legacy = carriesLegacyCosignTags(mirror)
+    ? legacyCandidates(planning, facts, sourcePath, mapped.repository, group, selected, names, bound)
+    : [];
+  selectCandidates(planning, [...selected, ...legacy], group);
 }
 
 /** The diff of every selected tag, then prune, per destination repository. */

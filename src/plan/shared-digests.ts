@@ -1,4 +1,5 @@
 import { digestAfterApply } from './landing.js';
+import { referrerTagSubject } from './legacy-cosign.js';
 import type { Change } from './types.js';
 
 /**
@@ -21,17 +22,36 @@ function keptDigests(changes: Change[]): Map<string, Set<string>> {
   return kept;
 }
 
+/** A delete prune must not make, as the noop it becomes instead; null when the delete stands. */
+function spared(change: Change, kept: ReadonlySet<string> | undefined): Change | null {
+  if (kept === undefined) return null;
+  if (change.target.digest !== null && kept.has(change.target.digest))
+    return { ...change, action: 'noop', reason: 'digest-shared-with-kept-tag' };
+  const subject = change.target.tag === null ? null : referrerTagSubject(change.target.tag);
+  if (subject !== null && kept.has(subject)) return { ...change, action: 'noop', reason: 'referrer-of-kept-tag' };
+  return null;
+}
+
 /**
  * Registries delete manifests by digest, so a delete takes every tag of that digest with it. Mirrors can share a
  * destination repository, so this applies across all of them: a delete whose digest another kept tag points at,
- * now or after apply, becomes a reported noop `digest-shared-with-kept-tag`.
+ * now or after apply, becomes a reported noop `digest-shared-with-kept-tag`. Likewise a fallback tag
+ * `sha256-<hex>` or a legacy cosign tag (`.sig`, `.att`, `.sbom`) whose subject stays (the digest of a kept tag)
+ * becomes a noop `referrer-of-kept-tag`, whatever tool wrote it: pruning it would drop the image's signatures.
+ * Each spared tag's digest is kept in turn, so this repeats until no delete changes (each round spares one or more).
  */
 export function spareSharedDigests(changes: Change[]): Change[] {
-  const kept = keptDigests(changes);
-  return changes.map((change) => {
-    if (change.action !== 'delete' || change.target.digest === null) return change;
-    const repository = change.target.repository;
-    if (kept.get(repository)?.has(change.target.digest) !== true) return change;
-    return { ...change, action: 'noop', reason: 'digest-shared-with-kept-tag' };
-  });
+  let current = changes;
+  for (;;) {
+    const kept = keptDigests(current);
+    let changed = false;
+    current = current.map((change) => {
+      if (change.action !== 'delete') return change;
+      const noop = spared(change, kept.get(change.target.repository));
+      if (noop === null) return change;
+      changed = true;
+      return noop;
+    });
+    if (!changed) return current;
+  }
 }

@@ -4,6 +4,7 @@ import { applyDateFilters } from './date-filters.js';
 import { dockerPlatform, matchTagNames, needsCreatedDate, needsImageFacts, selectRepositories } from './filters.js';
 import { sameDigest } from './compare.js';
 import { copiedContent } from './image-facts.js';
+import { boundLegacyTags, carriesLegacyCosignTags, travellingLegacyTags } from './legacy-cosign.js';
 import { mapRepository } from './rename.js';
 import type { TagFacts } from './types.js';
 
@@ -11,11 +12,14 @@ import type { TagFacts } from './types.js';
  * The tags the planner selects among a source repository's name-kept tags once their facts are known: the ones
  * whose content serves the mirror (copiedContent) and that pass the date filters at `now`. The same steps, in the
  * same order, as planMirror's candidates; a tag without facts (gone while planning) is not selected. The
- * inventory reads the destination state of these tags only (without prune nothing else is compared).
+ * inventory reads the destination state of these tags only (without prune nothing else is compared). Legacy cosign
+ * tags bound to a kept tag are no images (legacy-cosign.ts): they are not among these, see travellingLegacyTags.
  */
 export function selectedTagNames(mirror: MirrorConfig, kept: readonly string[], facts: Record<string, TagFacts>, now: Date): string[] {
   const candidates: Array<{ tag: string; created: string | null }> = [];
+  const bound = boundLegacyTags(mirror, kept, facts);
   for (const tag of kept) {
+    if (bound.has(tag)) continue;
     const tagFacts = ownEntry(facts, tag);
     if (tagFacts === undefined) continue;
     const decision = copiedContent(mirror, tagFacts);
@@ -41,5 +45,7 @@ export function inventorySelection(now: Date) {
     sameDigest,
     selectTags: (mirror: MirrorConfig, kept: readonly string[], facts: Record<string, TagFacts>): string[] =>
       selectedTagNames(mirror, kept, facts, now),
+    carriesLegacyCosignTags,
+    legacyCosignTags: travellingLegacyTags,
   };
 }

@@ -12,7 +12,14 @@ export type SkipFilter = 'include' | 'exclude' | 'semver' | 'platform' | 'maxAge
 
 /** Why a change has its action; for people only, apply decides from `action` and the digests. */
 export type ChangeReason =
-  'missing-in-destination' | 'content-differs' | 'up-to-date' | 'overwrite-disabled' | 'not-in-selection' | 'digest-shared-with-kept-tag';
+  | 'missing-in-destination'
+  | 'content-differs'
+  | 'up-to-date'
+  | 'overwrite-disabled'
+  | 'not-in-selection'
+  | 'digest-shared-with-kept-tag'
+  /** Prune keeps a fallback tag `sha256-<hex>` or a legacy cosign tag while its subject stays (legacy-cosign.ts). */
+  | 'referrer-of-kept-tag';
 
 /**
  * One end of a change, parsed: apply reads `endpoint`, `repository` and `tag`, never the display `ref`.

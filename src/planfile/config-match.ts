@@ -1,6 +1,7 @@
 import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
 import { dockerPlatform, matchTagNames, selectRepositories } from '../plan/filters.js';
 import { endpointBase, locationRef, tagLocation } from '../plan/refs.js';
+import { carriesLegacyCosignTags, legacyCosignSubject } from '../plan/legacy-cosign.js';
 import { mapRepository } from '../plan/rename.js';
 import type { Change, ChangeLocation, ChangeSource } from '../plan/types.js';
 import { changeFromDocument } from './document.js';
@@ -38,7 +39,10 @@ function copyMismatch(mirror: MirrorConfig, change: Change, source: ChangeSource
   if (relative === null) return `reads ${source.ref}, but mirror ${mirror.name} reads from ${place(mirror.source)}`;
   if (!selected(mirror, relative)) return `reads ${source.ref}, a repository mirror ${mirror.name} does not select`;
   const tag = source.tag ?? '';
-  if (!matchTagNames(mirror, [tag]).kept.includes(tag)) return `reads ${source.ref}, a tag mirror ${mirror.name} does not select`;
+  // cosign's legacy tags travel with their image whatever the tag filters say of their names (plan/legacy-cosign.ts).
+  const legacy = carriesLegacyCosignTags(mirror) && legacyCosignSubject(tag) !== null;
+  if (!legacy && !matchTagNames(mirror, [tag]).kept.includes(tag))
+    return `reads ${source.ref}, a tag mirror ${mirror.name} does not select`;
   const mapped = mapRepository(mirror, relative);
   if ('error' in mapped) return `reads ${source.ref}, which mirror ${mirror.name} cannot map: ${mapped.error}`;
   const expected = tagLocation(mirror.destination, mapped.repository, tag);

@@ -13,10 +13,11 @@ export function structureProblems(plan: PlanDocument): string[] {
       problems.push(`/changes/${i}/id: must be "${change.mirror}:${change.target.ref}"`);
     if (seen.has(change.id)) problems.push(`/changes/${i}/id: ${change.id} appears twice`);
     seen.add(change.id);
-    // A destination tag kept because a kept tag shares its digest (prune) has no source either.
-    const sourceless = change.action === 'delete' || change.reason === 'digest-shared-with-kept-tag';
+    // A destination tag prune keeps (a kept tag shares its digest, or it refers to one) has no source either.
+    const sourceless =
+      change.action === 'delete' || change.reason === 'digest-shared-with-kept-tag' || change.reason === 'referrer-of-kept-tag';
     if (!sourceless && change.source === null)
-      problems.push(`/changes/${i}/source: only a delete or a noop digest-shared-with-kept-tag has no source`);
+      problems.push(`/changes/${i}/source: only a delete or a noop digest-shared-with-kept-tag or referrer-of-kept-tag has no source`);
   });
   if (plan.shard !== undefined && plan.shard.index >= plan.shard.count)
     problems.push(`/shard/index: is ${plan.shard.index} but must be below count ${plan.shard.count}`);

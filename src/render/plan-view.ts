@@ -60,6 +60,7 @@ const REASON_TEXT: Record<ChangeReason, string> = {
   'overwrite-disabled': 'differs, overwrite disabled',
   'not-in-selection': 'not in selection',
   'digest-shared-with-kept-tag': 'kept: digest shared with a kept tag',
+  'referrer-of-kept-tag': 'kept: refers to a kept tag',
 };
 
 export function reasonText(reason: ChangeReason): string {

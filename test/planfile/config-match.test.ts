@@ -248,6 +248,48 @@ describe('referrers a plan file carries', () => {
   });
 });
 
+// Issue 16: cosign's legacy tags travel with their image whatever the tag filters say of their names (the sample
+// mirror `apps` selects semver >=1.0.0 only), so a legacy tag create is one the config could produce exactly when
+// the mirror carries legacy tags; and prune keeps a tag that refers to a kept one (noop referrer-of-kept-tag).
+describe('cosign legacy tags and referrer tags in a saved plan', () => {
+  const LEGACY = `sha256-${'c'.repeat(64)}.sig`;
+  const toLegacy = (c: ChangeDocument) => {
+    c.source!.tag = LEGACY;
+    c.target.tag = LEGACY;
+    consistent(c);
+  };
+  const legacyId = `apps:127.0.0.1:5001/mirror/app1:${LEGACY}`;
+
+  it('a legacy tag create is accepted from a mirror that carries legacy tags, though its tag filters drop the name', () => {
+    assert.equal(mismatch(CREATE, toLegacy, { referrers: { artifactTypes: null, legacyCosignTags: true } }), null);
+  });
+
+  it('refused with legacyCosignTags: false or without referrers (the tag filters decide, as for any tag)', () => {
+    const refused = line(legacyId, `reads 127.0.0.1:5000/team/app1:${LEGACY}, a tag mirror apps does not select`);
+    assert.equal(mismatch(CREATE, toLegacy, { referrers: { artifactTypes: null, legacyCosignTags: false } }), refused);
+    assert.equal(mismatch(CREATE, toLegacy), refused);
+    // Only the legacy names travel so: another tag the filters drop is still refused.
+    const other = (c: ChangeDocument) => {
+      c.source!.tag = 'sha256-abc.sig';
+      c.target.tag = 'sha256-abc.sig';
+      consistent(c);
+    };
+    assert.match(
+      mismatch(CREATE, other, { referrers: { artifactTypes: null, legacyCosignTags: true } })!,
+      /a tag mirror apps does not select/,
+    );
+  });
+
+  it('a noop referrer-of-kept-tag (prune keeps it) is accepted from a pruning mirror, refused from one that does not prune', () => {
+    const kept = (c: ChangeDocument) => {
+      c.action = 'noop';
+      c.reason = 'referrer-of-kept-tag';
+    };
+    assert.equal(mismatch(DELETE, kept), null);
+    assert.match(mismatch(DELETE, kept, { prune: false })!, /keeps 127\.0\.0\.1:5001\/mirror\/app1:\S+, but mirror apps does not prune/);
+  });
+});
+
 describe('the schema: digests are sha256: and 64 hex digits', () => {
   for (const digest of ['sha256:abc', 'sha512:' + 'a'.repeat(128), 'sha256:' + 'A'.repeat(64), 'md5:abc']) {
     it(digest.length > 20 ? `${digest.slice(0, 16)}…` : digest, () => {
