@@ -10,13 +10,21 @@ import type { TagFacts } from './types.js';
  * Both are found by name alone, so knowing they exist costs nothing beyond the tag list already read.
  */
 
-const LEGACY_COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
+const LEGACY_COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(sig|att|sbom)$/;
+const LEGACY_KINDS = { sig: 'signature', att: 'attestation', sbom: 'SBOM' } as const;
 const FALLBACK_TAG = /^sha256-([0-9a-f]{64})$/;
 
 /** The subject digest (`sha256:<hex>`) a legacy cosign tag names, or null for any other tag. */
 export function legacyCosignSubject(tag: string): string | null {
   const hex = LEGACY_COSIGN_TAG.exec(tag)?.[1];
   return hex === undefined ? null : `sha256:${hex}`;
+}
+
+/** What a legacy cosign tag holds and of which digest, for display; null for any other tag. */
+export function legacyCosignTag(tag: string): { kind: 'signature' | 'attestation' | 'SBOM'; subject: string } | null {
+  const match = LEGACY_COSIGN_TAG.exec(tag);
+  if (match === null) return null;
+  return { kind: LEGACY_KINDS[match[2] as keyof typeof LEGACY_KINDS], subject: `sha256:${match[1]}` };
 }
 
 /**

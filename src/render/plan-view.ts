@@ -1,6 +1,7 @@
 import { shortDigest } from '../oci/index.js';
 import { compareStrings } from '../util/compare.js';
 import { hasChanges, summarize } from '../plan/summary.js';
+import { legacyCosignTag } from '../plan/legacy-cosign.js';
 import type { Change, ChangeReason, Plan, SkipFilter, Skipped } from '../plan/types.js';
 
 /** One destination repository of a mirror, with its changes in plan order. */
@@ -91,6 +92,8 @@ export function changeDetails(change: Change): string {
     if (change.source.created !== null) parts.push(`created ${day(change.source.created)}`);
     if (change.action === 'update' && change.target.digest !== null) parts.push(`was ${shortDigest(change.target.digest)}`);
     if (change.action === 'noop') parts.push(reasonText(change.reason));
+    const legacy = change.target.tag === null ? null : legacyCosignTag(change.target.tag);
+    if (legacy !== null) parts.push(`cosign ${legacy.kind} of ${shortDigest(legacy.subject)}`);
   } else {
     if (change.target.digest !== null) parts.push(shortDigest(change.target.digest));
     parts.push(reasonText(change.reason));

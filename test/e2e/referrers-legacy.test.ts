@@ -83,6 +83,10 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
       `include ${tagOf(dev.digest, '.sig')}`,
     ]);
 
+    // The human plan says what the tag is: a cosign signature of v1.
+    const human = await cli(['plan', '-c', file], env, dir);
+    assert.match(human.stdout, new RegExp(`signed/app:${tagOf(v1.digest, '.sig')} .*cosign signature of ${v1.digest.slice(0, 15)}`));
+
     const applied = await cli(['apply', '-c', file, '--auto-approve'], env, dir);
     assert.equal(applied.code, 0, applied.stderr + applied.stdout);
     assert.deepEqual(await tagsOf(destination, 'signed/app'), [tagOf(v1.digest, '.sig'), 'v1', 'v2'].sort());

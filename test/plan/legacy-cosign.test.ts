@@ -9,6 +9,7 @@ import type { ReferrersSettings } from '../../src/config/types.js';
 import { selectedTagNames } from '../../src/plan/tag-selection.js';
 import { travellingLegacyTags } from '../../src/plan/legacy-cosign.js';
 import { matchTagNames } from '../../src/plan/filters.js';
+import { changeDetails } from '../../src/render/plan-view.js';
 import {
   actions,
   days,
@@ -69,6 +70,11 @@ describe('cosign legacy tags travel with their image', () => {
     assert.equal(sig.id, `apps:${D}/app1:${legacy('one', 'sig')}`);
     // Copied as a tag, byte for byte.
     assert.deepEqual(sig.copy, { platforms: null });
+    // The human plan says what it is, from its name alone.
+    assert.match(changeDetails(sig), new RegExp(`, cosign signature of ${manifestDigest('one').slice(0, 15)}`));
+    const att = plan.changes.find((change) => change.target.tag === legacy('one', 'att'))!;
+    assert.match(changeDetails(att), /, cosign attestation of sha256:/);
+    assert.doesNotMatch(changeDetails(plan.changes.find((change) => change.target.tag === 'v1')!), /cosign/);
   });
 
   it('with legacyCosignTags: false, or without referrers, the tag filters decide as before', () => {
