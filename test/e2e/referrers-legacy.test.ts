@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startFaultProxy } from '../harness/fault-proxy.js';
+import type { FaultProxy } from '../harness/fault-proxy.js';
 import { pushImage, rawManifest } from '../harness/images.js';
 import type { PushedImage } from '../harness/images.js';
 import { ARTIFACT_TYPES, buildArtifact, pushArtifact, pushFallbackTag } from '../harness/referrer-artifacts.js';
@@ -36,6 +38,8 @@ const lines = (plan: PlanJson): string[] => plan.changes.map((c) => `${c.action}
 
 describe('cosign legacy tags and prune (Distribution 2.8)', () => {
   let source: RegistryInstance;
+  /** In front of the source: counts what a plan reads there. */
+  let proxy: FaultProxy;
   let destination: RegistryInstance;
   let v1: PushedImage;
   let dev: PushedImage;
@@ -45,10 +49,17 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
     const file = path.join(dir, name);
     await writeFile(
       file,
-      `mirrors:\n  - name: m\n    source: "${source.host}/team"\n    executor: registry\n    repositories: {names: [app]}\n${mirror}`,
+      `mirrors:\n  - name: m\n    source: "${proxy.host}/team"\n    executor: registry\n    repositories: {names: [app]}\n${mirror}`,
     );
     return file;
   };
+
+  /** The source requests since `from` that read a legacy tag. */
+  const legacyReads = (from: number): string[] =>
+    proxy.requests
+      .slice(from)
+      .filter((request) => /\.(sig|att|sbom)$/.test(request.path))
+      .map((request) => `${request.method} ${request.path}`);
 
   before(async () => {
     await ensureTools();
@@ -58,9 +69,11 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
     dev = await pushImage(source, 'team/app', 'dev', { created: CREATED, content: 'dev' });
     await pushImage(source, 'team/app', tagOf(v1.digest, '.sig'), { created: CREATED, content: 'signature-of-v1' });
     await pushImage(source, 'team/app', tagOf(dev.digest, '.sig'), { created: CREATED, content: 'signature-of-dev' });
+    proxy = await startFaultProxy(source);
     dir = await makeTempDir('referrers-legacy');
   });
   after(async () => {
+    await proxy?.stop();
     await Promise.all([source?.stop(), destination?.stop()]);
   });
 
@@ -70,8 +83,11 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
       `    destination: "${destination.host}/signed"\n    referrers: true\n    tags: {include: ['^v']}\n`,
     );
     const env = await planEnv();
+    const before = proxy.requests.length;
     const planned = await cli(['plan', '-c', file, '--json'], env, dir);
     assert.equal(planned.code, 0, planned.stderr);
+    // Found in the tag list: the one .sig that travels is read once (a GET: the destination lacks it), dev's not at all.
+    assert.deepEqual(legacyReads(before), [`GET /v2/team/app/manifests/${tagOf(v1.digest, '.sig')}`]);
     const plan = JSON.parse(planned.stdout) as PlanJson;
     assert.deepEqual(lines(plan), [
       `create missing-in-destination ${tagOf(v1.digest, '.sig')}`,
@@ -106,8 +122,10 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
       'no-legacy.yaml',
       `    destination: "${destination.host}/unsigned"\n    referrers: {legacyCosignTags: false}\n    tags: {include: ['^v']}\n`,
     );
+    const before = proxy.requests.length;
     const planned = await cli(['plan', '-c', file, '--json'], await planEnv(), dir);
     assert.equal(planned.code, 0, planned.stderr);
+    assert.deepEqual(legacyReads(before), [], 'no legacy tag is read');
     const plan = JSON.parse(planned.stdout) as PlanJson;
     assert.deepEqual(lines(plan), ['create missing-in-destination v1', 'create missing-in-destination v2']);
     assert.ok(plan.skipped.some((s) => s.filter === 'include' && s.ref.endsWith(`:${tagOf(v1.digest, '.sig')}`)));
