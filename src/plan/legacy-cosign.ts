@@ -1,7 +1,7 @@
 import type { MirrorConfig } from '../config/types.js';
 import { compareStrings } from '../util/compare.js';
 import { ownEntry } from '../util/records.js';
-import type { TagFacts } from './types.js';
+import type { RepositoryFacts, SkipFilter, TagFacts } from './types.js';
 
 /**
  * cosign's legacy tags and the OCI 1.1 fallback tag: tags that name another manifest by its digest. cosign (before
@@ -86,4 +86,35 @@ export function travellingLegacyTags(
     if (subject !== null && subjects.has(subject)) travelling.add(tag);
   }
   return [...travelling].sort(compareStrings);
+}
+
+/** For each digest, the first tag (in name order) pointing at it that is no legacy tag: a bound legacy tag's subject. */
+function imageTagsByDigest(facts: RepositoryFacts, bound: ReadonlySet<string>): Map<string, string> {
+  const byDigest = new Map<string, string>();
+  for (const tag of [...facts.tags].sort(compareStrings)) {
+    const digest = bound.has(tag) || legacyCosignSubject(tag) !== null ? undefined : ownEntry(facts.facts, tag)?.digest;
+    if (digest !== undefined && !byDigest.has(digest)) byDigest.set(digest, tag);
+  }
+  return byDigest;
+}
+
+/**
+ * The skips of bound legacy tags whose subject is not selected: each is skipped as its subject was (`subjectSkip`
+ * gives the subject tag's skip), with a detail naming the subject.
+ */
+export function unselectedLegacySkips(
+  facts: RepositoryFacts,
+  unselected: readonly string[],
+  bound: ReadonlySet<string>,
+  subjectSkip: (tag: string) => { filter: SkipFilter; detail: string } | undefined,
+): Array<{ tag: string; filter: SkipFilter; detail: string }> {
+  const subjects = imageTagsByDigest(facts, bound);
+  return unselected.map((tag) => {
+    const subject = subjects.get(legacyCosignSubject(tag) ?? '');
+    const skipped = subject === undefined ? undefined : subjectSkip(subject);
+    // A bound tag's subject is a kept tag with facts: not selected, the platform rule or a date filter skipped it.
+    if (subject === undefined || skipped === undefined)
+      return { tag, filter: 'platform', detail: 'a legacy cosign tag; its subject is not selected' };
+    return { tag, filter: skipped.filter, detail: `a legacy cosign tag; its subject ${subject} is skipped: ${skipped.detail}` };
+  });
 }

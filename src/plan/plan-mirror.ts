@@ -10,8 +10,7 @@ import { ownEntry } from '../util/records.js';
 import { repositoryRef, sourceRepositoryPath, tagLocation, tagRef } from './refs.js';
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
-import { boundLegacyTags, carriesLegacyCosignTags, legacyCosignSubject, travellingLegacyTags } from './legacy-cosign.js';
-import { compareStrings } from '../util/compare.js';
+import { boundLegacyTags, carriesLegacyCosignTags, travellingLegacyTags, unselectedLegacySkips } from './legacy-cosign.js';
 import type { Change, MirrorInventory, RepositoryFacts, Skipped } from './types.js';
 import { unmatchedSource } from './unmatched-source.js';
 import { ownsSourceRepository } from './shard.js';
@@ -139,18 +138,13 @@ function legacyCandidates(
   for (const { tag, filter, detail } of names.skipped) {
     if (!travels.has(tag)) skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
   }
-  const subjectSkips = new Map<string, Skipped>();
-  for (const entry of planning.out.skipped) subjectSkips.set(entry.ref, entry);
-  const subjectTags = imageTagsByDigest(facts, bound);
-  for (const tag of bound) {
-    if (travels.has(tag)) continue;
-    const subject = subjectTags.get(legacyCosignSubject(tag) ?? '') ?? null;
-    const subjectSkip = subject === null ? undefined : subjectSkips.get(tagRef(mirror.source, sourcePath, subject));
-    // Every bound tag's subject is a kept tag with facts; not selected, it was skipped by the platform or a date filter.
-    const filter = subjectSkip?.filter ?? 'platform';
-    const why = subjectSkip === undefined ? 'its subject is not selected' : `its subject ${subject} is skipped: ${subjectSkip.detail}`;
-    skip(planning, tagRef(mirror.source, sourcePath, tag), filter, `a legacy cosign tag; ${why}`);
-  }
+  skipUnselectedLegacy(
+    planning,
+    facts,
+    sourcePath,
+    [...bound].filter((tag) => !travels.has(tag)),
+    bound,
+  );
   const candidates: Candidate[] = [];
   for (const tag of travelling) {
     const found = candidateOf(planning, facts, sourcePath, targetRepository, group, tag);
@@ -163,14 +157,21 @@ function legacyCandidates(
   return candidates;
 }
 
-/** For each digest, the first tag (in name order) pointing at it that is no legacy tag: a bound legacy tag's subject. */
-function imageTagsByDigest(facts: RepositoryFacts, bound: ReadonlySet<string>): Map<string, string> {
-  const byDigest = new Map<string, string>();
-  for (const tag of [...facts.tags].sort(compareStrings)) {
-    const digest = bound.has(tag) || legacyCosignSubject(tag) !== null ? undefined : ownEntry(facts.facts, tag)?.digest;
-    if (digest !== undefined && !byDigest.has(digest)) byDigest.set(digest, tag);
-  }
-  return byDigest;
+/** Bound legacy tags whose subject is not selected are skipped as their subject was (its filter and why). */
+function skipUnselectedLegacy(
+  planning: Planning,
+  facts: RepositoryFacts,
+  sourcePath: string,
+  unselected: string[],
+  bound: ReadonlySet<string>,
+): void {
+  if (unselected.length === 0) return;
+  const { mirror } = planning;
+  const skipped = new Map<string, Skipped>();
+  for (const entry of planning.out.skipped) skipped.set(entry.ref, entry);
+  const subjectSkip = (tag: string) => skipped.get(tagRef(mirror.source, sourcePath, tag));
+  for (const { tag, filter, detail } of unselectedLegacySkips(facts, unselected, bound, subjectSkip))
+    skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
 }
 
 /** maxAge, minAge and latest, when configured: they need each candidate's `created`. */
