@@ -1,16 +1,38 @@
-/** A fixed plan that uses every field of the plan file format (shard, rate limits, artifactType, warnings). */
-import type { Plan } from '../../src/plan/types.js';
+/**
+ * A fixed plan that uses every field of the plan file format (shard, rate limits, artifactType, warnings) and every
+ * reason (a legacy cosign tag prune keeps beside its kept image: referrer-of-kept-tag).
+ */
+import type { Change, Plan } from '../../src/plan/types.js';
+import { sortChanges } from '../../src/plan/sort.js';
+import { summarize } from '../../src/plan/summary.js';
 import { samplePlan } from '../helpers/sample-plan.js';
 
 export function fixedPlan(): Plan {
   const plan = samplePlan();
   const artifact = plan.changes.find((change) => change.action === 'create' && change.source !== null)!;
+  const kept = plan.changes.find((change) => change.action === 'noop' && change.source !== null && change.mirror === 'apps')!;
+  const tag = `${kept.target.digest!.replace(':', '-')}.sig`;
+  const ref = `${kept.target.endpoint}/${kept.target.repository}:${tag}`;
+  const signature: Change = {
+    id: `${kept.mirror}:${ref}`,
+    mirror: kept.mirror,
+    action: 'noop',
+    reason: 'referrer-of-kept-tag',
+    executor: kept.executor,
+    source: null,
+    target: { ...kept.target, ref, tag, digest: `sha256:${'5'.repeat(64)}`, configDigest: null },
+  };
+  const changes = sortChanges([
+    ...plan.changes.map((change) =>
+      change === artifact ? { ...change, source: { ...change.source!, artifactType: 'application/vnd.example.sbom' } } : change,
+    ),
+    signature,
+  ]);
   return {
     ...plan,
     shard: { index: 0, count: 1 },
-    changes: plan.changes.map((change) =>
-      change === artifact ? { ...change, source: { ...change.source!, artifactType: 'application/vnd.example.sbom' } } : change,
-    ),
+    changes,
+    summary: summarize({ changes, skipped: plan.skipped }),
     stats: {
       ...plan.stats,
       rateLimits: {
