@@ -1,10 +1,12 @@
 import { digestAfterApply } from './landing.js';
 import { referrerTagSubject } from './legacy-cosign.js';
-import type { Change } from './types.js';
+import { summarize } from './summary.js';
+import type { Change, Plan } from './types.js';
 
 /**
  * The digests that stay in each destination repository after apply, from every mirror's changes: the current
- * digest of each tag that is not deleted, and the digest each change leaves there (digestAfterApply).
+ * digest of each tag that is not deleted, the digest each change leaves there (digestAfterApply), and the referrers
+ * a change copies (a fallback tag of a signature, listing an attestation of it, must stay with it).
  */
 function keptDigests(changes: Change[]): Map<string, Set<string>> {
   const kept = new Map<string, Set<string>>();
@@ -18,6 +20,7 @@ function keptDigests(changes: Change[]): Map<string, Set<string>> {
     if (change.action === 'delete') continue;
     keep(change.target.repository, change.target.digest);
     keep(change.target.repository, digestAfterApply(change));
+    for (const referrer of change.referrers ?? []) keep(change.target.repository, referrer.digest);
   }
   return kept;
 }
@@ -54,4 +57,15 @@ export function spareSharedDigests(changes: Change[]): Change[] {
     });
     if (!changed) return current;
   }
+}
+
+/**
+ * The plan again through spareSharedDigests once referrers were attached to its changes (they are listed at the
+ * source after the planner decided): a fallback tag whose subject is a referrer copied is kept too. Only ever turns
+ * deletes into noops; the summary follows. The same plan when nothing changes.
+ */
+export function spareAfterReferrers(plan: Plan): Plan {
+  const changes = spareSharedDigests(plan.changes);
+  if (changes.every((change, i) => change === plan.changes[i])) return plan;
+  return { ...plan, changes, summary: summarize({ changes, skipped: plan.skipped }) };
 }

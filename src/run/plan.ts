@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import { attachReferrers, gatherInventory } from '../inventory/index.js';
 import type { InventoryEvent } from '../inventory/index.js';
 import { buildPlan } from '../plan/diff.js';
+import { spareAfterReferrers } from '../plan/shared-digests.js';
 import { selectRepositories } from '../plan/filters.js';
 import { inventorySelection } from '../plan/tag-selection.js';
 import { mirrorsToRead } from '../plan/related-mirrors.js';
@@ -137,6 +138,8 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
       rateLimits: pool.rateLimits(),
     });
     await attachReferrers(built.plan, mirrors, pool, cancel.signal);
+    // Prune keeps the fallback tags of the referrers just attached (their subjects stay), as it does those of images.
+    built = { ...built, plan: spareAfterReferrers(built.plan) };
   } finally {
     options.signal?.removeEventListener('abort', stop);
     events.onReadsDone?.(pool.stats(), Date.now() - started);

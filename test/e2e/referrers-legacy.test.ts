@@ -45,11 +45,11 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
   let dev: PushedImage;
   let dir: string;
 
-  const config = async (name: string, mirror: string): Promise<string> => {
+  const config = async (name: string, mirror: string, repository = 'app'): Promise<string> => {
     const file = path.join(dir, name);
     await writeFile(
       file,
-      `mirrors:\n  - name: m\n    source: "${proxy.host}/team"\n    executor: registry\n    repositories: {names: [app]}\n${mirror}`,
+      `mirrors:\n  - name: m\n    source: "${proxy.host}/team"\n    executor: registry\n    repositories: {names: [${repository}]}\n${mirror}`,
     );
     return file;
   };
@@ -175,5 +175,35 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
     const applied = await cli(['apply', '-c', file, '--auto-approve'], env, dir);
     assert.equal(applied.code, 0, applied.stderr + applied.stdout);
     assert.deepEqual(await tagsOf(destination, at), [tagOf(v1.digest), tagOf(v1.digest, '.sig'), 'v1'].sort());
+  });
+
+  test('prune keeps the fallback tag of a referrer the plan copies (a signature listing its attestation)', async () => {
+    // At the source (no referrers API): v1, its signature, and an attestation of the signature, each listed by a fallback tag.
+    const image = await pushImage(source, 'team/signed', 'v1', { created: CREATED, content: 'signed-v1' });
+    const signature = buildArtifact({ mediaType: image.mediaType, digest: image.digest, size: 0 }, ARTIFACT_TYPES.signature, 'sig');
+    const attestation = buildArtifact(signature, ARTIFACT_TYPES.attestation, 'att-of-sig');
+    for (const artifact of [signature, attestation]) await pushArtifact(source, 'team/signed', artifact);
+    await pushFallbackTag(source, 'team/signed', image.digest, [signature]);
+    await pushFallbackTag(source, 'team/signed', signature.digest, [attestation]);
+    // The destination as an earlier apply left it, but for v1's tag, gone since: the signature's fallback tag is there.
+    const at = 'refs/signed';
+    for (const artifact of [signature, attestation]) await pushArtifact(destination, at, artifact);
+    await pushFallbackTag(destination, at, signature.digest, [attestation]);
+    const file = await config(
+      'prune-referrers.yaml',
+      `    destination: "${destination.host}/refs"\n    referrers: true\n    prune: true\n    tags: {include: ['^v']}\n`,
+      'signed',
+    );
+    const env = await planEnv();
+    const planned = await cli(['plan', '-c', file, '--json'], env, dir);
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.deepEqual(lines(JSON.parse(planned.stdout) as PlanJson), [
+      'create missing-in-destination v1',
+      `noop referrer-of-kept-tag ${tagOf(signature.digest)}`,
+    ]);
+    const applied = await cli(['apply', '-c', file, '--auto-approve'], env, dir);
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+    assert.match(applied.stdout + applied.stderr, /referrers of [^ ]+refs\/signed:v1: 2\/2 present/);
+    assert.deepEqual(await tagsOf(destination, at), [tagOf(image.digest), tagOf(signature.digest), 'v1'].sort());
   });
 });

@@ -9,6 +9,7 @@ import type { ReferrersSettings } from '../../src/config/types.js';
 import { selectedTagNames } from '../../src/plan/tag-selection.js';
 import { travellingLegacyTags } from '../../src/plan/legacy-cosign.js';
 import { matchTagNames } from '../../src/plan/filters.js';
+import { spareAfterReferrers } from '../../src/plan/shared-digests.js';
 import { changeDetails } from '../../src/render/plan-view.js';
 import {
   actions,
@@ -17,6 +18,7 @@ import {
   inventoryFor,
   manifestDigest,
   mirrorConfig,
+  OCI_MANIFEST,
   NOW,
   planOf,
   skips,
@@ -234,6 +236,27 @@ describe('prune never breaks referrers', () => {
         .sort(),
       [`delete not-in-selection ${D}/app1:${fallback('stale')}`, `noop referrer-of-kept-tag ${D}/app1:${legacy('one', 'sig')}`],
     );
+  });
+});
+
+describe('prune keeps the fallback tag of a referrer attached after planning', () => {
+  it('spareAfterReferrers: the fallback tag of a signature the create copies becomes a noop, the summary follows', () => {
+    const mirror = mirrorConfig({ prune: true, referrers: REFERRERS });
+    const signature = manifestDigest('signature-of-two');
+    const ofSignature = `sha256-${signature.slice('sha256:'.length)}`;
+    const inventory = inventoryFor(mirror)
+      .source('app1', (r) => r.head('v2', 'two'))
+      .destination('mirror/app1', (r) => r.head(ofSignature, 'attestations-of-signature', true))
+      .build();
+    const { plan } = planOf([mirror], [inventory]);
+    // The planner alone cannot know the signature (referrers are listed at the source once the plan is decided).
+    assert.deepEqual(actions(plan), [`delete not-in-selection ${D}/app1:${ofSignature}`, `create missing-in-destination ${D}/app1:v2`]);
+    assert.equal(spareAfterReferrers(plan), plan, 'nothing to spare: the same plan');
+    const create = plan.changes[1]!;
+    create.referrers = [{ subject: manifestDigest('two'), digest: signature, mediaType: OCI_MANIFEST, size: 10, artifactType: null }];
+    const spared = spareAfterReferrers(plan);
+    assert.deepEqual(actions(spared), [`noop referrer-of-kept-tag ${D}/app1:${ofSignature}`, `create missing-in-destination ${D}/app1:v2`]);
+    assert.deepEqual(spared.summary, { create: 1, update: 0, delete: 0, noop: 1, skipped: 0 });
   });
 });
 
