@@ -2,6 +2,7 @@ import type { MirrorConfig } from '../config/types.js';
 import { compareStrings } from '../util/compare.js';
 import { RegsyncError } from '../util/errors.js';
 import { semverRejection } from './semver-tag.js';
+import { carriesLegacyCosignTags, legacyCosignSubject } from './legacy-cosign.js';
 
 /** The platform docker pulls when the mirror does not name one. */
 const DEFAULT_DOCKER_PLATFORM = 'linux/amd64';
@@ -56,16 +57,22 @@ export function selectRepositories(
   return { selected, skipped };
 }
 
-/** The name-only tag filters, in order: include → exclude → semver. Date filters need facts and come later. */
+/**
+ * The name-only tag filters, in order: include → exclude → semver. Date filters need facts and come later. For a
+ * mirror that carries cosign's legacy tags, a legacy tag the name filters keep is no image: it is set aside in
+ * `legacy` (it travels only with its selected subject, plan/legacy-cosign.ts), never in `kept`.
+ */
 export function matchTagNames(
   mirror: MirrorConfig,
   tags: string[],
-): { kept: string[]; skipped: Array<{ tag: string; filter: 'include' | 'exclude' | 'semver'; detail: string }> } {
+): { kept: string[]; skipped: Array<{ tag: string; filter: 'include' | 'exclude' | 'semver'; detail: string }>; legacy: string[] } {
   const where = `mirror ${mirror.name}`;
   const include = mirror.tags.include.map((p) => compile(p, `${where}: tags.include`));
   const exclude = mirror.tags.exclude.map((p) => compile(p, `${where}: tags.exclude`));
   const range = mirror.tags.semver;
   const kept: string[] = [];
+  const legacy: string[] = [];
+  const carriesLegacy = carriesLegacyCosignTags(mirror);
   const skipped: Array<{ tag: string; filter: 'include' | 'exclude' | 'semver'; detail: string }> = [];
   for (const tag of [...new Set(tags)].sort(compareStrings)) {
     const rejection = includeExclude(tag, include, exclude);
@@ -75,9 +82,10 @@ export function matchTagNames(
     }
     const semverDetail = range === null ? null : semverRejection(tag, range, { prerelease: mirror.tags.prerelease });
     if (semverDetail !== null) skipped.push({ tag, filter: 'semver', detail: semverDetail });
+    else if (carriesLegacy && legacyCosignSubject(tag) !== null) legacy.push(tag);
     else kept.push(tag);
   }
-  return { kept, skipped };
+  return { kept, skipped, legacy };
 }
 
 /**

@@ -1,13 +1,16 @@
 import type { MirrorConfig } from '../config/types.js';
 import { compareStrings } from '../util/compare.js';
 import { ownEntry } from '../util/records.js';
-import type { RepositoryFacts, SkipFilter, TagFacts } from './types.js';
+import { shortDigest } from '../oci/index.js';
+import type { SkipFilter, TagFacts } from './types.js';
 
 /**
  * cosign's legacy tags and the OCI 1.1 fallback tag: tags that name another manifest by its digest. cosign (before
  * OCI referrers) stores a signature under `sha256-<hex>.sig`, attestations under `.att`, an SBOM under `.sbom`; a
  * client writing referrers to a registry without the referrers API keeps an index of them under `sha256-<hex>`.
- * Both are found by name alone, so knowing they exist costs nothing beyond the tag list already read.
+ * Both are found by name alone, so knowing they exist costs nothing beyond the tag list already read. For a mirror
+ * that carries legacy tags they are no images: the image filters never see them (matchTagNames sets them aside),
+ * and one travels exactly when its subject is selected.
  */
 
 const LEGACY_COSIGN_TAG = /^sha256-([0-9a-f]{64})\.(sig|att|sbom)$/;
@@ -42,28 +45,6 @@ export function carriesLegacyCosignTags(mirror: MirrorConfig): boolean {
 }
 
 /**
- * The legacy tags among the name-kept `kept` that belong to another kept tag: one whose subject is the digest of
- * a kept tag that is no legacy tag. They are no images: the image filters (platform, dates, `latest`) never see
- * them, and they travel exactly when their subject is selected. A legacy tag whose subject is no kept tag (its
- * image is untagged or dropped by name) stays an ordinary tag, as it is without referrers. Empty unless the
- * mirror carries legacy tags.
- */
-export function boundLegacyTags(mirror: MirrorConfig, kept: readonly string[], facts: Record<string, TagFacts>): Set<string> {
-  const bound = new Set<string>();
-  if (!carriesLegacyCosignTags(mirror)) return bound;
-  const digests = new Set<string>();
-  for (const tag of kept) {
-    const digest = legacyCosignSubject(tag) === null ? ownEntry(facts, tag)?.digest : undefined;
-    if (digest !== undefined) digests.add(digest);
-  }
-  for (const tag of kept) {
-    const subject = legacyCosignSubject(tag);
-    if (subject !== null && digests.has(subject)) bound.add(tag);
-  }
-  return bound;
-}
-
-/**
  * The legacy tags that travel with the selected tags of one source repository: for each selected tag that is no
  * legacy tag, the listed `sha256-<hex>.sig|.att|.sbom` of its digest, whatever the tag filters say of their
  * names. Sorted; empty unless the mirror carries legacy tags.
@@ -88,33 +69,38 @@ export function travellingLegacyTags(
   return [...travelling].sort(compareStrings);
 }
 
-/** For each digest, the first tag (in name order) pointing at it that is no legacy tag: a bound legacy tag's subject. */
-function imageTagsByDigest(facts: RepositoryFacts, bound: ReadonlySet<string>): Map<string, string> {
+/** For each digest, the first of the (sorted) image tags read that points at it: a legacy tag's subject, by name. */
+function tagsByDigest(images: readonly string[], facts: Record<string, TagFacts>): Map<string, string> {
   const byDigest = new Map<string, string>();
-  for (const tag of [...facts.tags].sort(compareStrings)) {
-    const digest = bound.has(tag) || legacyCosignSubject(tag) !== null ? undefined : ownEntry(facts.facts, tag)?.digest;
+  for (const tag of images) {
+    const digest = ownEntry(facts, tag)?.digest;
     if (digest !== undefined && !byDigest.has(digest)) byDigest.set(digest, tag);
   }
   return byDigest;
 }
 
 /**
- * The skips of bound legacy tags whose subject is not selected: each is skipped as its subject was (`subjectSkip`
- * gives the subject tag's skip), with a detail naming the subject.
+ * The skips (filter `subject`) of the legacy tags the name filters keep but that do not travel: their subject is no
+ * selected tag. The detail names the subject tag and why it was skipped when it is one of the image tags read
+ * (`images`, in name order; `subjectSkip` gives a tag's skip), else the subject digest.
  */
 export function unselectedLegacySkips(
-  facts: RepositoryFacts,
   unselected: readonly string[],
-  bound: ReadonlySet<string>,
+  images: readonly string[],
+  facts: Record<string, TagFacts>,
   subjectSkip: (tag: string) => { filter: SkipFilter; detail: string } | undefined,
-): Array<{ tag: string; filter: SkipFilter; detail: string }> {
-  const subjects = imageTagsByDigest(facts, bound);
+): Array<{ tag: string; filter: 'subject'; detail: string }> {
+  const subjects = tagsByDigest(images, facts);
   return unselected.map((tag) => {
-    const subject = subjects.get(legacyCosignSubject(tag) ?? '');
+    const digest = legacyCosignSubject(tag) ?? '';
+    const subject = subjects.get(digest);
     const skipped = subject === undefined ? undefined : subjectSkip(subject);
-    // A bound tag's subject is a kept tag with facts: not selected, the platform rule or a date filter skipped it.
-    if (subject === undefined || skipped === undefined)
-      return { tag, filter: 'platform', detail: 'a legacy cosign tag; its subject is not selected' };
-    return { tag, filter: skipped.filter, detail: `a legacy cosign tag; its subject ${subject} is skipped: ${skipped.detail}` };
+    const why =
+      subject === undefined
+        ? `its subject ${shortDigest(digest)} is no tag the mirror reads`
+        : skipped === undefined
+          ? `its subject ${subject} is not selected`
+          : `its subject ${subject} is skipped (${skipped.filter}: ${skipped.detail})`;
+    return { tag, filter: 'subject', detail: `a legacy cosign tag: ${why}` };
   });
 }

@@ -10,7 +10,7 @@ import { ownEntry } from '../util/records.js';
 import { repositoryRef, sourceRepositoryPath, tagLocation, tagRef } from './refs.js';
 import { mapRepository } from './rename.js';
 import { isValidRange } from './semver-tag.js';
-import { boundLegacyTags, carriesLegacyCosignTags, travellingLegacyTags, unselectedLegacySkips } from './legacy-cosign.js';
+import { carriesLegacyCosignTags, travellingLegacyTags, unselectedLegacySkips } from './legacy-cosign.js';
 import type { Change, MirrorInventory, RepositoryFacts, Skipped } from './types.js';
 import { unmatchedSource } from './unmatched-source.js';
 import { ownsSourceRepository } from './shard.js';
@@ -62,6 +62,8 @@ function destinationGroup(planning: Planning, repository: string, facts: Reposit
 interface Names {
   kept: string[];
   skipped: Array<{ tag: string; filter: Skipped['filter']; detail: string }>;
+  /** Legacy cosign tags the name filters keep: no images, they travel with their subject or are skipped. */
+  legacy: string[];
 }
 
 /** A source tag's candidate: its facts, what it copies and where it goes; null with a problem when it was not read. */
@@ -83,10 +85,7 @@ function candidateOf(
   return { sourceAt, tagFacts, targetAt: tagLocation(planning.mirror.destination, targetRepository, tag) };
 }
 
-/**
- * The kept tag names with their facts and what they copy; a tag that cannot serve `platforms` is skipped. Legacy
- * cosign tags bound to a kept tag (`bound`) are no images: they wait for their subject's selection.
- */
+/** The kept tag names with their facts and what they copy; a tag that cannot serve `platforms` is skipped. */
 function candidatesOf(
   planning: Planning,
   facts: RepositoryFacts,
@@ -94,12 +93,10 @@ function candidatesOf(
   targetRepository: string,
   group: DestinationSelection,
   names: Names,
-  bound: ReadonlySet<string>,
 ) {
   const { mirror } = planning;
   const candidates: Candidate[] = [];
   for (const tag of names.kept) {
-    if (bound.has(tag)) continue;
     const found = candidateOf(planning, facts, sourcePath, targetRepository, group, tag);
     if (found === null) continue;
     const decision = copiedContent(mirror, found.tagFacts);
@@ -114,8 +111,8 @@ function candidatesOf(
 
 /**
  * The legacy cosign tags of the selected candidates, copied as tags byte for byte whatever the tag filters say of
- * their names (legacy-cosign.ts). The name skips of those that travel are dropped; a bound legacy tag whose subject
- * is not selected is skipped as its subject was (the subject's filter and why).
+ * their names (legacy-cosign.ts). The name skips of those that travel are dropped; one the name filters keep whose
+ * subject is not selected is skipped (filter `subject`).
  */
 function legacyCandidates(
   planning: Planning,
@@ -125,7 +122,6 @@ function legacyCandidates(
   group: DestinationSelection,
   selected: Candidate[],
   names: Names,
-  bound: ReadonlySet<string>,
 ): Candidate[] {
   const { mirror } = planning;
   const travelling = travellingLegacyTags(
@@ -142,8 +138,8 @@ function legacyCandidates(
     planning,
     facts,
     sourcePath,
-    [...bound].filter((tag) => !travels.has(tag)),
-    bound,
+    names.legacy.filter((tag) => !travels.has(tag)),
+    names.kept,
   );
   const candidates: Candidate[] = [];
   for (const tag of travelling) {
@@ -157,20 +153,20 @@ function legacyCandidates(
   return candidates;
 }
 
-/** Bound legacy tags whose subject is not selected are skipped as their subject was (its filter and why). */
+/** Legacy tags the name filters keep but whose subject is not selected: skipped, naming their subject and its skip. */
 function skipUnselectedLegacy(
   planning: Planning,
   facts: RepositoryFacts,
   sourcePath: string,
   unselected: string[],
-  bound: ReadonlySet<string>,
+  images: string[],
 ): void {
   if (unselected.length === 0) return;
   const { mirror } = planning;
   const skipped = new Map<string, Skipped>();
   for (const entry of planning.out.skipped) skipped.set(entry.ref, entry);
   const subjectSkip = (tag: string) => skipped.get(tagRef(mirror.source, sourcePath, tag));
-  for (const { tag, filter, detail } of unselectedLegacySkips(facts, unselected, bound, subjectSkip))
+  for (const { tag, filter, detail } of unselectedLegacySkips(unselected, images, facts.facts, subjectSkip))
     skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
 }
 
@@ -231,14 +227,13 @@ function planRepository(planning: Planning, relative: string): void {
   }
   const group = destinationGroup(planning, mapped.repository, destinationFacts);
   const names = matchTagNames(mirror, facts.exists ? facts.tags : []);
-  const bound = boundLegacyTags(mirror, names.kept, facts.facts);
   if (!carriesLegacyCosignTags(mirror)) {
     for (const { tag, filter, detail } of names.skipped) skip(planning, tagRef(mirror.source, sourcePath, tag), filter, detail);
   }
-  const candidates = candidatesOf(planning, facts, sourcePath, mapped.repository, group, names, bound);
+  const candidates = candidatesOf(planning, facts, sourcePath, mapped.repository, group, names);
   const selected = datedCandidates(planning, candidates, sourcePath);
   const legacy = carriesLegacyCosignTags(mirror)
-    ? legacyCandidates(planning, facts, sourcePath, mapped.repository, group, selected, names, bound)
+    ? legacyCandidates(planning, facts, sourcePath, mapped.repository, group, selected, names)
     : [];
   selectCandidates(planning, [...selected, ...legacy], group);
 }

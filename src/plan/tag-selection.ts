@@ -4,7 +4,7 @@ import { applyDateFilters } from './date-filters.js';
 import { dockerPlatform, matchTagNames, needsCreatedDate, needsImageFacts, selectRepositories } from './filters.js';
 import { sameDigest } from './compare.js';
 import { copiedContent } from './image-facts.js';
-import { boundLegacyTags, carriesLegacyCosignTags, travellingLegacyTags } from './legacy-cosign.js';
+import { carriesLegacyCosignTags, travellingLegacyTags } from './legacy-cosign.js';
 import { mapRepository } from './rename.js';
 import type { TagFacts } from './types.js';
 
@@ -13,13 +13,11 @@ import type { TagFacts } from './types.js';
  * whose content serves the mirror (copiedContent) and that pass the date filters at `now`. The same steps, in the
  * same order, as planMirror's candidates; a tag without facts (gone while planning) is not selected. The
  * inventory reads the destination state of these tags only (without prune nothing else is compared). Legacy cosign
- * tags bound to a kept tag are no images (legacy-cosign.ts): they are not among these, see travellingLegacyTags.
+ * tags are no images (matchTagNames sets them aside): those that travel are travellingLegacyTags.
  */
 export function selectedTagNames(mirror: MirrorConfig, kept: readonly string[], facts: Record<string, TagFacts>, now: Date): string[] {
   const candidates: Array<{ tag: string; created: string | null }> = [];
-  const bound = boundLegacyTags(mirror, kept, facts);
   for (const tag of kept) {
-    if (bound.has(tag)) continue;
     const tagFacts = ownEntry(facts, tag);
     if (tagFacts === undefined) continue;
     const decision = copiedContent(mirror, tagFacts);

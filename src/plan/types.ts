@@ -8,7 +8,8 @@ import type { PlatformChild } from '../oci/index.js';
  */
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
-export type SkipFilter = 'include' | 'exclude' | 'semver' | 'platform' | 'maxAge' | 'minAge' | 'latest' | 'date-unknown';
+/** `subject`: a legacy cosign tag whose subject is not selected (plan/legacy-cosign.ts). */
+export type SkipFilter = 'include' | 'exclude' | 'semver' | 'platform' | 'maxAge' | 'minAge' | 'latest' | 'date-unknown' | 'subject';
 
 /** Why a change has its action; for people only, apply decides from `action` and the digests. */
 export type ChangeReason =

@@ -22,7 +22,17 @@ export interface MirrorView {
 }
 
 /** Order the legend and the skipped counts follow: the order of the Plan JSON enums. */
-const FILTER_ORDER: readonly SkipFilter[] = ['include', 'exclude', 'semver', 'platform', 'maxAge', 'minAge', 'latest', 'date-unknown'];
+const FILTER_ORDER: readonly SkipFilter[] = [
+  'include',
+  'exclude',
+  'semver',
+  'platform',
+  'maxAge',
+  'minAge',
+  'latest',
+  'date-unknown',
+  'subject',
+];
 
 /** Groups the (already sorted) plan by mirror and destination repository; re-derives no decision. */
 export function mirrorViews(plan: Plan): MirrorView[] {

@@ -117,6 +117,27 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
     assert.match(again.stdout, /No changes\./);
   });
 
+  test('a .sig tag the name filters keep is still no image: read only when its image is selected', async () => {
+    const file = await config(
+      'exclude.yaml',
+      `    destination: "${destination.host}/excluded"\n    referrers: true\n    tags: {exclude: ['^dev$']}\n`,
+    );
+    const before = proxy.requests.length;
+    const planned = await cli(['plan', '-c', file, '--json'], await planEnv(), dir);
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.deepEqual(legacyReads(before), [`GET /v2/team/app/manifests/${tagOf(v1.digest, '.sig')}`]);
+    const plan = JSON.parse(planned.stdout) as PlanJson;
+    assert.deepEqual(lines(plan), [
+      `create missing-in-destination ${tagOf(v1.digest, '.sig')}`,
+      'create missing-in-destination v1',
+      'create missing-in-destination v2',
+    ]);
+    assert.deepEqual(plan.skipped.map((s) => `${s.filter} ${s.ref.split(':').at(-1)}`).sort(), [
+      'exclude dev',
+      `subject ${tagOf(dev.digest, '.sig')}`,
+    ]);
+  });
+
   test('with legacyCosignTags: false the .sig tag does not travel (the tag filter decides, as for any tag)', async () => {
     const file = await config(
       'no-legacy.yaml',

@@ -124,8 +124,8 @@ describe('cosign legacy tags travel with their image', () => {
       `create missing-in-destination ${D}/app1:${legacy('two', 'sig')}`,
       `create missing-in-destination ${D}/app1:v2`,
     ]);
-    assert.deepEqual(skips(plan), [`latest ${S}/app1:${legacy('one', 'sig')}`, `latest ${S}/app1:v1`]);
-    assert.match(plan.skipped[0]!.detail, /^a legacy cosign tag; its subject v1 is skipped: /);
+    assert.deepEqual(skips(plan), [`subject ${S}/app1:${legacy('one', 'sig')}`, `latest ${S}/app1:v1`]);
+    assert.match(plan.skipped[0]!.detail, /^a legacy cosign tag: its subject v1 is skipped \(latest: /);
 
     // Without referrers the signatures are images, and the newest one takes the only slot (what this fixes).
     const plain = mirrorConfig({ tags: { latest: 1 } });
@@ -133,15 +133,38 @@ describe('cosign legacy tags travel with their image', () => {
     assert.notEqual(planOf([plain], [inventoryOf(plain)]).plan.changes[0]!.target.tag, 'v2');
   });
 
-  it('a legacy tag of an image that is no tag here stays an ordinary tag, as without referrers', () => {
-    const mirror = mirrorConfig({ referrers: REFERRERS });
+  it('a legacy tag of an image that is no selected tag is skipped (filter subject); the name filters still come first', () => {
+    const mirror = mirrorConfig({ referrers: REFERRERS, tags: { exclude: ['^dev$'] } });
     const inventory = inventoryFor(mirror)
-      .source('app1', (r) => r.head('v1', 'one').head(legacy('untagged', 'sig'), 'sig-untagged'))
+      .source('app1', (r) =>
+        r.head('v1', 'one').head('dev', 'dev').head(legacy('untagged', 'sig'), 'sig-untagged').head(legacy('dev', 'sig'), 'sig-dev'),
+      )
       .build();
-    assert.deepEqual(actions(planOf([mirror], [inventory]).plan), [
-      `create missing-in-destination ${D}/app1:${legacy('untagged', 'sig')}`,
-      `create missing-in-destination ${D}/app1:v1`,
-    ]);
+    const { plan, problems } = planOf([mirror], [inventory]);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(actions(plan), [`create missing-in-destination ${D}/app1:v1`]);
+    assert.deepEqual(
+      plan.skipped.map((s) => `${s.filter} ${s.ref.split(':').at(-1)} ${s.detail}`).sort(),
+      [
+        `exclude dev matches exclude ^dev$`,
+        // dev was not read (excluded by name): its signature's subject is known by digest only.
+        `subject ${legacy('dev', 'sig')} a legacy cosign tag: its subject ${manifestDigest('dev').slice(0, 15)} is no tag the mirror reads`,
+        `subject ${legacy('untagged', 'sig')} a legacy cosign tag: its subject ${manifestDigest('untagged').slice(0, 15)} is no tag the mirror reads`,
+      ].sort(),
+    );
+    // Without referrers both signatures are ordinary tags, copied.
+    const plain = mirrorConfig({ tags: { exclude: ['^dev$'] } });
+    assert.equal(
+      planOf(
+        [plain],
+        [
+          inventoryFor(plain)
+            .source('app1', (r) => r.head('v1', 'one').head(legacy('untagged', 'sig'), 'x'))
+            .build(),
+        ],
+      ).plan.changes.length,
+      2,
+    );
   });
 
   it('a legacy tag listed but unread is a problem, and prune keeps its destination copy', () => {

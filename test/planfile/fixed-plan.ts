@@ -1,9 +1,10 @@
 /**
- * A fixed plan that uses every field of the plan file format (shard, rate limits, artifactType, warnings) and every
- * reason (a legacy cosign tag prune keeps beside its kept image: referrer-of-kept-tag).
+ * A fixed plan that uses every field of the plan file format (shard, rate limits, artifactType, warnings), every
+ * reason (a legacy cosign tag prune keeps beside its kept image: referrer-of-kept-tag) and the skip filter `subject`
+ * (a legacy cosign tag whose image is not selected).
  */
 import type { Change, Plan } from '../../src/plan/types.js';
-import { sortChanges } from '../../src/plan/sort.js';
+import { sortChanges, sortSkipped } from '../../src/plan/sort.js';
 import { summarize } from '../../src/plan/summary.js';
 import { samplePlan } from '../helpers/sample-plan.js';
 
@@ -28,11 +29,23 @@ export function fixedPlan(): Plan {
     ),
     signature,
   ]);
+  const dropped = plan.skipped.find((entry) => entry.mirror === 'apps')!;
+  const unsigned = `${dropped.ref.slice(0, dropped.ref.lastIndexOf(':'))}:sha256-${'6'.repeat(64)}.sig`;
+  const skipped = sortSkipped([
+    ...plan.skipped,
+    {
+      mirror: 'apps',
+      ref: unsigned,
+      filter: 'subject',
+      detail: `a legacy cosign tag: its subject sha256:66666666 is no tag the mirror reads`,
+    },
+  ]);
   return {
     ...plan,
     shard: { index: 0, count: 1 },
     changes,
-    summary: summarize({ changes, skipped: plan.skipped }),
+    skipped,
+    summary: summarize({ changes, skipped }),
     stats: {
       ...plan.stats,
       rateLimits: {
