@@ -339,8 +339,8 @@ interface LegacyRead {
 
 /**
  * cosign's legacy tags of the selected tags (sha256-<hex>.sig, .att, .sbom), once the kept tags' digests are known:
- * the tag list already names them, so only those that travel are read, those the tag filters dropped at the source
- * (the others were read as kept tags) and their copies at the destination. A mirror without them reads nothing.
+ * the tag list already names them and the name filters never keep them as images, so only those that travel are
+ * read, at the source and (those it lists) at the destination. A mirror without them reads nothing more.
  */
 async function readLegacyCosignTags(run: MirrorRun, read: LegacyRead): Promise<SourceTag[]> {
   const { mirror, context } = run;
