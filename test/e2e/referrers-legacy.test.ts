@@ -13,10 +13,11 @@ import { makeTempDir } from '../harness/temp.js';
 import { ensureTools } from '../harness/tools.js';
 import { cli, planEnv } from './plan-fixture.js';
 
-// Issue 16 against two REAL Distribution 2.8 registries: cosign's legacy tags (`sha256-<hex>.sig`, here an image
-// manifest pushed under that tag, as cosign before OCI 1.1 does) travel with their image though the tag filter drops
-// their names, and not with `legacyCosignTags: false`; a pruning mirror keeps the fallback tag (`sha256-<hex>`) and
-// the `.sig` tag of a kept image, and deletes those of an image it deletes.
+// Issue 16 against two REAL Distribution 2.8 registries (the source behind a proxy that counts reads): cosign's legacy
+// tags (`sha256-<hex>.sig`, here an image manifest pushed under that tag, as cosign before OCI 1.1 does) travel with
+// their image though the tag filter drops their names, are read only then, and not with `legacyCosignTags: false`; a
+// pruning mirror keeps the fallback tag (`sha256-<hex>`) and the `.sig` tag of a kept image and deletes those of an
+// image it deletes, and keeps the fallback tag of a referrer it copies.
 
 const CREATED = '2024-03-01T12:00:00Z';
 
