@@ -87,9 +87,9 @@ export async function copySourceIndex(context: ExecutionContext, subject: string
   if (ownedByTagCopy(context, subject)) return true;
   const { target, signal } = context;
   const tag = fallbackTag(subject);
-  if ((await readEntries(target.registry, target.repository, tag, signal)).digest !== null) return false;
   const slowest = new Slowest();
   const started = performance.now();
+  if ((await readEntries(target.registry, target.repository, tag, signal)).entries.length > 0) return false;
   const written = await copyFromSource(context, tag, ours);
   if (written === null) return false;
   slowest.note(started);
@@ -135,7 +135,7 @@ export async function maintainFallbackIndexes(
       const tag = fallbackTag(subject);
       const started = performance.now();
       const state = await readEntries(target.registry, target.repository, tag, signal);
-      const copied = state.digest === null ? await copyFromSource(context, tag, ours) : null;
+      const copied = state.entries.length === 0 ? await copyFromSource(context, tag, ours) : null;
       if (copied !== null) {
         slowest.note(started);
         return { tag, ours, last: copied };
