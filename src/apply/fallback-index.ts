@@ -178,7 +178,7 @@ export async function presentByDigest(
   return {
     present,
     warning:
-      `${target.registry.name}/${target.repository}:${tag} is the source's own fallback tag, mirrored as it is: it lists ${shown} of the ${expected.length} ` +
+      `fallback tag ${tag} is the source's own, mirrored as it is: it lists ${shown} of the ${expected.length} ` +
       `referrers of ${shortDigest(subject)}, so a client without the referrers API sees ${shown} ` +
       `(the others are stored by digest: ${unlisted.map((referrer) => referrer.digest).join(', ')})`,
   };

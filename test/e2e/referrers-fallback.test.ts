@@ -140,7 +140,7 @@ describe("a source's own fallback tag listing fewer referrers than it has (Distr
     assert.match(output, /referrers of [^ ]+mirror\/app:v1: 2\/2 present/);
     assert.ok(
       output.includes(
-        `mirror/app:${subject.replace(':', '-')} is the source's own fallback tag, mirrored as it is: it lists 1 of the 2 referrers`,
+        `mirror/app:v1: fallback tag ${subject.replace(':', '-')} is the source's own, mirrored as it is: it lists 1 of the 2 referrers`,
       ),
       output,
     );
