@@ -2,7 +2,7 @@ import type { Change, ReferrerCopy } from '../plan/types.js';
 import { canListReferrers, copyImage } from '../registry/index.js';
 import type { BlobHolders, CopyShares } from '../registry/index.js';
 import { RegsyncError } from '../util/errors.js';
-import { copySourceIndex, mergeFallbackIndex } from './fallback-index.js';
+import { maintainFallbackIndexes, presentByDigest } from './fallback-index.js';
 import type { ExecutionContext } from './types.js';
 
 /**
@@ -37,15 +37,16 @@ export async function copyReferrers(change: Change, context: ExecutionContext, h
   // The first listing tells whether the destination has the API (remembered for the run); without it, the fallback tags.
   const [firstSubject] = bySubject.keys();
   const probe = await registry.listReferrers(target.repository, firstSubject!, { signal });
-  if (probe.source === 'fallback-tag') {
-    for (const [subject, listed] of bySubject) {
-      if (await copySourceIndex(context, subject, listed)) continue;
-      await mergeFallbackIndex(registry, target.repository, subject, listed, signal);
-    }
-  }
+  // Subjects whose fallback tag the plan copies as the source has it: counted present when stored by digest.
+  const owned = probe.source === 'fallback-tag' ? await maintainFallbackIndexes(context, bySubject) : new Set<string>();
   const missing: string[] = [];
   for (const [subject, expected] of bySubject) {
-    const present = new Set((await registry.listReferrers(target.repository, subject, { signal })).referrers.map((r) => r.digest));
+    let present: Set<string>;
+    if (owned.has(subject)) {
+      const proof = await presentByDigest(context, subject, expected);
+      if (proof.warning !== null) context.progress.warning(proof.warning);
+      present = proof.present;
+    } else present = new Set((await registry.listReferrers(target.repository, subject, { signal })).referrers.map((r) => r.digest));
     for (const referrer of expected) if (!present.has(referrer.digest)) missing.push(referrer.digest);
   }
   const ref = change.target.ref;

@@ -78,6 +78,11 @@ export interface ExecutionContext {
   source: ResolvedLocation;
   /** `change.target` resolved. */
   target: ResolvedLocation;
+  /**
+   * Tags of the target repository the plan copies as tags (create, update or noop): a `sha256-<hex>` fallback tag
+   * among them is owned by its tag change, and the referrers step does not write it (apply/fallback-index.ts).
+   */
+  tagsCopied?: ReadonlySet<string>;
 }
 
 /** What an executor is built from: the config (credentials, TLS, removalQueue per mirror), the environment, the pool. */
