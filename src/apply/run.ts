@@ -3,6 +3,7 @@ import { createDeleter } from './delete.js';
 import type { Interrupts } from './interrupts.js';
 import type { ResolvedChange } from './locations.js';
 import { rateLimitGate } from './rate-limit-gate.js';
+import { ReferrerProofs } from './referrers.js';
 import type { RateLimitReachedOf } from './rate-limit-gate.js';
 import { runChange } from './run-change.js';
 import { runInLanes } from './schedule.js';
@@ -72,10 +73,15 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
     secrets: options.secrets,
     rateLimited: rateLimitGate(options.rateLimitReached),
   };
+  const proofs = new ReferrerProofs(options.plan, options.changes);
   const lanes = {
     concurrency: options.concurrency,
     mayStart: () => !options.interrupts.stopping && !(options.failFast && failed),
-    run: async (resolved: ResolvedChange) => finish(resolved.change, await runChange(resolved, trackers.get(resolved.change.id)!, deps)),
+    run: async (resolved: ResolvedChange) => {
+      const tracker = trackers.get(resolved.change.id)!;
+      // An image's last referrer change also proves that all its referrers are listed at the destination.
+      finish(resolved.change, await proofs.after(resolved, await runChange(resolved, tracker, deps), tracker, deps.signal));
+    },
     skip: (resolved: ResolvedChange) =>
       finish(
         resolved.change,
@@ -112,5 +118,6 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
     interrupted: options.interrupts.stopping,
     changes,
     summary: summarizeResults(changes),
+    ...(proofs.images.length > 0 ? { images: proofs.images } : {}),
   };
 }

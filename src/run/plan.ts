@@ -1,8 +1,9 @@
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
-import { attachReferrers, gatherInventory } from '../inventory/index.js';
+import { gatherInventory, gatherReferrers } from '../inventory/index.js';
 import type { InventoryEvent } from '../inventory/index.js';
 import { buildPlan } from '../plan/diff.js';
+import { addReferrerChanges, referrerImages } from '../plan/referrers.js';
 import { selectRepositories } from '../plan/filters.js';
 import { inventorySelection } from '../plan/tag-selection.js';
 import { mirrorsToRead } from '../plan/related-mirrors.js';
@@ -124,7 +125,6 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
       cancel,
       ...(events.onProgress ? { onProgress: events.onProgress } : {}),
     });
-    // Referrers are listed for the changes the planner decided (only for mirrors that copy them), while the pool is open.
     built = buildPlan({
       config,
       inventory,
@@ -136,7 +136,13 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
       shard: options.shard,
       rateLimits: pool.rateLimits(),
     });
-    await attachReferrers(built.plan, mirrors, pool, cancel.signal);
+    // Referrers are listed for the images the planner kept (only for mirrors that copy them), while the pool is open;
+    // the planner then makes them changes of their own.
+    const copying = new Set(mirrors.filter((mirror) => mirror.referrers !== null).map((mirror) => mirror.name));
+    if (copying.size > 0) {
+      const facts = await gatherReferrers(referrerImages(built.plan, copying), mirrors, pool, cancel.signal);
+      built = { ...built, plan: addReferrerChanges(built.plan, facts) };
+    }
   } finally {
     options.signal?.removeEventListener('abort', stop);
     events.onReadsDone?.(pool.stats(), Date.now() - started);
