@@ -21,7 +21,15 @@ import { cli, planEnv } from './plan-fixture.js';
 const CREATED = '2024-03-01T12:00:00Z';
 
 interface PlanJson {
-  changes: Array<{ id: string; action: string; referrers?: Array<{ subject: string; digest: string; artifactType: string | null }> }>;
+  changes: Array<{
+    id: string;
+    action: string;
+    source: { digest: string } | null;
+    target: { tag: string | null };
+    subject?: string;
+    artifactType?: string | null;
+    referrerOf?: string;
+  }>;
   stats: { referrerListings?: number };
 }
 
@@ -63,19 +71,26 @@ describe('referrers travel with their images (registry executor)', () => {
     const planned = await cli(['plan', '--json'], env, dir);
     assert.equal(planned.code, 0, planned.stderr);
     const plan = JSON.parse(planned.stdout) as PlanJson;
-    const change = plan.changes.find((c) => c.action === 'create')!;
+    const change = plan.changes.find((c) => c.action === 'create' && c.subject === undefined)!;
+    // Each referrer is a create of its own, right after its image, named by digest.
+    const referrers = plan.changes.filter((c) => c.subject !== undefined);
+    assert.deepEqual(plan.changes.indexOf(referrers[0]!), plan.changes.indexOf(change) + 1);
+    assert.ok(referrers.every((r) => r.action === 'create' && r.target.tag === null && r.referrerOf === change.id));
     assert.deepEqual(
-      (change.referrers ?? []).map((r) => [r.subject, r.digest, r.artifactType]),
+      referrers.map((r) => [r.subject, r.source!.digest, r.artifactType]),
       [
         [image.digest, signature.digest, ARTIFACT_TYPES.signature],
         [image.platforms[0]!.digest, sbom.digest, ARTIFACT_TYPES.sbom],
         [signature.digest, attestation.digest, ARTIFACT_TYPES.attestation],
       ],
     );
-    // The index, its two children and the three referrers found are each listed once.
-    assert.equal(plan.stats.referrerListings, 6);
+    // At the source the index, its two children and the three referrers found are each listed once; at the
+    // destination, the three subjects that have referrers.
+    assert.equal(plan.stats.referrerListings, 9);
     const human = await cli(['plan'], env, dir);
-    assert.match(human.stdout, /referrers: 6 listings, 3 to copy/);
+    assert.match(human.stdout, /referrers: 9 listings, 3 to copy/);
+    assert.match(human.stdout, /\+ create [^ ]+mirror\/app:v1 .*\n {8}\+ 3 referrers: 1 signature \(application\/vnd\.dev\.cosign\.artifact\.sig\.v1\+json\), 1 sbom \(application\/spdx\+json\), 1 attestation \(application\/vnd\.in-toto\+json\)\n/);
+    assert.match(human.stdout, /Plan: 4 to create, 0 to update, 0 to delete, 0 unchanged\./);
 
     const applied = await cli(['apply', '--auto-approve'], env, dir);
     assert.equal(applied.code, 0, applied.stderr + applied.stdout);
@@ -106,7 +121,7 @@ describe('referrers travel with their images (registry executor)', () => {
     await pushImage(destination, 'mirror/app', 'v2', { created: CREATED, content: 'v2' });
     await pushArtifact(destination, 'mirror/app', foreign);
     await pushFallbackTag(destination, 'mirror/app', v2.digest, [foreign]);
-    // The image is there, but its tag is gone again so that the plan creates it (a referrer of an unchanged image is not planned yet).
+    // The image is there, but its tag is gone again so that the plan creates it.
     const deleted = await fetch(`${destination.url}/v2/mirror/app/manifests/${v2.digest}`, { method: 'DELETE' });
     assert.equal(deleted.status, 202);
     const applied = await cli(['apply', '--auto-approve'], await planEnv(), dir);
