@@ -178,3 +178,41 @@ describe('the referrers API at the source (scripted server): a new referrer of a
     }
   });
 });
+
+describe('a referrer listing that fails', () => {
+  test('fails its source repository alone: named in the failures, its changes left out; the other repository is planned with its referrers', async () => {
+    await ensureTools();
+    const [backing, destination] = await Promise.all([startRegistry(), startRegistry()]);
+    const api = await startReferrersServer(backing, { failRepositories: ['team/broken'] });
+    try {
+      const target = { url: api.url };
+      const good = await pushImage(target, 'team/app', 'v1', { created: CREATED, content: 'good' });
+      await pushImage(target, 'team/broken', 'v1', { created: CREATED, content: 'broken' });
+      const signature = buildArtifact({ mediaType: good.mediaType, digest: good.digest, size: 0 }, ARTIFACT_TYPES.signature, 'good-sig');
+      await pushArtifact(target, 'team/app', signature);
+      const dir = await makeTempDir('referrers-plan-failure');
+      await writeFile(
+        path.join(dir, 'regsync.yaml'),
+        `mirrors:\n  - name: signed\n    source: "${api.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app, broken]}\n`,
+      );
+      const planned = await cli(['plan', '--json'], await planEnv(), dir);
+      assert.equal(planned.code, 1, planned.stderr);
+      const plan = JSON.parse(planned.stdout) as PlanJson & { failures?: Array<{ repository: string; error: string }> };
+      assert.deepEqual(
+        plan.failures?.map((f) => f.repository),
+        ['team/broken'],
+      );
+      assert.match(plan.failures![0]!.error, /cannot list the referrers of [^ ]+team\/broken:v1: /);
+      assert.deepEqual(
+        plan.changes.map((c) => [c.action, c.target.ref]),
+        [
+          ['create', `${destination.host}/mirror/app:v1`],
+          ['create', `${destination.host}/mirror/app@${signature.digest}`],
+        ],
+      );
+    } finally {
+      await api.stop();
+      await Promise.all([backing.stop(), destination.stop()]);
+    }
+  });
+});
