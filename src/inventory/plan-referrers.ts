@@ -38,7 +38,13 @@ export async function gatherReferrers(
     const mirror = byName.get(image.mirror);
     const source = image.source;
     if (mirror === undefined || source === null) return null;
-    const key = [image.mirror, source.repository, source.digest, image.target.repository, JSON.stringify(image.copy?.platforms ?? null)].join('\0');
+    const key = [
+      image.mirror,
+      source.repository,
+      source.digest,
+      image.target.repository,
+      JSON.stringify(image.copy?.platforms ?? null),
+    ].join('\0');
     let facts = shared.get(key);
     if (facts === undefined) {
       facts = imageFacts(image, mirror, pool, counter, signal);

@@ -114,10 +114,20 @@ function referrerMismatch(mirror: MirrorConfig, change: Change, byId: ReadonlyMa
   if (settings === null || mirror.executor !== 'registry') return `copies a referrer, but mirror ${mirror.name} copies no referrers`;
   const { source, target } = change;
   if (source === null) return 'is a referrer without a source';
-  if (change.action === 'create' ? change.copy?.platforms !== null || target.digest !== null : change.action !== 'noop' || target.digest !== source.digest)
+  if (
+    change.action === 'create'
+      ? change.copy?.platforms !== null || target.digest !== null
+      : change.action !== 'noop' || target.digest !== source.digest
+  )
     return `is a referrer ${change.action}, but a referrer is created whole by digest, or unchanged when the destination lists it`;
   const image = change.referrerOf === undefined ? undefined : byId.get(change.referrerOf);
-  if (image === undefined || image.subject !== undefined || image.mirror !== change.mirror || image.source === null || image.target.tag === null)
+  if (
+    image === undefined ||
+    image.subject !== undefined ||
+    image.mirror !== change.mirror ||
+    image.source === null ||
+    image.target.tag === null
+  )
     return `is a referrer of ${change.referrerOf ?? '(nothing)'}, which is no image change of mirror ${mirror.name} in this plan`;
   if (!(image.action === 'create' || image.action === 'update' || (image.action === 'noop' && image.reason === 'up-to-date')))
     return `is a referrer of ${image.id}, an image whose content does not travel (${image.action}, ${image.reason})`;
@@ -152,7 +162,9 @@ function refMismatch(document: ChangeDocument): string | null {
     if (location.tag === null && byDigest === null) return `has ${field}.tag null, but regsync plan always names a tag`;
     if (location.tag !== null && byDigest !== null) return `has ${field}.tag ${location.tag}, but a referrer is named by its digest`;
     const parts =
-      byDigest === null ? locationRef(location.endpoint, location.repository, location.tag) : digestLocationRef(location.endpoint, location.repository, byDigest);
+      byDigest === null
+        ? locationRef(location.endpoint, location.repository, location.tag)
+        : digestLocationRef(location.endpoint, location.repository, byDigest);
     if (location.ref !== parts) return `has ${field}.ref ${location.ref}, but its endpoint, repository and tag are ${parts}`;
   }
   return null;

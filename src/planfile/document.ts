@@ -172,7 +172,8 @@ export function toDocument(plan: Plan): PlanDocument {
 function location(document: LocationDocument, byDigest: string | null): ChangeLocation {
   const { endpoint, repository, tag } = document;
   // A referrer change names both ends by its digest (no tag).
-  const ref = tag === null && byDigest !== null ? digestLocationRef(endpoint, repository, byDigest) : locationRef(endpoint, repository, tag);
+  const ref =
+    tag === null && byDigest !== null ? digestLocationRef(endpoint, repository, byDigest) : locationRef(endpoint, repository, tag);
   return { ref, endpoint, repository, tag };
 }
 

@@ -26,7 +26,10 @@ const KINDS: ReadonlyArray<readonly [kind: string, types: readonly string[]]> = 
       'application/vnd.dev.cosign.artifact.sbom.v1+json',
     ],
   ],
-  ['attestation', ['application/vnd.in-toto+json', 'application/vnd.dsse.envelope.v1+json', 'application/vnd.dev.cosign.artifact.att.v1+json']],
+  [
+    'attestation',
+    ['application/vnd.in-toto+json', 'application/vnd.dsse.envelope.v1+json', 'application/vnd.dev.cosign.artifact.att.v1+json'],
+  ],
 ];
 
 /** `signature`, `sbom`, `attestation` or `artifact`: what a referrer is, from its artifact type. */
@@ -67,7 +70,10 @@ export function referrerLines(referrers: readonly Change[], showUnchanged: boole
   if (!showUnchanged) return lines;
   for (const referrer of unchanged) {
     const type = referrer.artifactType ?? 'no artifact type';
-    lines.push({ action: 'noop', text: `  unchanged referrer ${shortDigest(referrer.source!.digest)}: ${referrerKind(referrer.artifactType)} (${type})` });
+    lines.push({
+      action: 'noop',
+      text: `  unchanged referrer ${shortDigest(referrer.source!.digest)}: ${referrerKind(referrer.artifactType)} (${type})`,
+    });
   }
   return lines;
 }

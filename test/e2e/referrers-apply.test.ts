@@ -89,7 +89,10 @@ describe('referrers travel with their images (registry executor)', () => {
     assert.equal(plan.stats.referrerListings, 9);
     const human = await cli(['plan'], env, dir);
     assert.match(human.stdout, /referrers: 9 listings, 3 to copy/);
-    assert.match(human.stdout, /\+ create [^ ]+mirror\/app:v1 .*\n {8}\+ 3 referrers: 1 signature \(application\/vnd\.dev\.cosign\.artifact\.sig\.v1\+json\), 1 sbom \(application\/spdx\+json\), 1 attestation \(application\/vnd\.in-toto\+json\)\n/);
+    assert.match(
+      human.stdout,
+      /\+ create [^ ]+mirror\/app:v1 .*\n {8}\+ 3 referrers: 1 signature \(application\/vnd\.dev\.cosign\.artifact\.sig\.v1\+json\), 1 sbom \(application\/spdx\+json\), 1 attestation \(application\/vnd\.in-toto\+json\)\n/,
+    );
     assert.match(human.stdout, /Plan: 4 to create, 0 to update, 0 to delete, 0 unchanged\./);
 
     const applied = await cli(['apply', '--auto-approve'], env, dir);

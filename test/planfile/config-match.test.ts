@@ -209,7 +209,6 @@ describe('a saved plan the config could have produced', () => {
 
 // Referrer changes (formatVersion 3) and hostile edits of them: test/planfile/referrers.test.ts.
 
-
 describe('the schema: digests are sha256: and 64 hex digits', () => {
   for (const digest of ['sha256:abc', 'sha512:' + 'a'.repeat(128), 'sha256:' + 'A'.repeat(64), 'md5:abc']) {
     it(digest.length > 20 ? `${digest.slice(0, 16)}…` : digest, () => {

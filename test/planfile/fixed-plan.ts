@@ -15,7 +15,13 @@ export function fixedPlan(): Plan {
       {
         image: unchanged.id,
         referrers: [
-          { subject: unchanged.source!.digest, digest: digest('a'), mediaType: MANIFEST, size: 600, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' },
+          {
+            subject: unchanged.source!.digest,
+            digest: digest('a'),
+            mediaType: MANIFEST,
+            size: 600,
+            artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+          },
           { subject: digest('a'), digest: digest('b'), mediaType: MANIFEST, size: 700, artifactType: null },
         ],
         present: [digest('a')],

@@ -139,14 +139,20 @@ describe('a saved plan with referrer changes is checked against the config', () 
     referrer(plan, 'b').subject = digest('e');
     assert.equal(
       configMismatch(referrersConfig(), plan),
-      line(idOf('b'), `refers to ${digest('e')}, which is neither its image ${IMAGE} (${referrer(plan, 'a').subject}) nor another of its referrers`),
+      line(
+        idOf('b'),
+        `refers to ${digest('e')}, which is neither its image ${IMAGE} (${referrer(plan, 'a').subject}) nor another of its referrers`,
+      ),
     );
   });
 
   test('referrerOf naming a delete, or no change at all: refused', () => {
     const plan = document();
     referrer(plan, 'a').referrerOf = 'apps:127.0.0.1:5001/mirror/app1:v0.8';
-    assert.match(configMismatch(referrersConfig(), plan) ?? '', /is a referrer of apps:127\.0\.0\.1:5001\/mirror\/app1:v0\.8, which is no image change/);
+    assert.match(
+      configMismatch(referrersConfig(), plan) ?? '',
+      /is a referrer of apps:127\.0\.0\.1:5001\/mirror\/app1:v0\.8, which is no image change/,
+    );
     referrer(plan, 'a').referrerOf = 'apps:127.0.0.1:5001/mirror/app1:nope';
     assert.match(configMismatch(referrersConfig(), plan) ?? '', /which is no image change of mirror apps in this plan/);
   });
@@ -169,7 +175,10 @@ describe('a saved plan with referrer changes is checked against the config', () 
     assert.match(configMismatch(referrersConfig(), tagged) ?? '', /targets .* but its image .* lands in|a referrer is named by its digest/);
     const steered = document();
     referrer(steered, 'a').source!.ref = `127.0.0.1:5000/app1@${digest('f')}`;
-    assert.match(configMismatch(referrersConfig(), steered) ?? '', /has source\.ref .*@sha256:f+, but its endpoint, repository and tag are/);
+    assert.match(
+      configMismatch(referrersConfig(), steered) ?? '',
+      /has source\.ref .*@sha256:f+, but its endpoint, repository and tag are/,
+    );
   });
 
   test('a referrer noop turned into a create of something already there, or a create with a platforms subset: refused', () => {

@@ -50,10 +50,13 @@ async function checkSubject(change: Change, context: ExecutionContext): Promise<
   const fetched = await context.source.registry.getManifest(context.source.repository, change.source!.digest, { signal: context.signal });
   const named = fetched.manifest.subject?.digest ?? null;
   if (named !== change.subject) {
-    throw new RegsyncError(`${change.source!.ref} refers to ${named ?? 'nothing'}, not to ${change.subject} as the plan says: run regsync plan again`, {
-      code: 'PLAN_INVALID',
-      reference: change.source!.ref,
-    });
+    throw new RegsyncError(
+      `${change.source!.ref} refers to ${named ?? 'nothing'}, not to ${change.subject} as the plan says: run regsync plan again`,
+      {
+        code: 'PLAN_INVALID',
+        reference: change.source!.ref,
+      },
+    );
   }
 }
 
