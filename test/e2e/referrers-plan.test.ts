@@ -11,6 +11,7 @@ import { startRegistry } from '../harness/registry.js';
 import type { RegistryInstance } from '../harness/registry.js';
 import { makeTempDir } from '../harness/temp.js';
 import { ensureTools } from '../harness/tools.js';
+import { parseApplyResult } from './apply-fixture.js';
 import { cli, planEnv } from './plan-fixture.js';
 
 // Issue 16, "Done when": against the real Distribution registry (no referrers API; a client that signs maintains
@@ -137,7 +138,8 @@ describe('a signature added upstream to an unchanged image (Distribution 2.8, fa
     await pushFallbackTag(source, 'team/app', image.platforms[1]!.digest, [sbom]);
     const applied = await cli(['apply', '--auto-approve', '--json'], await planEnv(), dir);
     assert.equal(applied.code, 0, applied.stderr + applied.stdout);
-    const result = JSON.parse(applied.stdout) as ApplyJson;
+    // Valid against schemas/apply-result.schema.json.
+    const result = parseApplyResult(applied.stdout) as ApplyJson;
     assert.deepEqual(
       result.changes.map((c) => [c.id, c.status]),
       [[`signed:${destination.host}/mirror/app@${sbom.digest}`, 'done']],

@@ -7,10 +7,13 @@ import { formatBytes } from '../progress-format.js';
 import { copyOperation } from '../operations.js';
 import type { ExecutionContext, Executor, ExecutorFactory } from '../types.js';
 
-function progressLine(event: CopyProgressEvent): string | null {
+function progressLine(event: CopyProgressEvent, change: Change): string | null {
   if (event.type === 'blob') return `blob ${shortDigest(event.digest)} ${event.outcome} (${formatBytes(event.size)})`;
-  if (event.type === 'manifest')
-    return `manifest ${shortDigest(event.digest)} pushed as ${event.reference.startsWith('sha256:') ? 'a child' : event.reference}`;
+  if (event.type === 'manifest') {
+    // A referrer change pushes its manifest by digest; an index pushes its children by digest.
+    const by = change.subject !== undefined && event.reference === change.source?.digest ? 'by digest' : 'as a child';
+    return `manifest ${shortDigest(event.digest)} pushed ${event.reference.startsWith('sha256:') ? by : `as ${event.reference}`}`;
+  }
   if (event.type === 'retry') return `retry ${event.attempt} of blob ${shortDigest(event.digest)}: ${event.message}`;
   return null;
 }
@@ -84,7 +87,7 @@ async function copy(change: Change, context: ExecutionContext, holders: BlobHold
       onProgress: (event) => {
         if (event.type === 'warning') context.progress.warning(event.message);
         if (event.type === 'blob') context.progress.bytes((bytes += event.outcome === 'copied' ? event.size : 0));
-        const line = progressLine(event);
+        const line = progressLine(event, change);
         if (line !== null) context.progress.output(line);
       },
     });
