@@ -28,6 +28,17 @@ export class ReferrerProofs {
     for (const change of plan.changes) if (this.groups.has(change.id)) this.refs.set(change.id, change.target.ref);
   }
 
+  /**
+   * Why a referrer change must not start: its image's change in this run did not land (failed, stale or never
+   * started), so its subject may be missing at the destination. null: it may start.
+   */
+  blockedBy(change: Change, results: ReadonlyMap<string, ChangeResult>): string | null {
+    if (change.referrerOf === undefined) return null;
+    const image = results.get(change.referrerOf);
+    if (image === undefined || image.status === 'done' || image.status === 'present') return null;
+    return `not started: its image ${this.refs.get(change.referrerOf) ?? change.referrerOf} was not copied (${image.status})`;
+  }
+
   /** After a change ran: the last referrer change of an image proves the image's referrers; its result says how that went. */
   async after(resolved: ResolvedChange, result: ChangeResult, progress: ChangeProgress, signal: AbortSignal): Promise<ChangeResult> {
     const { change } = resolved;

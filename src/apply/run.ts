@@ -79,6 +79,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
     mayStart: () => !options.interrupts.stopping && !(options.failFast && failed),
     run: async (resolved: ResolvedChange) => {
       const tracker = trackers.get(resolved.change.id)!;
+      const blocked = proofs.blockedBy(resolved.change, results);
+      if (blocked !== null) return finish(resolved.change, skippedResult(resolved.change, blocked));
       // An image's last referrer change also proves that all its referrers are listed at the destination.
       finish(resolved.change, await proofs.after(resolved, await runChange(resolved, tracker, deps), tracker, deps.signal));
     },
