@@ -2,7 +2,7 @@ import type { MirrorConfig } from '../config/types.js';
 import type { ImageReferrerFacts, ReferrerFacts } from '../plan/referrers.js';
 import type { Change, ReadFailure } from '../plan/types.js';
 import { canListReferrers, registryAt, selectPlatforms } from '../registry/index.js';
-import type { RegistryPool } from '../registry/index.js';
+import type { FetchedManifest, RegistryPool } from '../registry/index.js';
 import { CancelledError } from '../util/concurrency.js';
 import { isRegsyncError } from '../util/errors.js';
 import { mapLimited } from '../util/map-limited.js';
@@ -89,8 +89,7 @@ async function imageFacts(
   let subjects = [source.digest];
   let dropped = 0;
   if (fetched.manifest.kind === 'index') {
-    const platforms = image.copy?.platforms ?? null;
-    const kept = platforms === null ? null : selectPlatforms(fetched, platforms, source.ref);
+    const kept = await keptManifest(image, mirror, pool, fetched, signal);
     if (kept === null || kept.descriptor.digest === source.digest) {
       subjects = [source.digest, ...fetched.manifest.manifests.map((child) => child.digest)];
     } else {
@@ -114,4 +113,24 @@ async function imageFacts(
     }
   }
   return { referrers, present, dropped };
+}
+
+/**
+ * What lands (or landed) under the image's tag when it is not the source index itself: the `platforms` subset a
+ * create or update builds from the source bytes, or, for an unchanged image whose destination holds another digest
+ * (a subset made by an earlier apply), the destination's own manifest. null: the source index whole.
+ */
+async function keptManifest(
+  image: Change,
+  mirror: MirrorConfig,
+  pool: RegistryPool,
+  fetched: FetchedManifest,
+  signal: AbortSignal,
+): Promise<FetchedManifest | null> {
+  const source = image.source!;
+  const platforms = image.copy?.platforms ?? null;
+  if (platforms !== null) return selectPlatforms(fetched, platforms, source.ref);
+  const landed = image.target.digest;
+  if (image.action !== 'noop' || landed === null || landed === source.digest) return null;
+  return registryAt(pool, mirror.destination).getManifest(image.target.repository, landed, { signal });
 }

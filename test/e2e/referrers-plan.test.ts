@@ -220,3 +220,56 @@ describe('a referrer listing that fails', () => {
     }
   });
 });
+
+describe('a platforms subset (Distribution 2.8, fallback tags)', () => {
+  test("the source index's referrers cannot follow (a warning); the kept child's referrers do, proven at the destination", async () => {
+    await ensureTools();
+    const [source, destination] = await Promise.all([startRegistry(), startRegistry()]);
+    try {
+      const image = await pushImage(source, 'team/app', 'v1', {
+        created: CREATED,
+        content: 'subset',
+        platforms: ['linux/amd64', 'linux/arm64'],
+      });
+      const top = (await rawManifest(source, 'team/app', 'v1'))!;
+      const onIndex = buildArtifact(
+        { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length },
+        ARTIFACT_TYPES.signature,
+        'index-sig',
+      );
+      const [amd64, arm64] = image.platforms;
+      const child = (digest: string, content: string) =>
+        buildArtifact({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 0 }, ARTIFACT_TYPES.sbom, content);
+      const amdSbom = child(amd64!.digest, 'amd64-sbom');
+      const armSbom = child(arm64!.digest, 'arm64-sbom');
+      for (const artifact of [onIndex, amdSbom, armSbom]) await pushArtifact(source, 'team/app', artifact);
+      await pushFallbackTag(source, 'team/app', image.digest, [onIndex]);
+      await pushFallbackTag(source, 'team/app', amd64!.digest, [amdSbom]);
+      await pushFallbackTag(source, 'team/app', arm64!.digest, [armSbom]);
+      const dir = await makeTempDir('referrers-plan-subset');
+      await writeFile(
+        path.join(dir, 'regsync.yaml'),
+        `mirrors:\n  - name: signed\n    source: "${source.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n    referrers: true\n    platforms: [linux/arm64]\n    repositories: {names: [app]}\n    tags: {include: [^v1$]}\n`,
+      );
+      const env = await planEnv();
+      const planned = await cli(['plan'], env, dir);
+      assert.equal(planned.code, 0, planned.stderr);
+      assert.match(
+        planned.stdout,
+        new RegExp(
+          `! 1 referrer\\(s\\) of the source index ${image.digest} cannot follow the platforms subset \\(a new index digest\\); the kept children's referrers do`,
+        ),
+      );
+      assert.match(planned.stdout, /\+ 1 referrer: 1 sbom \(application\/spdx\+json\)\n/);
+      const applied = await cli(['apply', '--auto-approve'], env, dir);
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      assert.match(applied.stdout + applied.stderr, /referrers of [^ ]+mirror\/app:v1: 1\/1 present/);
+      assert.ok((await rawManifest(destination, 'mirror/app', armSbom.digest))?.bytes.equals(armSbom.bytes));
+      assert.equal(await rawManifest(destination, 'mirror/app', amdSbom.digest), null);
+      assert.equal(await rawManifest(destination, 'mirror/app', onIndex.digest), null);
+      assert.match((await cli(['plan'], env, dir)).stdout, /No changes\./);
+    } finally {
+      await Promise.all([source.stop(), destination.stop()]);
+    }
+  });
+});
