@@ -72,20 +72,42 @@ async function prove(resolved: ResolvedChange, expected: ReferrerCopy[], signal:
   if (!canListReferrers(registry)) throw new RegsyncError(`${registry.name} cannot list referrers`, { code: 'UNSUPPORTED' });
   const bySubject = new Map<string, ReferrerCopy[]>();
   for (const referrer of expected) bySubject.set(referrer.subject, [...(bySubject.get(referrer.subject) ?? []), referrer]);
-  // The first listing tells whether the destination has the API (remembered for the run); without it, the fallback tags.
+  // The first listing tells whether the destination has the API (remembered for the run); without it (a registry,
+  // or an OCI layout, which lists by index.json and keeps the fallback tag too), the fallback tags are kept here.
   const [firstSubject] = bySubject.keys();
   const probe = await registry.listReferrers(target.repository, firstSubject!, { signal });
-  if (probe.source === 'fallback-tag' && source !== null) {
+  const keepsFallback = probe.source !== 'api';
+  if (keepsFallback && source !== null) {
     const context = { signal, progress, source, target };
     for (const [subject, listed] of bySubject) {
-      if (await copySourceIndex(context, subject, listed)) continue;
+      // The source's index byte for byte where it lists exactly ours; then read back and merged all the same:
+      // another writer (a shard copying its own source's index) may have replaced it in between.
+      await copySourceIndex(context, subject, listed);
       await mergeFallbackIndex(registry, target.repository, subject, listed, signal);
     }
   }
-  const missing: string[] = [];
+  let missing = await unlisted(resolved, bySubject, signal);
+  if (missing.size > 0 && keepsFallback) {
+    // Another writer replaced the index after our read-back (it copied its source's index without merging): merge
+    // ours in once more, then prove.
+    for (const [subject, listed] of bySubject) {
+      const lost = listed.filter((referrer) => missing.has(referrer.digest));
+      if (lost.length > 0) await mergeFallbackIndex(registry, target.repository, subject, lost, signal);
+    }
+    missing = await unlisted(resolved, bySubject, signal);
+  }
+  return [...missing];
+}
+
+/** The digests the destination does not list under their subject. */
+async function unlisted(resolved: ResolvedChange, bySubject: Map<string, ReferrerCopy[]>, signal: AbortSignal): Promise<Set<string>> {
+  const registry = resolved.target.registry;
+  if (!canListReferrers(registry)) throw new RegsyncError(`${registry.name} cannot list referrers`, { code: 'UNSUPPORTED' });
+  const missing = new Set<string>();
   for (const [subject, wanted] of bySubject) {
-    const present = new Set((await registry.listReferrers(target.repository, subject, { signal })).referrers.map((r) => r.digest));
-    for (const referrer of wanted) if (!present.has(referrer.digest)) missing.push(referrer.digest);
+    const listing = await registry.listReferrers(resolved.target.repository, subject, { signal });
+    const present = new Set(listing.referrers.map((r) => r.digest));
+    for (const referrer of wanted) if (!present.has(referrer.digest)) missing.add(referrer.digest);
   }
   return missing;
 }

@@ -100,8 +100,10 @@ async function imageFacts(
       ).length;
     }
   }
-  const referrers = await discoverReferrers(reader, source.repository, subjects, settings, counter, signal);
-  if (referrers.length === 0) return { referrers, present: [], dropped };
+  const viaFallback = new Set<string>();
+  const referrers = await discoverReferrers(reader, source.repository, subjects, settings, counter, signal, viaFallback);
+  const fallbackSubjects = [...viaFallback];
+  if (referrers.length === 0) return { referrers, present: [], dropped, fallbackSubjects };
   // What the destination lists, for each subject that has referrers at the source.
   const destination = registryAt(pool, mirror.destination);
   const present: string[] = [];
@@ -112,7 +114,7 @@ async function imageFacts(
       present.push(...listing.referrers.map((referrer) => referrer.digest));
     }
   }
-  return { referrers, present, dropped };
+  return { referrers, present, dropped, fallbackSubjects };
 }
 
 /**

@@ -19,6 +19,11 @@ export interface ImageReferrerFacts {
   present: string[];
   /** Referrers of the source index that cannot follow a `platforms` subset (the subset is a new index digest). */
   dropped: number;
+  /**
+   * Subjects whose referrers the source listed by their `sha256-<hex>` fallback tag (no referrers API there): that
+   * tag is the list these referrer changes carry, and apply keeps the destination's own (absent: none).
+   */
+  fallbackSubjects?: string[];
 }
 
 export interface ReferrerFacts {
@@ -118,7 +123,7 @@ function withoutFailed(changes: Change[], failures: readonly ReadFailure[]): Cha
  * referrer create is a create), warnings for referrers a platforms subset leaves behind, and the repositories whose
  * referrers could not be listed left out and named in `failures`.
  */
-export function addReferrerChanges(plan: Plan, facts: ReferrerFacts): Plan {
+export function addReferrerChanges(plan: Plan, facts: ReferrerFacts, mirrors: ReadonlySet<string> = new Set()): Plan {
   const byImage = new Map(facts.images.map((image) => [image.image, image]));
   const seen = new Set<string>();
   const changes: Change[] = [];
@@ -148,13 +153,45 @@ export function addReferrerChanges(plan: Plan, facts: ReferrerFacts): Plan {
     }
   }
   const failures = [...(plan.failures ?? []), ...facts.failures];
+  const kept = withoutOwnFallbackTags(changes, facts.images, mirrors);
   return {
     ...plan,
-    changes,
-    summary: summarize({ changes, skipped: plan.skipped }),
+    changes: kept,
+    summary: summarize({ changes: kept, skipped: plan.skipped }),
     stats: { ...plan.stats, referrerListings: facts.listings },
     ...(failures.length > 0 ? { failures } : {}),
   };
+}
+
+/**
+ * Without the copies of a source's `sha256-<hex>` fallback tags that the referrer changes stand for: in a mirror
+ * that carries referrers, when the source listed a subject's referrers by that tag (no referrers API there, as on
+ * Distribution 2.8), its entries are the referrer changes of the plan, and apply writes the destination's tag
+ * itself (the source's index byte for byte when it lists exactly the referrers copied, else merged in, other
+ * writers' entries kept). Copying the source's index as a tag as well would show a signature added upstream twice
+ * (the referrer and the tag) and could undo the merge. Other `sha256-` tags (a source with the referrers API or an
+ * OCI layout, whose tag may list other entries; a subject the plan does not carry) are copied as tags, and noops
+ * and deletes stay as planned.
+ */
+function withoutOwnFallbackTags(changes: Change[], images: readonly ImageReferrerFacts[], mirrors: ReadonlySet<string>): Change[] {
+  const byId = new Map(changes.map((c) => [c.id, c]));
+  const own = new Set<string>();
+  for (const facts of images) {
+    const image = byId.get(facts.image);
+    if (image === undefined || !mirrors.has(image.mirror)) continue;
+    for (const subject of facts.fallbackSubjects ?? [])
+      own.add(`${image.mirror}\0${image.target.endpoint}\0${image.target.repository}\0${subject.replace(':', '-')}`);
+  }
+  if (own.size === 0) return changes;
+  return changes.filter(
+    (c) =>
+      !(
+        (c.action === 'create' || c.action === 'update') &&
+        c.subject === undefined &&
+        c.target.tag !== null &&
+        own.has(`${c.mirror}\0${c.target.endpoint}\0${c.target.repository}\0${c.target.tag}`)
+      ),
+  );
 }
 
 /** The referrer changes of each image change id, in plan order. */

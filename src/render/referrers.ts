@@ -52,7 +52,7 @@ export function referrerKinds(referrers: readonly Change[]): string {
   const order = ['signature', 'sbom', 'attestation', 'artifact'];
   return [...counts.values()]
     .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || compareStrings(a.type, b.type))
-    .map(({ kind, type, count }) => `${count} ${kind} (${type})`)
+    .map(({ kind, type, count }) => `${count} ${kind}${count === 1 ? '' : 's'} (${type})`)
     .join(', ');
 }
 

@@ -141,7 +141,7 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
     const copying = new Set(mirrors.filter((mirror) => mirror.referrers !== null).map((mirror) => mirror.name));
     if (copying.size > 0) {
       const facts = await gatherReferrers(referrerImages(built.plan, copying), mirrors, pool, cancel.signal);
-      built = { ...built, plan: addReferrerChanges(built.plan, facts) };
+      built = { ...built, plan: addReferrerChanges(built.plan, facts, copying) };
     }
   } finally {
     options.signal?.removeEventListener('abort', stop);

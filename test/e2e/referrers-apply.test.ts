@@ -19,6 +19,7 @@ import { cli, planEnv } from './plan-fixture.js';
 // proves every one arrived. The source is the scripted referrers-API server in front of a real registry.
 
 const CREATED = '2024-03-01T12:00:00Z';
+const MEDIA_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 interface PlanJson {
   changes: Array<{
@@ -170,6 +171,15 @@ describe('referrers travel with their images (registry executor)', () => {
     const [left, right, shared] = await Promise.all([startRegistry(), startRegistry(), startRegistry()]);
     try {
       const spec = { created: CREATED, content: 'shared', platforms: ['linux/amd64', 'linux/arm64'] };
+      // The image and the artifacts' empty config blob are there already: two processes uploading one blob into one
+      // repository at the same moment trip Distribution 2.8's link-file race (LAB.md), which is not what this tests.
+      // What races here are the referrers and the read-merge-write of the one fallback index.
+      await pushImage(shared, 'mirror/app', 'v1', spec);
+      await pushArtifact(
+        shared,
+        'mirror/app',
+        buildArtifact({ mediaType: MEDIA_MANIFEST, digest: `sha256:${'0'.repeat(64)}`, size: 2 }, ARTIFACT_TYPES.sbom, 'seed'),
+      );
       const signatures: BuiltArtifact[] = [];
       const dirs: string[] = [];
       for (const [index, from] of [left, right].entries()) {

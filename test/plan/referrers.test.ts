@@ -117,3 +117,30 @@ describe('referrer changes from the facts', () => {
     assert.equal(out.summary.delete, 0);
   });
 });
+
+describe('fallback tags the mirror keeps itself', () => {
+  it("a copy of the source's sha256-<hex> tag its referrers were listed by is left out; other sha256- tags stay", () => {
+    const plan = samplePlan();
+    const image = plan.changes.find((c) => c.id === UNCHANGED)!;
+    const tagChange = (tag: string, action: 'create' | 'update' | 'noop') => ({
+      ...image,
+      id: `apps:127.0.0.1:5001/mirror/app1:${tag}`,
+      action,
+      target: { ...image.target, tag, ref: `127.0.0.1:5001/mirror/app1:${tag}` },
+    });
+    const own = image.source!.digest.replace(':', '-');
+    const other = digest('9').replace(':', '-');
+    plan.changes.push(tagChange(own, 'update'), tagChange(other, 'create'));
+    const listedByTag = { ...facts(plan, UNCHANGED, ['a']), fallbackSubjects: [image.source!.digest] };
+    const out = addReferrerChanges(plan, { images: [listedByTag], listings: 1, failures: [] }, new Set(['apps']));
+    const tags = out.changes.map((c) => c.target.tag);
+    assert.ok(!tags.includes(own));
+    assert.ok(tags.includes(other));
+    assert.equal(out.summary.update, plan.summary.update);
+    // Listed by the referrers API (or an OCI layout), or a mirror not named as carrying referrers: the copy stays.
+    const byApi = addReferrerChanges(plan, { images: [facts(plan, UNCHANGED, ['a'])], listings: 1, failures: [] }, new Set(['apps']));
+    assert.ok(byApi.changes.some((c) => c.target.tag === own));
+    const notCarrying = addReferrerChanges(plan, { images: [listedByTag], listings: 1, failures: [] });
+    assert.ok(notCarrying.changes.some((c) => c.target.tag === own));
+  });
+});
