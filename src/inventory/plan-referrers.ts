@@ -4,7 +4,8 @@ import type { Change, ReadFailure } from '../plan/types.js';
 import { canListReferrers, registryAt, selectPlatforms } from '../registry/index.js';
 import type { FetchedManifest, RegistryPool } from '../registry/index.js';
 import { CancelledError } from '../util/concurrency.js';
-import { isRegsyncError } from '../util/errors.js';
+import { isRegsyncError, RegsyncError } from '../util/errors.js';
+import { failsTheHost } from './failures.js';
 import { mapLimited } from '../util/map-limited.js';
 import { discoverReferrers } from './referrers.js';
 import type { ReferrerCounter } from './referrers.js';
@@ -21,7 +22,8 @@ const REFERRER_CONCURRENCY = 8;
  * and a listing costs one request per subject that has referrers instead of one per referrer.
  *
  * Images are read a few at a time; a failed listing fails its source repository alone (named in the facts'
- * failures, its changes left out of the plan), not the plan. Mirrors without `referrers` are never asked for.
+ * failures, its changes left out of the plan), unless it condemns the whole host (failsTheHost, as for any
+ * read). Mirrors without `referrers` are never asked for.
  */
 export async function gatherReferrers(
   images: readonly Change[],
@@ -54,9 +56,18 @@ export async function gatherReferrers(
       return { image: image.id, ...(await facts) };
     } catch (error) {
       if (signal.aborted || error instanceof CancelledError || (isRegsyncError(error) && error.code === 'ABORTED')) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      // As for any read: what condemns the host (credentials, TLS, nothing listening) fails the plan.
+      if (failsTheHost(error)) {
+        throw new RegsyncError(`mirror ${image.mirror}: cannot list the referrers of ${source.ref}: ${why}`, {
+          code: isRegsyncError(error) ? error.code : 'REGISTRY',
+          cause: error,
+          host: source.endpoint,
+          repository: source.repository,
+        });
+      }
       const failure = failures.get(`${image.mirror}\0${source.repository}`);
       if (failure === undefined) {
-        const why = error instanceof Error ? error.message : String(error);
         failures.set(`${image.mirror}\0${source.repository}`, {
           mirror: image.mirror,
           host: source.endpoint,
