@@ -55,12 +55,14 @@ export function deleteOperation(change: Change): DeleteOperation {
 /** The registry copy a create or update change makes. */
 export function copyOperation(change: Change): CopyOperation {
   const { source, target } = change;
-  if (source === null || target.tag === null) throw new RegsyncError(`change ${change.id} has nothing to copy`, { code: 'INTERNAL' });
+  // A referrer change names no tag: its manifest is pushed by its digest.
+  const tag = target.tag ?? (change.subject !== undefined && source !== null ? source.digest : null);
+  if (source === null || tag === null) throw new RegsyncError(`change ${change.id} has nothing to copy`, { code: 'INTERNAL' });
   return {
     kind: 'copy',
     source: { endpoint: source.endpoint, repository: source.repository, digest: source.digest },
     target: target.ref,
-    tag: target.tag,
+    tag,
     platforms: change.copy?.platforms ?? null,
   };
 }

@@ -14,16 +14,21 @@ export type Precondition = { kind: 'go' } | { kind: 'done' } | { kind: 'stale'; 
 const short = (digest: string | null): string => (digest === null ? 'nothing' : shortDigest(digest));
 const AGAIN = 'run regsync plan again';
 
-async function digestAt(end: ResolvedLocation, signal: AbortSignal): Promise<string | null> {
+/** A referrer change's digest (both its ends are named by it); null for a change of a tag. */
+const referrerDigest = (change: Change): string | null => (change.subject === undefined ? null : (change.source?.digest ?? null));
+
+/** The digest at a change's end: under its tag, or, for a referrer change (named by digest alone), whether that digest is there. */
+async function digestAt(end: ResolvedLocation, signal: AbortSignal, byDigest: string | null): Promise<string | null> {
   signal.throwIfAborted();
-  if (end.tag === null) return null;
-  return (await end.registry.headManifest(end.repository, end.tag, { signal }))?.digest ?? null;
+  const reference = end.tag ?? byDigest;
+  if (reference === null) return null;
+  return (await end.registry.headManifest(end.repository, reference, { signal }))?.digest ?? null;
 }
 
 async function checkSource(resolved: ResolvedChange, signal: AbortSignal): Promise<Precondition | null> {
   const { change, source } = resolved;
   if (change.source === null || source === null) return null;
-  const now = await digestAt(source, signal);
+  const now = await digestAt(source, signal, referrerDigest(change));
   if (now === null)
     return { kind: 'failed', message: `source ${change.source.ref} no longer exists (deleted since the plan was made): nothing copied` };
   if (now !== change.source.digest)
@@ -46,7 +51,10 @@ export async function checkPreconditions(resolved: ResolvedChange, signal: Abort
   const { change } = resolved;
   // Both ends at once, one round trip before each change instead of two; the source's answer (or failure) still
   // comes first, as when they were read in turn.
-  const [source, destination] = await Promise.allSettled([checkSource(resolved, signal), digestAt(resolved.target, signal)]);
+  const [source, destination] = await Promise.allSettled([
+    checkSource(resolved, signal),
+    digestAt(resolved.target, signal, referrerDigest(change)),
+  ]);
   if (source.status === 'rejected') throw source.reason;
   if (source.value !== null) return source.value;
   if (destination.status === 'rejected') throw destination.reason;

@@ -1,61 +1,125 @@
-import type { Change, ReferrerCopy } from '../plan/types.js';
-import { canListReferrers, copyImage } from '../registry/index.js';
-import type { BlobHolders, CopyShares } from '../registry/index.js';
+import { referrerCopy, referrersByImage } from '../plan/referrers.js';
+import type { Change, Plan, ReferrerCopy } from '../plan/types.js';
+import { canListReferrers } from '../registry/index.js';
 import { RegsyncError } from '../util/errors.js';
-import { maintainFallbackIndexes, presentByDigest } from './fallback-index.js';
-import type { ExecutionContext } from './types.js';
+import { maintainFallbackIndexes, mergeFallbackIndex, presentByDigest, repositoryKey, tagsCopiedByRepository } from './fallback-index.js';
+import type { ResolvedChange } from './locations.js';
+import type { ChangeProgress, ChangeResult, ExecutionContext, ImageReferrersResult } from './types.js';
 
 /**
- * Carries a change's referrers after its subject landed: each referrer byte for byte by digest (a referrer of a
- * referrer after the one it refers to), the `sha256-<hex>` fallback index kept up to date at a destination without
- * the referrers API, then the proof: listed at the destination as a client would, every referrer found at the
- * source must be there (`referrers of <ref>: N/N present`), or the change fails naming the missing digests.
+ * The proof that an image's referrers arrived (issue 16). Referrer changes are copied like any change (by digest,
+ * after their image: same source repository, so same lane, in plan order); after the last of an image's referrer
+ * changes in this run, the `sha256-<hex>` fallback index is kept up to date at a destination without the referrers
+ * API, then the destination is listed as a client would list it: every referrer the plan names for the image
+ * (created now or already there) must be listed (`referrers of <ref>: N/N present`), or that change fails naming
+ * the missing digests.
  */
-export async function copyReferrers(change: Change, context: ExecutionContext, holders: BlobHolders, shares: CopyShares): Promise<number> {
-  const referrers = change.referrers ?? [];
-  if (referrers.length === 0) return 0;
-  const { source, target, signal } = context;
-  let bytes = 0;
-  for (const referrer of referrers) {
-    const result = await copyImage({
-      source: source.registry,
-      sourceRepository: source.repository,
-      sourceReference: referrer.digest,
-      target: target.registry,
-      targetRepository: target.repository,
-      targetTag: referrer.digest,
-      signal,
-      holders,
-      shares,
-    });
-    bytes += result.bytesCopied;
+export class ReferrerProofs {
+  /** Every referrer change of an image in the plan (creates and noops), by the image change's id. */
+  private readonly groups: Map<string, Change[]>;
+  /** The image change id → the id of its last referrer change this run carries out. */
+  private readonly lastOf = new Map<string, string>();
+  private readonly refs = new Map<string, string>();
+  readonly images: ImageReferrersResult[] = [];
+  /** The tags the plan copies as tags, by target repository: a fallback tag among them is its tag change's. */
+  private readonly tagsCopied: Map<string, Set<string>>;
+
+  constructor(plan: Plan, changes: readonly ResolvedChange[]) {
+    this.groups = referrersByImage(plan.changes);
+    this.tagsCopied = tagsCopiedByRepository(plan.changes);
+    for (const { change } of changes) if (change.referrerOf !== undefined) this.lastOf.set(change.referrerOf, change.id);
+    for (const change of plan.changes) if (this.groups.has(change.id)) this.refs.set(change.id, change.target.ref);
   }
-  const bySubject = new Map<string, ReferrerCopy[]>();
-  for (const referrer of referrers) bySubject.set(referrer.subject, [...(bySubject.get(referrer.subject) ?? []), referrer]);
+
+  /**
+   * Why a referrer change must not start: its image's change in this run did not land (failed, stale or never
+   * started), so its subject may be missing at the destination. null: it may start.
+   */
+  blockedBy(change: Change, results: ReadonlyMap<string, ChangeResult>): string | null {
+    if (change.referrerOf === undefined) return null;
+    const image = results.get(change.referrerOf);
+    if (image === undefined || image.status === 'done' || image.status === 'present') return null;
+    return `not started: its image ${this.refs.get(change.referrerOf) ?? change.referrerOf} was not copied (${image.status})`;
+  }
+
+  /** After a change ran: the last referrer change of an image proves the image's referrers; its result says how that went. */
+  async after(resolved: ResolvedChange, result: ChangeResult, progress: ChangeProgress, signal: AbortSignal): Promise<ChangeResult> {
+    const { change } = resolved;
+    const image = change.referrerOf;
+    if (image === undefined || this.lastOf.get(image) !== change.id || result.status === 'skipped' || signal.aborted) return result;
+    const ref = this.refs.get(image) ?? image.slice(change.mirror.length + 1);
+    try {
+      const expected = (this.groups.get(image) ?? [change]).map(referrerCopy);
+      const tagsCopied = this.tagsCopied.get(repositoryKey(change.target)) ?? new Set<string>();
+      const missing = await prove(resolved, expected, signal, progress, tagsCopied);
+      const present = expected.length - missing.length;
+      this.images.push({ ref, referrers: { expected: expected.length, present } });
+      progress.output(`referrers of ${ref}: ${present}/${expected.length} present`);
+      if (missing.length === 0 || result.status === 'failed') return result;
+      return {
+        ...result,
+        status: 'failed',
+        error: `referrers of ${ref}: ${present}/${expected.length} present after the copy; missing ${missing.join(', ')}`,
+      };
+    } catch (error) {
+      if (result.status === 'failed') return result;
+      const why = error instanceof Error ? error.message : String(error);
+      return { ...result, status: 'failed', error: `referrers of ${ref}: cannot list them at the destination: ${why}` };
+    }
+  }
+}
+
+/** Keeps the destination's fallback indexes up to date (no referrers API there), then lists it: the digests missing. */
+async function prove(
+  resolved: ResolvedChange,
+  expected: ReferrerCopy[],
+  signal: AbortSignal,
+  progress: ChangeProgress,
+  tagsCopied: ReadonlySet<string>,
+): Promise<string[]> {
+  const { source, target } = resolved;
   const registry = target.registry;
   if (!canListReferrers(registry)) throw new RegsyncError(`${registry.name} cannot list referrers`, { code: 'UNSUPPORTED' });
-  // The first listing tells whether the destination has the API (remembered for the run); without it, the fallback tags.
+  const bySubject = new Map<string, ReferrerCopy[]>();
+  for (const referrer of expected) bySubject.set(referrer.subject, [...(bySubject.get(referrer.subject) ?? []), referrer]);
+  // The first listing tells whether the destination has the API (remembered for the run); without it (a registry,
+  // or an OCI layout, which lists by index.json and keeps the fallback tag too), the fallback tags are kept here.
   const [firstSubject] = bySubject.keys();
   const probe = await registry.listReferrers(target.repository, firstSubject!, { signal });
-  // Subjects whose fallback tag the plan copies as the source has it: counted present when stored by digest.
-  const owned = probe.source === 'fallback-tag' ? await maintainFallbackIndexes(context, bySubject) : new Set<string>();
-  const missing: string[] = [];
-  for (const [subject, expected] of bySubject) {
-    let present: Set<string>;
-    if (owned.has(subject)) {
-      const proof = await presentByDigest(context, subject, expected);
-      if (proof.warning !== null) context.progress.warning(proof.warning);
-      present = proof.present;
-    } else present = new Set((await registry.listReferrers(target.repository, subject, { signal })).referrers.map((r) => r.digest));
-    for (const referrer of expected) if (!present.has(referrer.digest)) missing.push(referrer.digest);
+  const keepsFallback = probe.source !== 'api';
+  const context: ExecutionContext | null = source === null ? null : { signal, progress, source, target, tagsCopied };
+  // Each subject's fallback index written at once and settled together; a subject whose fallback tag the plan copies
+  // as a tag (the source's own, byte for byte) is left to that tag change and counted present when stored by digest.
+  const owned = keepsFallback && context !== null ? await maintainFallbackIndexes(context, bySubject) : new Set<string>();
+  const listedSubjects = new Map([...bySubject].filter(([subject]) => !owned.has(subject)));
+  let missing = await unlisted(resolved, listedSubjects, signal);
+  if (missing.size > 0 && keepsFallback) {
+    // Another writer replaced the index after our read-back (one that copies its source's index without merging):
+    // merge ours in once more, then prove.
+    for (const [subject, listed] of listedSubjects) {
+      const lost = listed.filter((referrer) => missing.has(referrer.digest));
+      if (lost.length > 0) await mergeFallbackIndex(registry, target.repository, subject, lost, signal);
+    }
+    missing = await unlisted(resolved, listedSubjects, signal);
   }
-  const ref = change.target.ref;
-  context.progress.output(`referrers of ${ref}: ${referrers.length - missing.length}/${referrers.length} present`);
-  if (missing.length > 0) {
-    throw new RegsyncError(
-      `referrers of ${ref}: ${referrers.length - missing.length}/${referrers.length} present after the copy; missing ${missing.join(', ')}`,
-      { code: 'REGISTRY', host: registry.name, repository: target.repository },
-    );
+  for (const subject of owned) {
+    const expectedOfSubject = bySubject.get(subject) ?? [];
+    const proof = await presentByDigest(context!, subject, expectedOfSubject);
+    if (proof.warning !== null) progress.warning(proof.warning);
+    for (const referrer of expectedOfSubject) if (!proof.present.has(referrer.digest)) missing.add(referrer.digest);
   }
-  return bytes;
+  return [...missing];
+}
+
+/** The digests the destination does not list under their subject. */
+async function unlisted(resolved: ResolvedChange, bySubject: Map<string, ReferrerCopy[]>, signal: AbortSignal): Promise<Set<string>> {
+  const registry = resolved.target.registry;
+  if (!canListReferrers(registry)) throw new RegsyncError(`${registry.name} cannot list referrers`, { code: 'UNSUPPORTED' });
+  const missing = new Set<string>();
+  for (const [subject, wanted] of bySubject) {
+    const listing = await registry.listReferrers(resolved.target.repository, subject, { signal });
+    const present = new Set(listing.referrers.map((r) => r.digest));
+    for (const referrer of wanted) if (!present.has(referrer.digest)) missing.add(referrer.digest);
+  }
+  return missing;
 }

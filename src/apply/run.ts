@@ -4,6 +4,7 @@ import { repositoryKey, tagsCopiedByRepository } from './fallback-index.js';
 import type { Interrupts } from './interrupts.js';
 import type { ResolvedChange } from './locations.js';
 import { rateLimitGate } from './rate-limit-gate.js';
+import { ReferrerProofs } from './referrers.js';
 import type { RateLimitReachedOf } from './rate-limit-gate.js';
 import { runChange } from './run-change.js';
 import { runInLanes } from './schedule.js';
@@ -76,10 +77,17 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
     rateLimited: rateLimitGate(options.rateLimitReached),
     tagsCopied: (change: Change) => tagsCopied.get(repositoryKey(change.target)) ?? new Set<string>(),
   };
+  const proofs = new ReferrerProofs(options.plan, options.changes);
   const lanes = {
     concurrency: options.concurrency,
     mayStart: () => !options.interrupts.stopping && !(options.failFast && failed),
-    run: async (resolved: ResolvedChange) => finish(resolved.change, await runChange(resolved, trackers.get(resolved.change.id)!, deps)),
+    run: async (resolved: ResolvedChange) => {
+      const tracker = trackers.get(resolved.change.id)!;
+      const blocked = proofs.blockedBy(resolved.change, results);
+      if (blocked !== null) return finish(resolved.change, skippedResult(resolved.change, blocked));
+      // An image's last referrer change also proves that all its referrers are listed at the destination.
+      finish(resolved.change, await proofs.after(resolved, await runChange(resolved, tracker, deps), tracker, deps.signal));
+    },
     skip: (resolved: ResolvedChange) =>
       finish(
         resolved.change,
@@ -116,5 +124,6 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
     interrupted: options.interrupts.stopping,
     changes,
     summary: summarizeResults(changes),
+    ...(proofs.images.length > 0 ? { images: proofs.images } : {}),
   };
 }

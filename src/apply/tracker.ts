@@ -1,3 +1,4 @@
+import { shortDigest } from '../oci/index.js';
 import type { Change } from '../plan/types.js';
 import type { ChangeProgress, ChangeResult } from './types.js';
 
@@ -56,5 +57,7 @@ export class ChangeTracker implements ChangeProgress {
 /** `create app1:v1.0.3`: the task title under its destination repository's parent task. */
 export function changeTitle(change: Change): string {
   const name = change.target.repository.split('/').pop() ?? change.target.repository;
+  // A referrer change is named by the digest it copies.
+  if (change.subject !== undefined) return `${change.action} ${name}@${shortDigest(change.source?.digest ?? '')}`;
   return `${change.action} ${name}:${change.target.tag ?? change.target.digest ?? ''}`;
 }

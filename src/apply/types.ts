@@ -47,6 +47,15 @@ export interface ApplyResult {
   interrupted: boolean;
   changes: ChangeResult[];
   summary: ApplySummary;
+  /** Images whose referrers this run copied, each with the proof: listed at the destination against the plan's count. */
+  images?: ImageReferrersResult[];
+}
+
+/** One image's referrers after apply: `expected` the plan names (created or already there), `present` the destination lists. */
+export interface ImageReferrersResult {
+  /** The image's destination ref (`host/repository:tag`). */
+  ref: string;
+  referrers: { expected: number; present: number };
 }
 
 /** How an executor reports progress to the task tree; it never writes to stdout or stderr itself. */

@@ -2,4 +2,4 @@ export { gatherInventory } from './gather.js';
 export { openFactsCache, resolveCacheDir } from './facts-cache.js';
 export type { FactsCache, FactsCacheStats, ManifestFacts } from './facts-cache.js';
 export type { GatherOptions, InventoryEvent, InventorySelection } from './types.js';
-export { attachReferrers } from './plan-referrers.js';
+export { gatherReferrers } from './plan-referrers.js';

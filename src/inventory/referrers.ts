@@ -8,6 +8,9 @@ export interface ReferrerCounter {
   listings: number;
 }
 
+/** Subjects whose listing at the source was their `sha256-<hex>` fallback tag (no referrers API there). */
+export type FallbackSubjects = Set<string>;
+
 /**
  * Every referrer that travels with an image: those of the image itself, of every child of an index (`children`,
  * the digests the copy carries), and recursively of referrers (an attestation of an SBOM). Each subject is listed
@@ -20,6 +23,7 @@ export async function discoverReferrers(
   settings: ReferrersSettings,
   counter: ReferrerCounter,
   signal?: AbortSignal,
+  viaFallback?: FallbackSubjects,
 ): Promise<ReferrerCopy[]> {
   if (!canListReferrers(reader)) return [];
   const found: ReferrerCopy[] = [];
@@ -33,6 +37,7 @@ export async function discoverReferrers(
     for (const artifactType of types) {
       counter.listings += 1;
       const listing = await reader.listReferrers(repository, subject, { artifactType, signal });
+      if (listing.source === 'fallback-tag') viaFallback?.add(subject);
       for (const referrer of listing.referrers) {
         if (found.some((known) => known.digest === referrer.digest)) continue;
         found.push({

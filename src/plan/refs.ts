@@ -28,6 +28,11 @@ export function locationRef(endpoint: string, repository: string, tag: string | 
   return tag === null ? `${endpoint}/${repository}` : `${endpoint}/${repository}:${tag}`;
 }
 
+/** `endpoint/repository@digest`: the display ref of a location named by digest alone (a referrer change's ends). */
+export function digestLocationRef(endpoint: string, repository: string, digest: string): string {
+  return `${endpoint}/${repository}@${digest}`;
+}
+
 /** A change's end as parsed fields plus its display ref. */
 export function tagLocation(endpoint: Endpoint, repository: string, tag: string): ChangeLocation {
   const base = endpointBase(endpoint);

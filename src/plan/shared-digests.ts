@@ -5,8 +5,9 @@ import type { Change, Plan } from './types.js';
 
 /**
  * The digests that stay in each destination repository after apply, from every mirror's changes: the current
- * digest of each tag that is not deleted, the digest each change leaves there (digestAfterApply), and the referrers
- * a change copies (a fallback tag of a signature, listing an attestation of it, must stay with it).
+ * digest of each tag that is not deleted and the digest each change leaves there (digestAfterApply); a referrer
+ * change (create or noop) is such a change by digest, so a fallback tag of a signature, listing an attestation of
+ * it, stays with it.
  */
 function keptDigests(changes: Change[]): Map<string, Set<string>> {
   const kept = new Map<string, Set<string>>();
@@ -20,7 +21,6 @@ function keptDigests(changes: Change[]): Map<string, Set<string>> {
     if (change.action === 'delete') continue;
     keep(change.target.repository, change.target.digest);
     keep(change.target.repository, digestAfterApply(change));
-    for (const referrer of change.referrers ?? []) keep(change.target.repository, referrer.digest);
   }
   return kept;
 }
@@ -60,8 +60,8 @@ export function spareSharedDigests(changes: Change[]): Change[] {
 }
 
 /**
- * The plan again through spareSharedDigests once referrers were attached to its changes (they are listed at the
- * source after the planner decided): a fallback tag whose subject is a referrer copied is kept too. Only ever turns
+ * The plan again through spareSharedDigests once its referrer changes were added (they are listed at the source
+ * after the planner decided): a fallback tag whose subject is a referrer copied is kept too. Only ever turns
  * deletes into noops; the summary follows. The same plan when nothing changes.
  */
 export function spareAfterReferrers(plan: Plan): Plan {

@@ -47,6 +47,8 @@ export interface ChangeSource extends ChangeLocation {
   platforms: string[];
   /** What an artifact is, when its manifest or config says; absent otherwise. */
   artifactType?: string;
+  /** The manifest's size, when a listing gave it (a referrer's descriptor); absent otherwise. */
+  size?: number;
 }
 
 export interface ChangeTarget extends ChangeLocation {
@@ -77,11 +79,18 @@ export interface Change {
   copy?: CopySpec;
   /** Human-readable warnings, e.g. an index that the docker executor flattens to one platform. */
   warnings?: string[];
-  /** Referrers (signatures, SBOMs, attestations) found at the source, copied by digest after their subject; absent: none. */
-  referrers?: ReferrerCopy[];
+  /**
+   * Present exactly on a referrer change (a signature, SBOM or attestation copied by digest, `target.tag` null):
+   * the digest it refers to (the image, one of its children, or another referrer of the image).
+   */
+  subject?: string;
+  /** A referrer change's artifact type; null when neither its listing nor its manifest says. */
+  artifactType?: string | null;
+  /** A referrer change: the id of the image change (its tag, created, updated or unchanged) it travels with. */
+  referrerOf?: string;
 }
 
-/** One referrer to copy: a manifest whose `subject` is the image, one of its children, or another referrer. */
+/** A referrer as the fallback index lists it: a manifest whose `subject` is the image, one of its children, or another referrer. */
 export interface ReferrerCopy {
   /** The digest it refers to (the image, a child, or a referrer listed before it). */
   subject: string;

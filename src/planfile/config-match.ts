@@ -1,7 +1,7 @@
 import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
 import { dockerPlatform, matchTagNames, selectRepositories } from '../plan/filters.js';
-import { endpointBase, locationRef, tagLocation } from '../plan/refs.js';
 import { carriesLegacyCosignTags, legacyCosignSubject } from '../plan/legacy-cosign.js';
+import { digestLocationRef, endpointBase, locationRef, tagLocation } from '../plan/refs.js';
 import { mapRepository } from '../plan/rename.js';
 import type { Change, ChangeLocation, ChangeSource } from '../plan/types.js';
 import { changeFromDocument } from './document.js';
@@ -92,32 +92,63 @@ function platformsMismatch(mirror: MirrorConfig, platforms: string[] | null): st
   return copies(`the whole image or some of platforms ${JSON.stringify(wanted)}`);
 }
 
-function changeMismatch(config: Config, change: Change): string | null {
+function changeMismatch(config: Config, change: Change, byId: ReadonlyMap<string, Change>): string | null {
   const mirror = config.mirrors.find((candidate) => candidate.name === change.mirror);
   if (mirror === undefined) return `names mirror ${change.mirror}, which the config does not have`;
   if (change.executor !== mirror.executor) return `runs on executor ${change.executor}, but mirror ${mirror.name} uses ${mirror.executor}`;
+  if (change.subject !== undefined) return referrerMismatch(mirror, change, byId);
   const where = change.source === null ? pruneMismatch(mirror, change) : copyMismatch(mirror, change, change.source);
-  if (where !== null) return where;
-  const referrers = referrersMismatch(mirror, change);
-  if (referrers !== null || change.copy === undefined) return referrers;
+  if (where !== null || change.copy === undefined) return where;
   return platformsMismatch(mirror, change.copy.platforms);
 }
 
+const INDEX_TYPES: ReadonlySet<string> = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+
 /**
- * Referrers travel only with a create or update of a mirror that copies them (registry executor), and only of the
- * artifact types it asks for: a file that adds some was edited.
+ * A referrer change travels with an image change of the same plan (`referrerOf`), in that image's source and
+ * destination repositories, by digest, for a mirror that copies referrers of this artifact type; its subject is
+ * the image, another referrer of it, or (an index) one of its children, which only the registry knows: apply checks
+ * that the referrer's manifest names that subject before copying it. A file that says otherwise was edited.
  */
-function referrersMismatch(mirror: MirrorConfig, change: Change): string | null {
-  const referrers = change.referrers ?? [];
-  if (referrers.length === 0) return null;
+function referrerMismatch(mirror: MirrorConfig, change: Change, byId: ReadonlyMap<string, Change>): string | null {
   const settings = mirror.referrers;
-  if (settings === null || mirror.executor !== 'registry' || (change.action !== 'create' && change.action !== 'update'))
-    return `copies ${referrers.length} referrer(s), but mirror ${mirror.name} copies no referrers with a ${change.action}`;
+  if (settings === null || mirror.executor !== 'registry') return `copies a referrer, but mirror ${mirror.name} copies no referrers`;
+  const { source, target } = change;
+  if (source === null) return 'is a referrer without a source';
+  if (
+    change.action === 'create'
+      ? change.copy?.platforms !== null || target.digest !== null
+      : change.action !== 'noop' || target.digest !== source.digest
+  )
+    return `is a referrer ${change.action}, but a referrer is created whole by digest, or unchanged when the destination lists it`;
+  const image = change.referrerOf === undefined ? undefined : byId.get(change.referrerOf);
+  if (
+    image === undefined ||
+    image.subject !== undefined ||
+    image.mirror !== change.mirror ||
+    image.source === null ||
+    image.target.tag === null
+  )
+    return `is a referrer of ${change.referrerOf ?? '(nothing)'}, which is no image change of mirror ${mirror.name} in this plan`;
+  if (!(image.action === 'create' || image.action === 'update' || (image.action === 'noop' && image.reason === 'up-to-date')))
+    return `is a referrer of ${image.id}, an image whose content does not travel (${image.action}, ${image.reason})`;
+  if (source.endpoint !== image.source.endpoint || source.repository !== image.source.repository || source.tag !== null)
+    return `reads ${source.ref}, but its image ${image.id} reads ${image.source.endpoint}/${image.source.repository}`;
+  if (target.endpoint !== image.target.endpoint || target.repository !== image.target.repository || target.tag !== null)
+    return `targets ${target.ref}, but its image ${image.id} lands in ${image.target.endpoint}/${image.target.repository}`;
+  const subject = change.subject!;
+  const named =
+    subject === image.source.digest ||
+    [...byId.values()].some((other) => other.referrerOf === image.id && other.source?.digest === subject && other.id !== change.id);
+  if (!named && !INDEX_TYPES.has(image.source.mediaType))
+    return `refers to ${subject}, which is neither its image ${image.id} (${image.source.digest}) nor another of its referrers`;
   const types = settings.artifactTypes;
-  if (types === null) return null;
-  const other = referrers.find((referrer) => referrer.artifactType === null || !types.includes(referrer.artifactType));
-  if (other === undefined) return null;
-  return `copies referrer ${other.digest} of artifact type ${other.artifactType ?? '(none)'}, but mirror ${mirror.name} copies only ${types.join(', ')}`;
+  if (types !== null && (change.artifactType === null || change.artifactType === undefined || !types.includes(change.artifactType)))
+    return `copies referrer ${source.digest} of artifact type ${change.artifactType ?? '(none)'}, but mirror ${mirror.name} copies only ${types.join(', ')}`;
+  return null;
 }
 
 /**
@@ -125,13 +156,19 @@ function referrersMismatch(mirror: MirrorConfig, change: Change): string | null 
  * the file shows refs derived from the parts anyway; a file where they differ was edited.)
  */
 function refMismatch(document: ChangeDocument): string | null {
+  // A referrer change names both ends by the digest it copies.
+  const byDigest = document.subject === undefined ? null : (document.source?.digest ?? null);
   for (const [field, location] of [
     ['source', document.source],
     ['target', document.target],
   ] as const) {
     if (location === null) continue;
-    if (location.tag === null) return `has ${field}.tag null, but regsync plan always names a tag`;
-    const parts = locationRef(location.endpoint, location.repository, location.tag);
+    if (location.tag === null && byDigest === null) return `has ${field}.tag null, but regsync plan always names a tag`;
+    if (location.tag !== null && byDigest !== null) return `has ${field}.tag ${location.tag}, but a referrer is named by its digest`;
+    const parts =
+      byDigest === null
+        ? locationRef(location.endpoint, location.repository, location.tag)
+        : digestLocationRef(location.endpoint, location.repository, byDigest);
     if (location.ref !== parts) return `has ${field}.ref ${location.ref}, but its endpoint, repository and tag are ${parts}`;
   }
   return null;
@@ -144,8 +181,9 @@ function refMismatch(document: ChangeDocument): string | null {
  * config digest is the config's.
  */
 export function configMismatch(config: Config, document: Pick<PlanDocument, 'changes'>): string | null {
+  const byId = new Map(document.changes.map((written) => [written.id, changeFromDocument(written)]));
   for (const written of document.changes) {
-    const mismatch = changeMismatch(config, changeFromDocument(written)) ?? refMismatch(written);
+    const mismatch = changeMismatch(config, byId.get(written.id)!, byId) ?? refMismatch(written);
     if (mismatch !== null) return `plan file does not match its config: change "${written.id}" ${mismatch}: run regsync plan again`;
   }
   return null;

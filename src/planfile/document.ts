@@ -1,11 +1,11 @@
-import { locationRef } from '../plan/refs.js';
-import type { Change, ChangeLocation, ChangeSource, ChangeTarget, Plan, PlanRateLimit, ReferrerCopy, Skipped } from '../plan/types.js';
+import { digestLocationRef, locationRef } from '../plan/refs.js';
+import type { Change, ChangeLocation, ChangeSource, ChangeTarget, Plan, PlanRateLimit, Skipped } from '../plan/types.js';
 import { PLAN_FORMAT_VERSION } from './version.js';
 
 /**
- * The plan file (formatVersion 2) as its own types, apart from the in-memory Plan: a field added to the model
+ * The plan file (formatVersion 3) as its own types, apart from the in-memory Plan: a field added to the model
  * reaches the file only when it is added here, to schemas/plan.schema.json and to the golden file
- * (test/fixtures/planfile/plan-v2.json). `regsync plan --json` prints the same document.
+ * (test/fixtures/planfile/plan-v3.json). `regsync plan --json` prints the same document.
  */
 interface LocationDocument {
   ref: string;
@@ -21,6 +21,8 @@ interface SourceDocument extends LocationDocument {
   configDigest: string | null;
   platforms: string[];
   artifactType?: string | null;
+  /** A referrer's manifest size, as its listing gave it. */
+  size?: number;
 }
 
 interface TargetDocument extends LocationDocument {
@@ -38,7 +40,10 @@ export interface ChangeDocument {
   target: TargetDocument;
   copy?: { platforms: string[] | null };
   warnings?: string[];
-  referrers?: ReferrerCopy[];
+  /** A referrer change (formatVersion 3): the digest it refers to, its artifact type and the id of its image's change. */
+  subject?: string;
+  artifactType?: string | null;
+  referrerOf?: string;
 }
 
 interface SkippedDocument {
@@ -98,6 +103,7 @@ function sourceDocument(source: ChangeSource): SourceDocument {
     platforms: source.platforms,
     // Only when known: a plain image's source keeps the fields of formatVersion 2 as issue 4 names them.
     ...(typeof source.artifactType === 'string' ? { artifactType: source.artifactType } : {}),
+    ...(source.size !== undefined ? { size: source.size } : {}),
   };
 }
 
@@ -113,14 +119,14 @@ function changeDocument(change: Change): ChangeDocument {
     target: { ...locationDocument(target), digest: target.digest, configDigest: target.configDigest },
     ...(change.copy !== undefined ? { copy: { platforms: change.copy.platforms } } : {}),
     ...(change.warnings !== undefined && change.warnings.length > 0 ? { warnings: change.warnings } : {}),
-    ...(change.referrers !== undefined && change.referrers.length > 0 ? { referrers: change.referrers.map(referrerDocument) } : {}),
+    ...(change.subject !== undefined
+      ? {
+          subject: change.subject,
+          artifactType: change.artifactType ?? null,
+          ...(change.referrerOf !== undefined ? { referrerOf: change.referrerOf } : {}),
+        }
+      : {}),
   };
-}
-
-/** A referrer's fields in a fixed order (the file reads the same however the model was built). */
-function referrerDocument(referrer: ReferrerCopy): ReferrerCopy {
-  const { subject, digest, mediaType, size, artifactType } = referrer;
-  return { subject, digest, mediaType, size, artifactType };
 }
 
 function rateLimitsDocument(limits: Record<string, PlanRateLimit>): Record<string, RateLimitDocument> {
@@ -163,42 +169,51 @@ export function toDocument(plan: Plan): PlanDocument {
  * what the plan and the dry run show is what apply writes. The structural check has already refused a file whose
  * `ref` differs from its parts.
  */
-function location(document: LocationDocument): ChangeLocation {
+function location(document: LocationDocument, byDigest: string | null): ChangeLocation {
   const { endpoint, repository, tag } = document;
-  return { ref: locationRef(endpoint, repository, tag), endpoint, repository, tag };
+  // A referrer change names both ends by its digest (no tag).
+  const ref =
+    tag === null && byDigest !== null ? digestLocationRef(endpoint, repository, byDigest) : locationRef(endpoint, repository, tag);
+  return { ref, endpoint, repository, tag };
 }
 
-function source(document: SourceDocument): ChangeSource {
+function source(document: SourceDocument, byDigest: string | null): ChangeSource {
   const { digest, mediaType, created, configDigest, platforms } = document;
   return {
-    ...location(document),
+    ...location(document, byDigest),
     digest,
     mediaType,
     created,
     configDigest,
     platforms: [...platforms],
     ...(typeof document.artifactType === 'string' ? { artifactType: document.artifactType } : {}),
+    ...(document.size !== undefined ? { size: document.size } : {}),
   };
 }
 
-function target(document: TargetDocument): ChangeTarget {
-  return { ...location(document), digest: document.digest, configDigest: document.configDigest };
+function target(document: TargetDocument, byDigest: string | null): ChangeTarget {
+  return { ...location(document, byDigest), digest: document.digest, configDigest: document.configDigest };
 }
 
 /** One change as the in-memory model holds it, refs derived from parts. */
 export function changeFromDocument(document: ChangeDocument): Change {
+  const byDigest = document.subject !== undefined ? (document.source?.digest ?? null) : null;
   const built: Change = {
     id: document.id,
     mirror: document.mirror,
     action: document.action,
     reason: document.reason,
     executor: document.executor,
-    source: document.source === null ? null : source(document.source),
-    target: target(document.target),
+    source: document.source === null ? null : source(document.source, byDigest),
+    target: target(document.target, byDigest),
   };
   if (document.copy !== undefined) built.copy = { platforms: document.copy.platforms === null ? null : [...document.copy.platforms] };
   if (document.warnings !== undefined && document.warnings.length > 0) built.warnings = [...document.warnings];
-  if (document.referrers !== undefined && document.referrers.length > 0) built.referrers = document.referrers.map(referrerDocument);
+  if (document.subject !== undefined) {
+    built.subject = document.subject;
+    built.artifactType = document.artifactType ?? null;
+    if (document.referrerOf !== undefined) built.referrerOf = document.referrerOf;
+  }
   return built;
 }
 

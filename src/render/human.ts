@@ -5,6 +5,7 @@ import type { RenderOptions } from './options.js';
 import { changeDetails, failureLines, footer, mirrorViews, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView } from './plan-view.js';
 import { pullBudgetLines } from './pull-budget.js';
+import { referrerLines } from './referrers.js';
 
 export type { RenderOptions };
 
@@ -32,7 +33,7 @@ function legend(plan: Plan): string[] {
 function mirrorLines(chalk: ChalkInstance, view: MirrorView, options: RenderOptions): string[] {
   const lines = [chalk.bold(`Mirror ${view.mirror}${view.executor === null ? '' : ` (${view.executor} executor)`}`)];
   for (const repository of view.repositories) {
-    const listed = options.showUnchanged ? repository.all : repository.visible;
+    const listed = options.showUnchanged ? repository.images : repository.visible;
     if (listed.length === 0) {
       // Only unchanged tags here: one line, so a large up-to-date mirror stays short.
       lines.push(`  ${repository.repository}: ${unchangedCount(repository.unchanged)}`);
@@ -42,6 +43,9 @@ function mirrorLines(chalk: ChalkInstance, view: MirrorView, options: RenderOpti
     for (const change of listed) {
       lines.push(changeLine(chalk, change));
       for (const warning of change.warnings ?? []) lines.push(`        ${chalk.yellow(`! ${warning}`)}`);
+      // Under their image: what is created, and with --show-unchanged what is already there.
+      for (const line of referrerLines(repository.referrers.get(change.id) ?? [], options.showUnchanged))
+        lines.push(`        ${paint(chalk, line.action, line.text)}`);
     }
     if (!options.showUnchanged && repository.unchanged.length > 0) lines.push(chalk.dim(`    ${unchangedCount(repository.unchanged)}`));
   }

@@ -5,6 +5,7 @@ import { shortDigest } from '../oci/index.js';
 import { day, failureLines, footer, mirrorViews, reasonText, skippedCounts, unchangedCount } from './plan-view.js';
 import type { MirrorView, RepositoryView } from './plan-view.js';
 import { pullBudgetLines } from './pull-budget.js';
+import { referrerKinds, referrerLines } from './referrers.js';
 
 export type { RenderOptions };
 
@@ -19,25 +20,30 @@ function code(text: string): string {
 
 const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', noop: '=' };
 
-function row(change: Change): string {
+function row(change: Change, referrers: readonly Change[] = []): string {
   const digest = change.source?.digest ?? change.target.digest;
   const created = change.source?.created ?? null;
   const notes = [
     reasonText(change.reason),
     ...(change.action === 'update' && change.target.digest !== null ? [`was ${shortDigest(change.target.digest)}`] : []),
     ...(change.warnings ?? []),
+    ...referrerLines(referrers, false).map((line) => line.text),
   ];
   return `| ${SYMBOL[change.action]} ${change.action} | ${code(change.target.ref)} | ${change.source === null ? '' : code(change.source.ref)} | ${digest === null ? '' : code(shortDigest(digest))} | ${created === null ? '' : day(created)} | ${cell(notes.join('; '))} |`;
 }
 
 function mirrorSection(view: MirrorView, options: RenderOptions): string[] {
   const lines = [`### Mirror \`${view.mirror}\`${view.executor === null ? '' : ` (${view.executor} executor)`}`, ''];
-  const rows = view.repositories.flatMap((r) => (options.showUnchanged ? r.all : r.visible));
+  const rows = view.repositories.flatMap((r) =>
+    (options.showUnchanged ? r.images : r.visible).map((change) => row(change, r.referrers.get(change.id))),
+  );
   const unchanged = view.repositories.flatMap((r) => r.unchanged);
   if (rows.length > 0) {
-    lines.push('| Action | Destination | Source | Digest | Created | Notes |', '|---|---|---|---|---|---|', ...rows.map(row), '');
+    lines.push('| Action | Destination | Source | Digest | Created | Notes |', '|---|---|---|---|---|---|', ...rows, '');
   }
   if (!options.showUnchanged && unchanged.length > 0) lines.push(`${cell(unchangedCount(unchanged))}.`, '');
+  const referrers = referrerCounts(view);
+  if (referrers !== null) lines.push(referrers, '');
   if (rows.length === 0 && unchanged.length === 0 && view.skipped.length === 0) lines.push('Nothing selected.', '');
   if (view.skipped.length > 0) {
     // Collapsed: reviewers open it when a tag they expected is missing.
@@ -47,6 +53,15 @@ function mirrorSection(view: MirrorView, options: RenderOptions): string[] {
     lines.push('', '</details>', '');
   }
   return lines;
+}
+
+/** `Referrers: 2 to create (1 signature (...), 1 sbom (...)), 3 unchanged.` for a mirror whose plan has referrer changes. */
+function referrerCounts(view: MirrorView): string | null {
+  const all = view.repositories.flatMap((r) => [...r.referrers.values()].flat());
+  if (all.length === 0) return null;
+  const created = all.filter((r) => r.action === 'create');
+  const what = created.length > 0 ? ` (${referrerKinds(created)})` : '';
+  return cell(`Referrers: ${created.length} to create${what}, ${all.length - created.length} unchanged.`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { shortDigest } from '../oci/index.js';
 import { compareStrings } from '../util/compare.js';
+import { referrersByImage } from '../plan/referrers.js';
 import { hasChanges, summarize } from '../plan/summary.js';
 import { legacyCosignTag } from '../plan/legacy-cosign.js';
 import type { Change, ChangeReason, Plan, SkipFilter, Skipped } from '../plan/types.js';
@@ -7,10 +8,16 @@ import type { Change, ChangeReason, Plan, SkipFilter, Skipped } from '../plan/ty
 /** One destination repository of a mirror, with its changes in plan order. */
 export interface RepositoryView {
   repository: string;
-  /** Every change, in plan order (by tag). */
+  /** Every change, in plan order (by tag), referrer changes included (what counts count). */
   all: Change[];
+  /** The changes of tags (no referrer changes), in plan order. */
+  images: Change[];
+  /** Tag changes shown by default: every one but a noop, and a noop image with referrers to create (they show under it). */
   visible: Change[];
+  /** The other tag changes: unchanged. */
   unchanged: Change[];
+  /** Referrer changes by the id of their image's change, each listed under its image. */
+  referrers: Map<string, Change[]>;
 }
 
 /** A mirror as shown: its repositories, then what it skipped. */
@@ -40,12 +47,25 @@ export function mirrorViews(plan: Plan): MirrorView[] {
   return names.map((mirror) => {
     const changes = plan.changes.filter((c) => c.mirror === mirror);
     const repositories = new Map<string, RepositoryView>();
+    const referrers = referrersByImage(changes);
     for (const change of changes) {
       const repository = `${change.target.endpoint}/${change.target.repository}`;
-      const view = repositories.get(repository) ?? { repository, all: [], visible: [], unchanged: [] };
+      const view: RepositoryView = repositories.get(repository) ?? {
+        repository,
+        all: [],
+        images: [],
+        visible: [],
+        unchanged: [],
+        referrers: new Map<string, Change[]>(),
+      };
       view.all.push(change);
-      (change.action === 'noop' ? view.unchanged : view.visible).push(change);
       repositories.set(repository, view);
+      if (change.referrerOf !== undefined) continue;
+      view.images.push(change);
+      const own = referrers.get(change.id) ?? [];
+      if (own.length > 0) view.referrers.set(change.id, own);
+      const shown = change.action !== 'noop' || own.some((referrer) => referrer.action !== 'noop');
+      (shown ? view.visible : view.unchanged).push(change);
     }
     return {
       mirror,
@@ -122,7 +142,7 @@ export function footer(plan: Plan): string {
 /** What referrers cost, on a line of its own, only when a mirror copies referrers (the plan then counts its listings). */
 function referrersCost(plan: Plan): string {
   if (plan.stats.referrerListings === undefined) return '';
-  const toCopy = plan.changes.reduce((sum, change) => sum + (change.referrers?.length ?? 0), 0);
+  const toCopy = plan.changes.filter((change) => change.referrerOf !== undefined && change.action === 'create').length;
   return `\nreferrers: ${plan.stats.referrerListings} listings, ${toCopy} to copy`;
 }
 

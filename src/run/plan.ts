@@ -1,8 +1,9 @@
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
-import { attachReferrers, gatherInventory } from '../inventory/index.js';
+import { gatherInventory, gatherReferrers } from '../inventory/index.js';
 import type { InventoryEvent } from '../inventory/index.js';
 import { buildPlan } from '../plan/diff.js';
+import { addReferrerChanges, referrerImages } from '../plan/referrers.js';
 import { spareAfterReferrers } from '../plan/shared-digests.js';
 import { selectRepositories } from '../plan/filters.js';
 import { inventorySelection } from '../plan/tag-selection.js';
@@ -125,7 +126,6 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
       cancel,
       ...(events.onProgress ? { onProgress: events.onProgress } : {}),
     });
-    // Referrers are listed for the changes the planner decided (only for mirrors that copy them), while the pool is open.
     built = buildPlan({
       config,
       inventory,
@@ -137,9 +137,14 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
       shard: options.shard,
       rateLimits: pool.rateLimits(),
     });
-    await attachReferrers(built.plan, mirrors, pool, cancel.signal);
-    // Prune keeps the fallback tags of the referrers just attached (their subjects stay), as it does those of images.
-    built = { ...built, plan: spareAfterReferrers(built.plan) };
+    // Referrers are listed for the images the planner kept (only for mirrors that copy them), while the pool is open;
+    // the planner then makes them changes of their own.
+    const copying = new Set(mirrors.filter((mirror) => mirror.referrers !== null).map((mirror) => mirror.name));
+    if (copying.size > 0) {
+      const facts = await gatherReferrers(referrerImages(built.plan, copying), mirrors, pool, cancel.signal);
+      // Prune keeps the fallback tags of the referrers just added (their subjects stay), as it does those of images.
+      built = { ...built, plan: spareAfterReferrers(addReferrerChanges(built.plan, facts, copying)) };
+    }
   } finally {
     options.signal?.removeEventListener('abort', stop);
     events.onReadsDone?.(pool.stats(), Date.now() - started);

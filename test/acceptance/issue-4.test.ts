@@ -69,7 +69,8 @@ describe('issue 4: the plan JSON', () => {
   it('has exactly the top-level, change, source, target, skipped, summary and stats names of the issue', () => {
     for (const key of ['formatVersion', 'regsyncVersion', 'createdAt', 'configDigest', 'changes', 'skipped', 'summary', 'stats'])
       assert.ok(key in plan, `no ${key}`);
-    assert.equal(plan.formatVersion, 2);
+    // 3 since issue 16 (referrers are changes of their own); nothing named here changed.
+    assert.equal(plan.formatVersion, 3);
     assert.equal(plan.regsyncVersion, (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
     assert.equal(plan.createdAt, '2026-11-28T10:00:00.000Z');
     assert.match(String(plan.configDigest), /^sha256:[0-9a-f]{64}$/);

@@ -59,7 +59,7 @@ describe('regsync plan against real registries', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
     const plan = JSON.parse(result.stdout) as PlanDocument;
-    assert.equal(plan.formatVersion, 2);
+    assert.equal(plan.formatVersion, 3);
     assert.equal(plan.createdAt, NOW);
     assert.deepEqual(
       plan.changes.map((change) => [change.id, change.action, change.reason]),

@@ -27,6 +27,8 @@ export interface ReferrersServerOptions {
   filters?: boolean;
   /** Digests never listed although pushed: a registry that lost an entry (for apply's proof). */
   hide?: string[];
+  /** Repositories whose referrer listings fail (422 with an OCI error body, not retried): a listing that breaks. */
+  failRepositories?: string[];
 }
 
 interface Stored {
@@ -43,6 +45,12 @@ export async function startReferrersServer(upstream: { host: string }, options: 
 
   const answerReferrers = (res: ServerResponse, url: URL, repository: string, subject: string): void => {
     listings.push(url.pathname + url.search);
+    if ((options.failRepositories ?? []).includes(repository)) {
+      const error = JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'referrers listing broken for this test' }] });
+      res.writeHead(422, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(error) });
+      res.end(error);
+      return;
+    }
     const artifactType = url.searchParams.get('artifactType');
     let entries = (bySubject.get(`${repository}@${subject}`) ?? []).map((stored) => stored.descriptor);
     if (filters && artifactType !== null) entries = entries.filter((entry) => entry.artifactType === artifactType);

@@ -9,6 +9,7 @@ import type { ReferrersSettings } from '../../src/config/types.js';
 import { selectedTagNames } from '../../src/plan/tag-selection.js';
 import { travellingLegacyTags } from '../../src/plan/legacy-cosign.js';
 import { matchTagNames } from '../../src/plan/filters.js';
+import { addReferrerChanges } from '../../src/plan/referrers.js';
 import { spareAfterReferrers } from '../../src/plan/shared-digests.js';
 import { changeDetails } from '../../src/render/plan-view.js';
 import {
@@ -276,10 +277,18 @@ describe('prune keeps the fallback tag of a referrer attached after planning', (
     assert.deepEqual(actions(plan), [`delete not-in-selection ${D}/app1:${ofSignature}`, `create missing-in-destination ${D}/app1:v2`]);
     assert.equal(spareAfterReferrers(plan), plan, 'nothing to spare: the same plan');
     const create = plan.changes[1]!;
-    create.referrers = [{ subject: manifestDigest('two'), digest: signature, mediaType: OCI_MANIFEST, size: 10, artifactType: null }];
-    const spared = spareAfterReferrers(plan);
-    assert.deepEqual(actions(spared), [`noop referrer-of-kept-tag ${D}/app1:${ofSignature}`, `create missing-in-destination ${D}/app1:v2`]);
-    assert.deepEqual(spared.summary, { create: 1, update: 0, delete: 0, noop: 1, skipped: 0 });
+    const referrer = { subject: manifestDigest('two'), digest: signature, mediaType: OCI_MANIFEST, size: 10, artifactType: null };
+    const withReferrer = addReferrerChanges(plan, {
+      images: [{ image: create.id, referrers: [referrer], present: [], dropped: 0 }],
+      listings: 1,
+      failures: [],
+    });
+    const spared = spareAfterReferrers(withReferrer);
+    assert.deepEqual(
+      actions(spared).filter((line) => line.includes(ofSignature)),
+      [`noop referrer-of-kept-tag ${D}/app1:${ofSignature}`],
+    );
+    assert.deepEqual(spared.summary, { create: 2, update: 0, delete: 0, noop: 1, skipped: 0 });
   });
 });
 

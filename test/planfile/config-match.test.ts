@@ -207,46 +207,7 @@ describe('a saved plan the config could have produced', () => {
   });
 });
 
-describe('referrers a plan file carries', () => {
-  const SIGNATURE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
-  const referrer = (artifactType: string | null) => ({
-    subject: `sha256:${'a'.repeat(64)}`,
-    digest: `sha256:${'b'.repeat(64)}`,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    size: 512,
-    artifactType,
-  });
-  const withReferrer = (artifactType: string | null) => (c: ChangeDocument) => {
-    (c as ChangeDocument & { referrers?: unknown[] }).referrers = [referrer(artifactType)];
-  };
-  const copying = { referrers: { artifactTypes: [SIGNATURE], legacyCosignTags: false } };
-
-  it('are accepted from a mirror that copies them, of the artifact types it asks for', () => {
-    assert.equal(mismatch(CREATE, withReferrer(SIGNATURE), copying), null);
-    assert.equal(
-      mismatch(CREATE, withReferrer('application/spdx+json'), { referrers: { artifactTypes: null, legacyCosignTags: false } }),
-      null,
-    );
-  });
-
-  it('added to a mirror that copies none, to a delete, or of another artifact type: refused', () => {
-    assert.equal(
-      mismatch(CREATE, withReferrer(SIGNATURE)),
-      line(CREATE, 'copies 1 referrer(s), but mirror apps copies no referrers with a create'),
-    );
-    assert.equal(
-      mismatch(DELETE, withReferrer(SIGNATURE), { ...copying, prune: true }),
-      line(DELETE, 'copies 1 referrer(s), but mirror apps copies no referrers with a delete'),
-    );
-    assert.equal(
-      mismatch(CREATE, withReferrer('application/spdx+json'), copying),
-      line(
-        CREATE,
-        `copies referrer sha256:${'b'.repeat(64)} of artifact type application/spdx+json, but mirror apps copies only ${SIGNATURE}`,
-      ),
-    );
-  });
-});
+// Referrer changes (formatVersion 3) and hostile edits of them: test/planfile/referrers.test.ts.
 
 // Issue 16: cosign's legacy tags travel with their image whatever the tag filters say of their names (the sample
 // mirror `apps` selects semver >=1.0.0 only), so a legacy tag create is one the config could produce exactly when

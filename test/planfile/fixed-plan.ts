@@ -1,17 +1,21 @@
 /**
- * A fixed plan that uses every field of the plan file format (shard, rate limits, artifactType, warnings), every
- * reason (a legacy cosign tag prune keeps beside its kept image: referrer-of-kept-tag) and the skip filter `subject`
- * (a legacy cosign tag whose image is not selected).
+ * A fixed plan that uses every field of the plan file format (shard, rate limits, artifactType, warnings, referrer
+ * changes), every reason (a legacy cosign tag prune keeps beside its kept image: referrer-of-kept-tag) and the skip
+ * filter `subject` (a legacy cosign tag whose image is not selected).
  */
+import { addReferrerChanges } from '../../src/plan/referrers.js';
 import type { Change, Plan } from '../../src/plan/types.js';
 import { sortChanges, sortSkipped } from '../../src/plan/sort.js';
 import { summarize } from '../../src/plan/summary.js';
 import { samplePlan } from '../helpers/sample-plan.js';
 
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
 export function fixedPlan(): Plan {
-  const plan = samplePlan();
-  const artifact = plan.changes.find((change) => change.action === 'create' && change.source !== null)!;
-  const kept = plan.changes.find((change) => change.action === 'noop' && change.source !== null && change.mirror === 'apps')!;
+  const sample = samplePlan();
+  const artifact = sample.changes.find((change) => change.action === 'create' && change.source !== null)!;
+  const kept = sample.changes.find((change) => change.action === 'noop' && change.source !== null && change.mirror === 'apps')!;
   const tag = `${kept.target.digest!.replace(':', '-')}.sig`;
   const ref = `${kept.target.endpoint}/${kept.target.repository}:${tag}`;
   const signature: Change = {
@@ -24,15 +28,15 @@ export function fixedPlan(): Plan {
     target: { ...kept.target, ref, tag, digest: `sha256:${'5'.repeat(64)}`, configDigest: null },
   };
   const changes = sortChanges([
-    ...plan.changes.map((change) =>
+    ...sample.changes.map((change) =>
       change === artifact ? { ...change, source: { ...change.source!, artifactType: 'application/vnd.example.sbom' } } : change,
     ),
     signature,
   ]);
-  const dropped = plan.skipped.find((entry) => entry.mirror === 'apps')!;
+  const dropped = sample.skipped.find((entry) => entry.mirror === 'apps')!;
   const unsigned = `${dropped.ref.slice(0, dropped.ref.lastIndexOf(':'))}:sha256-${'6'.repeat(64)}.sig`;
   const skipped = sortSkipped([
-    ...plan.skipped,
+    ...sample.skipped,
     {
       mirror: 'apps',
       ref: unsigned,
@@ -40,12 +44,34 @@ export function fixedPlan(): Plan {
       detail: `a legacy cosign tag: its subject sha256:66666666 is no tag the mirror reads`,
     },
   ]);
+  const unchanged = changes.find((change) => change.action === 'noop' && change.source !== null && change.reason === 'up-to-date')!;
+  const plan = addReferrerChanges(
+    { ...sample, changes, skipped, summary: summarize({ changes, skipped }) },
+    {
+      images: [
+        {
+          image: unchanged.id,
+          referrers: [
+            {
+              subject: unchanged.source!.digest,
+              digest: digest('a'),
+              mediaType: MANIFEST,
+              size: 600,
+              artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+            },
+            { subject: digest('a'), digest: digest('b'), mediaType: MANIFEST, size: 700, artifactType: null },
+          ],
+          present: [digest('a')],
+          dropped: 0,
+        },
+      ],
+      listings: 3,
+      failures: [],
+    },
+  );
   return {
     ...plan,
     shard: { index: 0, count: 1 },
-    changes,
-    skipped,
-    summary: summarize({ changes, skipped }),
     stats: {
       ...plan.stats,
       rateLimits: {

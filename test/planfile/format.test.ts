@@ -1,6 +1,6 @@
 /**
  * The plan file format pinned: what the writer produces from a fixed Plan is compared byte for byte with
- * test/fixtures/planfile/plan-v2.json, and reading that file gives the Plan back. A change to the in-memory
+ * test/fixtures/planfile/plan-v3.json, and reading that file gives the Plan back. A change to the in-memory
  * model that would change the file (or the `plan --json` contract) fails here until the format is changed on
  * purpose: the version in src/planfile/version.ts, schemas/plan.schema.json and this fixture together.
  */
@@ -18,10 +18,10 @@ import { renderJson } from '../../src/render/json.js';
 import { fixedPlan } from './fixed-plan.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const FIXTURE = path.join(repo, 'test/fixtures/planfile/plan-v2.json');
+const FIXTURE = path.join(repo, 'test/fixtures/planfile/plan-v3.json');
 
-describe('the plan file format (formatVersion 2)', () => {
-  it('the writer gives test/fixtures/planfile/plan-v2.json byte for byte, and so does plan --json', () => {
+describe('the plan file format (formatVersion 3)', () => {
+  it('the writer gives test/fixtures/planfile/plan-v3.json byte for byte, and so does plan --json', () => {
     const golden = readFileSync(FIXTURE, 'utf8');
     assert.equal(serializePlan(fixedPlan()), golden);
     assert.equal(renderJson(fixedPlan()), golden);
@@ -37,13 +37,13 @@ describe('the plan file format (formatVersion 2)', () => {
     const grown = {
       ...plan,
       referrers: ['sha256:0'],
-      changes: plan.changes.map((change) => ({ ...change, subject: 'x', target: { ...change.target, annotations: {} } })),
+      changes: plan.changes.map((change) => ({ ...change, notes: 'x', target: { ...change.target, annotations: {} } })),
     };
     assert.equal(serializePlan(grown), readFileSync(FIXTURE, 'utf8'));
   });
 
   it('the version is written in one place: the writer, the reader and the schema agree', () => {
-    assert.equal(PLAN_FORMAT_VERSION, 2);
+    assert.equal(PLAN_FORMAT_VERSION, 3);
     const schema = JSON.parse(planSchemaText()) as { properties: { formatVersion: { const: number } } };
     assert.equal(schema.properties.formatVersion.const, PLAN_FORMAT_VERSION);
     assert.ok(serializePlan(fixedPlan()).startsWith(`{\n  "formatVersion": ${PLAN_FORMAT_VERSION},\n`));

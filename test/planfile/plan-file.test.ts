@@ -66,7 +66,7 @@ describe('plan file', () => {
     const reversed = reverseKeys(plan) as Plan;
     assert.notEqual(JSON.stringify(reversed), JSON.stringify(plan));
     assert.equal(serializePlan(reversed), serializePlan(plan));
-    assert.ok(serializePlan(plan).startsWith('{\n  "formatVersion": 2,\n  "regsyncVersion": "0.1.0",'));
+    assert.ok(serializePlan(plan).startsWith('{\n  "formatVersion": 3,\n  "regsyncVersion": "0.1.0",'));
     assert.ok(serializePlan(plan).endsWith('}\n'));
   });
 
@@ -130,8 +130,8 @@ describe('plan file', () => {
     plan.extra = true;
     assert.deepEqual(await problemsOf(plan), ['plan file made by another regsync version (formatVersion 1): run regsync plan again', '']);
     // Not a number: the schema says what it must be.
-    plan.formatVersion = '2';
-    assert.ok((await problemsOf(plan)).includes('/formatVersion: must be 2'));
+    plan.formatVersion = '3';
+    assert.ok((await problemsOf(plan)).includes('/formatVersion: must be 3'));
   });
 
   it('the refs a read plan shows are derived from the parts apply reads, never copied from the file', async () => {

@@ -2,15 +2,18 @@ import { shortDigest } from '../../oci/index.js';
 import type { Change } from '../../plan/types.js';
 import { BlobHolders, copyImage, CopyShares, selectPlatforms } from '../../registry/index.js';
 import type { CopyProgressEvent } from '../../registry/index.js';
+import { RegsyncError } from '../../util/errors.js';
 import { formatBytes } from '../progress-format.js';
 import { copyOperation } from '../operations.js';
-import { copyReferrers } from '../referrers.js';
 import type { ExecutionContext, Executor, ExecutorFactory } from '../types.js';
 
-function progressLine(event: CopyProgressEvent): string | null {
+function progressLine(event: CopyProgressEvent, change: Change): string | null {
   if (event.type === 'blob') return `blob ${shortDigest(event.digest)} ${event.outcome} (${formatBytes(event.size)})`;
-  if (event.type === 'manifest')
-    return `manifest ${shortDigest(event.digest)} pushed as ${event.reference.startsWith('sha256:') ? 'a child' : event.reference}`;
+  if (event.type === 'manifest') {
+    // A referrer change pushes its manifest by digest; an index pushes its children by digest.
+    const by = change.subject !== undefined && event.reference === change.source?.digest ? 'by digest' : 'as a child';
+    return `manifest ${shortDigest(event.digest)} pushed ${event.reference.startsWith('sha256:') ? by : `as ${event.reference}`}`;
+  }
   if (event.type === 'retry') return `retry ${event.attempt} of blob ${shortDigest(event.digest)}: ${event.message}`;
   return null;
 }
@@ -41,11 +44,31 @@ async function alreadyLanded(change: Change, context: ExecutionContext): Promise
   }
 }
 
+/**
+ * A referrer change copies a manifest that names its subject itself: the plan's `subject` must be what the manifest
+ * says (a plan file cannot be edited to file a manifest under another image's referrers).
+ */
+async function checkSubject(change: Change, context: ExecutionContext): Promise<void> {
+  if (change.subject === undefined) return;
+  const fetched = await context.source.registry.getManifest(context.source.repository, change.source!.digest, { signal: context.signal });
+  const named = fetched.manifest.subject?.digest ?? null;
+  if (named !== change.subject) {
+    throw new RegsyncError(
+      `${change.source!.ref} refers to ${named ?? 'nothing'}, not to ${change.subject} as the plan says: run regsync plan again`,
+      {
+        code: 'PLAN_INVALID',
+        reference: change.source!.ref,
+      },
+    );
+  }
+}
+
 async function copy(change: Change, context: ExecutionContext, holders: BlobHolders, shares: CopyShares): Promise<{ bytes: number }> {
   // The operation --dry-run prints is the one carried out here.
   const operation = copyOperation(change);
   const { tag } = operation;
   context.signal.throwIfAborted();
+  await checkSubject(change, context);
   let bytes = 0;
   try {
     const result = await copyImage({
@@ -64,7 +87,7 @@ async function copy(change: Change, context: ExecutionContext, holders: BlobHold
       onProgress: (event) => {
         if (event.type === 'warning') context.progress.warning(event.message);
         if (event.type === 'blob') context.progress.bytes((bytes += event.outcome === 'copied' ? event.size : 0));
-        const line = progressLine(event);
+        const line = progressLine(event, change);
         if (line !== null) context.progress.output(line);
       },
     });
@@ -74,8 +97,7 @@ async function copy(change: Change, context: ExecutionContext, holders: BlobHold
     const why = error instanceof Error ? error.message : String(error);
     context.progress.output(`the tag write was refused (${why}), but ${change.target.ref} already holds the planned digest`);
   }
-  // After the subject, outside the landed check above: a failed referrer fails its image's change.
-  return { bytes: bytes + (await copyReferrers(change, context, holders, shares)) };
+  return { bytes };
 }
 
 /**
