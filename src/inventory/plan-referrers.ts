@@ -1,7 +1,7 @@
 import type { MirrorConfig } from '../config/types.js';
 import type { ImageReferrerFacts, ReferrerFacts } from '../plan/referrers.js';
 import type { Change, ReadFailure } from '../plan/types.js';
-import { canListReferrers, registryAt, selectPlatforms } from '../registry/index.js';
+import { canListReferrers, fallbackTag, registryAt, selectPlatforms } from '../registry/index.js';
 import type { FetchedManifest, RegistryPool } from '../registry/index.js';
 import { CancelledError } from '../util/concurrency.js';
 import { isRegsyncError, RegsyncError } from '../util/errors.js';
@@ -30,6 +30,7 @@ export async function gatherReferrers(
   mirrors: readonly MirrorConfig[],
   pool: RegistryPool,
   signal: AbortSignal,
+  tagsCopied: TagsCopied = () => false,
 ): Promise<ReferrerFacts> {
   const byName = new Map(mirrors.filter((mirror) => mirror.referrers !== null).map((mirror) => [mirror.name, mirror]));
   const counter: ReferrerCounter = { listings: 0 };
@@ -49,7 +50,7 @@ export async function gatherReferrers(
     ].join('\0');
     let facts = shared.get(key);
     if (facts === undefined) {
-      facts = imageFacts(image, mirror, pool, counter, signal);
+      facts = imageFacts(image, mirror, pool, counter, signal, tagsCopied);
       shared.set(key, facts);
     }
     try {
@@ -86,12 +87,16 @@ export async function gatherReferrers(
   };
 }
 
+/** Whether the plan copies `tag` as a tag (create, update or noop) into the destination repository `target`. */
+export type TagsCopied = (target: { endpoint: string; repository: string }, tag: string) => boolean;
+
 async function imageFacts(
   image: Change,
   mirror: MirrorConfig,
   pool: RegistryPool,
   counter: ReferrerCounter,
   signal: AbortSignal,
+  tagsCopied: TagsCopied,
 ): Promise<Omit<ImageReferrerFacts, 'image'>> {
   const source = image.source!;
   const settings = mirror.referrers!;
@@ -122,7 +127,17 @@ async function imageFacts(
     for (const subject of new Set(referrers.map((referrer) => referrer.subject))) {
       counter.listings += 1;
       const listing = await destination.listReferrers(image.target.repository, subject, { signal });
-      present.push(...listing.referrers.map((referrer) => referrer.digest));
+      const listed = new Set(listing.referrers.map((referrer) => referrer.digest));
+      present.push(...listed);
+      // A fallback tag the plan copies as a tag (the source's own, byte for byte) is that tag change's: apply does not
+      // merge into it, and proves its referrers by digest. So here too: one it does not list is there when stored.
+      const owned = listing.source === 'fallback-tag' && !viaFallback.has(subject) && tagsCopied(image.target, fallbackTag(subject));
+      if (!owned) continue;
+      for (const referrer of referrers) {
+        if (referrer.subject !== subject || listed.has(referrer.digest)) continue;
+        counter.listings += 1;
+        if ((await destination.headManifest(image.target.repository, referrer.digest, { signal })) !== null) present.push(referrer.digest);
+      }
     }
   }
   return { referrers, present, dropped, fallbackSubjects };

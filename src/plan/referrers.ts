@@ -53,6 +53,18 @@ export function referrerImages(plan: Pick<Plan, 'changes'>, mirrors: ReadonlySet
   );
 }
 
+/**
+ * Whether the plan copies `tag` as a tag (create, update or noop) into the destination repository `target`: a
+ * `sha256-<hex>` fallback tag so copied is the source's own, mirrored byte for byte by its tag change.
+ */
+export function tagsCopiedIn(plan: Pick<Plan, 'changes'>): (target: { endpoint: string; repository: string }, tag: string) => boolean {
+  const key = (target: { endpoint: string; repository: string }, tag: string): string => `${target.endpoint}\0${target.repository}\0${tag}`;
+  const copied = new Set<string>();
+  for (const change of plan.changes)
+    if (change.action !== 'delete' && change.target.tag !== null) copied.add(key(change.target, change.target.tag));
+  return (target, tag) => copied.has(key(target, tag));
+}
+
 /** The change of one referrer of `image`: its ends named by digest in the image's repositories. */
 export function referrerChange(image: Change, referrer: ReferrerCopy, present: boolean): Change {
   const source = image.source!;

@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { gatherInventory, gatherReferrers } from '../inventory/index.js';
 import type { InventoryEvent } from '../inventory/index.js';
 import { buildPlan } from '../plan/diff.js';
-import { addReferrerChanges, referrerImages } from '../plan/referrers.js';
+import { addReferrerChanges, referrerImages, tagsCopiedIn } from '../plan/referrers.js';
 import { spareAfterReferrers } from '../plan/shared-digests.js';
 import { selectRepositories } from '../plan/filters.js';
 import { inventorySelection } from '../plan/tag-selection.js';
@@ -141,7 +141,8 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
     // the planner then makes them changes of their own.
     const copying = new Set(mirrors.filter((mirror) => mirror.referrers !== null).map((mirror) => mirror.name));
     if (copying.size > 0) {
-      const facts = await gatherReferrers(referrerImages(built.plan, copying), mirrors, pool, cancel.signal);
+      // A fallback tag the plan copies as a tag is that tag change's: its referrers are present when stored by digest.
+      const facts = await gatherReferrers(referrerImages(built.plan, copying), mirrors, pool, cancel.signal, tagsCopiedIn(built.plan));
       // Prune keeps the fallback tags of the referrers just added (their subjects stay), as it does those of images.
       built = { ...built, plan: spareAfterReferrers(addReferrerChanges(built.plan, facts, copying)) };
     }

@@ -140,7 +140,8 @@ describe("a source's own fallback tag listing fewer referrers than it has (Distr
     assert.match(output, /referrers of [^ ]+mirror\/app:v1: 2\/2 present/);
     assert.ok(
       output.includes(
-        `mirror/app:v1: fallback tag ${subject.replace(':', '-')} is the source's own, mirrored as it is: it lists 1 of the 2 referrers`,
+        // Said under the image's last referrer change (the one that proves the image's referrers).
+        `mirror/app@${unlisted.digest}: fallback tag ${subject.replace(':', '-')} is the source's own, mirrored as it is: it lists 1 of the 2 referrers`,
       ),
       output,
     );

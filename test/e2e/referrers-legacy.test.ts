@@ -219,9 +219,13 @@ describe('cosign legacy tags and prune (Distribution 2.8)', () => {
     const env = await planEnv();
     const planned = await cli(['plan', '-c', file, '--json'], env, dir);
     assert.equal(planned.code, 0, planned.stderr);
+    // The signature is a referrer change to create (by digest, tag null); its attestation, which the destination's
+    // fallback tag of the signature already lists, a noop.
     assert.deepEqual(lines(JSON.parse(planned.stdout) as PlanJson), [
+      'create missing-in-destination null',
       'create missing-in-destination v1',
       `noop referrer-of-kept-tag ${tagOf(signature.digest)}`,
+      'noop up-to-date null',
     ]);
     const applied = await cli(['apply', '-c', file, '--auto-approve'], env, dir);
     assert.equal(applied.code, 0, applied.stderr + applied.stdout);
