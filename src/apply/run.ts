@@ -9,7 +9,7 @@ import { runInLanes } from './schedule.js';
 import { summarizeResults } from './summary.js';
 import { buildTaskTree } from './tasks.js';
 import type { TaskTreeOptions } from './tasks.js';
-import { ChangeTracker } from './tracker.js';
+import { ChangeTracker, rowKey, trackerRows } from './tracker.js';
 import type { ApplyResult, ChangeResult, Executor } from './types.js';
 
 export interface ApplyRunOptions {
@@ -55,15 +55,22 @@ async function closeExecutors(executors: ReadonlyMap<string, Executor>): Promise
  */
 export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
   const startedAt = new Date();
-  const trackers = new Map(options.changes.map((resolved) => [resolved.change.id, new ChangeTracker(resolved.change)]));
+  // What a finished change leaves behind: its result (and its warnings, if any), never its tracker.
   const results = new Map<string, ChangeResult>();
-  // Silent (--json, no terminal output wanted): no task tree at all, not one drawn to nowhere.
-  const tree = options.tree.renderer === 'silent' ? null : buildTaskTree([...trackers.values()], options.tree);
+  const warnings = new Map<string, readonly string[]>();
+  // Silent (--json, no terminal output wanted): no task tree at all, not one drawn to nowhere. With a tree, a
+  // repository's trackers are made when its first change starts; without, each change's when it starts.
+  const rows = options.tree.renderer === 'silent' ? null : trackerRows(options.changes.map((r) => r.change));
+  const tree = rows === null ? null : buildTaskTree([...rows.values()], options.tree);
+  const trackerFor = (change: Change): ChangeTracker => rows?.get(rowKey(change))?.trackerFor(change) ?? new ChangeTracker(change);
   let failed = false;
-  const finish = (change: Change, result: ChangeResult): void => {
+  const finish = (change: Change, result: ChangeResult, tracker: ChangeTracker | null): void => {
     results.set(change.id, result);
     if (result.status === 'failed') failed = true;
-    trackers.get(change.id)?.finish(result);
+    if (tracker === null) return;
+    tracker.finish(result);
+    if (tracker.warnings.length > 0) warnings.set(change.id, tracker.warnings);
+    rows?.get(rowKey(change))?.release(change);
   };
   const deps = {
     executors: options.executors,
@@ -75,7 +82,10 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
   const lanes = {
     concurrency: options.concurrency,
     mayStart: () => !options.interrupts.stopping && !(options.failFast && failed),
-    run: async (resolved: ResolvedChange) => finish(resolved.change, await runChange(resolved, trackers.get(resolved.change.id)!, deps)),
+    run: async (resolved: ResolvedChange) => {
+      const tracker = trackerFor(resolved.change);
+      finish(resolved.change, await runChange(resolved, tracker, deps), tracker);
+    },
     skip: (resolved: ResolvedChange) =>
       finish(
         resolved.change,
@@ -83,6 +93,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
           resolved.change,
           options.interrupts.stopping ? 'interrupted before it started' : 'not started: --fail-fast after a failure',
         ),
+        // Only the tree shows a change that never started (as skipped): silent, it needs no tracker at all.
+        rows === null ? null : trackerFor(resolved.change),
       ),
   };
   try {
@@ -97,7 +109,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
       { ...lanes, laneOf: targetLane },
     );
     await shown;
-    for (const tracker of trackers.values()) for (const line of tracker.warnings) options.warn(`${tracker.change.target.ref}: ${line}`);
+    for (const { change } of options.changes)
+      for (const line of warnings.get(change.id) ?? []) options.warn(`${change.target.ref}: ${line}`);
   } finally {
     // Also after failures and interrupts: the docker executor drains its removal queue here.
     await closeExecutors(options.executors);
