@@ -18,6 +18,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
   process.stdout.write(`${version ?? '0.0.0'}\n`);
 } else {
+  // Before the program allocates anything: a heap sized for a CLI's footprint (util/heap-tuning.ts, issue 17).
+  (await import('./util/heap-tuning.js')).tuneHeap();
   const [{ processSignals }, { runCli }] = await Promise.all([import('./commands/process-signals.js'), import('./program.js')]);
   // The exit code is set, not forced: pending output on stdout/stderr still flushes before the process ends.
   process.exitCode = await runCli(argv, {

@@ -11,7 +11,7 @@ import { runInLanes } from './schedule.js';
 import { summarizeResults } from './summary.js';
 import { buildTaskTree } from './tasks.js';
 import type { TaskTreeOptions } from './tasks.js';
-import { ChangeTracker } from './tracker.js';
+import { ChangeTracker, rowKey, trackerRows } from './tracker.js';
 import type { ApplyResult, ChangeResult, Executor } from './types.js';
 
 export interface ApplyRunOptions {
@@ -57,15 +57,22 @@ async function closeExecutors(executors: ReadonlyMap<string, Executor>): Promise
  */
 export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
   const startedAt = new Date();
-  const trackers = new Map(options.changes.map((resolved) => [resolved.change.id, new ChangeTracker(resolved.change)]));
+  // What a finished change leaves behind: its result (and its warnings, if any), never its tracker.
   const results = new Map<string, ChangeResult>();
-  // Silent (--json, no terminal output wanted): no task tree at all, not one drawn to nowhere.
-  const tree = options.tree.renderer === 'silent' ? null : buildTaskTree([...trackers.values()], options.tree);
+  const warnings = new Map<string, readonly string[]>();
+  // Silent (--json, no terminal output wanted): no task tree at all, not one drawn to nowhere. With a tree, a
+  // repository's trackers are made when its first change starts; without, each change's when it starts.
+  const rows = options.tree.renderer === 'silent' ? null : trackerRows(options.changes.map((r) => r.change));
+  const tree = rows === null ? null : buildTaskTree([...rows.values()], options.tree);
+  const trackerFor = (change: Change): ChangeTracker => rows?.get(rowKey(change))?.trackerFor(change) ?? new ChangeTracker(change);
   let failed = false;
-  const finish = (change: Change, result: ChangeResult): void => {
+  const finish = (change: Change, result: ChangeResult, tracker: ChangeTracker | null): void => {
     results.set(change.id, result);
     if (result.status === 'failed') failed = true;
-    trackers.get(change.id)?.finish(result);
+    if (tracker === null) return;
+    tracker.finish(result);
+    if (tracker.warnings.length > 0) warnings.set(change.id, tracker.warnings);
+    rows?.get(rowKey(change))?.release(change);
   };
   // Noops included: a fallback tag already mirrored as a tag is still the tag change's, not the referrers step's.
   const tagsCopied = tagsCopiedByRepository(options.plan.changes);
@@ -82,11 +89,11 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
     concurrency: options.concurrency,
     mayStart: () => !options.interrupts.stopping && !(options.failFast && failed),
     run: async (resolved: ResolvedChange) => {
-      const tracker = trackers.get(resolved.change.id)!;
+      const tracker = trackerFor(resolved.change);
       const blocked = proofs.blockedBy(resolved.change, results);
-      if (blocked !== null) return finish(resolved.change, skippedResult(resolved.change, blocked));
+      if (blocked !== null) return finish(resolved.change, skippedResult(resolved.change, blocked), tracker);
       // An image's last referrer change also proves that all its referrers are listed at the destination.
-      finish(resolved.change, await proofs.after(resolved, await runChange(resolved, tracker, deps), tracker, deps.signal));
+      finish(resolved.change, await proofs.after(resolved, await runChange(resolved, tracker, deps), tracker, deps.signal), tracker);
     },
     skip: (resolved: ResolvedChange) =>
       finish(
@@ -95,6 +102,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
           resolved.change,
           options.interrupts.stopping ? 'interrupted before it started' : 'not started: --fail-fast after a failure',
         ),
+        // Only the tree shows a change that never started (as skipped): silent, it needs no tracker at all.
+        rows === null ? null : trackerFor(resolved.change),
       ),
   };
   try {
@@ -109,7 +118,8 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
       { ...lanes, laneOf: targetLane },
     );
     await shown;
-    for (const tracker of trackers.values()) for (const line of tracker.warnings) options.warn(`${tracker.change.target.ref}: ${line}`);
+    for (const { change } of options.changes)
+      for (const line of warnings.get(change.id) ?? []) options.warn(`${change.target.ref}: ${line}`);
   } finally {
     // Also after failures and interrupts: the docker executor drains its removal queue here.
     await closeExecutors(options.executors);

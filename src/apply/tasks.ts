@@ -2,7 +2,7 @@ import { DefaultRenderer, figures, Listr, ListrDefaultRendererLogLevels, ListrEr
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import { formatBytes } from './progress-format.js';
 import { changeTitle } from './tracker.js';
-import type { ChangeTracker } from './tracker.js';
+import type { ChangeTracker, TrackerRow } from './tracker.js';
 import type { ChangeResult } from './types.js';
 
 /** default: the live tree for a terminal; simple: one line per event, for CI logs; silent: nothing (--json, tests). */
@@ -46,14 +46,19 @@ function showProgress(tracker: ChangeTracker, task: Wrapper, title: string, opti
 
 /**
  * A change's task waits, untitled (so no renderer shows it), until the scheduler starts it; then a titled task
- * runs for exactly as long as the change does. A change that never starts is shown as skipped.
+ * runs for exactly as long as the change does. A change that never starts is shown as skipped. The task lets go of
+ * the tracker once it is over: listr2 keeps its tasks (the tree still shows them), not what they watched.
  */
 function changeTask(tracker: ChangeTracker, options: TaskTreeOptions): ListrTask {
   const title = changeTitle(tracker.change);
+  let held: ChangeTracker | null = tracker;
   return {
     task: async (_context, slot: Wrapper) => {
-      const first = await Promise.race([tracker.started.then(() => null), tracker.finished]);
-      if (first !== null && !tracker.hasStarted) {
+      const watched = held;
+      if (watched === null) return;
+      const first = await Promise.race([watched.started.then(() => null), watched.finished]);
+      if (first !== null && !watched.hasStarted) {
+        held = null;
         slot.title = title;
         slot.skip(first.error ?? 'not started');
         return;
@@ -62,8 +67,11 @@ function changeTask(tracker: ChangeTracker, options: TaskTreeOptions): ListrTask
         {
           title,
           task: async (_inner, task: Wrapper) => {
-            const stop = showProgress(tracker, task, title, options);
-            const result = await tracker.finished.finally(stop);
+            const running = held;
+            held = null;
+            if (running === null) return;
+            const stop = showProgress(running, task, title, options);
+            const result = await running.finished.finally(stop);
             if (result.status === 'done') task.title = result.bytes > 0 ? `${title} (${formatBytes(result.bytes)})` : title;
             else if (result.status === 'present') task.title = `${title} (already present)`;
             else if (result.status === 'skipped') task.skip(result.error ?? 'skipped');
@@ -80,8 +88,8 @@ function changeTask(tracker: ChangeTracker, options: TaskTreeOptions): ListrTask
  * present, else the counts of the others (`2 failed, 1 stale, 3 not started`). A row is never ✔ while a change
  * under it did not happen (listr2 marks a parent complete whatever its subtasks did when errors do not exit).
  */
-export async function rowVerdict(members: readonly ChangeTracker[]): Promise<string | null> {
-  const results = await Promise.all(members.map((tracker) => tracker.finished));
+export async function rowVerdict(outcomes: readonly Promise<ChangeResult>[]): Promise<string | null> {
+  const results = await Promise.all(outcomes);
   const count = (status: ChangeResult['status']): number => results.filter((result) => result.status === status).length;
   const parts = [
     [count('failed'), 'failed'],
@@ -141,34 +149,33 @@ function saneWidthRenderer(stream: TaskTreeOptions['stream']): typeof DefaultRen
   };
 }
 
-/** One parent task per destination repository (in plan order) with its changes as subtasks. */
+/**
+ * One parent task per destination repository (in plan order) with its changes as subtasks, made when the row's
+ * first change starts (a large apply holds tasks for the repositories in flight, not one per change from the start).
+ */
 export function buildTaskTree(
-  trackers: readonly ChangeTracker[],
+  rows: readonly TrackerRow[],
   options: TaskTreeOptions,
 ): Listr<unknown, Exclude<RendererName, 'default'> | typeof DefaultRenderer, 'simple'> {
-  const parents = new Map<string, ChangeTracker[]>();
-  for (const tracker of trackers) {
-    const key = `${tracker.change.target.endpoint}/${tracker.change.target.repository}`;
-    parents.set(key, [...(parents.get(key) ?? []), tracker]);
-  }
   // log-update, which redraws the tree, wraps at this stream's columns: the same usable width as the lines.
   const stream = { write: (chunk: string) => options.stream.write(chunk), columns: treeColumns(options.stream) };
   const processOutput = new ProcessOutput(stream as unknown as NodeJS.WriteStream, stream as unknown as NodeJS.WriteStream);
   const logger = new ListrLogger({ useIcons: true, processOutput });
   return new Listr(
-    [...parents].map(([repository, members]) => ({
-      title: repository,
-      // The row's change tasks are made once one of its changes starts (or all are over unstarted): a large
-      // apply holds tasks for the repositories in flight, not one per change from the start.
+    rows.map((row) => ({
+      title: row.key,
       task: async (_context: unknown, task: Wrapper) => {
-        await Promise.race([...members.map((tracker) => tracker.started), Promise.all(members.map((tracker) => tracker.finished))]);
+        await row.ready;
+        const members = row.take();
+        // The verdict waits on the results alone: a finished change's tracker is not kept for it.
+        const outcomes = members.map((tracker) => tracker.finished);
         return failingWhen(
           task.newListr(
             members.map((tracker) => changeTask(tracker, options)),
             { concurrent: true, exitOnError: false },
           ),
           task,
-          () => rowVerdict(members),
+          () => rowVerdict(outcomes),
         );
       },
     })),

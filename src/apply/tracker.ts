@@ -61,3 +61,64 @@ export function changeTitle(change: Change): string {
   if (change.subject !== undefined) return `${change.action} ${name}@${shortDigest(change.source?.digest ?? '')}`;
   return `${change.action} ${name}:${change.target.tag ?? change.target.digest ?? ''}`;
 }
+
+/**
+ * The trackers of one destination repository's changes, as its row of the task tree shows them: made together
+ * when the first of them starts (or is skipped), not one per change of the plan from the start, and let go one by
+ * one as they finish (the run keeps each change's result, not its tracker).
+ */
+export class TrackerRow {
+  /** Settles once one of the row's changes starts or is skipped: `take()` then gives its trackers. */
+  readonly ready: Promise<void>;
+  private resolveReady!: () => void;
+  private members: Change[] | null = [];
+  private trackers = new Map<string, ChangeTracker>();
+  private made: ChangeTracker[] | null = null;
+
+  constructor(readonly key: string) {
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+  }
+
+  add(change: Change): void {
+    this.members?.push(change);
+  }
+
+  /** The change's tracker; the first call makes the trackers of the whole row. */
+  trackerFor(change: Change): ChangeTracker {
+    if (this.members !== null) {
+      this.made = this.members.map((member) => new ChangeTracker(member));
+      for (const tracker of this.made) this.trackers.set(tracker.change.id, tracker);
+      this.members = null;
+      this.resolveReady();
+    }
+    const tracker = this.trackers.get(change.id);
+    if (tracker === undefined) throw new Error(`${change.id} has no tracker in row ${this.key} (not a member, or finished)`);
+    return tracker;
+  }
+
+  /** The row's trackers, once, for the task tree (which holds them as long as it shows them). */
+  take(): ChangeTracker[] {
+    const made = this.made ?? [];
+    this.made = null;
+    return made;
+  }
+
+  /** The change is over: the row no longer holds its tracker. */
+  release(change: Change): void {
+    this.trackers.delete(change.id);
+  }
+}
+
+/** The task tree's row of a change: its destination repository. */
+export const rowKey = (change: Change): string => `${change.target.endpoint}/${change.target.repository}`;
+
+/** The rows of the given changes, one per destination repository in order of first appearance. */
+export function trackerRows(changes: readonly Change[]): Map<string, TrackerRow> {
+  const rows = new Map<string, TrackerRow>();
+  for (const change of changes) {
+    const key = rowKey(change);
+    const row = rows.get(key) ?? rows.set(key, new TrackerRow(key)).get(key)!;
+    row.add(change);
+  }
+  return rows;
+}

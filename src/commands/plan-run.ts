@@ -7,7 +7,7 @@ import type { Plan } from '../plan/types.js';
 import { formatRetryNotice } from '../registry/index.js';
 import type { RequestStats, RetryNotice } from '../registry/index.js';
 import { renderHuman } from '../render/human.js';
-import { renderJson } from '../render/json.js';
+import { renderJsonChunks } from '../render/json.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { footer } from '../render/plan-view.js';
 import { pullBudgetLines } from '../render/pull-budget.js';
@@ -158,7 +158,7 @@ export async function runPlan(config: Config, options: PlanRunOptions, io: PlanR
   }
   // The footer shows a short pull budget; with --json and -q there is no footer on stdout to show it.
   if (options.json || options.quiet) writePullBudgetWarnings(plan, io);
-  if (options.json) io.stdout.write(renderJson(plan));
+  if (options.json) for (const chunk of renderJsonChunks(plan)) io.stdout.write(chunk);
   else if (options.quiet) writeQuietPlan(plan, io);
   else io.stdout.write(renderPlanText(plan, options));
   if (options.out !== null && !options.json && !options.quiet) io.stderr.write(`regsync: plan written to ${options.out}\n`);

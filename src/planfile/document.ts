@@ -107,7 +107,7 @@ function sourceDocument(source: ChangeSource): SourceDocument {
   };
 }
 
-function changeDocument(change: Change): ChangeDocument {
+export function changeDocument(change: Change): ChangeDocument {
   const { source, target } = change;
   return {
     id: change.id,

@@ -2,10 +2,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ListrTaskState } from 'listr2';
 import { buildTaskTree } from '../../src/apply/tasks.js';
-import { ChangeTracker, changeTitle } from '../../src/apply/tracker.js';
+import { changeTitle, rowKey, trackerRows } from '../../src/apply/tracker.js';
+import type { ChangeTracker } from '../../src/apply/tracker.js';
 import type { ChangeResult } from '../../src/apply/types.js';
 import type { Change } from '../../src/plan/types.js';
 import { samplePlan } from '../helpers/sample-plan.js';
+
+/** The rows of these changes and their trackers, made as the run makes them (a row's all at once, when one starts). */
+function rowsOf(changes: readonly Change[]) {
+  const rows = trackerRows(changes);
+  const trackerOf = (change: Change): ChangeTracker => rows.get(rowKey(change))!.trackerFor(change);
+  return { rows: [...rows.values()], trackerOf };
+}
 
 const outcome = (change: Change, status: ChangeResult['status']): ChangeResult => ({
   id: change.id,
@@ -18,10 +26,11 @@ const outcome = (change: Change, status: ChangeResult['status']): ChangeResult =
 
 test('one parent per destination repository; each change a task titled by action and tag, in its final state', async () => {
   const changes = samplePlan().changes.filter((change) => change.action !== 'noop');
-  const trackers = changes.map((change) => new ChangeTracker(change));
+  const { rows, trackerOf } = rowsOf(changes);
   const statuses: ChangeResult['status'][] = ['done', 'failed', 'stale', 'skipped'];
-  const tree = buildTaskTree(trackers, { renderer: 'silent', stream: { write: () => true } });
+  const tree = buildTaskTree(rows, { renderer: 'silent', stream: { write: () => true } });
   const running = tree.run();
+  const trackers = changes.map(trackerOf);
   trackers.forEach((tracker, i) => {
     const status = statuses[i % statuses.length]!;
     if (status !== 'skipped') tracker.start();
@@ -53,11 +62,11 @@ test('one parent per destination repository; each change a task titled by action
 /** Runs the tree over the sample plan's changes with these outcomes (by change index); the rows' states and the simple output. */
 async function rows(statuses: ChangeResult['status'][], renderer: 'silent' | 'simple' = 'silent') {
   const changes = samplePlan().changes.filter((change) => change.action !== 'noop');
-  const trackers = changes.map((change) => new ChangeTracker(change));
+  const { rows, trackerOf } = rowsOf(changes);
   let written = '';
-  const tree = buildTaskTree(trackers, { renderer, stream: { write: (chunk: string) => (written += chunk) } });
+  const tree = buildTaskTree(rows, { renderer, stream: { write: (chunk: string) => (written += chunk) } });
   const running = tree.run();
-  trackers.forEach((tracker, i) => {
+  changes.map(trackerOf).forEach((tracker, i) => {
     const status = statuses[i]!;
     if (status !== 'skipped') tracker.start();
     tracker.finish(outcome(tracker.change, status));
