@@ -101,7 +101,9 @@ describe('prune takes the referrers of a deleted image (Distribution 2.8)', () =
     // The SBOM of the kept v1 (not at the source) is no change at all: a referrer of a kept image is never deleted.
     assert.ok(!changes.some((c) => c.target.digest === v1Sbom.digest));
 
-    const human = await cli(['plan', '-c', file], env, dir);
+    // Saved as reviewed, and applied from the file: the file's referrer deletes pass its checks against the config.
+    const saved = path.join(dir, 'plan.json');
+    const human = await cli(['plan', '-c', file, '--out', saved], env, dir);
     assert.equal(human.code, 0, human.stderr);
     assert.match(
       human.stdout,
@@ -109,14 +111,14 @@ describe('prune takes the referrers of a deleted image (Distribution 2.8)', () =
     );
     assert.match(human.stdout, /Plan: 0 to create, 0 to update, 5 to delete, 3 unchanged\./);
 
-    const dryRun = await cli(['apply', '-c', file, '--auto-approve', '--dry-run'], env, dir);
+    const dryRun = await cli(['apply', '-c', file, saved, '--dry-run'], env, dir);
     assert.equal(dryRun.code, 0, dryRun.stderr + dryRun.stdout);
     assert.ok(
       dryRun.stdout.includes(`delete ${destination.host}/${at}@${oldSignature.digest} (referrer of ${old.digest}; only if no tag points at it)`),
       dryRun.stdout,
     );
 
-    const applied = await cli(['apply', '-c', file, '--auto-approve'], env, dir);
+    const applied = await cli(['apply', '-c', file, saved], env, dir);
     assert.equal(applied.code, 0, applied.stderr + applied.stdout);
     assert.deepEqual(await tagsOf(destination, at), [tagOf(v1.digest), 'v1'].sort());
     for (const gone of [old, oldSignature, oldAttestation]) assert.equal(await manifestStatus(destination, at, gone.digest), 404, gone.digest);
