@@ -50,7 +50,8 @@ export async function gatherPrunedReferrers(
         });
       }
       const key = `${image.mirror}\0${target.endpoint}\0${target.repository}`;
-      if (!failures.has(key)) failures.set(key, { mirror: image.mirror, host: target.endpoint, repository: target.repository, error: what });
+      if (!failures.has(key))
+        failures.set(key, { mirror: image.mirror, host: target.endpoint, repository: target.repository, error: what });
       return null;
     }
   };

@@ -86,7 +86,9 @@ export function addPrunedReferrers(plan: Plan, facts: PrunedReferrersFacts): Pla
   const kept = keptDigests(remaining);
   // A digest a tag delete removes anyway needs no delete of its own.
   const deletedByTag = new Set(
-    remaining.filter((c) => c.action === 'delete' && c.target.digest !== null).map((c) => `${repositoryKey(c.mirror, c.target)}\0${c.target.digest}`),
+    remaining
+      .filter((c) => c.action === 'delete' && c.target.digest !== null)
+      .map((c) => `${repositoryKey(c.mirror, c.target)}\0${c.target.digest}`),
   );
   const byImage = new Map(facts.images.map((image) => [image.image, image.referrers]));
   const seen = new Set<string>();

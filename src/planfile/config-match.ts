@@ -166,15 +166,24 @@ function referrerDeleteMismatch(mirror: MirrorConfig, change: Change, byId: Read
   if (change.source !== null || target.tag !== null || target.digest === null)
     return `is a referrer delete, but a referrer is deleted by its digest alone, with no source`;
   const image = change.referrerOf === undefined ? undefined : byId.get(change.referrerOf);
-  if (image === undefined || image.subject !== undefined || image.mirror !== change.mirror || image.action !== 'delete' || image.target.tag === null)
+  if (
+    image === undefined ||
+    image.subject !== undefined ||
+    image.mirror !== change.mirror ||
+    image.action !== 'delete' ||
+    image.target.tag === null
+  )
     return `deletes a referrer of ${change.referrerOf ?? '(nothing)'}, which is no tag delete of mirror ${mirror.name} in this plan`;
   if (target.endpoint !== image.target.endpoint || target.repository !== image.target.repository)
     return `deletes ${target.ref}, but its image ${image.id} is deleted from ${image.target.endpoint}/${image.target.repository}`;
   const subject = change.subject!;
   const named =
     subject === image.target.digest ||
-    [...byId.values()].some((other) => other.referrerOf === image.id && other.action === 'delete' && other.target.digest === subject && other.id !== change.id);
-  if (!named) return `refers to ${subject}, which is neither its deleted image ${image.id} (${image.target.digest ?? 'no digest'}) nor another referrer deleted with it`;
+    [...byId.values()].some(
+      (other) => other.referrerOf === image.id && other.action === 'delete' && other.target.digest === subject && other.id !== change.id,
+    );
+  if (!named)
+    return `refers to ${subject}, which is neither its deleted image ${image.id} (${image.target.digest ?? 'no digest'}) nor another referrer deleted with it`;
   const types = mirror.referrers.artifactTypes;
   if (types !== null && (change.artifactType === null || change.artifactType === undefined || !types.includes(change.artifactType)))
     return `deletes referrer ${target.digest} of artifact type ${change.artifactType ?? '(none)'}, but mirror ${mirror.name} copies only ${types.join(', ')}`;

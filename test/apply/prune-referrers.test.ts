@@ -55,10 +55,10 @@ test('the precondition of a referrer delete reads the referrer by its digest: th
       },
     }) as unknown as ResolvedLocation;
   const signal = new AbortController().signal;
-  assert.deepEqual(await checkPreconditions({ change, source: null, target: target(true) } as unknown as ResolvedChange, signal), {
+  assert.deepEqual(await checkPreconditions({ change, source: null, target: target(true) }, signal), {
     kind: 'go',
   });
-  assert.deepEqual(await checkPreconditions({ change, source: null, target: target(false) } as unknown as ResolvedChange, signal), {
+  assert.deepEqual(await checkPreconditions({ change, source: null, target: target(false) }, signal), {
     kind: 'done',
   });
   assert.deepEqual(asked, [`mirror/app1@${digest('a')}`, `mirror/app1@${digest('a')}`]);
@@ -69,7 +69,9 @@ test('no proof is asked of a deleted image, and its referrer delete is never hel
   const resolved = planned.changes.filter((c) => c.action !== 'noop').map((change) => ({ change }) as unknown as ResolvedChange);
   const proofs = new ReferrerProofs(planned, resolved);
   const referrer = resolved.find((r) => r.change.referrerOf === DELETED)!;
-  const failed = new Map<string, ChangeResult>([[DELETED, { id: DELETED, action: 'delete', status: 'failed', error: 'x', durationMs: 0, bytes: 0 }]]);
+  const failed = new Map<string, ChangeResult>([
+    [DELETED, { id: DELETED, action: 'delete', status: 'failed', error: 'x', durationMs: 0, bytes: 0 }],
+  ]);
   assert.equal(proofs.blockedBy(referrer.change, failed), null);
   const done: ChangeResult = { id: referrer.change.id, action: 'delete', status: 'done', error: null, durationMs: 0, bytes: 0 };
   const progress = { output: () => assert.fail('no proof line for a deleted image') } as unknown as ChangeProgress;

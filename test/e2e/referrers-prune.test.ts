@@ -88,16 +88,19 @@ describe('prune takes the referrers of a deleted image (Distribution 2.8)', () =
     const changes = (JSON.parse(planned.stdout) as PlanJson).changes;
     const line = (c: PlanJson['changes'][number]): string =>
       `${c.action} ${c.reason} ${c.target.tag ?? `@${c.target.digest}`}${c.referrerOf === undefined ? '' : ` of ${c.referrerOf.split(':').at(-1)}`}`;
-    assert.deepEqual(changes.map(line).sort(), [
-      `delete not-in-selection ${tagOf(old.digest)}`,
-      `delete not-in-selection ${tagOf(oldSignature.digest)}`,
-      `delete not-in-selection @${oldAttestation.digest} of old`,
-      `delete not-in-selection @${oldSignature.digest} of old`,
-      'delete not-in-selection old',
-      `noop referrer-of-kept-tag ${tagOf(v1.digest)}`,
-      `noop up-to-date @${v1Signature.digest} of v1`,
-      'noop up-to-date v1',
-    ].sort());
+    assert.deepEqual(
+      changes.map(line).sort(),
+      [
+        `delete not-in-selection ${tagOf(old.digest)}`,
+        `delete not-in-selection ${tagOf(oldSignature.digest)}`,
+        `delete not-in-selection @${oldAttestation.digest} of old`,
+        `delete not-in-selection @${oldSignature.digest} of old`,
+        'delete not-in-selection old',
+        `noop referrer-of-kept-tag ${tagOf(v1.digest)}`,
+        `noop up-to-date @${v1Signature.digest} of v1`,
+        'noop up-to-date v1',
+      ].sort(),
+    );
     // The SBOM of the kept v1 (not at the source) is no change at all: a referrer of a kept image is never deleted.
     assert.ok(!changes.some((c) => c.target.digest === v1Sbom.digest));
 
@@ -114,14 +117,17 @@ describe('prune takes the referrers of a deleted image (Distribution 2.8)', () =
     const dryRun = await cli(['apply', '-c', file, saved, '--dry-run'], env, dir);
     assert.equal(dryRun.code, 0, dryRun.stderr + dryRun.stdout);
     assert.ok(
-      dryRun.stdout.includes(`delete ${destination.host}/${at}@${oldSignature.digest} (referrer of ${old.digest}; only if no tag points at it)`),
+      dryRun.stdout.includes(
+        `delete ${destination.host}/${at}@${oldSignature.digest} (referrer of ${old.digest}; only if no tag points at it)`,
+      ),
       dryRun.stdout,
     );
 
     const applied = await cli(['apply', '-c', file, saved], env, dir);
     assert.equal(applied.code, 0, applied.stderr + applied.stdout);
     assert.deepEqual(await tagsOf(destination, at), [tagOf(v1.digest), 'v1'].sort());
-    for (const gone of [old, oldSignature, oldAttestation]) assert.equal(await manifestStatus(destination, at, gone.digest), 404, gone.digest);
+    for (const gone of [old, oldSignature, oldAttestation])
+      assert.equal(await manifestStatus(destination, at, gone.digest), 404, gone.digest);
     for (const kept of [v1, v1Signature, v1Sbom]) assert.equal(await manifestStatus(destination, at, kept.digest), 200, kept.digest);
 
     const again = await cli(['plan', '-c', file], env, dir);

@@ -105,7 +105,11 @@ describe('referrer deletes from the destination listing', () => {
       [digest('b')],
     );
     const v08 = change(plan, DELETED);
-    const tagged: Change = { ...v08, id: `apps:${v08.target.endpoint}/mirror/app1:sig`, target: { ...v08.target, tag: 'sig', digest: digest('b') } };
+    const tagged: Change = {
+      ...v08,
+      id: `apps:${v08.target.endpoint}/mirror/app1:sig`,
+      target: { ...v08.target, tag: 'sig', digest: digest('b') },
+    };
     const both = { ...plan, changes: [...plan.changes, tagged] };
     assert.equal(addPrunedReferrers(both, facts(DELETED, [referrer(subject, 'b')])).changes.length, both.changes.length);
   });

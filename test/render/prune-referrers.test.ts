@@ -51,6 +51,9 @@ describe('referrers deleted with their image in the rendered plan', () => {
   it('the Markdown plan notes them on the delete row and counts them apart', () => {
     const text = renderMarkdown(plan(), options);
     assert.match(text, /\| - delete \| `127\.0\.0\.1:5001\/mirror\/app1:v0\.8` \|[^\n]*- 2 referrers: 1 signature/);
-    assert.match(text, /Referrers: 0 to create, 2 to delete \(1 signature \(application\/vnd\.dev\.cosign\.artifact\.sig\.v1\+json\), 1 attestation \(application\/vnd\.in-toto\+json\)\), 0 unchanged\./);
+    assert.match(
+      text,
+      /Referrers: 0 to create, 2 to delete \(1 signature \(application\/vnd\.dev\.cosign\.artifact\.sig\.v1\+json\), 1 attestation \(application\/vnd\.in-toto\+json\)\), 0 unchanged\./,
+    );
   });
 });
