@@ -13,8 +13,10 @@ export interface DeleteOperation {
   kind: 'delete';
   target: { endpoint: string; repository: string };
   digest: string;
-  /** The tag the plan deletes; null only in a hand-made plan (the deleter then guards every tag at the digest). */
+  /** The tag the plan deletes; null for a referrer pruned with its subject (the deleter then guards every tag at the digest). */
   tag: string | null;
+  /** A referrer pruned with its subject: the digest it refers to. */
+  subject?: string;
 }
 
 /** A copy through the registry API (executors/registry.ts): source by digest, to the destination tag. */
@@ -49,6 +51,7 @@ export function deleteOperation(change: Change): DeleteOperation {
     target: { endpoint: change.target.endpoint, repository: change.target.repository },
     digest,
     tag: change.target.tag,
+    ...(change.subject === undefined ? {} : { subject: change.subject }),
   };
 }
 
@@ -71,7 +74,11 @@ export function copyOperation(change: Change): CopyOperation {
 export function formatOperation(operation: Operation): string {
   switch (operation.kind) {
     case 'delete':
-      return `delete ${digestRef(operation.target, operation.digest)} (tag ${operation.tag ?? ''}; only if no other tag points at it)`;
+      if (operation.tag === null) {
+        const what = operation.subject === undefined ? 'by digest' : `referrer of ${operation.subject}`;
+        return `delete ${digestRef(operation.target, operation.digest)} (${what}; only if no tag points at it)`;
+      }
+      return `delete ${digestRef(operation.target, operation.digest)} (tag ${operation.tag}; only if no other tag points at it)`;
     case 'copy': {
       const what = operation.platforms === null ? 'whole image, byte for byte' : `platforms ${operation.platforms.join(', ')}`;
       return `copy ${digestRef(operation.source, operation.source.digest)} → ${operation.target} (${what})`;

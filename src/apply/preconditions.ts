@@ -14,8 +14,12 @@ export type Precondition = { kind: 'go' } | { kind: 'done' } | { kind: 'stale'; 
 const short = (digest: string | null): string => (digest === null ? 'nothing' : shortDigest(digest));
 const AGAIN = 'run regsync plan again';
 
-/** A referrer change's digest (both its ends are named by it); null for a change of a tag. */
-const referrerDigest = (change: Change): string | null => (change.subject === undefined ? null : (change.source?.digest ?? null));
+/**
+ * A referrer change's digest (both its ends are named by it: the one it copies, or for a referrer pruned with its
+ * subject, the one it deletes); null for a change of a tag.
+ */
+const referrerDigest = (change: Change): string | null =>
+  change.subject === undefined ? null : (change.source?.digest ?? change.target.digest);
 
 /** The digest at a change's end: under its tag, or, for a referrer change (named by digest alone), whether that digest is there. */
 async function digestAt(end: ResolvedLocation, signal: AbortSignal, byDigest: string | null): Promise<string | null> {

@@ -25,9 +25,11 @@ export class ReferrerProofs {
   private readonly tagsCopied: Map<string, Set<string>>;
 
   constructor(plan: Plan, changes: readonly ResolvedChange[]) {
-    this.groups = referrersByImage(plan.changes);
+    // A referrer deleted with its pruned image has nothing to prove: only copied referrers (creates and noops) count.
+    this.groups = referrersByImage(plan.changes.filter((change) => change.action !== 'delete'));
     this.tagsCopied = tagsCopiedByRepository(plan.changes);
-    for (const { change } of changes) if (change.referrerOf !== undefined) this.lastOf.set(change.referrerOf, change.id);
+    for (const { change } of changes)
+      if (change.referrerOf !== undefined && change.action !== 'delete') this.lastOf.set(change.referrerOf, change.id);
     for (const change of plan.changes) if (this.groups.has(change.id)) this.refs.set(change.id, change.target.ref);
   }
 
@@ -36,7 +38,8 @@ export class ReferrerProofs {
    * started), so its subject may be missing at the destination. null: it may start.
    */
   blockedBy(change: Change, results: ReadonlyMap<string, ChangeResult>): string | null {
-    if (change.referrerOf === undefined) return null;
+    // A referrer pruned with its image runs before the image's delete, whatever becomes of it.
+    if (change.referrerOf === undefined || change.action === 'delete') return null;
     const image = results.get(change.referrerOf);
     if (image === undefined || image.status === 'done' || image.status === 'present') return null;
     return `not started: its image ${this.refs.get(change.referrerOf) ?? change.referrerOf} was not copied (${image.status})`;

@@ -3,3 +3,4 @@ export { openFactsCache, resolveCacheDir } from './facts-cache.js';
 export type { FactsCache, FactsCacheStats, ManifestFacts } from './facts-cache.js';
 export type { GatherOptions, InventoryEvent, InventorySelection } from './types.js';
 export { gatherReferrers } from './plan-referrers.js';
+export { gatherPrunedReferrers } from './prune-referrers.js';

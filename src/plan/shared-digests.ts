@@ -9,7 +9,7 @@ import type { Change, Plan } from './types.js';
  * change (create or noop) is such a change by digest, so a fallback tag of a signature, listing an attestation of
  * it, stays with it.
  */
-function keptDigests(changes: Change[]): Map<string, Set<string>> {
+export function keptDigests(changes: readonly Change[]): Map<string, Set<string>> {
   const kept = new Map<string, Set<string>>();
   const keep = (repository: string, digest: string | null): void => {
     if (digest === null) return;

@@ -86,7 +86,10 @@ export interface Change {
   subject?: string;
   /** A referrer change's artifact type; null when neither its listing nor its manifest says. */
   artifactType?: string | null;
-  /** A referrer change: the id of the image change (its tag, created, updated or unchanged) it travels with. */
+  /**
+   * A referrer change: the id of the image change (its tag, created, updated or unchanged) it travels with; for a
+   * referrer deleted with its pruned image (plan/prune-referrers.ts), that tag's delete.
+   */
   referrerOf?: string;
 }
 

@@ -96,6 +96,7 @@ function changeMismatch(config: Config, change: Change, byId: ReadonlyMap<string
   const mirror = config.mirrors.find((candidate) => candidate.name === change.mirror);
   if (mirror === undefined) return `names mirror ${change.mirror}, which the config does not have`;
   if (change.executor !== mirror.executor) return `runs on executor ${change.executor}, but mirror ${mirror.name} uses ${mirror.executor}`;
+  if (change.subject !== undefined && change.action === 'delete') return referrerDeleteMismatch(mirror, change, byId);
   if (change.subject !== undefined) return referrerMismatch(mirror, change, byId);
   const where = change.source === null ? pruneMismatch(mirror, change) : copyMismatch(mirror, change, change.source);
   if (where !== null || change.copy === undefined) return where;
@@ -152,12 +153,50 @@ function referrerMismatch(mirror: MirrorConfig, change: Change, byId: ReadonlyMa
 }
 
 /**
+ * A referrer deleted with its pruned image (plan/prune-referrers.ts): in a mirror that copies referrers and prunes,
+ * by digest, with no source, in the repository of a tag delete of the same mirror (`referrerOf`), referring to the
+ * digest that delete removes or to another referrer deleted with it. Whether the destination really lists it there is
+ * the registry's to say; apply deletes by digest only when no tag points at it.
+ */
+function referrerDeleteMismatch(mirror: MirrorConfig, change: Change, byId: ReadonlyMap<string, Change>): string | null {
+  const { target } = change;
+  if (mirror.referrers === null || mirror.executor !== 'registry')
+    return `deletes referrer ${target.ref}, but mirror ${mirror.name} copies no referrers`;
+  if (!mirror.prune) return `deletes referrer ${target.ref}, but mirror ${mirror.name} does not prune`;
+  if (change.source !== null || target.tag !== null || target.digest === null)
+    return `is a referrer delete, but a referrer is deleted by its digest alone, with no source`;
+  const image = change.referrerOf === undefined ? undefined : byId.get(change.referrerOf);
+  if (
+    image === undefined ||
+    image.subject !== undefined ||
+    image.mirror !== change.mirror ||
+    image.action !== 'delete' ||
+    image.target.tag === null
+  )
+    return `deletes a referrer of ${change.referrerOf ?? '(nothing)'}, which is no tag delete of mirror ${mirror.name} in this plan`;
+  if (target.endpoint !== image.target.endpoint || target.repository !== image.target.repository)
+    return `deletes ${target.ref}, but its image ${image.id} is deleted from ${image.target.endpoint}/${image.target.repository}`;
+  const subject = change.subject!;
+  const named =
+    subject === image.target.digest ||
+    [...byId.values()].some(
+      (other) => other.referrerOf === image.id && other.action === 'delete' && other.target.digest === subject && other.id !== change.id,
+    );
+  if (!named)
+    return `refers to ${subject}, which is neither its deleted image ${image.id} (${image.target.digest ?? 'no digest'}) nor another referrer deleted with it`;
+  const types = mirror.referrers.artifactTypes;
+  if (types !== null && (change.artifactType === null || change.artifactType === undefined || !types.includes(change.artifactType)))
+    return `deletes referrer ${target.digest} of artifact type ${change.artifactType ?? '(none)'}, but mirror ${mirror.name} copies only ${types.join(', ')}`;
+  return null;
+}
+
+/**
  * A file's `ref` must be exactly its parts: apply reads the parts, a reviewer reads the ref. (The Plan read from
  * the file shows refs derived from the parts anyway; a file where they differ was edited.)
  */
 function refMismatch(document: ChangeDocument): string | null {
-  // A referrer change names both ends by the digest it copies.
-  const byDigest = document.subject === undefined ? null : (document.source?.digest ?? null);
+  // A referrer change names both ends by the digest it copies (or, pruned with its image, the one it deletes).
+  const byDigest = document.subject === undefined ? null : (document.source?.digest ?? document.target.digest);
   for (const [field, location] of [
     ['source', document.source],
     ['target', document.target],

@@ -197,7 +197,8 @@ function target(document: TargetDocument, byDigest: string | null): ChangeTarget
 
 /** One change as the in-memory model holds it, refs derived from parts. */
 export function changeFromDocument(document: ChangeDocument): Change {
-  const byDigest = document.subject !== undefined ? (document.source?.digest ?? null) : null;
+  // A referrer change is named by the digest it copies, or (deleted with its pruned image) the one it deletes.
+  const byDigest = document.subject !== undefined ? (document.source?.digest ?? document.target.digest) : null;
   const built: Change = {
     id: document.id,
     mirror: document.mirror,

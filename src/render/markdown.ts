@@ -55,13 +55,18 @@ function mirrorSection(view: MirrorView, options: RenderOptions): string[] {
   return lines;
 }
 
-/** `Referrers: 2 to create (1 signature (...), 1 sbom (...)), 3 unchanged.` for a mirror whose plan has referrer changes. */
+/**
+ * `Referrers: 2 to create (1 signature (...), 1 sbom (...)), 3 unchanged.` for a mirror whose plan has referrer
+ * changes; `1 to delete (...)` too when some go with a pruned image.
+ */
 function referrerCounts(view: MirrorView): string | null {
   const all = view.repositories.flatMap((r) => [...r.referrers.values()].flat());
   if (all.length === 0) return null;
   const created = all.filter((r) => r.action === 'create');
+  const deleted = all.filter((r) => r.action === 'delete');
   const what = created.length > 0 ? ` (${referrerKinds(created)})` : '';
-  return cell(`Referrers: ${created.length} to create${what}, ${all.length - created.length} unchanged.`);
+  const gone = deleted.length > 0 ? `, ${deleted.length} to delete (${referrerKinds(deleted)})` : '';
+  return cell(`Referrers: ${created.length} to create${what}${gone}, ${all.length - created.length - deleted.length} unchanged.`);
 }
 
 /**

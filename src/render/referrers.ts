@@ -60,13 +60,19 @@ const plural = (count: number): string => `${count} referrer${count === 1 ? '' :
 
 /**
  * The lines shown under an image for its referrer changes: `+ 2 referrers: 1 signature (...), 1 sbom (...)` for
- * those to create, and with `showUnchanged` a line for each one already at the destination.
+ * those to create, `- 2 referrers: ...` for those deleted with a pruned image, and with `showUnchanged` a line for
+ * each one already at the destination.
  */
-export function referrerLines(referrers: readonly Change[], showUnchanged: boolean): Array<{ action: 'create' | 'noop'; text: string }> {
+export function referrerLines(
+  referrers: readonly Change[],
+  showUnchanged: boolean,
+): Array<{ action: 'create' | 'delete' | 'noop'; text: string }> {
   const created = referrers.filter((r) => r.action === 'create');
+  const deleted = referrers.filter((r) => r.action === 'delete');
   const unchanged = referrers.filter((r) => r.action === 'noop');
-  const lines: Array<{ action: 'create' | 'noop'; text: string }> = [];
+  const lines: Array<{ action: 'create' | 'delete' | 'noop'; text: string }> = [];
   if (created.length > 0) lines.push({ action: 'create', text: `+ ${plural(created.length)}: ${referrerKinds(created)}` });
+  if (deleted.length > 0) lines.push({ action: 'delete', text: `- ${plural(deleted.length)}: ${referrerKinds(deleted)}` });
   if (!showUnchanged) return lines;
   for (const referrer of unchanged) {
     const type = referrer.artifactType ?? 'no artifact type';

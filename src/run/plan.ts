@@ -1,8 +1,9 @@
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
-import { gatherInventory, gatherReferrers } from '../inventory/index.js';
+import { gatherInventory, gatherPrunedReferrers, gatherReferrers } from '../inventory/index.js';
 import type { InventoryEvent } from '../inventory/index.js';
 import { buildPlan } from '../plan/diff.js';
+import { addPrunedReferrers, pruneSubjects } from '../plan/prune-referrers.js';
 import { addReferrerChanges, referrerImages, tagsCopiedIn } from '../plan/referrers.js';
 import { spareAfterReferrers } from '../plan/shared-digests.js';
 import { selectRepositories } from '../plan/filters.js';
@@ -145,6 +146,13 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
       const facts = await gatherReferrers(referrerImages(built.plan, copying), mirrors, pool, cancel.signal, tagsCopiedIn(built.plan));
       // Prune keeps the fallback tags of the referrers just added (their subjects stay), as it does those of images.
       built = { ...built, plan: spareAfterReferrers(addReferrerChanges(built.plan, facts, copying)) };
+      // With prune, a referrer whose subject is deleted goes with it: listed at the destination once the deletes stand.
+      const pruning = new Set(mirrors.filter((mirror) => mirror.referrers !== null && mirror.prune).map((mirror) => mirror.name));
+      const deletes = pruneSubjects(built.plan, pruning);
+      if (deletes.length > 0) {
+        const pruned = await gatherPrunedReferrers(deletes, mirrors, pool, cancel.signal);
+        built = { ...built, plan: addPrunedReferrers(built.plan, pruned) };
+      }
     }
   } finally {
     options.signal?.removeEventListener('abort', stop);
