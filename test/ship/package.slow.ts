@@ -49,7 +49,8 @@ async function stagingCopy(): Promise<string> {
     'tsconfig.build.json',
     'schemas',
     'src',
-    // npm run build (prepack) runs it after tsc.
+    // npm run build (prepack) runs them: the bundle, then the precompiled validators.
+    'scripts/build.mjs',
     'scripts/build-config-validator.mjs',
   ]) {
     cpSync(join(repo, entry), join(stage, entry), { recursive: true });
