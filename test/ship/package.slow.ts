@@ -120,5 +120,9 @@ describe('npm package', () => {
     const quickstart = await copyQuickstart();
     const plan = ok(await run(regsync, ['plan', '-c', 'regsync.yaml'], quickstart), 'regsync plan (quickstart)');
     assert.match(plan.stdout, /^Plan: [1-9]\d* to create, 0 to update, 0 to delete, 0 unchanged\.$/m);
+    // The bundle's source maps are packed: a --verbose stack trace names the TypeScript files (not shipped).
+    const failed = await run(regsync, ['validate', '-c', 'missing.yaml', '--verbose'], quickstart);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /\/src\/config\/locate\.ts:\d+:\d+\)$/m);
   });
 });
