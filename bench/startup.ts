@@ -11,7 +11,7 @@ import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { builtRegsync, ROOT } from './lib/regsync-cli.js';
-import { flag, intOption, median, seconds } from './lib/stats.js';
+import { flag, intOption, median } from './lib/stats.js';
 
 const run = promisify(execFile);
 
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const ms = median(samples[c]!);
     const ratio = ms / base;
     const goal = command.goal === null ? '' : `within ${command.goal}×: ${ratio <= command.goal ? 'met' : 'NOT met'}`;
-    console.log(`| ${command.name} | ${seconds(ms)} | ${ratio.toFixed(2)} | ${goal} |`);
+    console.log(`| ${command.name} | ${ms.toFixed(0)} ms | ${ratio.toFixed(2)} | ${goal} |`);
   }
 }
 
