@@ -29,7 +29,7 @@ RUN [ -d node_modules ] || npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
-COPY scripts/build-config-validator.mjs ./scripts/
+COPY scripts/build.mjs scripts/build-config-validator.mjs ./scripts/
 # Only runtime dependencies go on to the final stage; prune works from the lockfile, offline.
 # --omit=optional too: typescript (23 MB) is also cosmiconfig's optional peer ("devOptional"), which
 # --omit=dev alone keeps; regsync loads no .ts config, and every optional package in the lock is dev-only.

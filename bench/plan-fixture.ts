@@ -47,7 +47,7 @@ export async function seedImages(url: string, images: SeededImage[]): Promise<vo
 }
 
 /**
- * Builds regsync with the options of `npm run build` into a private package root (`.tmp/bench-plan/`:
+ * Builds regsync with tsc (one file per module; `npm run build` bundles it, issue 17) into a private package root (`.tmp/bench-plan/`:
  * `dist/`, a copy of package.json, a link to schemas/), so the shared `dist/` other work uses is never
  * overwritten; dependencies resolve from the repository's node_modules further up. Returns the CLI path.
  */

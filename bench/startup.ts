@@ -1,14 +1,17 @@
 /**
- * `npm run bench -- startup [--runs 15] [--no-build]`
+ * `npm run bench -- startup [--runs 15] [--no-build] [--tsc]`
  *
- * Process start-up, the cost every command pays before any work: `regsync --version` and `regsync validate`
- * of the quickstart config against `node -e 0`, run alternately. Goals (issue 9): within 2.5× and 4×.
+ * Process start-up, the cost every command pays before any work: `regsync --version`, `regsync validate` and
+ * `regsync plan` of the quickstart config against `node -e 0`, run alternately. Goals (issue 9): within 2.5× and
+ * 4×. `--tsc` also runs each command from tsc's one-file-per-module output (built into .tmp/bench-startup-tsc/),
+ * the layout `npm run build` wrote before it bundled with esbuild (issue 17): with and without the bundle.
  */
 import { execFile } from 'node:child_process';
+import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { builtRegsync, ROOT } from './lib/regsync-cli.js';
-import { intOption, median, seconds } from './lib/stats.js';
+import { flag, intOption, median } from './lib/stats.js';
 
 const run = promisify(execFile);
 
@@ -18,15 +21,35 @@ async function wall(args: string[]): Promise<number> {
   return performance.now() - started;
 }
 
+/** tsc's output of src/ in a private package root (package.json, schemas/, the bundle's precompiled validators). */
+async function tscRegsync(): Promise<string> {
+  const packageRoot = join(ROOT, '.tmp/bench-startup-tsc');
+  await rm(packageRoot, { recursive: true, force: true });
+  await mkdir(packageRoot, { recursive: true });
+  await copyFile(join(ROOT, 'package.json'), join(packageRoot, 'package.json'));
+  await symlink(join(ROOT, 'schemas'), join(packageRoot, 'schemas'));
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  await run(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(packageRoot, 'dist')]);
+  for (const file of ['config/config-validator.cjs', 'planfile/plan-validator.cjs']) {
+    await copyFile(join(ROOT, 'dist', file), join(packageRoot, 'dist', file));
+  }
+  return join(packageRoot, 'dist/cli.js');
+}
+
 async function main(): Promise<void> {
   const runs = intOption('runs', 15);
   const cli = await builtRegsync();
   const quickstart = join(ROOT, 'examples/quickstart/regsync.yaml');
-  const commands = [
-    { name: 'node -e 0', args: ['-e', '0'], goal: null },
-    { name: 'regsync --version', args: [cli, '--version'], goal: 2.5 },
-    { name: 'regsync validate -c examples/quickstart/regsync.yaml', args: [cli, 'validate', '-c', quickstart], goal: 4 },
-  ];
+  const builds = [{ label: '', cli }];
+  if (flag('tsc')) builds.push({ label: ' (tsc)', cli: await tscRegsync() });
+  const commands = [{ name: 'node -e 0', args: ['-e', '0'], goal: null as number | null }];
+  for (const [what, args, goal] of [
+    ['--version', ['--version'], 2.5],
+    ['validate -c examples/quickstart/regsync.yaml', ['validate', '-c', quickstart], 4],
+    ['plan -c examples/quickstart/regsync.yaml', ['plan', '-c', quickstart], null],
+  ] as const) {
+    for (const build of builds) commands.push({ name: `regsync ${what}${build.label}`, args: [build.cli, ...args], goal });
+  }
   const samples = commands.map(() => [] as number[]);
   for (const command of commands) await wall(command.args); // warm the page cache
   for (let i = 0; i < runs; i += 1) {
@@ -40,7 +63,7 @@ async function main(): Promise<void> {
     const ms = median(samples[c]!);
     const ratio = ms / base;
     const goal = command.goal === null ? '' : `within ${command.goal}×: ${ratio <= command.goal ? 'met' : 'NOT met'}`;
-    console.log(`| ${command.name} | ${seconds(ms)} | ${ratio.toFixed(2)} | ${goal} |`);
+    console.log(`| ${command.name} | ${ms.toFixed(0)} ms | ${ratio.toFixed(2)} | ${goal} |`);
   }
 }
 

@@ -1,16 +1,18 @@
-// Part of `npm run build`, after tsc: writes the config schema's and the plan schema's validators as ajv standalone
-// code next to their compiled modules, so regsync neither imports ajv nor compiles a schema when it checks a
-// config or reads a saved plan.
-import { writeFileSync } from 'node:fs';
+// Part of `npm run build`, after the bundle (scripts/build.mjs), run through tsx: writes the config schema's and
+// the plan schema's validators as ajv standalone code into dist/config/ and dist/planfile/ (where
+// src/package-files.ts's codeFile finds them), so regsync neither imports ajv nor compiles a schema when it checks
+// a config or reads a saved plan.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { URL } from 'node:url';
 
-// Imported by URL at run time: lint runs before the build, when dist/ does not exist yet.
+// Imported by URL: this file is plain JavaScript, the schema modules TypeScript that tsx compiles.
 /** @type {{ configValidatorSource: () => string }} */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- typed by the JSDoc above
-const schemaModule = await import(new URL('../dist/config/schema.js', import.meta.url).href);
+const schemaModule = await import(new URL('../src/config/schema.ts', import.meta.url).href);
 /** @type {{ planValidatorSource: () => string }} */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- typed by the JSDoc above
-const planSchemaModule = await import(new URL('../dist/planfile/schema.js', import.meta.url).href);
+const planSchemaModule = await import(new URL('../src/planfile/schema.ts', import.meta.url).href);
 
+for (const dir of ['config', 'planfile']) mkdirSync(new URL(`../dist/${dir}`, import.meta.url), { recursive: true });
 writeFileSync(new URL('../dist/config/config-validator.cjs', import.meta.url), schemaModule.configValidatorSource());
 writeFileSync(new URL('../dist/planfile/plan-validator.cjs', import.meta.url), planSchemaModule.planValidatorSource());

@@ -18,6 +18,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
   process.stdout.write(`${version ?? '0.0.0'}\n`);
 } else {
+  // Stack traces are printed with --verbose only (commands/report-error.ts): then they name the TypeScript files
+  // through the bundle's source maps (scripts/build.mjs). Enabled before the program's chunks load, as Node reads
+  // a module's map when it loads it; not otherwise, as reading the maps adds to every start-up. `-qv` too.
+  if (argv.some((arg) => arg === '--verbose' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg))) process.setSourceMapsEnabled(true);
   // Before the program allocates anything: a heap sized for a CLI's footprint (util/heap-tuning.ts, issue 17).
   (await import('./util/heap-tuning.js')).tuneHeap();
   const [{ processSignals }, { runCli }] = await Promise.all([import('./commands/process-signals.js'), import('./program.js')]);

@@ -6,15 +6,16 @@ import { isOcidirEndpoint } from '../oci/index.js';
 import { endpointCredentials, taggedLocationMessage } from './endpoint.js';
 import { closest } from './problems.js';
 import type { DocPath, Problem } from './problems.js';
+import { codeFile, packageFile } from '../package-files.js';
 import { precompiledValidator, standaloneValidatorSource } from '../util/precompiled-validator.js';
 
-const SCHEMA_URL = new URL('../../schemas/regsync.schema.json', import.meta.url);
+const SCHEMA_URL = packageFile('schemas/regsync.schema.json');
 /**
- * The validator as standalone code, written next to this module by `npm run build`
+ * The validator as standalone code, written under dist/config/ by `npm run build`
  * (scripts/build-config-validator.mjs): loading it costs a few ms, where importing ajv and compiling the schema
  * was most of `regsync validate`'s start-up. Absent when running from src/ (tests): then ajv compiles at runtime.
  */
-const PRECOMPILED_URL = new URL('./config-validator.cjs', import.meta.url);
+const PRECOMPILED_URL = codeFile('config/config-validator.cjs');
 // ajv and the precompiled validator are CommonJS, loaded synchronously and only when a config is checked.
 const require = createRequire(import.meta.url);
 

@@ -2,15 +2,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { codeFile, packageFile } from '../package-files.js';
 import { precompiledValidator, standaloneValidatorSource } from '../util/precompiled-validator.js';
 
-const SCHEMA_URL = new URL('../../schemas/plan.schema.json', import.meta.url);
+const SCHEMA_URL = packageFile('schemas/plan.schema.json');
 /**
- * The validator as ajv standalone code, written next to this module by `npm run build`
+ * The validator as ajv standalone code, written under dist/planfile/ by `npm run build`
  * (scripts/build-config-validator.mjs), as the config's is: `apply PLAN.json` then neither imports ajv nor compiles
  * the schema. Absent when running from src/ (tests): then ajv compiles it at run time.
  */
-const PRECOMPILED_URL = new URL('./plan-validator.cjs', import.meta.url);
+const PRECOMPILED_URL = codeFile('planfile/plan-validator.cjs');
 const require = createRequire(import.meta.url);
 const AJV_OPTIONS: Options = { allErrors: true, strict: true, allowUnionTypes: true };
 

@@ -49,7 +49,8 @@ async function stagingCopy(): Promise<string> {
     'tsconfig.build.json',
     'schemas',
     'src',
-    // npm run build (prepack) runs it after tsc.
+    // npm run build (prepack) runs them: the bundle, then the precompiled validators.
+    'scripts/build.mjs',
     'scripts/build-config-validator.mjs',
   ]) {
     cpSync(join(repo, entry), join(stage, entry), { recursive: true });
@@ -119,5 +120,9 @@ describe('npm package', () => {
     const quickstart = await copyQuickstart();
     const plan = ok(await run(regsync, ['plan', '-c', 'regsync.yaml'], quickstart), 'regsync plan (quickstart)');
     assert.match(plan.stdout, /^Plan: [1-9]\d* to create, 0 to update, 0 to delete, 0 unchanged\.$/m);
+    // The bundle's source maps are packed: a --verbose stack trace names the TypeScript files (not shipped).
+    const failed = await run(regsync, ['validate', '-c', 'missing.yaml', '--verbose'], quickstart);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /\/src\/config\/locate\.ts:\d+:\d+\)$/m);
   });
 });
