@@ -23,13 +23,18 @@ export class ReferrerProofs {
   readonly images: ImageReferrersResult[] = [];
   /** The tags the plan copies as tags, by target repository: a fallback tag among them is its tag change's. */
   private readonly tagsCopied: Map<string, Set<string>>;
+  /** An image delete's id → the referrer deletes of this run that go before it (prune). */
+  private readonly prunedWith = new Map<string, Change[]>();
 
   constructor(plan: Plan, changes: readonly ResolvedChange[]) {
     // A referrer deleted with its pruned image has nothing to prove: only copied referrers (creates and noops) count.
     this.groups = referrersByImage(plan.changes.filter((change) => change.action !== 'delete'));
     this.tagsCopied = tagsCopiedByRepository(plan.changes);
-    for (const { change } of changes)
-      if (change.referrerOf !== undefined && change.action !== 'delete') this.lastOf.set(change.referrerOf, change.id);
+    for (const { change } of changes) {
+      if (change.referrerOf === undefined) continue;
+      if (change.action !== 'delete') this.lastOf.set(change.referrerOf, change.id);
+      else this.prunedWith.set(change.referrerOf, [...(this.prunedWith.get(change.referrerOf) ?? []), change]);
+    }
     for (const change of plan.changes) if (this.groups.has(change.id)) this.refs.set(change.id, change.target.ref);
   }
 
@@ -38,7 +43,17 @@ export class ReferrerProofs {
    * started), so its subject may be missing at the destination. null: it may start.
    */
   blockedBy(change: Change, results: ReadonlyMap<string, ChangeResult>): string | null {
-    // A referrer pruned with its image runs before the image's delete, whatever becomes of it.
+    // An image delete waits for its referrers' deletes (they run first, in its lane): one that did not land would
+    // be left with nothing to find it by (its subject and fallback tag gone), so the image stays for the next plan.
+    if (change.action === 'delete' && change.referrerOf === undefined) {
+      const left = (this.prunedWith.get(change.id) ?? []).find((referrer) => {
+        const status = results.get(referrer.id)?.status;
+        return status !== 'done' && status !== 'present';
+      });
+      if (left === undefined) return null;
+      return `not started: its referrer ${left.target.digest ?? left.id} was not deleted (${results.get(left.id)?.status ?? 'not run'})`;
+    }
+    // A referrer pruned with its image runs before the image's delete (the deleter checks that delete will stand).
     if (change.referrerOf === undefined || change.action === 'delete') return null;
     const image = results.get(change.referrerOf);
     if (image === undefined || image.status === 'done' || image.status === 'present') return null;

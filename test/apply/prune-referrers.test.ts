@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createDeleter } from '../../src/apply/delete.js';
 import type { ResolvedChange } from '../../src/apply/locations.js';
 import { deleteOperation, formatOperation } from '../../src/apply/operations.js';
 import { checkPreconditions } from '../../src/apply/preconditions.js';
@@ -77,4 +78,74 @@ test('no proof is asked of a deleted image, and its referrer delete is never hel
   const progress = { output: () => assert.fail('no proof line for a deleted image') } as unknown as ChangeProgress;
   assert.equal(await proofs.after(referrer, done, progress, new AbortController().signal), done);
   assert.deepEqual(proofs.images, []);
+});
+
+test("an image delete waits for its referrers' deletes: one that did not land keeps the image for the next plan", () => {
+  const planned = plan();
+  const resolved = planned.changes.filter((c) => c.action !== 'noop').map((change) => ({ change }) as unknown as ResolvedChange);
+  const proofs = new ReferrerProofs(planned, resolved);
+  const image = planned.changes.find((c) => c.id === DELETED)!;
+  const referrer = planned.changes.find((c) => c.referrerOf === DELETED)!;
+  const result = (status: ChangeResult['status']): Map<string, ChangeResult> =>
+    new Map([[referrer.id, { id: referrer.id, action: 'delete', status, error: null, durationMs: 0, bytes: 0 }]]);
+  assert.equal(proofs.blockedBy(image, result('done')), null);
+  assert.equal(proofs.blockedBy(image, result('present')), null);
+  assert.match(proofs.blockedBy(image, result('failed')) ?? '', new RegExp(`its referrer ${digest('a')} was not deleted \\(failed\\)`));
+  assert.match(proofs.blockedBy(image, new Map()) ?? '', /was not deleted \(not run\)/);
+});
+
+/** The deleter against a destination given as data: tags → digests, manifests' subjects, and what it deleted. */
+function destination(tags: Record<string, string>, subjects: Record<string, string | null>) {
+  const deleted: string[] = [];
+  const registry = {
+    name: '127.0.0.1:5001',
+    listTags: () => Promise.resolve(Object.keys(tags)),
+    headManifest: (_repository: string, tag: string) => Promise.resolve(tags[tag] === undefined ? null : { digest: tags[tag] }),
+    getManifest: (_repository: string, reference: string) => {
+      const subject = subjects[reference];
+      return Promise.resolve({ manifest: { kind: 'image', ...(subject ? { subject: { digest: subject } } : {}) } });
+    },
+    deleteManifest: (_repository: string, reference: string) => {
+      deleted.push(reference);
+      return Promise.resolve();
+    },
+  };
+  const target = {
+    registry,
+    scheme: 'registry',
+    location: '127.0.0.1:5001',
+    repository: 'mirror/app1',
+    tag: null,
+  } as unknown as ResolvedLocation;
+  return { target, deleted };
+}
+
+test('a referrer delete stands only with its image delete, and only for a manifest that refers to that image', async () => {
+  const planned = plan();
+  const image = planned.changes.find((c) => c.id === DELETED)!;
+  const referrer = planned.changes.find((c) => c.referrerOf === DELETED)!;
+  const subject = image.target.digest!;
+  const run = async (tags: Record<string, string>, subjects: Record<string, string | null>) => {
+    const { target, deleted } = destination(tags, subjects);
+    const deleter = createDeleter(planned.changes);
+    const outcome = await deleter({ change: referrer, source: null, target }, new AbortController().signal).then(
+      () => 'deleted',
+      (error: Error) => error.message,
+    );
+    return { outcome, deleted };
+  };
+  const refersToImage = { [digest('a')]: subject };
+  assert.deepEqual(await run({ [image.target.tag!]: subject }, refersToImage), { outcome: 'deleted', deleted: [digest('a')] });
+  // The image's tag moved since the plan: its delete will be refused, so its referrer stays.
+  const moved = await run({ [image.target.tag!]: digest('c') }, refersToImage);
+  assert.deepEqual(moved.deleted, []);
+  assert.match(moved.outcome, /no longer points at/);
+  // Another tag now names the image: it stays, and so do its signatures.
+  const kept = await run({ [image.target.tag!]: subject, new: subject }, refersToImage);
+  assert.deepEqual(kept.deleted, []);
+  assert.match(kept.outcome, /also tagged new, so the image stays/);
+  // The digest (from a fallback index anyone writes, or an edited plan file) is some other manifest.
+  const other = await run({ [image.target.tag!]: subject }, { [digest('a')]: digest('d') });
+  assert.deepEqual(other.deleted, []);
+  assert.match(other.outcome, new RegExp(`its manifest refers to ${digest('d')}, not to ${subject}`));
 });
