@@ -1,7 +1,8 @@
 import { legacyCosignSubject } from './legacy-cosign.js';
+import { sourceHost } from './pull-budget.js';
 import { digestLocationRef } from './refs.js';
 import { summarize } from './summary.js';
-import type { Change, Plan, ReadFailure, ReferrerCopy } from './types.js';
+import type { Change, Plan, PlanStats, ReadFailure, ReferrerCopy } from './types.js';
 
 /**
  * Referrers as changes of their own (issue 16). The inventory lists, for each image `referrerImages` names, the
@@ -173,8 +174,27 @@ export function addReferrerChanges(plan: Plan, facts: ReferrerFacts, mirrors: Re
     ...plan,
     changes: kept,
     summary: summarize({ changes: kept, skipped: plan.skipped }),
-    stats: { ...plan.stats, referrerListings: facts.listings },
+    stats: { ...plan.stats, referrerListings: facts.listings, ...withReferrerPulls(plan.stats.rateLimits, kept) },
     ...(failures.length > 0 ? { failures } : {}),
+  };
+}
+
+/**
+ * The pull budget the planner estimated (stats.rateLimits) counts the image changes only: each referrer create
+ * adds 2 manifest GETs at its source host (apply reads it once to check its subject, once to copy it).
+ */
+function withReferrerPulls(limits: PlanStats['rateLimits'], changes: readonly Change[]): Pick<PlanStats, 'rateLimits'> {
+  if (limits === undefined) return {};
+  const added: Record<string, number> = {};
+  for (const change of changes) {
+    if (change.subject === undefined || change.action !== 'create') continue;
+    const host = sourceHost(change);
+    if (host !== null && limits[host] !== undefined) added[host] = (added[host] ?? 0) + 2;
+  }
+  return {
+    rateLimits: Object.fromEntries(
+      Object.entries(limits).map(([host, limit]) => [host, { ...limit, needed: limit.needed + (added[host] ?? 0) }]),
+    ),
   };
 }
 

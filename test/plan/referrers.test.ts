@@ -144,3 +144,16 @@ describe('fallback tags the mirror keeps itself', () => {
     assert.ok(notCarrying.changes.some((c) => c.target.tag === own));
   });
 });
+
+describe('the pull budget with referrers', () => {
+  it('each referrer create adds 2 manifest GETs at its source host to what apply needs; present ones add none', () => {
+    const plan = samplePlan();
+    const host = plan.changes.find((c) => c.id === UNCHANGED)!.source!.endpoint;
+    plan.stats.rateLimits = { [host]: { limit: 100, remaining: 40, windowSeconds: 21600, needed: 3 } };
+    const out = addReferrerChanges(plan, { images: [facts(plan, UNCHANGED, ['a', 'b', 'c'], ['a'])], listings: 4, failures: [] });
+    assert.equal(out.stats.rateLimits?.[host]?.needed, 3 + 2 * 2);
+    assert.equal(plan.stats.rateLimits[host]!.needed, 3, 'the plan given is not changed');
+    // No host sent rate-limit headers: nothing to add.
+    assert.equal(addReferrerChanges(samplePlan(), { images: [], listings: 0, failures: [] }).stats.rateLimits, undefined);
+  });
+});
