@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shortDigest } from '../oci/index.js';
-import type { Change, ReferrerCopy } from '../plan/types.js';
+import type { ReferrerCopy } from '../plan/types.js';
 import { fallbackTag } from '../registry/index.js';
 import type { Registry, RegistryReader } from '../registry/index.js';
 import { isRegsyncError, RegsyncError } from '../util/errors.js';
@@ -51,26 +51,6 @@ class Slowest {
   note(started: number): void {
     this.ms = Math.max(this.ms, performance.now() - started);
   }
-}
-
-/**
- * Destination tags the plan copies as tags (create, update, or already there: noop), by target repository
- * (`repositoryKey`). A fallback tag among them is the source's own, mirrored byte for byte by its tag change: the
- * referrers step does not merge into it (a merge would make it differ from the source's, and the next plan would
- * copy the source's back, forever).
- */
-export function tagsCopiedByRepository(changes: readonly Change[]): Map<string, Set<string>> {
-  const byRepository = new Map<string, Set<string>>();
-  for (const change of changes) {
-    if (change.action === 'delete' || change.target.tag === null) continue;
-    const key = repositoryKey(change.target);
-    byRepository.set(key, (byRepository.get(key) ?? new Set<string>()).add(change.target.tag));
-  }
-  return byRepository;
-}
-
-export function repositoryKey(target: { endpoint: string; repository: string }): string {
-  return `${target.endpoint}\u0000${target.repository}`;
 }
 
 /** Whether the plan copies `subject`'s fallback tag as a tag into the change's target repository. */

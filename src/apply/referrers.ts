@@ -1,8 +1,8 @@
-import { referrerCopy, referrersByImage } from '../plan/referrers.js';
+import { referrerCopy, referrersByImage, tagsCopiedIn } from '../plan/referrers.js';
 import type { Change, Plan, ReferrerCopy } from '../plan/types.js';
 import { canListReferrers } from '../registry/index.js';
 import { RegsyncError } from '../util/errors.js';
-import { maintainFallbackIndexes, mergeFallbackIndex, presentByDigest, repositoryKey, tagsCopiedByRepository } from './fallback-index.js';
+import { maintainFallbackIndexes, mergeFallbackIndex, presentByDigest } from './fallback-index.js';
 import type { ResolvedChange } from './locations.js';
 import type { ChangeProgress, ChangeResult, ExecutionContext, ImageReferrersResult } from './types.js';
 
@@ -21,15 +21,15 @@ export class ReferrerProofs {
   private readonly lastOf = new Map<string, string>();
   private readonly refs = new Map<string, string>();
   readonly images: ImageReferrersResult[] = [];
-  /** The tags the plan copies as tags, by target repository: a fallback tag among them is its tag change's. */
-  private readonly tagsCopied: Map<string, Set<string>>;
+  /** Whether the plan copies a tag as a tag into a repository: a fallback tag so copied is its tag change's. */
+  private readonly tagsCopied: ReturnType<typeof tagsCopiedIn>;
   /** An image delete's id → the referrer deletes of this run that go before it (prune). */
   private readonly prunedWith = new Map<string, Change[]>();
 
   constructor(plan: Plan, changes: readonly ResolvedChange[]) {
     // A referrer deleted with its pruned image has nothing to prove: only copied referrers (creates and noops) count.
     this.groups = referrersByImage(plan.changes.filter((change) => change.action !== 'delete'));
-    this.tagsCopied = tagsCopiedByRepository(plan.changes);
+    this.tagsCopied = tagsCopiedIn(plan);
     for (const { change } of changes) {
       if (change.referrerOf === undefined) continue;
       if (change.action !== 'delete') this.lastOf.set(change.referrerOf, change.id);
@@ -68,7 +68,7 @@ export class ReferrerProofs {
     const ref = this.refs.get(image) ?? image.slice(change.mirror.length + 1);
     try {
       const expected = (this.groups.get(image) ?? [change]).map(referrerCopy);
-      const tagsCopied = this.tagsCopied.get(repositoryKey(change.target)) ?? new Set<string>();
+      const tagsCopied = { has: (tag: string) => this.tagsCopied(change.target, tag) };
       const missing = await prove(resolved, expected, signal, progress, tagsCopied);
       const present = expected.length - missing.length;
       this.images.push({ ref, referrers: { expected: expected.length, present } });
@@ -93,7 +93,7 @@ async function prove(
   expected: ReferrerCopy[],
   signal: AbortSignal,
   progress: ChangeProgress,
-  tagsCopied: ReadonlySet<string>,
+  tagsCopied: Pick<ReadonlySet<string>, 'has'>,
 ): Promise<string[]> {
   const { source, target } = resolved;
   const registry = target.registry;

@@ -1,4 +1,3 @@
-import type { Change } from '../plan/types.js';
 import { onAbort } from '../util/abort-listeners.js';
 import { InvariantError, isRegsyncError } from '../util/errors.js';
 import { redact } from '../util/redact.js';
@@ -16,8 +15,6 @@ export interface ChangeRunDeps {
   secrets(): Iterable<string>;
   /** `rate limit reached at HOST; retry after ...` once the change's source host has spent its budget, else null. */
   rateLimited(resolved: ResolvedChange): string | null;
-  /** The tags the plan copies into a change's target repository (ExecutionContext.tagsCopied); absent: none known. */
-  tagsCopied?: (change: Change) => ReadonlySet<string>;
 }
 
 function failureMessage(resolved: ResolvedChange, error: unknown, deps: ChangeRunDeps): string {
@@ -58,7 +55,6 @@ async function execute(resolved: ResolvedChange, tracker: ChangeTracker, deps: C
     progress: tracker,
     source: resolved.source,
     target: resolved.target,
-    ...(deps.tagsCopied ? { tagsCopied: deps.tagsCopied(change) } : {}),
   });
   return bytes;
 }

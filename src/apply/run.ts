@@ -1,6 +1,5 @@
 import type { Change, Plan } from '../plan/types.js';
 import { createDeleter } from './delete.js';
-import { repositoryKey, tagsCopiedByRepository } from './fallback-index.js';
 import type { Interrupts } from './interrupts.js';
 import type { ResolvedChange } from './locations.js';
 import { rateLimitGate } from './rate-limit-gate.js';
@@ -74,15 +73,12 @@ export async function runApply(options: ApplyRunOptions): Promise<ApplyResult> {
     if (tracker.warnings.length > 0) warnings.set(change.id, tracker.warnings);
     rows?.get(rowKey(change))?.release(change);
   };
-  // Noops included: a fallback tag already mirrored as a tag is still the tag change's, not the referrers step's.
-  const tagsCopied = tagsCopiedByRepository(options.plan.changes);
   const deps = {
     executors: options.executors,
     remove: createDeleter(options.changes.map((r) => r.change)),
     signal: options.interrupts.signal,
     secrets: options.secrets,
     rateLimited: rateLimitGate(options.rateLimitReached),
-    tagsCopied: (change: Change) => tagsCopied.get(repositoryKey(change.target)) ?? new Set<string>(),
   };
   const proofs = new ReferrerProofs(options.plan, options.changes);
   const lanes = {

@@ -91,7 +91,7 @@ export interface ExecutionContext {
    * Tags of the target repository the plan copies as tags (create, update or noop): a `sha256-<hex>` fallback tag
    * among them is owned by its tag change, and the referrers step does not write it (apply/fallback-index.ts).
    */
-  tagsCopied?: ReadonlySet<string>;
+  tagsCopied?: Pick<ReadonlySet<string>, 'has'>;
 }
 
 /** What an executor is built from: the config (credentials, TLS, removalQueue per mirror), the environment, the pool. */

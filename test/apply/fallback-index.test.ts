@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { copySourceIndex, maintainFallbackIndexes, mergeFallbackIndex, tagsCopiedByRepository } from '../../src/apply/fallback-index.js';
+import { copySourceIndex, maintainFallbackIndexes, mergeFallbackIndex } from '../../src/apply/fallback-index.js';
+import { tagsCopiedIn } from '../../src/plan/referrers.js';
 import { SETTLE_CAP_MS, SETTLE_FLOOR_MS, settleDelay } from '../../src/apply/fallback-settle.js';
 import type { ExecutionContext } from '../../src/apply/types.js';
 import type { Change, ReferrerCopy } from '../../src/plan/types.js';
@@ -204,16 +205,20 @@ test('nothing to add: one read, no write, no read-back; a fallback tag the plan 
 test('the tags a plan copies, by target repository: create, update and noop count, a delete does not', () => {
   const change = (action: Change['action'], repository: string, tag: string | null): Change =>
     ({ action, target: { endpoint: 'reg:5000', repository, tag } }) as Change;
-  const byRepository = tagsCopiedByRepository([
-    change('create', 'mirror/app', 'sha256-aa'),
-    change('noop', 'mirror/app', 'v1'),
-    change('update', 'mirror/app', 'v2'),
-    change('delete', 'mirror/app', 'sha256-bb'),
-    change('create', 'mirror/other', 'sha256-cc'),
-    change('create', 'mirror/app', null),
-  ]);
-  assert.deepEqual([...byRepository.get('reg:5000\u0000mirror/app')!].sort(), ['sha256-aa', 'v1', 'v2']);
-  assert.deepEqual([...byRepository.get('reg:5000\u0000mirror/other')!], ['sha256-cc']);
+  const copied = tagsCopiedIn({
+    changes: [
+      change('create', 'mirror/app', 'sha256-aa'),
+      change('noop', 'mirror/app', 'v1'),
+      change('update', 'mirror/app', 'v2'),
+      change('delete', 'mirror/app', 'sha256-bb'),
+      change('create', 'mirror/other', 'sha256-cc'),
+      change('create', 'mirror/app', null),
+    ],
+  });
+  const tagsOf = (repository: string): string[] =>
+    ['sha256-aa', 'v1', 'v2', 'sha256-bb', 'sha256-cc'].filter((tag) => copied({ endpoint: 'reg:5000', repository }, tag));
+  assert.deepEqual(tagsOf('mirror/app').sort(), ['sha256-aa', 'v1', 'v2']);
+  assert.deepEqual(tagsOf('mirror/other'), ['sha256-cc']);
 });
 
 test('settle: at least the floor, four times the slowest read-modify-write, longer each round, jittered, capped', () => {
