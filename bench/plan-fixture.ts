@@ -21,8 +21,11 @@ export interface SeededImage {
   inDestination: boolean;
 }
 
-/** Repositories `bench/app00`…, tags `v1.0.0`…; `created` one hour apart, newest first, all within 30 days. */
-export function fixtureImages(repos: number, tags: number, now: number): SeededImage[] {
+/**
+ * Repositories `bench/app00`…, tags `v1.0.0`…; `created` one hour apart, newest first, all within 30 days.
+ * `mixed` (the default): every 5th tag a two-platform index; `single`: every tag one image manifest.
+ */
+export function fixtureImages(repos: number, tags: number, now: number, platforms: 'mixed' | 'single' = 'mixed'): SeededImage[] {
   const images: SeededImage[] = [];
   for (let r = 0; r < repos; r += 1) {
     for (let t = 0; t < tags; t += 1) {
@@ -31,7 +34,7 @@ export function fixtureImages(repos: number, tags: number, now: number): SeededI
         created,
         content: `plan-bench-${r}-${t}`,
         format: t % 2 === 0 ? 'oci' : 'docker',
-        platforms: t % 5 === 4 ? ['linux/amd64', 'linux/arm64'] : ['linux/amd64'],
+        platforms: platforms === 'mixed' && t % 5 === 4 ? ['linux/amd64', 'linux/arm64'] : ['linux/amd64'],
       };
       images.push({ repository: `bench/app${String(r).padStart(2, '0')}`, tag: `v1.0.${t}`, spec, inDestination: t % 2 === 0 });
     }
@@ -65,15 +68,19 @@ export async function buildRegsync(root: string): Promise<string> {
 /** How a bench config copies: the registry executor (default) or docker with a removal queue. */
 export type ExecutorChoice = { executor: 'registry' } | { executor: 'docker'; removalQueue: number };
 
-/** One mirror, source catalog listed (as sync.sh did), every tag selected; with `maxAge`, `created` is needed for each. */
+/**
+ * One mirror, source catalog listed (as sync.sh did), every tag selected; with `maxAge` (or `latest`), `created`
+ * is needed for each.
+ */
 export async function writeConfig(
   file: string,
   source: string,
   destination: string,
   maxAge: string | null,
   copy: ExecutorChoice = { executor: 'registry' },
+  latest: number | null = null,
 ): Promise<void> {
   const executor =
     copy.executor === 'docker' ? { name: copy.executor, extra: [`removalQueue: ${copy.removalQueue}`] } : { name: copy.executor };
-  await writeMirrorConfig(file, { source, destination, from: 'bench', to: 'bench', executor, maxAge });
+  await writeMirrorConfig(file, { source, destination, from: 'bench', to: 'bench', executor, maxAge, latest });
 }

@@ -10,9 +10,11 @@ export interface MirrorConfigOptions {
   /** `defaults:` lines after the executor (e.g. `removalQueue: 2`). */
   executor?: { name: 'registry' | 'docker'; extra?: string[] };
   maxAge?: string | null;
+  /** `tags.latest`: keep only the N most recently created tags. */
+  latest?: number | null;
 }
 
-/** Writes a config file with one mirror `SOURCE/FROM → DESTINATION/TO`, every tag selected (or `tags.maxAge`). */
+/** Writes a config file with one mirror `SOURCE/FROM → DESTINATION/TO`, every tag selected (or `tags.maxAge`, `tags.latest`). */
 export async function writeMirrorConfig(file: string, options: MirrorConfigOptions): Promise<string> {
   const executor = options.executor ?? { name: 'registry' };
   const lines = [
@@ -27,7 +29,9 @@ export async function writeMirrorConfig(file: string, options: MirrorConfigOptio
     `  - name: ${options.from.replaceAll('/', '-')}`,
     `    source: ${options.source}/${options.from}`,
     `    destination: ${options.destination}/${options.to}`,
-    ...(options.maxAge ? ['    tags:', `      maxAge: ${options.maxAge}`] : []),
+    ...(options.maxAge || options.latest ? ['    tags:'] : []),
+    ...(options.maxAge ? [`      maxAge: ${options.maxAge}`] : []),
+    ...(options.latest ? [`      latest: ${options.latest}`] : []),
     '',
   ];
   await writeFile(file, lines.join('\n'));
