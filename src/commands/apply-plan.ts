@@ -8,7 +8,8 @@ import type { Shard } from '../plan/shard.js';
 import { summarize } from '../plan/summary.js';
 import { renderHuman } from '../render/human.js';
 import { RegsyncError } from '../util/errors.js';
-import { computeReportedPlan, writeChangeWarnings, writePullBudgetWarnings, writeQuietPlan } from './plan-run.js';
+import { writeChangeWarnings, writePullBudgetWarnings, writeQuietPlan } from './plan-output.js';
+import { computeReportedPlan } from './plan-run.js';
 import type { PlanRunIo, PlanRunOptions } from './plan-run.js';
 
 /** The flags of `regsync apply` that decide which plan runs and how it is shown. */

@@ -6,11 +6,6 @@ import { hasChanges } from '../plan/summary.js';
 import type { Plan } from '../plan/types.js';
 import { formatRetryNotice } from '../registry/index.js';
 import type { RequestStats, RetryNotice } from '../registry/index.js';
-import { renderHuman } from '../render/human.js';
-import { renderJsonChunks } from '../render/json.js';
-import { renderMarkdown } from '../render/markdown.js';
-import { footer } from '../render/plan-view.js';
-import { pullBudgetLines } from '../render/pull-budget.js';
 // The plan's side of the run only (not run/index.js): plan must not load apply's executors (execa, listr2).
 import { clockFromEnv } from '../run/clock.js';
 import { openRunContext } from '../run/context.js';
@@ -144,6 +139,10 @@ export async function computeReportedPlan(
 /** `regsync plan`: compute, print (human, markdown or JSON), optionally save; the exit code. */
 export async function runPlan(config: Config, options: PlanRunOptions, io: PlanRunIo): Promise<number> {
   const context = openCommandRun(config, options, io);
+  // The renderers (chalk among them) are not needed until the registries have answered: loaded while they are
+  // asked, so their loading is not on the way to the first request (issue 17, the no-op plan's start-up).
+  const output = import('./plan-output.js');
+  output.catch(() => undefined);
   let plan: Plan | null;
   try {
     plan = await computeReportedPlan(config, options, io, context);
@@ -151,6 +150,7 @@ export async function runPlan(config: Config, options: PlanRunOptions, io: PlanR
     await context.close();
   }
   if (plan === null) return 1;
+  const { renderJsonChunks, renderPlanText, writePullBudgetWarnings, writeQuietPlan } = await output;
   if (options.out !== null) {
     // Loaded only with --out: the plan file module also holds the reader and its schema check.
     const { writePlanFile } = await import('../planfile/index.js');
@@ -177,27 +177,4 @@ export function reportReadFailures(plan: Plan, io: PlanRunIo): boolean {
   const count = `${failures.length} ${failures.length === 1 ? 'repository' : 'repositories'}`;
   io.stderr.write(`regsync: ${count} could not be read and ${failures.length === 1 ? 'was' : 'were'} left out of the plan\n`);
   return true;
-}
-
-function renderPlanText(plan: Plan, options: PlanRunOptions): string {
-  const renderOptions = { color: options.color, showUnchanged: options.showUnchanged, showSkipped: options.showSkipped };
-  return options.format === 'markdown' ? renderMarkdown(plan, renderOptions) : renderHuman(plan, renderOptions);
-}
-
-/** The plan's pull-budget warnings on stderr, for output that has no footer to show them in (--json, -q). */
-export function writePullBudgetWarnings(plan: Plan, io: PlanRunIo): void {
-  for (const { warning } of pullBudgetLines(plan)) if (warning !== null) io.stderr.write(`regsync: warning: ${warning}\n`);
-}
-
-/** The warnings each change carries, on stderr, for output that does not show the changes (-q). */
-export function writeChangeWarnings(plan: Plan, io: PlanRunIo): void {
-  for (const change of plan.changes) {
-    for (const warning of change.warnings ?? []) io.stderr.write(`regsync: warning: ${change.target.ref}: ${warning}\n`);
-  }
-}
-
-/** -q: the warnings the plan carries (on stderr, like every warning) and its final `Plan: ...` line, nothing else. */
-export function writeQuietPlan(plan: Plan, io: PlanRunIo): void {
-  writeChangeWarnings(plan, io);
-  io.stdout.write(`${footer(plan)}\n`);
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { writeQuietPlan } from '../../src/commands/plan-run.js';
+import { writeQuietPlan } from '../../src/commands/plan-output.js';
 import { copyQuickstart } from '../helpers/quickstart-copy.js';
 import { samplePlan } from '../helpers/sample-plan.js';
 import { run } from './run.js';

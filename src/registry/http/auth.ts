@@ -71,6 +71,25 @@ export class HostAuth {
    * The Authorization header to send up front, once the host's scheme is known; null otherwise. `signal` stops
    * the wait for a token (the token request itself stops once nobody waits for it).
    */
+  /**
+   * The header `header` would give, when it is known without waiting (no scheme yet, Basic once built, a cached
+   * token); undefined when a credential or token must be fetched first. Every request asks, so the common case
+   * costs no promise.
+   */
+  headerNow(scopes: string[]): string | null | undefined {
+    switch (this.mode.kind) {
+      case 'unknown':
+      case 'none':
+        return null;
+      case 'basic':
+        return this.basicHeader;
+      case 'bearer': {
+        const cached = this.tokens.get(scopes, this.now());
+        return cached === null ? undefined : `Bearer ${cached}`;
+      }
+    }
+  }
+
   async header(scopes: string[], signal?: AbortSignal): Promise<string | null> {
     if (this.mode.kind === 'basic') {
       const credentials = await this.credentials();

@@ -68,6 +68,9 @@ export interface HttpRegistryOptions {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 const DEFAULT_PAGE_SIZE = 1000;
+
+/** A HEAD of a manifest answers whether it is there: 404 is an answer, not a failure. */
+const presentOrNot = (status: number): boolean => status === 200 || status === 404;
 /** Distribution refuses manifests over 4 MiB; anything much larger is not a manifest. */
 const MAX_MANIFEST_BYTES = 8 << 20;
 
@@ -169,10 +172,7 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
 
   async headManifest(repository: string, reference: string, options?: CallOptions): Promise<Descriptor | null> {
     repository = this.canonical(repository);
-    const response = await this.transport.send({
-      ...manifestRead('HEAD', repository, reference, options),
-      accept: (status) => status === 200 || status === 404,
-    });
+    const response = await this.transport.send(manifestRead('HEAD', repository, reference, options, presentOrNot));
     await drain(response);
     if (response.status === 404) return null;
     const digest = response.headers.get('docker-content-digest');

@@ -4,11 +4,20 @@ import { pullScope } from './scopes.js';
 import type { SendRequest } from './send-request.js';
 
 /** A HEAD or GET of a manifest, accepting every manifest type regsync reads. */
-export function manifestRead(method: 'HEAD' | 'GET', repository: string, reference: string, options?: CallOptions): SendRequest {
+export function manifestRead(
+  method: 'HEAD' | 'GET',
+  repository: string,
+  reference: string,
+  options?: CallOptions,
+  accept?: (status: number) => boolean,
+): SendRequest {
   const url = manifestPath(repository, reference);
   const scopes = [pullScope(repository)];
-  return { method, url, headers: { accept: MANIFEST_ACCEPT }, scopes, repository, reference, signal: options?.signal, manifest: true };
+  return { method, url, headers: ACCEPT_HEADERS, scopes, repository, reference, signal: options?.signal, manifest: true, accept };
 }
+
+/** The same headers for every manifest read (node:http does not keep or change the object). */
+const ACCEPT_HEADERS: Record<string, string> = Object.freeze({ accept: MANIFEST_ACCEPT });
 
 export function manifestPath(repository: string, reference: string): string {
   return `/v2/${repository}/manifests/${reference}`;

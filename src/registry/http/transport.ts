@@ -113,9 +113,19 @@ export class Transport {
   }
 
   /** Sends a request; returns the response when its status is accepted, throws a RegsyncError otherwise. */
-  async send(request: SendRequest): Promise<Response> {
+  send(request: SendRequest): Promise<Response> {
     const permits = request.streamsBody ? this.deps.streamPermits : null;
-    const permit = permits ? await permits.acquire(request.signal).catch((error: unknown) => this.rethrow(request, error)) : null;
+    // Most requests (every HEAD of a plan) hold no permit: no extra async step for them.
+    return permits === null ? this.sendWithRetries(request) : this.sendWithPermit(request, permits);
+  }
+
+  private async sendWithPermit(request: SendRequest, permits: Limiter): Promise<Response> {
+    let permit: () => void;
+    try {
+      permit = await permits.acquire(request.signal);
+    } catch (error) {
+      this.rethrow(request, error);
+    }
     try {
       const response = await this.sendWithRetries(request);
       if (permit) whenFinished(response, permit);
@@ -154,12 +164,11 @@ export class Transport {
       this.checkAborted(request, url);
       // A re-send with fresh credentials after a 401 is the same attempt.
       if (nextAuth === null) attempt = budget.begin();
-      const authorization: string | null =
-        nextAuth ??
-        (await this.deps
-          .auth()
-          .header(request.scopes, request.signal)
-          .catch((error: unknown) => this.rethrow(request, error)));
+      let authorization: string | null = nextAuth;
+      if (authorization === null) {
+        const known = this.deps.auth().headerNow(request.scopes);
+        authorization = known !== undefined ? known : await this.authHeader(request);
+      }
       nextAuth = null;
       const response = await this.attempt(url, request, authorization, budget, attempt);
       if (response === null) continue;
@@ -237,6 +246,15 @@ export class Transport {
     }
   }
 
+  /** The Authorization header when it must be waited for (a credential helper, a token request). */
+  private async authHeader(request: SendRequest): Promise<string | null> {
+    try {
+      return await this.deps.auth().header(request.scopes, request.signal);
+    } catch (error) {
+      this.rethrow(request, error);
+    }
+  }
+
   /** One attempt, inside the host's concurrency slot: the response, or null when a network failure will be retried. */
   private async attempt(
     url: Target,
@@ -245,7 +263,12 @@ export class Transport {
     budget: AttemptBudget,
     attempt: number,
   ): Promise<Response | null> {
-    const release = await this.deps.limiter.acquire(request.signal).catch((error: unknown) => this.rethrow(request, error));
+    let release: () => void;
+    try {
+      release = await this.deps.limiter.acquire(request.signal);
+    } catch (error) {
+      this.rethrow(request, error);
+    }
     let handedOver = false;
     try {
       if (request.manifest && request.method === 'GET') this.deps.stats.manifestGet(this.deps.host);
