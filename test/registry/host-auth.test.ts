@@ -66,3 +66,22 @@ test("a request's failure says what its own challenge said, whatever another req
   assert.equal(forA.code, 'FORBIDDEN');
   assert.equal(forB.code, 'AUTH_FAILED');
 });
+
+test('headerNow gives without waiting what header would give, and undefined while a credential or token is still to fetch', async () => {
+  const { auth, asked } = makeAuth();
+  const scopes = ['repository:dst:pull'];
+  assert.equal(auth.headerNow(scopes), null, 'no scheme yet: nothing to send');
+  assert.equal(await auth.header(scopes), null);
+  await auth.challenged(CHALLENGE, scopes, null);
+  assert.equal(auth.headerNow(scopes), 'Bearer token-1');
+  assert.equal(auth.headerNow(['repository:other:pull']), undefined, 'no token for that scope yet');
+  assert.equal(await auth.header(['repository:other:pull']), 'Bearer token-2');
+  assert.equal(auth.headerNow(['repository:other:pull']), 'Bearer token-2');
+  assert.equal(asked.length, 2);
+
+  const basic = makeAuth().auth;
+  await basic.challenged('Basic realm="reg"', scopes, null);
+  const header = await basic.header(scopes);
+  assert.match(header ?? '', /^Basic /);
+  assert.equal(basic.headerNow(scopes), header);
+});
