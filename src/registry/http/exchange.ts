@@ -46,10 +46,20 @@ class ExchangeTimeout extends Error {
   }
 }
 
-async function readAll(body: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+/**
+ * The whole body. Listeners, not `for await`: an async iterator costs several promises per chunk, and a plan
+ * reads thousands of small manifests and configs (issue 17: 72 ms of a 4000-tag cold plan). `finished` fails it
+ * as the iterator did: on the stream's error (a timeout destroys it with one) or when it closes before its end.
+ */
+function readAll(body: Readable): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => void chunks.push(chunk));
+    finished(body, (error) => {
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+  });
 }
 
 type RawHeaders = IncomingMessage['headers'];
