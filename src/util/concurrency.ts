@@ -59,9 +59,17 @@ export function createLimiter(max: number): Limiter {
       queue.push(waiter);
     });
 
-  const acquire = async (signal?: AbortSignal): Promise<() => void> => {
-    if (cancelled) throw new CancelledError();
-    signal?.throwIfAborted();
+  /** The slot's release function: a second call does nothing. */
+  const slot = (): (() => void) => {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      release();
+    };
+  };
+
+  const acquireWaiting = async (signal?: AbortSignal): Promise<() => void> => {
     while (pausedUntil > Date.now()) await sleep(pausedUntil - Date.now(), signal);
     signal?.throwIfAborted();
     if (active < max) active += 1;
@@ -70,12 +78,19 @@ export function createLimiter(max: number): Limiter {
       release();
       throw new CancelledError();
     }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      release();
-    };
+    return slot();
+  };
+
+  // Not async: a free slot (most requests of a run) is handed over in an already resolved promise, without the
+  // suspended frame an async function keeps (issue 17: the limiter was a tenth of a plan's allocations per request).
+  const acquire = (signal?: AbortSignal): Promise<() => void> => {
+    if (cancelled) return Promise.reject(new CancelledError());
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (pausedUntil <= Date.now() && active < max) {
+      active += 1;
+      return Promise.resolve(slot());
+    }
+    return acquireWaiting(signal);
   };
 
   return {

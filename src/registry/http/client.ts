@@ -173,7 +173,9 @@ export class HttpRegistry implements Registry, BlobMounter, ManifestDeleter, Cop
   async headManifest(repository: string, reference: string, options?: CallOptions): Promise<Descriptor | null> {
     repository = this.canonical(repository);
     const response = await this.transport.send(manifestRead('HEAD', repository, reference, options, presentOrNot));
-    await drain(response);
+    // A HEAD has no body: its empty stream is let end (which frees the connection) with no promise to wait on.
+    if (response.bodiless === true) response.body.resume();
+    else await drain(response);
     if (response.status === 404) return null;
     const digest = response.headers.get('docker-content-digest');
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
