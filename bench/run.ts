@@ -3,11 +3,11 @@
  * them; `all` runs every one in turn (long: minutes on a busy 2-core machine).
  */
 const BENCHES: Record<string, { file: string; what: string }> = {
-  noop: { file: './noop.js', what: 'no-op sync of 20 × 10 tags: regsync plan (and apply) vs skopeo sync --all; goal ≥ 3×' },
-  floor: {
-    file: './floor.js',
-    what: 'the no-op of noop beside a minimal node client making the same requests: regsync ÷ floor (goal ≤ 1.3×), skopeo ÷ regsync',
+  noop: {
+    file: './noop.js',
+    what: 'no-op sync of 20 × 10 tags: regsync plan and apply, the floor client, skopeo sync --all; regsync ÷ floor ≤ 1.3×, skopeo ÷ regsync ≥ 3×',
   },
+  floor: { file: './floor.js', what: 'noop without regsync apply: regsync plan ÷ the floor client (goal ≤ 1.3×), skopeo ÷ regsync' },
   cold: { file: './cold.js', what: 'cold copy of 20 × 5 tags, registry executor: regsync apply --yes vs skopeo sync --all; goal ≥ 2×' },
   docker: {
     file: './docker.js',
@@ -15,7 +15,7 @@ const BENCHES: Record<string, { file: string; what: string }> = {
   },
   scale: {
     file: './scale.js',
-    what: 'plan cold, apply cold, plan no-op at --tags N (default 1000 = 50 × 20): wall, CPU, requests, peak RSS; skopeo beside',
+    what: 'plan cold, apply cold, plan no-op, latest: 5 plan at --tags N[,N...] (default 1000 = 50 × 20): wall, CPU, requests, peak RSS; skopeo beside',
   },
   startup: { file: './startup.js', what: 'regsync --version and validate vs node -e 0; goals within 2.5× and 4×' },
   'large-blob': { file: './copy-large-blob.js', what: 'copy a 256 MiB layer: regsync vs skopeo copy, peak RSS and wall' },
