@@ -59,25 +59,6 @@ function ownedByTagCopy(context: ExecutionContext, subject: string): boolean {
 }
 
 /**
- * A destination without a fallback index for `subject`, and a source fallback index listing exactly these
- * referrers: its bytes are copied as they are, so the tag reads the same at both ends, then settled and read back
- * like any write. Also true (nothing for the caller to merge) when the plan copies the fallback tag as a tag.
- */
-export async function copySourceIndex(context: ExecutionContext, subject: string, ours: ReferrerCopy[]): Promise<boolean> {
-  if (ownedByTagCopy(context, subject)) return true;
-  const { target, signal } = context;
-  const tag = fallbackTag(subject);
-  const slowest = new Slowest();
-  const started = performance.now();
-  if ((await readEntries(target.registry, target.repository, tag, signal)).entries.length > 0) return false;
-  const written = await copyFromSource(context, tag, ours);
-  if (written === null) return false;
-  slowest.note(started);
-  await settle(target.registry, target.repository, [{ tag, ours, last: written }], slowest, signal);
-  return true;
-}
-
-/**
  * Read-modify-write of a destination's fallback index, as the OCI 1.1 distribution spec asks of clients: entries
  * another writer put there are kept, ours are added, and after a settle the index is read back and merged again
  * while ours are missing, so a concurrent writer's stale write does not lose them (see the top of this file).

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { copySourceIndex, maintainFallbackIndexes, mergeFallbackIndex } from '../../src/apply/fallback-index.js';
+import { maintainFallbackIndexes, mergeFallbackIndex } from '../../src/apply/fallback-index.js';
 import { tagsCopiedIn } from '../../src/plan/referrers.js';
 import { SETTLE_CAP_MS, SETTLE_FLOOR_MS, settleDelay } from '../../src/apply/fallback-settle.js';
 import type { ExecutionContext } from '../../src/apply/types.js';
@@ -164,8 +164,9 @@ test('copy of the source index into an empty destination: a stale write from ano
   const [, a, b] = destination.signatures[0]!;
   const inner = createOcidirRegistry(destination.root);
   const race = racing(inner, () => indexOf([b!]).bytes);
-  const copied = await copySourceIndex(context(createOcidirRegistry(source.root), race.registry), source.images[0]!.digest, [a!.copy]);
-  assert.equal(copied, true);
+  const subject = source.images[0]!.digest;
+  const owned = await maintainFallbackIndexes(context(createOcidirRegistry(source.root), race.registry), new Map([[subject, [a!.copy]]]));
+  assert.deepEqual([...owned], []);
   await race.landed();
   assert.deepEqual(await listed(inner, destination.images[0]!.digest), [a!, b!].map((s) => s.manifest.digest).sort());
 });
