@@ -17,7 +17,7 @@ const BENCHES: Record<string, { file: string; what: string }> = {
     file: './scale.js',
     what: 'plan cold, apply cold, plan no-op, latest: 5 plan at --tags N[,N...] (default 1000 = 50 × 20): wall, CPU, requests, peak RSS; skopeo beside',
   },
-  startup: { file: './startup.js', what: 'regsync --version and validate vs node -e 0; goals within 2.5× and 4×' },
+  startup: { file: './startup.js', what: 'regsync --version and validate vs node -e 0; goals within 1.3× (issue 17) and 4×' },
   'large-blob': { file: './copy-large-blob.js', what: 'copy a 256 MiB layer: regsync vs skopeo copy, peak RSS and wall' },
   'plan-compare': { file: './plan-compare.js', what: 'regsync plan vs a skopeo list-tags/inspect peer, 5 × 50 tags' },
   'plan-scale': { file: './plan-scale.js', what: 'the pure planner on 15 000–60 000 tags' },
