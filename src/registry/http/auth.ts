@@ -68,10 +68,6 @@ export class HostAuth {
   }
 
   /**
-   * The Authorization header to send up front, once the host's scheme is known; null otherwise. `signal` stops
-   * the wait for a token (the token request itself stops once nobody waits for it).
-   */
-  /**
    * The header `header` would give, when it is known without waiting (no scheme yet, Basic once built, a cached
    * token); undefined when a credential or token must be fetched first. Every request asks, so the common case
    * costs no promise.
@@ -90,6 +86,10 @@ export class HostAuth {
     }
   }
 
+  /**
+   * The Authorization header to send up front, once the host's scheme is known; null otherwise. `signal` stops
+   * the wait for a token (the token request itself stops once nobody waits for it).
+   */
   async header(scopes: string[], signal?: AbortSignal): Promise<string | null> {
     if (this.mode.kind === 'basic') {
       const credentials = await this.credentials();
