@@ -81,8 +81,8 @@ export function createLimiter(max: number): Limiter {
     return slot();
   };
 
-  // Not async: a free slot (most requests of a run) is handed over in an already resolved promise, without the
-  // suspended frame an async function keeps (issue 17: the limiter was a tenth of a plan's allocations per request).
+  // Not async: a free slot is handed over in an already resolved promise, without the suspended frame an async
+  // function keeps; only a caller that must wait pays for one (issue 17: every request of a plan comes here).
   const acquire = (signal?: AbortSignal): Promise<() => void> => {
     if (cancelled) return Promise.reject(new CancelledError());
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
