@@ -46,8 +46,6 @@ test('plan -q puts the warnings a change carries on stderr, then the Plan: line 
   writeQuietPlan(plan, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-    cwd: '/',
   });
   assert.equal(stdout, 'Plan: 2 to create, 1 to update, 1 to delete, 4 unchanged.\n');
   assert.equal(
