@@ -165,8 +165,11 @@ test('copy of the source index into an empty destination: a stale write from ano
   const inner = createOcidirRegistry(destination.root);
   const race = racing(inner, () => indexOf([b!]).bytes);
   const subject = source.images[0]!.digest;
-  const owned = await maintainFallbackIndexes(context(createOcidirRegistry(source.root), race.registry), new Map([[subject, [a!.copy]]]));
+  // The source is read only by the copy of its index (a merge never reads it): its log shows that path ran.
+  const sourceReads = racing(createOcidirRegistry(source.root), () => null);
+  const owned = await maintainFallbackIndexes(context(sourceReads.registry, race.registry), new Map([[subject, [a!.copy]]]));
   assert.deepEqual([...owned], []);
+  assert.deepEqual(sourceReads.log, [`read ${subject.replace(':', '-').slice(0, 15)}`]);
   await race.landed();
   assert.deepEqual(await listed(inner, destination.images[0]!.digest), [a!, b!].map((s) => s.manifest.digest).sort());
 });
