@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pushImage, rawManifest } from '../harness/images.js';
 import type { PushedImage } from '../harness/images.js';
-import { ARTIFACT_TYPES, buildArtifact, pushArtifact, pushFallbackTag } from '../harness/referrer-artifacts.js';
+import { ARTIFACT_TYPES, buildArtifact, pushArtifact, pushFallbackTag, signedMirrorConfig } from '../harness/referrer-artifacts.js';
 import type { BuiltArtifact } from '../harness/referrer-artifacts.js';
 import { startReferrersServer } from '../harness/referrers-server.js';
 import type { ReferrersServer } from '../harness/referrers-server.js';
@@ -57,10 +57,7 @@ describe('referrers travel with their images (registry executor)', () => {
     attestation = buildArtifact(signature, ARTIFACT_TYPES.attestation, 'att-of-sig');
     for (const artifact of [signature, sbom, attestation]) await pushArtifact(target, 'team/app', artifact);
     dir = await makeTempDir('referrers-apply');
-    await writeFile(
-      path.join(dir, 'regsync.yaml'),
-      `mirrors:\n  - name: signed\n    source: "${api.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app]}\n`,
-    );
+    await writeFile(path.join(dir, 'regsync.yaml'), signedMirrorConfig(api.host, destination.host));
   });
   after(async () => {
     await api?.stop();
@@ -148,7 +145,7 @@ describe('referrers travel with their images (registry executor)', () => {
       const apiDir = await makeTempDir('referrers-apply-api');
       await writeFile(
         path.join(apiDir, 'regsync.yaml'),
-        `mirrors:\n  - name: signed\n    source: "${api.host}/team"\n    destination: "${withApi.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app]}\n    tags: {include: [^v3$]}\n`,
+        signedMirrorConfig(api.host, withApi.host, { extra: ['    tags: {include: [^v3$]}'] }),
       );
       const applied = await cli(['apply', '--auto-approve'], await planEnv(), apiDir);
       assert.equal(applied.code, 1, applied.stdout + applied.stderr);

@@ -3,7 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pushImage, rawManifest } from '../harness/images.js';
-import { ARTIFACT_TYPES, buildArtifact, fallbackIndex, pushArtifact, pushFallbackTag } from '../harness/referrer-artifacts.js';
+import {
+  ARTIFACT_TYPES,
+  buildArtifact,
+  fallbackIndex,
+  pushArtifact,
+  pushFallbackTag,
+  signedMirrorConfig,
+} from '../harness/referrer-artifacts.js';
 import type { BuiltArtifact } from '../harness/referrer-artifacts.js';
 import { startReferrersServer } from '../harness/referrers-server.js';
 import type { ReferrersServer } from '../harness/referrers-server.js';
@@ -122,10 +129,7 @@ describe("a source's own fallback tag listing fewer referrers than it has (Distr
     for (const artifact of [listedOne, unlisted]) await pushArtifact(target, 'team/app', artifact);
     await pushFallbackTag(target, 'team/app', subject, [listedOne]);
     dir = await makeTempDir('fallback-own-tag');
-    await writeFile(
-      path.join(dir, 'regsync.yaml'),
-      `mirrors:\n  - name: signed\n    source: "${api.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app]}\n`,
-    );
+    await writeFile(path.join(dir, 'regsync.yaml'), signedMirrorConfig(api.host, destination.host));
   });
   after(async () => {
     await api?.stop();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pushImage, rawManifest } from '../harness/images.js';
 import type { PushedImage } from '../harness/images.js';
-import { ARTIFACT_TYPES, buildArtifact, pushArtifact, pushFallbackTag } from '../harness/referrer-artifacts.js';
+import { ARTIFACT_TYPES, buildArtifact, pushArtifact, pushFallbackTag, signedMirrorConfig } from '../harness/referrer-artifacts.js';
 import type { BuiltArtifact } from '../harness/referrer-artifacts.js';
 import { startReferrersServer } from '../harness/referrers-server.js';
 import { startRegistry } from '../harness/registry.js';
@@ -66,10 +66,7 @@ describe('a signature added upstream to an unchanged image (Distribution 2.8, fa
     dir = await makeTempDir('referrers-plan');
     // Every tag, the source's sha256-<hex> fallback tag included: its referrers were listed by it, so apply keeps
     // the destination's own and the plan does not copy it as a tag as well.
-    await writeFile(
-      path.join(dir, 'regsync.yaml'),
-      `mirrors:\n  - name: signed\n    source: "${source.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app]}\n`,
-    );
+    await writeFile(path.join(dir, 'regsync.yaml'), signedMirrorConfig(source.host, destination.host));
   });
   after(() => Promise.all([source?.stop(), destination?.stop()]));
 
@@ -158,10 +155,7 @@ describe('the referrers API at the source (scripted server): a new referrer of a
       const target = { url: api.url };
       const image = await pushImage(target, 'team/app', 'v1', { created: CREATED, content: 'api' });
       const dir = await makeTempDir('referrers-plan-api');
-      await writeFile(
-        path.join(dir, 'regsync.yaml'),
-        `mirrors:\n  - name: signed\n    source: "${api.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app]}\n`,
-      );
+      await writeFile(path.join(dir, 'regsync.yaml'), signedMirrorConfig(api.host, destination.host));
       const env = await planEnv();
       const first = await cli(['apply', '--auto-approve'], env, dir);
       assert.equal(first.code, 0, first.stderr + first.stdout);
@@ -196,10 +190,7 @@ describe('a referrer listing that fails', () => {
       const signature = buildArtifact({ mediaType: good.mediaType, digest: good.digest, size: 0 }, ARTIFACT_TYPES.signature, 'good-sig');
       await pushArtifact(target, 'team/app', signature);
       const dir = await makeTempDir('referrers-plan-failure');
-      await writeFile(
-        path.join(dir, 'regsync.yaml'),
-        `mirrors:\n  - name: signed\n    source: "${api.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n    referrers: true\n    repositories: {names: [app, broken]}\n`,
-      );
+      await writeFile(path.join(dir, 'regsync.yaml'), signedMirrorConfig(api.host, destination.host, { names: ['app', 'broken'] }));
       const planned = await cli(['plan', '--json'], await planEnv(), dir);
       assert.equal(planned.code, 1, planned.stderr);
       const plan = JSON.parse(planned.stdout) as PlanJson & { failures?: Array<{ repository: string; error: string }> };
@@ -250,7 +241,7 @@ describe('a platforms subset (Distribution 2.8, fallback tags)', () => {
       const dir = await makeTempDir('referrers-plan-subset');
       await writeFile(
         path.join(dir, 'regsync.yaml'),
-        `mirrors:\n  - name: signed\n    source: "${source.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n    referrers: true\n    platforms: [linux/arm64]\n    repositories: {names: [app]}\n    tags: {include: [^v1$]}\n`,
+        signedMirrorConfig(source.host, destination.host, { extra: ['    platforms: [linux/arm64]', '    tags: {include: [^v1$]}'] }),
       );
       const env = await planEnv();
       const planned = await cli(['plan'], env, dir);

@@ -68,3 +68,22 @@ export function fallbackIndex(entries: Array<{ mediaType: string; digest: string
 export function pushFallbackTag(target: PushTarget, repository: string, subject: string, entries: BuiltArtifact[]): Promise<void> {
   return pushManifest(target, repository, subject.replace(':', '-'), fallbackIndex(entries));
 }
+
+/**
+ * The config the referrer e2e tests plan and apply: one mirror `signed`, `SOURCE/team` → `DESTINATION/mirror`, registry
+ * executor, referrers on, repository `app` (or `names`); `extra` lines (already indented for the mirror) go last.
+ */
+export function signedMirrorConfig(source: string, destination: string, options: { names?: string[]; extra?: string[] } = {}): string {
+  const names = (options.names ?? ['app']).join(', ');
+  const lines = [
+    'mirrors:',
+    '  - name: signed',
+    `    source: "${source}/team"`,
+    `    destination: "${destination}/mirror"`,
+    '    executor: registry',
+    '    referrers: true',
+    `    repositories: {names: [${names}]}`,
+    ...(options.extra ?? []),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -23,6 +23,15 @@ export function sampleConfig(): Config {
   return { version: 1, file: null, registries: {}, mirrors: [apps, base] };
 }
 
+/** sampleConfig with referrers copied (legacy cosign tags too) by mirror `apps`, and `apps` changed as given. */
+export function referrersConfig(apps: Partial<MirrorConfig> = {}): Config {
+  const config = sampleConfig();
+  config.mirrors = config.mirrors.map((m) =>
+    m.name === 'apps' ? { ...m, referrers: { artifactTypes: null, legacyCosignTags: true }, ...apps } : m,
+  );
+  return config;
+}
+
 export function samplePlan(): Plan {
   const { apps, base } = sampleMirrors();
   const appsInventory = inventoryFor(apps)

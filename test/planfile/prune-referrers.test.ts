@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { Config, MirrorConfig } from '../../src/config/types.js';
 import { addPrunedReferrers } from '../../src/plan/prune-referrers.js';
 import type { Plan } from '../../src/plan/types.js';
 import { configMismatch } from '../../src/planfile/config-match.js';
 import { readPlanFile, serializePlan, writePlanFile } from '../../src/planfile/index.js';
 import type { PlanDocument } from '../../src/planfile/index.js';
-import { sampleConfig, samplePlan } from '../helpers/sample-plan.js';
+import { referrersConfig, sampleConfig, samplePlan } from '../helpers/sample-plan.js';
 
 // Issue 16: with `prune: true` a referrer whose subject is deleted goes with it, as a delete change named by digest
 // (no source, `subject`, `artifactType`, `referrerOf` the tag delete). In the plan file (formatVersion 3, the enums as
@@ -45,13 +44,6 @@ function planWithPrunedReferrers(): Plan {
   });
 }
 
-const referrersConfig = (apps: Partial<MirrorConfig> = {}): Config => {
-  const config = sampleConfig();
-  config.mirrors = config.mirrors.map((m) =>
-    m.name === 'apps' ? { ...m, referrers: { artifactTypes: null, legacyCosignTags: true }, ...apps } : m,
-  );
-  return config;
-};
 const document = (): PlanDocument => JSON.parse(serializePlan(planWithPrunedReferrers())) as PlanDocument;
 const change = (plan: PlanDocument, hex: string) => plan.changes.find((c) => c.id === idOf(hex))!;
 const line = (id: string, what: string) => `plan file does not match its config: change "${id}" ${what}: run regsync plan again`;

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { Config, MirrorConfig } from '../../src/config/types.js';
 import { addReferrerChanges } from '../../src/plan/referrers.js';
 import type { Plan } from '../../src/plan/types.js';
 import { configMismatch } from '../../src/planfile/config-match.js';
@@ -11,7 +10,7 @@ import { readPlanFile, serializePlan, writePlanFile } from '../../src/planfile/i
 import type { PlanDocument } from '../../src/planfile/index.js';
 import { footer } from '../../src/render/plan-view.js';
 import { isRegsyncError } from '../../src/util/errors.js';
-import { sampleConfig, samplePlan } from '../helpers/sample-plan.js';
+import { referrersConfig, sampleConfig, samplePlan } from '../helpers/sample-plan.js';
 
 // Issue 16: referrers are changes of their own in the plan file (formatVersion 3): both ends named by digest,
 // `subject`, `artifactType` and `referrerOf`; a saved plan's referrer changes are checked against the config like
@@ -57,14 +56,6 @@ function planWithReferrers(): Plan {
     failures: [],
   });
 }
-
-const referrersConfig = (apps: Partial<MirrorConfig> = {}): Config => {
-  const config = sampleConfig();
-  config.mirrors = config.mirrors.map((m) =>
-    m.name === 'apps' ? { ...m, referrers: { artifactTypes: null, legacyCosignTags: true }, ...apps } : m,
-  );
-  return config;
-};
 
 describe('referrer changes in the plan file', () => {
   test('they round-trip through the plan file (ids and refs named by digest); a plan without them has no such field', async () => {
