@@ -20,7 +20,7 @@ export async function gatherInventory(options: GatherOptions): Promise<Inventory
     pool: options.pool,
     selection: options.selection,
     // The run's reads in flight when it passes them (src/run/context.ts); else this gather's own.
-    facts: { cache: options.cache, inFlight: options.factsInFlight ?? new KeyedInflight<ManifestFacts>(), signal: failures.signal },
+    facts: { cache: Promise.resolve(options.cache), inFlight: options.factsInFlight ?? new KeyedInflight<ManifestFacts>(), signal: failures.signal },
     failures,
     onProgress: options.onProgress ?? (() => undefined),
   };
@@ -40,6 +40,6 @@ export async function gatherInventory(options: GatherOptions): Promise<Inventory
     const unread = failures.repositories.map(({ mirror, host, repository, error }) => ({ mirror, host, repository, error: error.message }));
     return unread.length === 0 ? { mirrors } : { mirrors, failures: unread };
   } finally {
-    await options.cache.flush();
+    await (await options.cache).flush();
   }
 }

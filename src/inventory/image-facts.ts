@@ -57,7 +57,8 @@ function configFacts(bytes: Buffer): { platform: string | null; created: string 
  * the plan).
  */
 export interface FactsSource {
-  cache: FactsCache;
+  /** Still opening while the first requests go out (run/plan.ts): only a tag that needs facts waits for it. */
+  cache: Promise<FactsCache>;
   inFlight: KeyedInflight<ManifestFacts>;
   /** The gather's signal: aborted when the plan has failed, so a manifest or config read in flight stops too. */
   signal?: AbortSignal;
@@ -70,9 +71,11 @@ function manifestFacts(
   facts: FactsSource,
   fetched: FetchedManifest | null = null,
 ): Promise<ManifestFacts> {
-  const cached = facts.cache.get(digest);
-  if (cached) return Promise.resolve(cached);
-  return facts.inFlight.run(digest, () => readManifestFacts(registry, repository, digest, facts, fetched)).promise;
+  return facts.cache.then((cache) => {
+    const cached = cache.get(digest);
+    if (cached) return cached;
+    return facts.inFlight.run(digest, () => readManifestFacts(registry, repository, digest, cache, facts.signal, fetched)).promise;
+  });
 }
 
 /**
@@ -85,7 +88,8 @@ async function readManifestFacts(
   registry: RegistryReader,
   repository: string,
   digest: string,
-  { cache, signal }: FactsSource,
+  cache: FactsCache,
+  signal: AbortSignal | undefined,
   fetched: FetchedManifest | null,
 ): Promise<ManifestFacts> {
   const options = signal === undefined ? {} : { signal };

@@ -45,7 +45,11 @@ export interface GatherOptions {
   mirrors: MirrorConfig[];
   pool: RegistryPool;
   selection: InventorySelection;
-  cache: FactsCache;
+  /**
+   * The facts cache, or its opening: a plan starts its requests while the file is read (a large cache takes a
+   * while to parse), and waits for it only where a tag needs facts.
+   */
+  cache: FactsCache | Promise<FactsCache>;
   /** Manifest reads in flight, shared by every mirror of the run; the run owns it (src/run/context.ts). */
   factsInFlight?: KeyedInflight<ManifestFacts>;
   onProgress?: (event: InventoryEvent) => void;

@@ -116,7 +116,8 @@ async function planInContext(config: Config, options: PlanRunOptions, clock: Clo
   let built: ReturnType<typeof buildPlan>;
   const started = Date.now();
   try {
-    const cache = await context.factsCache();
+    // Not awaited: the first requests go out while the cache file is read and parsed.
+    const cache = context.factsCache();
     inventory = await gatherInventory({
       config,
       mirrors: mirrorsToRead(config.mirrors, mirrors),

@@ -1,23 +1,37 @@
 import type { RequestStats } from '../types.js';
 import { compareStrings } from '../../util/compare.js';
 
+/** Counts per host, then per method or status: no `${host} ${key}` string is built for each request. */
+class PerHost<K> {
+  private readonly hosts = new Map<string, Map<K, number>>();
+
+  add(host: string, key: K): void {
+    let counts = this.hosts.get(host);
+    if (counts === undefined) this.hosts.set(host, (counts = new Map<K, number>()));
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+
+  /** `["host key", count]` pairs, as the snapshot's records are keyed. */
+  *entries(): IterableIterator<[string, number]> {
+    for (const [host, counts] of this.hosts) for (const [key, count] of counts) yield [`${host} ${String(key)}`, count];
+  }
+}
+
 /** Counts requests per `${host} ${METHOD}` and bytes moved. */
 export class StatsCounter {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new PerHost<string>();
   private readonly manifestGets = new Map<string, number>();
-  private readonly codes = new Map<string, number>();
+  private readonly codes = new PerHost<number>();
   private downloaded = 0;
   private uploaded = 0;
 
   request(host: string, method: string): void {
-    const key = `${host} ${method}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.counts.add(host, method);
   }
 
   /** A response received from `host` (serve's `regsync_registry_requests_total{host,code}`). */
   response(host: string, status: number): void {
-    const key = `${host} ${status}`;
-    this.codes.set(key, (this.codes.get(key) ?? 0) + 1);
+    this.codes.add(host, status);
   }
 
   /** A manifest GET sent to `host` (as written in the config): what pull limits count. */
@@ -35,10 +49,11 @@ export class StatsCounter {
 
   // Plain code-unit order (compareStrings), not localeCompare: see util/compare.ts.
   snapshot(): RequestStats {
-    const byHostAndMethod = Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => compareStrings(a, b)));
-    const requests = [...this.counts.values()].reduce((sum, n) => sum + n, 0);
+    const counts = [...this.counts.entries()];
+    const byHostAndMethod = Object.fromEntries(counts.sort(([a], [b]) => compareStrings(a, b)));
+    const requests = counts.reduce((sum, [, n]) => sum + n, 0);
     const manifestGets = Object.fromEntries(this.manifestGets);
-    const byHostAndCode = Object.fromEntries(this.codes);
+    const byHostAndCode = Object.fromEntries(this.codes.entries());
     return { requests, byHostAndMethod, bytesDownloaded: this.downloaded, bytesUploaded: this.uploaded, manifestGets, byHostAndCode };
   }
 }
