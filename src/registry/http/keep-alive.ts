@@ -87,52 +87,32 @@ class SocketTimers {
 
 type Connect = (options: object, callback?: (error: Error | null, socket: Duplex) => void) => Duplex;
 
-class TimedHttpAgent extends HttpAgent {
-  readonly timers: SocketTimers;
+/** The timers of each agent made here: what agentTimeout reads. */
+const timersOf = new WeakMap<HttpAgent, SocketTimers>();
 
-  constructor(options: AgentOptions, timeoutMs: number) {
-    super(options);
-    this.timers = new SocketTimers(this, timeoutMs, options.keepAliveMsecs ?? 1000);
-  }
-
-  override createConnection(...args: Parameters<Connect>): Duplex {
-    const socket = (super.createConnection as Connect)(...args);
-    this.timers.created(socket);
-    return socket;
-  }
-
-  override keepSocketAlive(socket: Duplex): boolean {
-    return this.timers.kept(socket);
-  }
-
-  override destroy(): void {
-    this.timers.stop();
-    super.destroy();
-  }
-}
-
-class TimedHttpsAgent extends HttpsAgent {
-  readonly timers: SocketTimers;
-
-  constructor(options: HttpsAgentOptions, timeoutMs: number) {
-    super(options);
-    this.timers = new SocketTimers(this, timeoutMs, options.keepAliveMsecs ?? 1000);
-  }
-
-  override createConnection(...args: Parameters<Connect>): Duplex {
-    const socket = (super.createConnection as Connect)(...args);
-    this.timers.created(socket);
-    return socket;
-  }
-
-  override keepSocketAlive(socket: Duplex): boolean {
-    return this.timers.kept(socket);
-  }
-
-  override destroy(): void {
-    this.timers.stop();
-    super.destroy();
-  }
+/**
+ * Gives `agent` (node:http's or node:https's, which differ only in how a connection is made) its socket timers:
+ * each new socket gets the host's timeout, a socket going back to the pool is kept by SocketTimers.kept, and
+ * destroying the agent stops its sweep. Set on the instance, so both agent classes share this one version.
+ */
+function withSocketTimers(agent: HttpAgent, timeoutMs: number, keepAliveMsecs: number): HttpAgent {
+  const timers = new SocketTimers(agent, timeoutMs, keepAliveMsecs);
+  const createConnection = (agent.createConnection as Connect).bind(agent);
+  const destroy = agent.destroy.bind(agent);
+  Object.assign(agent, {
+    createConnection: (...args: Parameters<Connect>): Duplex => {
+      const socket = createConnection(...args);
+      timers.created(socket);
+      return socket;
+    },
+    keepSocketAlive: (socket: Duplex): boolean => timers.kept(socket),
+    destroy: (): void => {
+      timers.stop();
+      destroy();
+    },
+  });
+  timersOf.set(agent, timers);
+  return agent;
 }
 
 /**
@@ -143,10 +123,10 @@ export function keepAliveAgent(secure: false, options: AgentOptions, timeoutMs: 
 export function keepAliveAgent(secure: true, options: HttpsAgentOptions, timeoutMs: number): HttpAgent;
 export function keepAliveAgent(secure: boolean, options: AgentOptions | HttpsAgentOptions, timeoutMs: number): HttpAgent {
   const all = { ...options, keepAlive: true };
-  return secure ? new TimedHttpsAgent(all, timeoutMs) : new TimedHttpAgent(all, timeoutMs);
+  return withSocketTimers(secure ? new HttpsAgent(all) : new HttpAgent(all), timeoutMs, options.keepAliveMsecs ?? 1000);
 }
 
 /** The silence after which a socket of `agent` times out by itself (0: none), so a request need not set its own. */
 export function agentTimeout(agent: HttpAgent): number {
-  return agent instanceof TimedHttpAgent || agent instanceof TimedHttpsAgent ? agent.timers.timeoutMs : 0;
+  return timersOf.get(agent)?.timeoutMs ?? 0;
 }
