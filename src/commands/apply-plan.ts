@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/types.js';
 import { readSavedPlan, writePlanFile } from '../planfile/index.js';
 import type { Plan } from '../plan/types.js';
+import { checkSavedPruneScope } from '../run/index.js';
 import type { RunContext } from '../run/index.js';
 import { changesInShard } from '../plan/shard.js';
 import type { Shard } from '../plan/shard.js';
@@ -67,7 +68,10 @@ export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: 
     if (options.mirrors.length > 0 || options.out !== null) {
       throw new RegsyncError('--mirror and --out are for a plan apply computes; a saved plan is carried out whole', { code: 'USAGE' });
     }
-    return savedPlanForShard(await readSavedPlan(options.planFile, config), options.shard);
+    const plan = savedPlanForShard(await readSavedPlan(options.planFile, config), options.shard);
+    // Where its prune deletes lie, only the source registry's catalog can confirm (run/saved-plan-scope.ts).
+    await checkSavedPruneScope(plan, config, context);
+    return plan;
   }
   const plan = await computeReportedPlan(config, planRunOptions(options), io, context);
   if (plan !== null && options.out !== null) await writePlanFile(path.resolve(io.cwd, options.out), plan);

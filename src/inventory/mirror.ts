@@ -13,6 +13,7 @@ import type { Failures, ReadContext } from './failures.js';
 import { NO_CHILDREN, platformMatcher, readContentFacts } from './image-facts.js';
 import type { FactsSource, PlatformWanted } from './image-facts.js';
 import type { InventoryEvent, InventorySelection } from './types.js';
+import { mayBeRepository, underPrefix } from './source-repositories.js';
 
 export interface MirrorContext {
   pool: RegistryPool;
@@ -33,16 +34,6 @@ const TAGS_AT_ONCE = 32;
 
 /** Many registries (Docker Hub, GHCR, most clouds) do not offer the catalog, or only to some accounts. */
 const catalogHint = (source: RegistryReader): ErrorHint => ({ kind: 'catalog', host: source.name });
-
-/** Catalog entries under the source prefix, relative to it (the prefix itself is not a child). */
-function underPrefix(prefix: string, repositories: string[]): string[] {
-  if (prefix === '') return [...repositories].sort();
-  const start = `${prefix}/`;
-  return repositories
-    .filter((repository) => repository.startsWith(start))
-    .map((repository) => repository.slice(start.length))
-    .sort();
-}
 
 /** A source tag read: its facts, and whether its content facts were read already. */
 interface SourceTag {
@@ -118,21 +109,6 @@ function read<T>(
 function readSource<T>(run: MirrorRun, repository: string, what: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const context = { mirror: run.mirror.name, host: run.source.name, repository, what };
   return run.context.failures.readRepository(context, task);
-}
-
-/**
- * Whether the source prefix may itself be the one repository to mirror: a registry path with no repositories
- * section (names, include or exclude would each select repositories under it).
- */
-function mayBeRepository(mirror: MirrorConfig): boolean {
-  const { source, repositories } = mirror;
-  return (
-    source.scheme === 'registry' &&
-    source.prefix !== '' &&
-    repositories.names === null &&
-    repositories.include.length === 0 &&
-    repositories.exclude.length === 0
-  );
 }
 
 /**

@@ -63,7 +63,8 @@ function managedRepository(mirror: MirrorConfig, target: ChangeLocation): boolea
     });
   }
   // Without a rename a destination repository is its source repository re-rooted, so the same selection applies;
-  // a rename of a listed catalog cannot be inverted: the destination prefix is what the config can say.
+  // a rename of a listed catalog cannot be inverted: the destination prefix is what the config can say. Whether a
+  // source repository maps there now, only the catalog says: apply asks it (run/saved-plan-scope.ts).
   return mirror.rename === null ? selected(mirror, relative) : true;
 }
 

@@ -12,3 +12,4 @@ export type { PoolEvents, RunContextOptions } from './context.js';
 export { planRun, selectMirrors } from './plan.js';
 export type { PlanRunEvents, PlanRunOptions, PlanRunResult } from './plan.js';
 export { createPoolForConfig, hostOptionsFromConfig } from './pool.js';
+export { checkSavedPruneScope } from './saved-plan-scope.js';

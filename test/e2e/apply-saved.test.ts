@@ -140,6 +140,19 @@ describe('regsync apply PLAN.json', () => {
         },
         /^regsync: plan file does not match its config: change "apps:[^"]+\/evil\/two:old" deletes [^ ]+\/evil\/two:old, outside the repositories mirror apps manages at [^ ]+\/mirror: run regsync plan again\n$/,
       ],
+      // Under the mirror's prefix and through its filters, so the config alone cannot refuse it: no source repository
+      // team/app9 maps there, which only the source's catalog says.
+      [
+        'a delete moved to a repository under the prefix that no source repository maps to',
+        (plan) => {
+          const change = changeOf(plan, 'old');
+          change.target.repository = 'mirror/app9';
+          change.target.ref = `${change.target.endpoint}/mirror/app9:old`;
+          change.id = `apps:${change.target.ref}`;
+        },
+        () =>
+          `regsync: plan file does not match the source registry: change "apps:${D()}/mirror/app9:old" deletes ${D()}/mirror/app9:old, but no repository that mirror apps selects at ${S()}/team maps to ${D()}/mirror/app9: run regsync plan again\n`,
+      ],
       [
         'other copy.platforms',
         (plan) => (changeOf(plan, 'v1.2.0').copy = { platforms: ['linux/arm64'] }),
