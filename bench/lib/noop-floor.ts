@@ -75,6 +75,7 @@ export async function noopAtTheFloor(options: { name: string; withApply: boolean
       {
         name: 'floor client (minimal node)',
         peer: false,
+        yardstick: true,
         run: async (at) => {
           const started = performance.now();
           const { stdout } = await run(process.execPath, [FLOOR_CLIENT, at.source, at.destination, 'bench'], { env: work.env });
