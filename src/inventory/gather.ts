@@ -20,7 +20,11 @@ export async function gatherInventory(options: GatherOptions): Promise<Inventory
     pool: options.pool,
     selection: options.selection,
     // The run's reads in flight when it passes them (src/run/context.ts); else this gather's own.
-    facts: { cache: Promise.resolve(options.cache), inFlight: options.factsInFlight ?? new KeyedInflight<ManifestFacts>(), signal: failures.signal },
+    facts: {
+      cache: Promise.resolve(options.cache),
+      inFlight: options.factsInFlight ?? new KeyedInflight<ManifestFacts>(),
+      signal: failures.signal,
+    },
     failures,
     onProgress: options.onProgress ?? (() => undefined),
   };

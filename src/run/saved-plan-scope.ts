@@ -39,7 +39,11 @@ async function managedNow(mirror: MirrorConfig, pool: ReturnType<RunContext['ope
     const reason = error instanceof Error ? error.message : String(error);
     throw new RegsyncError(
       `cannot check the deletes of mirror ${mirror.name} in the saved plan: the catalog of ${place(mirror.source)} could not be read: ${reason}`,
-      { code: isRegsyncError(error) ? error.code : 'REGISTRY', cause: error, ...(isRegsyncError(error) && error.host ? { host: error.host } : {}) },
+      {
+        code: isRegsyncError(error) ? error.code : 'REGISTRY',
+        cause: error,
+        ...(isRegsyncError(error) && error.host ? { host: error.host } : {}),
+      },
     );
   }
   const managed = new Set<string>();

@@ -6,6 +6,7 @@ import { pushImage } from '../harness/images.js';
 import type { PushedImage } from '../harness/images.js';
 import { ARTIFACT_TYPES, buildArtifact, pushArtifact, pushFallbackTag } from '../harness/referrer-artifacts.js';
 import type { BuiltArtifact } from '../harness/referrer-artifacts.js';
+import { startReferrersServer } from '../harness/referrers-server.js';
 import { startRegistry } from '../harness/registry.js';
 import type { RegistryInstance } from '../harness/registry.js';
 import { makeTempDir } from '../harness/temp.js';
@@ -133,5 +134,61 @@ describe('prune takes the referrers of a deleted image (Distribution 2.8)', () =
     const again = await cli(['plan', '-c', file], env, dir);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /No changes\./);
+  });
+  // The same prune where the destination offers the OCI referrers API (no registry here does: the harness's scripted
+  // server in front of the real one answers it, and lists no more what is deleted through it): the referrers come
+  // from the API, there is no fallback tag to delete, and what the API listed goes by digest.
+  test('with the referrers API at the destination: the referrers it lists are deleted by digest, no fallback tag involved', async () => {
+    const api = await startReferrersServer(destination);
+    try {
+      const v1 = await pushImage(source, 'team/api', 'v1', { created: CREATED, content: 'api-v1' });
+      const at = 'mirror/api';
+      await pushImage(api, at, 'v1', { created: CREATED, content: 'api-v1' });
+      const v1Sbom = buildArtifact(subjectOf(v1), ARTIFACT_TYPES.sbom, 'api-sbom-v1-elsewhere');
+      const old = await pushImage(api, at, 'old', { created: CREATED, content: 'api-old' });
+      const oldSignature = buildArtifact(subjectOf(old), ARTIFACT_TYPES.signature, 'api-sig-old');
+      const oldAttestation = buildArtifact(subjectOf(oldSignature), ARTIFACT_TYPES.attestation, 'api-att-of-sig-old');
+      for (const artifact of [v1Sbom, oldSignature, oldAttestation]) await pushArtifact(api, at, artifact);
+
+      const file = path.join(dir, 'prune-api.yaml');
+      await writeFile(
+        file,
+        `mirrors:\n  - name: m\n    source: "${source.host}/team"\n    destination: "${api.host}/mirror"\n    executor: registry\n` +
+          `    repositories: {names: [api]}\n    referrers: true\n    prune: true\n    tags: {include: ['^v']}\n`,
+      );
+      const env = await planEnv();
+      const planned = await cli(['plan', '-c', file, '--json'], env, dir);
+      assert.equal(planned.code, 0, planned.stderr);
+      const changes = (JSON.parse(planned.stdout) as PlanJson).changes;
+      const line = (c: PlanJson['changes'][number]): string =>
+        `${c.action} ${c.reason} ${c.target.tag ?? `@${c.target.digest}`}${c.referrerOf === undefined ? '' : ` of ${c.referrerOf.split(':').at(-1)}`}`;
+      assert.deepEqual(
+        changes.map(line).sort(),
+        [
+          `delete not-in-selection @${oldAttestation.digest} of old`,
+          `delete not-in-selection @${oldSignature.digest} of old`,
+          'delete not-in-selection old',
+          'noop up-to-date v1',
+        ].sort(),
+      );
+      assert.ok(api.listings.includes(`/v2/${at}/referrers/${old.digest}`), api.listings.join('\n'));
+      assert.ok(api.listings.includes(`/v2/${at}/referrers/${oldSignature.digest}`), api.listings.join('\n'));
+
+      const saved = path.join(dir, 'plan-api.json');
+      assert.equal((await cli(['plan', '-c', file, '--out', saved], env, dir)).code, 0);
+      const applied = await cli(['apply', '-c', file, saved], env, dir);
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      assert.match(applied.stdout, /Apply complete: 0 created, 0 updated, 3 deleted, 0 failed\.\n$/);
+      assert.deepEqual(await tagsOf(destination, at), ['v1']);
+      for (const gone of [old, oldSignature, oldAttestation])
+        assert.equal(await manifestStatus(destination, at, gone.digest), 404, gone.digest);
+      for (const kept of [v1, v1Sbom]) assert.equal(await manifestStatus(destination, at, kept.digest), 200, kept.digest);
+
+      const again = await cli(['plan', '-c', file], env, dir);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /No changes\./);
+    } finally {
+      await api.stop();
+    }
   });
 });

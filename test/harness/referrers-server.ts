@@ -9,7 +9,8 @@ import { onProcessExit } from './exit.js';
  * 2.8 answers 404), so this proxy sits in front of a real one, forwards everything, remembers every manifest PUT
  * through it whose body has a `subject`, and answers `GET /v2/<name>/referrers/<digest>` from those, as the
  * distribution spec says: an image index of descriptors with artifactType and annotations, paged by `Link`, the
- * `artifactType` filter applied (and `OCI-Filters-Applied: artifactType` sent) only when `filters` is true.
+ * `artifactType` filter applied (and `OCI-Filters-Applied: artifactType` sent) only when `filters` is true. A manifest
+ * deleted by digest through it is listed no more.
  */
 export interface ReferrersServer {
   /** "127.0.0.1:PORT", to use as the registry host. */
@@ -93,6 +94,16 @@ export async function startReferrersServer(upstream: { host: string }, options: 
     bySubject.set(key, list);
   };
 
+  const forget = (repository: string, digest: string): void => {
+    for (const [key, list] of bySubject) {
+      if (!key.startsWith(`${repository}@`)) continue;
+      const kept = list.filter((stored) => stored.descriptor.digest !== digest);
+      if (kept.length === list.length) continue;
+      if (kept.length === 0) bySubject.delete(key);
+      else bySubject.set(key, kept);
+    }
+  };
+
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | null): void => {
     const headers = { ...req.headers };
     delete headers.connection;
@@ -131,6 +142,15 @@ export async function startReferrersServer(upstream: { host: string }, options: 
         forward(req, res, body);
       });
       return;
+    }
+    // A manifest deleted by digest is no longer listed, as at a registry (prune's referrer deletes go through here).
+    const deleted = /^\/v2\/(.+)\/manifests\/(sha256:[a-f0-9]{64})$/.exec(url.pathname);
+    if (req.method === 'DELETE' && deleted !== null) {
+      const originalEnd = res.end.bind(res);
+      res.end = ((...args: Parameters<typeof res.end>) => {
+        if (res.statusCode === 202) forget(deleted[1] ?? '', deleted[2] ?? '');
+        return originalEnd(...args);
+      }) as typeof res.end;
     }
     forward(req, res, null);
   });
