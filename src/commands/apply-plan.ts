@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Config } from '../config/types.js';
 import { readSavedPlan, writePlanFile } from '../planfile/index.js';
 import type { Plan } from '../plan/types.js';
+import { formatRetryNotice } from '../registry/index.js';
+import type { RetryNotice } from '../registry/index.js';
 import { checkSavedPruneScope } from '../run/index.js';
 import type { RunContext } from '../run/index.js';
 import { changesInShard } from '../plan/shard.js';
@@ -70,7 +72,11 @@ export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: 
     }
     const plan = savedPlanForShard(await readSavedPlan(options.planFile, config), options.shard);
     // Where its prune deletes lie, only the source registry's catalog can confirm (run/saved-plan-scope.ts).
-    await checkSavedPruneScope(plan, config, context);
+    const line = (text: string): void => void io.stderr.write(`${text}\n`);
+    await checkSavedPruneScope(plan, config, context, {
+      ...(options.verbose ? { log: line } : {}),
+      ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => line(formatRetryNotice(notice)) }),
+    });
     return plan;
   }
   const plan = await computeReportedPlan(config, planRunOptions(options), io, context);

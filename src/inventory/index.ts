@@ -4,4 +4,4 @@ export type { FactsCache, FactsCacheStats, ManifestFacts } from './facts-cache.j
 export type { GatherOptions, InventoryEvent, InventorySelection } from './types.js';
 export { gatherReferrers } from './plan-referrers.js';
 export { gatherPrunedReferrers } from './prune-referrers.js';
-export { currentSourceRepositories } from './source-repositories.js';
+export { currentSourceRepositories, mayBeRepository } from './source-repositories.js';

@@ -13,7 +13,7 @@ import type { Failures, ReadContext } from './failures.js';
 import { NO_CHILDREN, platformMatcher, readContentFacts } from './image-facts.js';
 import type { FactsSource, PlatformWanted } from './image-facts.js';
 import type { InventoryEvent, InventorySelection } from './types.js';
-import { mayBeRepository, underPrefix } from './source-repositories.js';
+import { asksCatalog, fromCatalog, mayBeRepository } from './source-repositories.js';
 
 export interface MirrorContext {
   pool: RegistryPool;
@@ -129,7 +129,7 @@ async function listSourceRepositories(run: MirrorRun): Promise<void> {
   const catalogContext = { mirror: mirror.name, host: source.name, repository: '', what: 'list the catalog of', hint: catalogHint(source) };
   if (!mayBeRepository(mirror)) {
     const catalog = await context.failures.read(catalogContext, (signal) => source.listRepositories({ signal }));
-    run.inventory.sourceRepositories = underPrefix(prefix, catalog);
+    run.inventory.sourceRepositories = await fromCatalog(mirror, catalog, () => Promise.resolve(false));
     run.inventory.catalogSize = catalog.length;
     return;
   }
@@ -138,8 +138,7 @@ async function listSourceRepositories(run: MirrorRun): Promise<void> {
     run.prefixTags = await context.failures.read(tagsContext, (signal) => source.listTags(prefix, { signal }));
     return run.prefixTags.length > 0;
   };
-  // Docker Hub never offers the catalog: asking would only cost a request and an authentication.
-  const catalog = mirror.source.scheme === 'registry' && isDockerHub(mirror.source.host) ? null : await attemptCatalog(run, catalogContext);
+  const catalog = asksCatalog(mirror) ? await attemptCatalog(run, catalogContext) : null;
   if (catalog === null || 'error' in catalog) {
     // No catalog: the prefix is read as a repository; when it has no tags, the catalog's own error says why.
     const tags = await context.failures.attempt(tagsContext, (signal) => source.listTags(prefix, { signal }));
@@ -153,10 +152,8 @@ async function listSourceRepositories(run: MirrorRun): Promise<void> {
     run.inventory.sourceRepositories = [];
     return;
   }
-  const children = underPrefix(prefix, catalog.value);
   run.inventory.catalogSize = catalog.value.length;
-  const listsPrefix = catalog.value.includes(prefix);
-  run.inventory.sourceRepositories = (listsPrefix || children.length === 0) && (await prefixHasTags()) ? [''] : children;
+  run.inventory.sourceRepositories = await fromCatalog(mirror, catalog.value, prefixHasTags);
 }
 
 /** The catalog, or the error it failed with, unrecorded: a prefix that is a repository does not need it. */

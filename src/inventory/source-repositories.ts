@@ -27,21 +27,49 @@ export function mayBeRepository(mirror: MirrorConfig): boolean {
   );
 }
 
+/** Docker Hub never offers the catalog: asking would only cost a request and an authentication. */
+export function asksCatalog(mirror: MirrorConfig): boolean {
+  return !(mirror.source.scheme === 'registry' && isDockerHub(mirror.source.host));
+}
+
 /**
- * Every source repository a mirror without `repositories.names` may read now, relative to its prefix: the
- * catalog's entries under the prefix, and the prefix itself ('') where it may be the repository. A superset of
- * what the inventory settles on (it asks the prefix's tag list to choose between the two), read again by apply
- * to confirm that a saved plan's prune deletes lie where the plan could have put them. The catalog's error is
- * thrown, unless the prefix itself is all the mirror may read (Docker Hub offers no catalog).
+ * The source repositories of a mirror without names whose catalog was read: the prefix itself ('') when it may be
+ * the repository, the catalog lists it or nothing under it, and it has tags; else the catalog's entries under the
+ * prefix. The one rule of the inventory (mirror.ts) and of apply's check of a saved plan (currentSourceRepositories).
+ */
+export async function fromCatalog(mirror: MirrorConfig, catalog: string[], prefixHasTags: () => Promise<boolean>): Promise<string[]> {
+  const { prefix } = mirror.source;
+  const children = underPrefix(prefix, catalog);
+  if (!mayBeRepository(mirror)) return children;
+  return (catalog.includes(prefix) || children.length === 0) && (await prefixHasTags()) ? [''] : children;
+}
+
+/**
+ * The source repositories a mirror without `repositories.names` reads now, relative to its prefix, chosen as the
+ * inventory chooses them: read again by apply to confirm that a saved plan's prune deletes lie where the plan could
+ * have put them. Without a catalog (Docker Hub, or one that fails) the prefix is the repository when it has tags;
+ * otherwise the catalog's error (or the tag list's) is thrown, as the plan would have failed with it.
  */
 export async function currentSourceRepositories(mirror: MirrorConfig, source: RegistryReader, signal?: AbortSignal): Promise<string[]> {
-  const prefixItself = mayBeRepository(mirror) ? [''] : [];
-  if (mirror.source.scheme === 'registry' && isDockerHub(mirror.source.host) && prefixItself.length > 0) return prefixItself;
-  try {
-    const catalog = await source.listRepositories(signal === undefined ? {} : { signal });
-    return [...prefixItself, ...underPrefix(mirror.source.prefix, catalog)];
-  } catch (error) {
-    if (prefixItself.length > 0) return prefixItself;
-    throw error;
+  const options = signal === undefined ? {} : { signal };
+  const prefixTags = (): Promise<string[]> => source.listTags(mirror.source.prefix, options);
+  if (!mayBeRepository(mirror)) return underPrefix(mirror.source.prefix, await source.listRepositories(options));
+  let catalog: { value: string[] } | { error: unknown } | null = null;
+  if (asksCatalog(mirror)) {
+    try {
+      catalog = { value: await source.listRepositories(options) };
+    } catch (error) {
+      catalog = { error };
+    }
   }
+  if (catalog !== null && 'value' in catalog) return fromCatalog(mirror, catalog.value, async () => (await prefixTags()).length > 0);
+  let tags: string[];
+  try {
+    tags = await prefixTags();
+  } catch (error) {
+    throw catalog?.error ?? error;
+  }
+  if (tags.length > 0) return [''];
+  if (catalog !== null) throw catalog.error;
+  return [];
 }

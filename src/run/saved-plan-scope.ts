@@ -1,12 +1,13 @@
 import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
-import { currentSourceRepositories } from '../inventory/index.js';
+import { currentSourceRepositories, mayBeRepository } from '../inventory/index.js';
 import { selectRepositories } from '../plan/filters.js';
 import { endpointBase } from '../plan/refs.js';
 import { mapRepository } from '../plan/rename.js';
 import type { Change, Plan } from '../plan/types.js';
 import { registryAt } from '../registry/index.js';
+import type { RegistryPool } from '../registry/index.js';
 import { isRegsyncError, RegsyncError } from '../util/errors.js';
-import type { RunContext } from './context.js';
+import type { PoolEvents, RunContext } from './context.js';
 
 /** `host/prefix` (or just the host): where a mirror reads, for messages. */
 function place(endpoint: Endpoint): string {
@@ -30,15 +31,32 @@ function catalogPruneDeletes(plan: Plan, config: Config): Map<MirrorConfig, Chan
   return byMirror;
 }
 
-/** The destination repositories `mirror` writes to from the source repositories it may read now. */
-async function managedNow(mirror: MirrorConfig, pool: ReturnType<RunContext['openPool']>): Promise<Set<string>> {
+/** The source repositories each mirror reads now, listed once per source and prefix (mirrors often share one). */
+class SourceListings {
+  private readonly listed = new Map<string, Promise<string[]>>();
+
+  constructor(private readonly pool: RegistryPool) {}
+
+  of(mirror: MirrorConfig): Promise<string[]> {
+    const key = `${place(mirror.source)}\0${String(mayBeRepository(mirror))}`;
+    let listing = this.listed.get(key);
+    if (listing === undefined) {
+      listing = currentSourceRepositories(mirror, registryAt(this.pool, mirror.source));
+      this.listed.set(key, listing);
+    }
+    return listing;
+  }
+}
+
+/** The destination repositories `mirror` writes to from the source repositories it reads now. */
+async function managedNow(mirror: MirrorConfig, listings: SourceListings): Promise<Set<string>> {
   let repositories: string[];
   try {
-    repositories = await currentSourceRepositories(mirror, registryAt(pool, mirror.source));
+    repositories = await listings.of(mirror);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RegsyncError(
-      `cannot check the deletes of mirror ${mirror.name} in the saved plan: the catalog of ${place(mirror.source)} could not be read: ${reason}`,
+      `cannot check the deletes of mirror ${mirror.name} in the saved plan: the source repositories at ${place(mirror.source)} could not be listed: ${reason}`,
       {
         code: isRegsyncError(error) ? error.code : 'REGISTRY',
         cause: error,
@@ -57,16 +75,19 @@ async function managedNow(mirror: MirrorConfig, pool: ReturnType<RunContext['ope
 /**
  * Refuses a saved plan whose prune would delete in a destination repository that no source repository the mirror
  * selects maps to now, as the planner derives them: an edited plan file could otherwise delete tags of another
- * mirror's (or nobody's) repository under the same destination prefix. One catalog request per such mirror, before
- * any change runs; a repository removed at the source since the plan was made also refuses it (plan again).
+ * mirror's (or nobody's) repository under the same destination prefix. Before any change runs, the source is asked
+ * once per source and prefix (its catalog, and the prefix's tags where the prefix may itself be the repository) and
+ * its repositories chosen as the inventory chooses them; a repository removed at the source since the plan was made
+ * also refuses the plan (plan again). Applying such a plan needs the source's catalog, as making it did.
  */
-export async function checkSavedPruneScope(plan: Plan, config: Config, context: RunContext): Promise<void> {
+export async function checkSavedPruneScope(plan: Plan, config: Config, context: RunContext, events: PoolEvents = {}): Promise<void> {
   const deletes = catalogPruneDeletes(plan, config);
   if (deletes.size === 0) return;
-  const pool = context.openPool();
+  const pool = context.openPool(events);
+  const listings = new SourceListings(pool);
   try {
     for (const [mirror, changes] of deletes) {
-      const managed = await managedNow(mirror, pool);
+      const managed = await managedNow(mirror, listings);
       const outside = changes.find((change) => !managed.has(change.target.repository));
       if (outside === undefined) continue;
       const repository = `${outside.target.endpoint}/${outside.target.repository}`;

@@ -92,3 +92,61 @@ describe('regsync apply PLAN.json: the prune deletes of a mirror renaming a cata
     assert.notEqual(await rawManifest(lab.destination, 'mirror/app2', 'v2.0.0'), null);
   });
 });
+
+// Mirror `whole` reads SRC/team, which is a repository itself (the catalog lists it and it has tags): the inventory
+// then reads it alone, not the repositories under it, and `whole` writes DST/mirror/team only. Mirror `app1` reads
+// SRC/team/app1 into DST/mirror/app1. A delete of `whole` in DST/mirror/app1 passes the config's checks (no rename,
+// no filters), so only the choice the inventory made refuses it: the catalog's children are not `whole`'s.
+const PREFIX_CONFIG = `
+version: 1
+mirrors:
+  - name: whole
+    source: SRC/team
+    destination: DST/mirror
+    executor: registry
+    prune: true
+  - name: app1
+    source: SRC/team/app1
+    destination: DST/mirror
+    executor: registry
+    tags:
+      include: ['^v1\\.0\\.0$']
+`;
+
+describe('regsync apply PLAN.json: the prune deletes of a mirror whose source prefix is a repository', () => {
+  let lab: Lab;
+  after(() => lab?.stop());
+
+  it('an edited plan making it delete in a repository under the prefix that it does not read is refused', async () => {
+    lab = await startLab();
+    await pushImage({ url: lab.source.url }, 'team', 'v1', sourceImages['team/app1:v1.2.0']);
+    const config = await lab.writeConfig('prefix.yaml', PREFIX_CONFIG);
+    const file = join(lab.dir, 'prefix-plan.json');
+    const planned = await cli(['plan', '-c', config, '--out', file], await planEnv(), lab.dir);
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = JSON.parse(await readFile(file, 'utf8')) as Plan;
+    const D = lab.destination.host;
+    assert.ok(plan.changes.some((change) => change.mirror === 'whole' && change.target.repository === 'mirror/team'));
+    const other = plan.changes.find((change) => change.mirror === 'app1' && change.target.tag === 'v1.0.0')!;
+    assert.equal(other.action, 'noop');
+    const planted: Change = {
+      ...other,
+      id: `whole:${other.target.ref}`,
+      mirror: 'whole',
+      action: 'delete',
+      reason: 'not-in-selection',
+      source: null,
+    };
+    const changes = [...plan.changes.filter((change) => change !== other), planted];
+    const summary = { ...plan.summary, noop: plan.summary.noop - 1, delete: plan.summary.delete + 1 };
+    const tampered = join(lab.dir, 'prefix-tampered.json');
+    await writeFile(tampered, JSON.stringify({ ...plan, changes, summary }));
+    const result = await cli(['apply', '-c', config, tampered], await planEnv(), lab.dir);
+    assert.equal(result.code, 1, result.stdout);
+    assert.equal(
+      result.stderr,
+      `regsync: plan file does not match the source registry: change "whole:${other.target.ref}" deletes ${other.target.ref}, but no repository that mirror whole selects at ${lab.source.host}/team maps to ${D}/mirror/app1: run regsync plan again\n`,
+    );
+    assert.notEqual(await rawManifest(lab.destination, 'mirror/app1', 'v1.0.0'), null);
+  });
+});
