@@ -29,7 +29,9 @@ RUN [ -d node_modules ] || npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
-COPY scripts/build.mjs scripts/build-config-validator.mjs ./scripts/
+COPY scripts/build.mjs scripts/build-config-validator.mjs scripts/build-code-cache.mjs ./scripts/
+# The build's last step plans the quickstart once, so the image ships V8's code cache of the program.
+COPY examples/quickstart ./examples/quickstart
 # Only runtime dependencies go on to the final stage; prune works from the lockfile, offline.
 # --omit=optional too: typescript (23 MB) is also cosmiconfig's optional peer ("devOptional"), which
 # --omit=dev alone keeps; regsync loads no .ts config, and every optional package in the lock is dev-only.

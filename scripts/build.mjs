@@ -13,7 +13,8 @@
 //   ms). CommonJS inside an ES module asks for `require` (node builtins): each chunk gets one from createRequire.
 // - Source maps (dist/*.js.map, without the sources' text) make `--verbose` stack traces name src/**/*.ts
 //   (src/cli.ts enables them).
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 import { build } from 'esbuild';
@@ -47,6 +48,38 @@ const { metafile } = await build({
   logLevel: 'warning',
 });
 
+// The same program as one CommonJS bundle (src/bundle-entry.ts), which src/cli.ts compiles through V8's code cache
+// (src/cached-bundle.ts): Node 20 caches no compiled ES module, and recompiling ~1 MB made a no-op plan's first
+// request leave ~40 ms later. Packages that are ES modules only (chalk, execa, listr2) are bundled into it, as
+// CommonJS cannot require them on Node 20; the others stay in node_modules, required where the ES build imports them.
+// Named by its content (regsync-HASH.cjs, told by bundle.json), so a code cache is never read for another bundle.
+const ESM_ONLY = new Set(['chalk', 'execa', 'listr2']);
+const cjsExternal = external.filter((name) => !ESM_ONLY.has(name));
+const { outputFiles } = await build({
+  absWorkingDir: root,
+  entryPoints: ['src/bundle-entry.ts'],
+  outfile: 'dist/regsync.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: [...cjsExternal, ...cjsExternal.map((name) => `${name}/*`)],
+  // What import.meta.url gives in the ES chunks: the bundle's own URL (it sits beside them, at the same depth).
+  define: { 'import.meta.url': '__regsyncImportMetaUrl' },
+  // import() of a package left in node_modules becomes require(): a script run through node:vm has no loader for
+  // import() (and the packages left out are CommonJS).
+  supported: { 'dynamic-import': false },
+  // "use strict" first: the banner goes before esbuild's own directive, which would then be no directive at all, and
+  // the program ran as ES modules, which are strict.
+  banner: { js: "'use strict';\nconst __regsyncImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  write: false,
+  logLevel: 'warning',
+});
+const bundleText = outputFiles[0].contents;
+const bundleName = `regsync-${createHash('sha256').update(bundleText).digest('hex').slice(0, 16)}.cjs`;
+writeFileSync(join(root, 'dist', bundleName), bundleText);
+writeFileSync(join(root, 'dist/bundle.json'), `${JSON.stringify({ file: bundleName })}\n`);
+
 // No module of an earlier build (or of tsc's layout) stays beside the bundle. Only what this build did not write
 // is removed, not dist/ first: test files build in parallel while others run dist/cli.js, and chunks are named by
 // their content, so a rebuild of the same source rewrites the same files.
@@ -55,6 +88,12 @@ const keep = new Set([
   // Written next by build-config-validator.mjs; a stale one is never used (it records its schema's digest).
   join(root, 'dist/config/config-validator.cjs'),
   join(root, 'dist/planfile/plan-validator.cjs'),
+  join(root, 'dist', bundleName),
+  join(root, 'dist/bundle.json'),
+  // Written next by build-code-cache.mjs.
+  ...readdirSync(join(root, 'dist'))
+    .filter((name) => name.startsWith(`${bundleName}.v8-`))
+    .map((name) => join(root, 'dist', name)),
 ]);
 for (const entry of readdirSync(join(root, 'dist'), { recursive: true, withFileTypes: true })) {
   const file = join(entry.parentPath, entry.name);

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Program } from './cached-bundle.js';
 
 // A reader that stops early (`regsync plan --help | head -2`) closes the pipe: what is left to print has nowhere to
 // go, which is no error to report. Unhandled, Node throws it as an 'error' event with a stack trace. Later writes
@@ -43,6 +45,34 @@ function preloadCommand(args: readonly string[]): void {
   if (command === 'plan' || command === 'apply') import('./commands/plan-run.js').catch(ignore);
 }
 
+/**
+ * The program from the build's one CommonJS bundle through V8's code cache (src/cached-bundle.ts): what a start
+ * compiles is read back instead. Null where there is no bundle (run from src/), so the chunks below load instead.
+ */
+async function programFromCache(): Promise<Pick<Program, 'processSignals' | 'runCli'> | null> {
+  const { loadCachedBundle } = await import('./cached-bundle.js');
+  let tuned = false;
+  const bundle = loadCachedBundle(fileURLToPath(new URL('.', import.meta.url)), process.env, () => {
+    if (tuned) bundle?.program.untuneHeap();
+  });
+  if (bundle === null) return null;
+  // A heap sized for a CLI's footprint (util/heap-tuning.ts, issue 17).
+  tuned = bundle.program.tuneHeap();
+  return bundle.program;
+}
+
+/**
+ * The program from the ES module chunks (with --verbose: their source maps name the TypeScript files in stack
+ * traces). The command's own modules load while the program compiles (preloadCommand).
+ */
+async function programFromChunks(): Promise<Pick<Program, 'processSignals' | 'runCli'>> {
+  // Tuned as soon as its module is there: the flags act when the heap grows, which loading hardly makes it do.
+  const heapTuned = import('./util/heap-tuning.js').then(({ tuneHeap }) => tuneHeap());
+  preloadCommand(argv);
+  const [{ processSignals }, { runCli }] = await Promise.all([import('./commands/process-signals.js'), import('./program.js'), heapTuned]);
+  return { processSignals, runCli };
+}
+
 // `regsync --version` is what scripts and image health checks run most often: answered before the program (and
 // its ~200 modules) loads, so it costs about what `node -e 0` does. The same text commander prints for it.
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -52,12 +82,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // Stack traces are printed with --verbose only (commands/report-error.ts): then they name the TypeScript files
   // through the bundle's source maps (scripts/build.mjs). Enabled before the program's chunks load, as Node reads
   // a module's map when it loads it; not otherwise, as reading the maps adds to every start-up. `-qv` too.
-  if (argv.some((arg) => arg === '--verbose' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg))) process.setSourceMapsEnabled(true);
-  // A heap sized for a CLI's footprint (util/heap-tuning.ts, issue 17), set as soon as its module is there: the
-  // flags act when the heap grows, which the first milliseconds of loading hardly make it do.
-  const heapTuned = import('./util/heap-tuning.js').then(({ tuneHeap }) => tuneHeap());
-  preloadCommand(argv);
-  const [{ processSignals }, { runCli }] = await Promise.all([import('./commands/process-signals.js'), import('./program.js'), heapTuned]);
+  const verbose = argv.some((arg) => arg === '--verbose' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(arg));
+  if (verbose) process.setSourceMapsEnabled(true);
+  // REGSYNC_CODE_CACHE=0: the ES module chunks, as with --verbose (to rule the bundle out when something looks wrong).
+  const chunksOnly = verbose || process.env.REGSYNC_CODE_CACHE === '0';
+  const { processSignals, runCli } = (chunksOnly ? null : await programFromCache()) ?? (await programFromChunks());
   // The exit code is set, not forced: pending output on stdout/stderr still flushes before the process ends.
   process.exitCode = await runCli(argv, {
     stdout: process.stdout,

@@ -1,5 +1,4 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createdMs } from '../util/created.js';
 import { isDigest } from '../oci/index.js';
@@ -36,19 +35,6 @@ const FILE_NAME = 'facts-v2.json';
 const FORMAT_VERSION = 2;
 /** Keeps the file small: beyond this, the oldest entries are dropped (they are only re-read, never wrong). */
 const MAX_ENTRIES = 50_000;
-
-/**
- * The cache directory: REGSYNC_CACHE_DIR, else $XDG_CACHE_HOME/regsync, else ~/.cache/regsync.
- * REGSYNC_CACHE_DIR set to an empty string turns the disk cache off (memory only).
- */
-export function resolveCacheDir(env: NodeJS.ProcessEnv): string | null {
-  const explicit = env.REGSYNC_CACHE_DIR;
-  if (explicit !== undefined) return explicit === '' ? null : explicit;
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg !== undefined && xdg !== '') return join(xdg, 'regsync');
-  const home = env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir();
-  return join(home, '.cache', 'regsync');
-}
 
 function isStringOrNull(value: unknown): value is string | null {
   return value === null || typeof value === 'string';

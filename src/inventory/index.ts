@@ -1,5 +1,6 @@
 export { gatherInventory } from './gather.js';
-export { openFactsCache, resolveCacheDir } from './facts-cache.js';
+export { openFactsCache } from './facts-cache.js';
+export { resolveCacheDir } from '../util/cache-dir.js';
 export type { FactsCache, FactsCacheStats, ManifestFacts } from './facts-cache.js';
 export type { GatherOptions, InventoryEvent, InventorySelection } from './types.js';
 export { gatherReferrers } from './plan-referrers.js';

@@ -15,6 +15,9 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  */
 const OLD_GROWING_PERCENT = 50;
 const YOUNG_SEMI_SPACE_MIB = 4;
+/** V8 11's own values of the two flags (`node --v8-options`). */
+const V8_DEFAULT_GROWING_PERCENT = 0;
+const V8_DEFAULT_SEMI_SPACE_GROWTH = 2;
 
 /**
  * Only the V8 these flags were measured on (Node 20: V8 11): an unknown flag would print an error on stderr, and
@@ -44,4 +47,13 @@ export function tuneHeap(env: NodeJS.ProcessEnv = process.env, execArgv: readonl
   });
   observer.observe({ entryTypes: ['gc'] });
   return true;
+}
+
+/**
+ * Puts back V8's own values of the flags tuneHeap sets (those of the V8 it was measured on). V8 keys its code cache
+ * to the flags: a cache written with tuned flags would not match the next start, which compiles before tuning.
+ */
+export function untuneHeap(): void {
+  setFlagsFromString(`--heap-growing-percent=${V8_DEFAULT_GROWING_PERCENT}`);
+  setFlagsFromString(`--semi-space-growth-factor=${V8_DEFAULT_SEMI_SPACE_GROWTH}`);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -40,13 +40,13 @@ process.on('exit', () => appendFileSync(file, Object.keys(cache).map((p) => path
 
 let runs = 0;
 /** Runs `node dist/cli.js ARGS` to the end and returns its exit code, stderr and the module URLs it loaded. */
-function loadedBy(args: string[]): { status: number | null; stderr: string; loaded: string[] } {
+function loadedBy(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { status: number | null; stderr: string; loaded: string[] } {
   runs += 1;
   const file = path.join(work, `loaded-${runs}.txt`);
   const recorder = `data:text/javascript,${encodeURIComponent(RECORDER)}`;
   const { status, stderr } = spawnSync(process.execPath, ['--import', recorder, CLI, ...args], {
     cwd: repo,
-    env: { ...process.env, REGSYNC_TEST_LOADED: file, NO_COLOR: '1' },
+    env: { ...process.env, ...extraEnv, REGSYNC_TEST_LOADED: file, NO_COLOR: '1' },
     encoding: 'utf8',
   });
   const loaded = [
@@ -87,8 +87,9 @@ test('regsync --version loads the entry chunk alone', () => {
   assert.deepEqual(packagesIn(loaded), []);
 });
 
+// The chunks are what --verbose and REGSYNC_CODE_CACHE=0 run (the bundle below is the same program in one file).
 test('the quickstart plan loads no apply code (its chunks stay lazy), no execa, listr2 or ajv compiler', () => {
-  const { status, stderr, loaded } = loadedBy(['plan', '-c', QUICKSTART]);
+  const { status, stderr, loaded } = loadedBy(['plan', '-c', QUICKSTART], { REGSYNC_CODE_CACHE: '0' });
   assert.equal(status, 0, stderr);
   const sources = sourcesOf(chunksIn(loaded));
   assert.ok(sources.includes('inventory/mirror'), `the plan read the layouts: ${sources.join(' ')}`);
@@ -137,4 +138,42 @@ test('--verbose stack traces name the TypeScript source files; without it there 
   assert.match(short.stderr, /\/src\/config\/locate\.ts:\d+:\d+/);
   const plain = spawnSync(process.execPath, [CLI, 'validate', '-c', missing], { cwd: repo, encoding: 'utf8' });
   assert.doesNotMatch(plain.stderr, /\bat /);
+});
+
+test('by default a command runs the CommonJS bundle from the code cache the build made; a start it does not fit keeps its own', () => {
+  const cacheDir = mkdtempSync(path.join(work, 'code-cache-'));
+  const plan = (extraEnv: NodeJS.ProcessEnv, nodeFlags: string[] = []) =>
+    spawnSync(process.execPath, [...nodeFlags, CLI, 'plan', '-c', QUICKSTART], {
+      cwd: repo,
+      env: { ...process.env, NO_COLOR: '1', REGSYNC_CACHE_DIR: cacheDir, REGSYNC_DEBUG_CODE_CACHE: '1', ...extraEnv },
+      encoding: 'utf8',
+    });
+  const chunks = plan({ REGSYNC_CODE_CACHE: '0' });
+  assert.equal(chunks.status, 0, chunks.stderr);
+  assert.doesNotMatch(chunks.stderr, /code cache/);
+  // The build's cache, beside the bundle, for this very Node: nothing written of its own.
+  const built = plan({});
+  assert.equal(built.status, 0, built.stderr);
+  assert.match(built.stderr, /^regsync: code cache used$/m);
+  assert.equal(built.stdout, chunks.stdout, 'the bundle plans what the chunks plan');
+  assert.equal(existsSync(path.join(cacheDir, 'code')), false);
+  // Another V8 flag: V8 refuses the build's cache (it is made for the flags too); the start compiles, then keeps its
+  // own cache, which the next start with that flag reads.
+  const flagged = ['--max-old-space-size=2048'];
+  const refused = plan({}, flagged);
+  assert.equal(refused.status, 0, refused.stderr);
+  assert.match(refused.stderr, /^regsync: code cache not used$/m);
+  const [own] = readdirSync(path.join(cacheDir, 'code'));
+  assert.match(own ?? '', /^regsync-[0-9a-f]{16}\.cjs\.v8-.+\.cache$/);
+  const again = plan({}, flagged);
+  assert.match(again.stderr, /^regsync: code cache used$/m);
+  assert.equal(again.stdout, chunks.stdout);
+  // A damaged cache is refused by V8, never run: the start compiles from source and plans the same.
+  writeFileSync(path.join(cacheDir, 'code', own!), Buffer.alloc(4096, 7));
+  const damaged = plan({}, flagged);
+  assert.equal(damaged.status, 0, damaged.stderr);
+  assert.match(damaged.stderr, /^regsync: code cache not used$/m);
+  assert.equal(damaged.stdout, chunks.stdout);
+  // ... and writes a good one in its place.
+  assert.match(plan({}, flagged).stderr, /^regsync: code cache used$/m);
 });

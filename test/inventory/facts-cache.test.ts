@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { openFactsCache, resolveCacheDir } from '../../src/inventory/facts-cache.js';
+import { openFactsCache } from '../../src/inventory/facts-cache.js';
+import { resolveCacheDir } from '../../src/util/cache-dir.js';
 import type { ManifestFacts } from '../../src/inventory/facts-cache.js';
 
 const dirs: string[] = [];

@@ -23,9 +23,10 @@ interface Run {
   stderr: string;
 }
 
-function run(command: string, args: string[], cwd: string): Promise<Run> {
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const options = { cwd, encoding: 'utf8' as const, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } };
+    execFile(command, args, options, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       resolve({ code, stdout, stderr });
     });
@@ -49,9 +50,13 @@ async function stagingCopy(): Promise<string> {
     'tsconfig.build.json',
     'schemas',
     'src',
-    // npm run build (prepack) runs them: the bundle, then the precompiled validators.
+    // npm run build (prepack) runs them: the bundle, then the precompiled validators, then the code cache, made by
+    // one plan of the quickstart's layouts.
     'scripts/build.mjs',
     'scripts/build-config-validator.mjs',
+    'scripts/build-code-cache.mjs',
+    'examples/quickstart/regsync.yaml',
+    'examples/quickstart/images',
   ]) {
     cpSync(join(repo, entry), join(stage, entry), { recursive: true });
   }
@@ -63,10 +68,12 @@ async function stagingCopy(): Promise<string> {
 }
 
 /**
- * Only these may be in the package; npm adds package.json, README and LICENSE itself. dist/ holds compiled modules
- * and the config and plan validators the build generates (CommonJS, .cjs).
+ * Only these may be in the package; npm adds package.json, README and LICENSE itself. dist/ holds compiled modules,
+ * the config and plan validators the build generates (CommonJS, .cjs), the program's CommonJS bundle with the file
+ * naming it and V8's code cache of it.
  */
-const ALLOWED = /^(?:package\.json|README\.md|LICENSE|schemas\/[\w.-]+\.json|dist\/.+\.c?js(?:\.map)?)$/;
+const ALLOWED =
+  /^(?:package\.json|README\.md|LICENSE|schemas\/[\w.-]+\.json|dist\/.+\.c?js(?:\.map)?|dist\/bundle\.json|dist\/regsync-[0-9a-f]+\.cjs\.v8-[\w.-]+\.cache)$/;
 
 describe('npm package', () => {
   let stage = '';
@@ -90,12 +97,19 @@ describe('npm package', () => {
       'dist/cli.js',
       'dist/config/config-validator.cjs',
       'dist/planfile/plan-validator.cjs',
+      'dist/bundle.json',
       'schemas/regsync.schema.json',
       'schemas/plan.schema.json',
     ]) {
       assert.ok(files.includes(required), `${required} is packed`);
     }
     assert.match(readFileSync(join(repo, 'LICENSE'), 'utf8'), /^MIT License/);
+    const bundles = files.filter((file) => /^dist\/regsync-[0-9a-f]+\.cjs$/.test(file));
+    assert.equal(bundles.length, 1, files.join(' '));
+    assert.ok(
+      files.some((file) => file.startsWith(`${bundles[0]}.v8-`)),
+      'the code cache of the bundle is packed',
+    );
   });
 
   it('installs globally from the tarball into a clean prefix (--prefer-offline) and runs --version and the quickstart plan', async () => {
@@ -118,7 +132,12 @@ describe('npm package', () => {
 
     // As a user would: a copy of the quickstart folder, the installed binary, from inside the folder.
     const quickstart = await copyQuickstart();
-    const plan = ok(await run(regsync, ['plan', '-c', 'regsync.yaml'], quickstart), 'regsync plan (quickstart)');
+    const plan = ok(
+      await run(regsync, ['plan', '-c', 'regsync.yaml'], quickstart, { REGSYNC_DEBUG_CODE_CACHE: '1' }),
+      'regsync plan (quickstart)',
+    );
+    // The program compiled from the code cache the package ships (made by the same Node here).
+    assert.match(plan.stderr, /^regsync: code cache used$/m);
     assert.match(plan.stdout, /^Plan: [1-9]\d* to create, 0 to update, 0 to delete, 0 unchanged\.$/m);
     // The bundle's source maps are packed: a --verbose stack trace names the TypeScript files (not shipped).
     const failed = await run(regsync, ['validate', '-c', 'missing.yaml', '--verbose'], quickstart);
