@@ -95,9 +95,7 @@ export function loadCachedBundle(dir: string, env: NodeJS.ProcessEnv, beforeCach
   return { program: module.exports, fromCache };
 }
 
+/** The bundle is a function expression already (scripts/build.mjs), as Node wraps a CommonJS module. */
 function compile(source: string, filename: string, cachedData: Buffer | undefined): Script {
-  return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename,
-    ...(cachedData === undefined ? {} : { cachedData }),
-  });
+  return new Script(source, { filename, ...(cachedData === undefined ? {} : { cachedData }) });
 }
