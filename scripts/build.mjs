@@ -14,8 +14,9 @@
 // - Source maps (dist/*.js.map, without the sources' text) make `--verbose` stack traces name src/**/*.ts
 //   (src/cli.ts enables them).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 import { build } from 'esbuild';
 
@@ -83,8 +84,18 @@ const { outputFiles } = await build({
 });
 const bundleText = outputFiles[0].contents;
 const bundleName = `regsync-${createHash('sha256').update(bundleText).digest('hex').slice(0, 16)}.cjs`;
-writeFileSync(join(root, 'dist', bundleName), bundleText);
-writeFileSync(join(root, 'dist/bundle.json'), `${JSON.stringify({ file: bundleName })}\n`);
+// Through a temporary file and a rename: tests build while others run dist/cli.js, which must never read half a file.
+/**
+ * @param {string} name
+ * @param {string | Uint8Array} contents
+ */
+const writeWhole = (name, contents) => {
+  const temporary = join(root, 'dist', `.${name}.${process.pid}.tmp`);
+  writeFileSync(temporary, contents);
+  renameSync(temporary, join(root, 'dist', name));
+};
+writeWhole(bundleName, bundleText);
+writeWhole('bundle.json', `${JSON.stringify({ file: bundleName })}\n`);
 
 // No module of an earlier build (or of tsc's layout) stays beside the bundle. Only what this build did not write
 // is removed, not dist/ first: test files build in parallel while others run dist/cli.js, and chunks are named by
@@ -98,7 +109,7 @@ const keep = new Set([
   join(root, 'dist/bundle.json'),
   // Written next by build-code-cache.mjs.
   ...readdirSync(join(root, 'dist'))
-    .filter((name) => name.startsWith(`${bundleName}.v8-`))
+    .filter((name) => name.startsWith(`${bundleName}.v8-`) && name.endsWith('.f2.cache'))
     .map((name) => join(root, 'dist', name)),
 ]);
 for (const entry of readdirSync(join(root, 'dist'), { recursive: true, withFileTypes: true })) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Program } from './cached-bundle.js';
+import type { CachedBundle, Program } from './cached-bundle.js';
 
 // A reader that stops early (`regsync plan --help | head -2`) closes the pipe: what is left to print has nowhere to
 // go, which is no error to report. Unhandled, Node throws it as an 'error' event with a stack trace. Later writes
@@ -52,9 +52,15 @@ function preloadCommand(args: readonly string[]): void {
 async function programFromCache(): Promise<Pick<Program, 'processSignals' | 'runCli'> | null> {
   const { loadCachedBundle } = await import('./cached-bundle.js');
   let tuned = false;
-  const bundle = loadCachedBundle(fileURLToPath(new URL('.', import.meta.url)), process.env, () => {
-    if (tuned) bundle?.program.untuneHeap();
-  });
+  let bundle: CachedBundle | null;
+  try {
+    bundle = loadCachedBundle(fileURLToPath(new URL('.', import.meta.url)), process.env, () => {
+      if (tuned) bundle?.program.untuneHeap();
+    });
+  } catch {
+    // A bundle that cannot be read or run (a build writing it at this moment): the chunks hold the same program.
+    return null;
+  }
   if (bundle === null) return null;
   // A heap sized for a CLI's footprint (util/heap-tuning.ts, issue 17).
   tuned = bundle.program.tuneHeap();

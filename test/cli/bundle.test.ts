@@ -164,16 +164,32 @@ test('by default a command runs the CommonJS bundle from the code cache the buil
   assert.equal(refused.status, 0, refused.stderr);
   assert.match(refused.stderr, /^regsync: code cache not used$/m);
   const [own] = readdirSync(path.join(cacheDir, 'code'));
-  assert.match(own ?? '', /^regsync-[0-9a-f]{16}\.cjs\.v8-.+\.cache$/);
+  assert.match(own ?? '', /^regsync-[0-9a-f]{16}\.cjs\.v8-.+\.f2\.cache$/);
   const again = plan({}, flagged);
   assert.match(again.stderr, /^regsync: code cache used$/m);
   assert.equal(again.stdout, chunks.stdout);
-  // A damaged cache is refused by V8, never run: the start compiles from source and plans the same.
-  writeFileSync(path.join(cacheDir, 'code', own!), Buffer.alloc(4096, 7));
+  // A damaged cache is never given to V8 (which checks no checksum, and can abort on bad data): 64 bytes changed in
+  // its middle, the start compiles from source and plans the same.
+  const cacheFile = path.join(cacheDir, 'code', own!);
+  const good = readFileSync(cacheFile);
+  const damagedBytes = Buffer.from(good);
+  damagedBytes.fill(0x5a, good.length >> 1, (good.length >> 1) + 64);
+  writeFileSync(cacheFile, damagedBytes);
   const damaged = plan({}, flagged);
   assert.equal(damaged.status, 0, damaged.stderr);
   assert.match(damaged.stderr, /^regsync: code cache not used$/m);
   assert.equal(damaged.stdout, chunks.stdout);
   // ... and writes a good one in its place.
   assert.match(plan({}, flagged).stderr, /^regsync: code cache used$/m);
+  // A cache directory that cannot be written (here a file): the cache is left unwritten, nothing else changes.
+  const notADirectory = path.join(work, 'not-a-directory');
+  writeFileSync(notADirectory, '');
+  const unwritable = spawnSync(process.execPath, [...flagged, CLI, 'plan', '-c', QUICKSTART], {
+    cwd: repo,
+    env: { ...process.env, NO_COLOR: '1', REGSYNC_CACHE_DIR: notADirectory },
+    encoding: 'utf8',
+  });
+  assert.equal(unwritable.status, 0, unwritable.stderr);
+  assert.equal(unwritable.stderr, '');
+  assert.equal(unwritable.stdout, chunks.stdout);
 });

@@ -73,7 +73,7 @@ async function stagingCopy(): Promise<string> {
  * naming it and V8's code cache of it.
  */
 const ALLOWED =
-  /^(?:package\.json|README\.md|LICENSE|schemas\/[\w.-]+\.json|dist\/.+\.c?js(?:\.map)?|dist\/bundle\.json|dist\/regsync-[0-9a-f]+\.cjs\.v8-[\w.-]+\.cache)$/;
+  /^(?:package\.json|README\.md|LICENSE|schemas\/[\w.-]+\.json|dist\/.+\.c?js(?:\.map)?|dist\/bundle\.json|dist\/regsync-[0-9a-f]+\.cjs\.v8-[\w.-]+\.f2\.cache)$/;
 
 describe('npm package', () => {
   let stage = '';
