@@ -42,6 +42,24 @@ async function manifestStatus(registry: RegistryInstance, repository: string, di
   return response.status;
 }
 
+/** A change as one comparable line: action, reason, tag or @digest, and the image a referrer goes with. */
+const line = (c: PlanJson['changes'][number]): string =>
+  `${c.action} ${c.reason} ${c.target.tag ?? `@${c.target.digest}`}${c.referrerOf === undefined ? '' : ` of ${c.referrerOf.split(':').at(-1)}`}`;
+
+/** The config of a mirror of team/REPOSITORY into mirror/ that copies referrers and prunes, and its plan's changes. */
+async function plannedPrune(dir: string, name: string, source: string, destination: string, repository: string) {
+  const file = path.join(dir, name);
+  await writeFile(
+    file,
+    `mirrors:\n  - name: m\n    source: "${source}/team"\n    destination: "${destination}/mirror"\n    executor: registry\n` +
+      `    repositories: {names: [${repository}]}\n    referrers: true\n    prune: true\n    tags: {include: ['^v']}\n`,
+  );
+  const env = await planEnv();
+  const planned = await cli(['plan', '-c', file, '--json'], env, dir);
+  assert.equal(planned.code, 0, planned.stderr);
+  return { file, env, changes: (JSON.parse(planned.stdout) as PlanJson).changes };
+}
+
 describe('prune takes the referrers of a deleted image (Distribution 2.8)', () => {
   let source: RegistryInstance;
   let destination: RegistryInstance;
@@ -77,18 +95,7 @@ describe('prune takes the referrers of a deleted image (Distribution 2.8)', () =
     await pushFallbackTag(destination, at, old.digest, [oldSignature]);
     await pushFallbackTag(destination, at, oldSignature.digest, [oldAttestation]);
 
-    const file = path.join(dir, 'prune.yaml');
-    await writeFile(
-      file,
-      `mirrors:\n  - name: m\n    source: "${source.host}/team"\n    destination: "${destination.host}/mirror"\n    executor: registry\n` +
-        `    repositories: {names: [app]}\n    referrers: true\n    prune: true\n    tags: {include: ['^v']}\n`,
-    );
-    const env = await planEnv();
-    const planned = await cli(['plan', '-c', file, '--json'], env, dir);
-    assert.equal(planned.code, 0, planned.stderr);
-    const changes = (JSON.parse(planned.stdout) as PlanJson).changes;
-    const line = (c: PlanJson['changes'][number]): string =>
-      `${c.action} ${c.reason} ${c.target.tag ?? `@${c.target.digest}`}${c.referrerOf === undefined ? '' : ` of ${c.referrerOf.split(':').at(-1)}`}`;
+    const { file, env, changes } = await plannedPrune(dir, 'prune.yaml', source.host, destination.host, 'app');
     assert.deepEqual(
       changes.map(line).sort(),
       [
@@ -150,18 +157,7 @@ describe('prune takes the referrers of a deleted image (Distribution 2.8)', () =
       const oldAttestation = buildArtifact(subjectOf(oldSignature), ARTIFACT_TYPES.attestation, 'api-att-of-sig-old');
       for (const artifact of [v1Sbom, oldSignature, oldAttestation]) await pushArtifact(api, at, artifact);
 
-      const file = path.join(dir, 'prune-api.yaml');
-      await writeFile(
-        file,
-        `mirrors:\n  - name: m\n    source: "${source.host}/team"\n    destination: "${api.host}/mirror"\n    executor: registry\n` +
-          `    repositories: {names: [api]}\n    referrers: true\n    prune: true\n    tags: {include: ['^v']}\n`,
-      );
-      const env = await planEnv();
-      const planned = await cli(['plan', '-c', file, '--json'], env, dir);
-      assert.equal(planned.code, 0, planned.stderr);
-      const changes = (JSON.parse(planned.stdout) as PlanJson).changes;
-      const line = (c: PlanJson['changes'][number]): string =>
-        `${c.action} ${c.reason} ${c.target.tag ?? `@${c.target.digest}`}${c.referrerOf === undefined ? '' : ` of ${c.referrerOf.split(':').at(-1)}`}`;
+      const { file, env, changes } = await plannedPrune(dir, 'prune-api.yaml', source.host, api.host, 'api');
       assert.deepEqual(
         changes.map(line).sort(),
         [
