@@ -2,8 +2,6 @@ import path from 'node:path';
 import type { Config } from '../config/types.js';
 import { readSavedPlan, writePlanFile } from '../planfile/index.js';
 import type { Plan } from '../plan/types.js';
-import { formatRetryNotice } from '../registry/index.js';
-import type { RetryNotice } from '../registry/index.js';
 import { checkSavedPruneScope } from '../run/index.js';
 import type { RunContext } from '../run/index.js';
 import { changesInShard } from '../plan/shard.js';
@@ -12,7 +10,7 @@ import { summarize } from '../plan/summary.js';
 import { renderHuman } from '../render/human.js';
 import { RegsyncError } from '../util/errors.js';
 import { writeChangeWarnings, writePullBudgetWarnings, writeQuietPlan } from './plan-output.js';
-import { computeReportedPlan } from './plan-run.js';
+import { commandPoolEvents, computeReportedPlan } from './plan-run.js';
 import type { PlanRunIo, PlanRunOptions } from './plan-run.js';
 
 /** The flags of `regsync apply` that decide which plan runs and how it is shown. */
@@ -72,11 +70,7 @@ export async function obtainPlan(config: Config, options: ApplyPlanOptions, io: 
     }
     const plan = savedPlanForShard(await readSavedPlan(options.planFile, config), options.shard);
     // Where its prune deletes lie, only the source registry's catalog can confirm (run/saved-plan-scope.ts).
-    const line = (text: string): void => void io.stderr.write(`${text}\n`);
-    await checkSavedPruneScope(plan, config, context, {
-      ...(options.verbose ? { log: line } : {}),
-      ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => line(formatRetryNotice(notice)) }),
-    });
+    await checkSavedPruneScope(plan, config, context, commandPoolEvents(options, io));
     return plan;
   }
   const plan = await computeReportedPlan(config, planRunOptions(options), io, context);

@@ -9,7 +9,7 @@ import type { RequestStats, RetryNotice } from '../registry/index.js';
 // The plan's side of the run only (not run/index.js): plan must not load apply's executors (execa, listr2).
 import { clockFromEnv } from '../run/clock.js';
 import { openRunContext } from '../run/context.js';
-import type { RunContext } from '../run/context.js';
+import type { PoolEvents, RunContext } from '../run/context.js';
 import { planRun } from '../run/plan.js';
 import type { PlanRunEvents, PlanRunResult } from '../run/plan.js';
 import { createProgressLine } from '../util/progress.js';
@@ -83,12 +83,20 @@ function progressReporter(io: PlanRunIo, options: PlanRunOptions): { onProgress?
 }
 
 /** The run's callbacks for a plan: retry lines unless -q, client debug lines and the request count with --verbose. */
+/** What a command's registry requests tell on stderr: the debug lines with --verbose, the retries unless -q. */
+export function commandPoolEvents(options: { verbose: boolean; quiet: boolean }, io: PlanRunIo): PoolEvents {
+  const line = (text: string): void => void io.stderr.write(`${text}\n`);
+  return {
+    ...(options.verbose ? { log: line } : {}),
+    ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => line(formatRetryNotice(notice)) }),
+  };
+}
+
 function planEvents(options: PlanRunOptions, io: PlanRunIo): PlanRunEvents {
   const line = (text: string): void => void io.stderr.write(`${text}\n`);
   const progress = progressReporter(io, options);
   return {
-    ...(options.verbose ? { log: line } : {}),
-    ...(options.quiet ? {} : { onRetry: (notice: RetryNotice) => line(formatRetryNotice(notice)) }),
+    ...commandPoolEvents(options, io),
     ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     onReadsDone: (stats, durationMs) => {
       progress.done();

@@ -10,6 +10,11 @@ export function endpointBase(endpoint: Endpoint): string {
   return endpoint.written ?? formatStoreEndpoint({ scheme: 'ocidir', path: endpoint.path.replace(/\/+$/, '') });
 }
 
+/** `host/prefix` (or just the host): where a mirror reads or writes, for messages. */
+export function endpointPlace(endpoint: Endpoint): string {
+  return endpoint.prefix === '' ? endpointBase(endpoint) : `${endpointBase(endpoint)}/${endpoint.prefix}`;
+}
+
 /** `host/repository` (no tag), used for skipped repositories. */
 export function repositoryRef(endpoint: Endpoint, repository: string): string {
   return `${endpointBase(endpoint)}/${repository}`;

@@ -1,7 +1,7 @@
 import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
 import { dockerPlatform, matchTagNames, selectRepositories } from '../plan/filters.js';
 import { carriesLegacyCosignTags, legacyCosignSubject } from '../plan/legacy-cosign.js';
-import { digestLocationRef, endpointBase, locationRef, tagLocation } from '../plan/refs.js';
+import { digestLocationRef, endpointBase, endpointPlace, locationRef, tagLocation } from '../plan/refs.js';
 import { mapRepository } from '../plan/rename.js';
 import type { Change, ChangeLocation, ChangeSource } from '../plan/types.js';
 import { changeFromDocument } from './document.js';
@@ -14,11 +14,6 @@ import { platformMatches } from '../oci/index.js';
  * everything here is re-derived from the config with the planner's own pure rules (mapRepository, the name
  * filters, the platform rule); what needs registry facts (digests, dates) is checked by apply's compare-and-swap.
  */
-
-/** `host/prefix` (or just the host): where a mirror reads or writes, for messages. */
-function place(endpoint: Endpoint): string {
-  return endpoint.prefix === '' ? endpointBase(endpoint) : `${endpointBase(endpoint)}/${endpoint.prefix}`;
-}
 
 /** The repository path relative to the endpoint's prefix, or null when it lies outside the prefix. */
 function relativeTo(endpoint: Endpoint, location: ChangeLocation): string | null {
@@ -36,7 +31,7 @@ function selected(mirror: MirrorConfig, relative: string): boolean {
 /** The source must be one the mirror reads and selects; then the target must be where the mirror maps it. */
 function copyMismatch(mirror: MirrorConfig, change: Change, source: ChangeSource): string | null {
   const relative = relativeTo(mirror.source, source);
-  if (relative === null) return `reads ${source.ref}, but mirror ${mirror.name} reads from ${place(mirror.source)}`;
+  if (relative === null) return `reads ${source.ref}, but mirror ${mirror.name} reads from ${endpointPlace(mirror.source)}`;
   if (!selected(mirror, relative)) return `reads ${source.ref}, a repository mirror ${mirror.name} does not select`;
   const tag = source.tag ?? '';
   // cosign's legacy tags travel with their image whatever the tag filters say of their names (plan/legacy-cosign.ts).
@@ -73,7 +68,7 @@ function pruneMismatch(mirror: MirrorConfig, change: Change): string | null {
   const verb = change.action === 'delete' ? 'deletes' : 'keeps';
   if (!mirror.prune) return `${verb} ${change.target.ref}, but mirror ${mirror.name} does not prune`;
   if (!managedRepository(mirror, change.target))
-    return `${verb} ${change.target.ref}, outside the repositories mirror ${mirror.name} manages at ${place(mirror.destination)}`;
+    return `${verb} ${change.target.ref}, outside the repositories mirror ${mirror.name} manages at ${endpointPlace(mirror.destination)}`;
   return null;
 }
 

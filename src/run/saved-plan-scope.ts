@@ -1,18 +1,13 @@
-import type { Config, Endpoint, MirrorConfig } from '../config/types.js';
+import type { Config, MirrorConfig } from '../config/types.js';
 import { currentSourceRepositories, mayBeRepository } from '../inventory/index.js';
 import { selectRepositories } from '../plan/filters.js';
-import { endpointBase } from '../plan/refs.js';
+import { endpointPlace } from '../plan/refs.js';
 import { mapRepository } from '../plan/rename.js';
 import type { Change, Plan } from '../plan/types.js';
 import { registryAt } from '../registry/index.js';
 import type { RegistryPool } from '../registry/index.js';
 import { isRegsyncError, RegsyncError } from '../util/errors.js';
 import type { PoolEvents, RunContext } from './context.js';
-
-/** `host/prefix` (or just the host): where a mirror reads, for messages. */
-function place(endpoint: Endpoint): string {
-  return endpoint.prefix === '' ? endpointBase(endpoint) : `${endpointBase(endpoint)}/${endpoint.prefix}`;
-}
 
 /**
  * The tag deletes of a saved plan that its config alone cannot place: prune's, in a mirror that reads its source
@@ -38,7 +33,7 @@ class SourceListings {
   constructor(private readonly pool: RegistryPool) {}
 
   of(mirror: MirrorConfig): Promise<string[]> {
-    const key = `${place(mirror.source)}\0${String(mayBeRepository(mirror))}`;
+    const key = `${endpointPlace(mirror.source)}\0${String(mayBeRepository(mirror))}`;
     let listing = this.listed.get(key);
     if (listing === undefined) {
       listing = currentSourceRepositories(mirror, registryAt(this.pool, mirror.source));
@@ -56,7 +51,7 @@ async function managedNow(mirror: MirrorConfig, listings: SourceListings): Promi
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RegsyncError(
-      `cannot check the deletes of mirror ${mirror.name} in the saved plan: the source repositories at ${place(mirror.source)} could not be listed: ${reason}`,
+      `cannot check the deletes of mirror ${mirror.name} in the saved plan: the source repositories at ${endpointPlace(mirror.source)} could not be listed (${reason}); nothing was changed: run apply again once the source answers`,
       {
         code: isRegsyncError(error) ? error.code : 'REGISTRY',
         cause: error,
@@ -92,7 +87,7 @@ export async function checkSavedPruneScope(plan: Plan, config: Config, context: 
       if (outside === undefined) continue;
       const repository = `${outside.target.endpoint}/${outside.target.repository}`;
       throw new RegsyncError(
-        `plan file does not match the source registry: change "${outside.id}" deletes ${outside.target.ref}, but no repository that mirror ${mirror.name} selects at ${place(mirror.source)} maps to ${repository}: run regsync plan again`,
+        `plan file does not match the source registry: change "${outside.id}" deletes ${outside.target.ref}, but no repository that mirror ${mirror.name} selects at ${endpointPlace(mirror.source)} maps to ${repository}: run regsync plan again`,
         { code: 'PLAN_INVALID' },
       );
     }

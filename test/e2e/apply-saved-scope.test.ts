@@ -91,6 +91,20 @@ describe('regsync apply PLAN.json: the prune deletes of a mirror renaming a cata
     assert.notEqual(await rawManifest(lab.destination, 'mirror/copy-app1', 'v1.2.0'), null);
     assert.notEqual(await rawManifest(lab.destination, 'mirror/app2', 'v2.0.0'), null);
   });
+
+  it('a source that does not answer: nothing is changed, and the error says which mirror and what to do', async () => {
+    await lab.source.stop();
+    const result = await cli(['apply', '-c', config, file], await planEnv(), lab.dir);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^regsync: cannot check the deletes of mirror ours in the saved plan: the source repositories at ${lab.source.host.replace(/\./g, '\\.')}/team could not be listed \\(.+\\); nothing was changed: run apply again once the source answers$`,
+        'm',
+      ),
+    );
+    assert.doesNotMatch(result.stdout, /Apply complete/);
+  });
 });
 
 // Mirror `whole` reads SRC/team, which is a repository itself (the catalog lists it and it has tags): the inventory
